@@ -1,0 +1,80 @@
+# Credit Estimator — build, run, test, bench.
+# `make run` and `make test` work on a fresh machine: they install what they need.
+
+SHELL      := /bin/bash
+GO         ?= go
+GOROOT     := $(shell $(GO) env GOROOT)
+WASM_EXEC  := $(GOROOT)/lib/wasm
+ADDR       ?= 127.0.0.1:8080
+DIST       := web/dist
+BIN        := bin
+FUZZTIME   ?= 5s
+export PATH := $(WASM_EXEC):$(PATH)
+
+.PHONY: all build wasm web server run test test-go test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors
+
+all: build
+
+## build: the wasm module, the web assets (hashed, precompressed) and the server binary
+build: web server
+
+wasm:
+	@mkdir -p $(BIN)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid=" -o $(BIN)/estimator.wasm ./wasm
+
+web: wasm
+	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST)
+
+server:
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -o $(BIN)/creditestimator ./cmd/creditestimator
+
+## run: build and serve the demo on localhost with the embedded default rate card
+run: build
+	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST)
+
+## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
+test: vet test-go test-fuzz test-wasm test-node test-browser
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./estimator/... ./wasm/...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzParseRateCard$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzAnalyze$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
+
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...
+
+deps-node:
+	@command -v node >/dev/null || { echo "node is required"; exit 1; }
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+deps-browser: deps-node
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium (Debian package) is missing; install it as root: apt-get install -y chromium"; exit 1; fi; fi
+
+test-node: build deps-node
+	node --test web/test/node/
+
+test-browser: build deps-browser
+	node --test --test-concurrency=1 web/test/browser/
+
+bench: build deps-browser
+	$(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
+	@echo "(more bench targets are added by each area)"
+
+## vectors: regenerate the golden vectors (review the diff by eye before committing)
+vectors:
+	$(GO) run ./estimator/internal/cmd/genvectors -out estimator/testdata
+
+clean:
+	rm -rf $(BIN) $(DIST) bench/out
