@@ -1,0 +1,163 @@
+package estimator
+
+import (
+	"math/bits"
+
+	"creditestimator/estimator/internal/jsonx"
+)
+
+// Scales of the fixed-point value types. They are part of the contract: a change here changes
+// what every surface prints.
+const (
+	creditPlaces     = 2 // Credits are counted in hundredths of a credit.
+	moneyPlaces      = 6 // Money is counted in micro-dollars.
+	multiplierPlaces = 4 // Multipliers are counted in ten-thousandths.
+
+	creditScale     = 100
+	moneyScale      = 1_000_000
+	multiplierScale = 10_000
+	centMicros      = 10_000 // micro-dollars in one cent
+)
+
+// Credits is an exact amount of credits in hundredths of a credit. The zero value is zero credits.
+type Credits int64
+
+// CreditsFromHundredths returns n hundredths of a credit.
+func CreditsFromHundredths(n int64) Credits { return Credits(n) }
+
+// Hundredths returns the amount in hundredths of a credit.
+func (c Credits) Hundredths() int64 { return int64(c) }
+
+// String formats c with exactly two decimals, e.g. "5.00".
+func (c Credits) String() string { return string(c.AppendText(nil)) }
+
+// AppendText appends String's form of c to dst.
+func (c Credits) AppendText(dst []byte) []byte {
+	return jsonx.AppendFixed(dst, int64(c), creditPlaces)
+}
+
+// Money is an exact amount of US dollars in micro-dollars (10^-6 USD). The zero value is $0.
+type Money int64
+
+// MoneyFromMicros returns n micro-dollars.
+func MoneyFromMicros(n int64) Money { return Money(n) }
+
+// Micros returns the amount in micro-dollars.
+func (m Money) Micros() int64 { return int64(m) }
+
+// Cents rounds m to whole cents, half away from zero (the money display rule).
+func (m Money) Cents() int64 { return roundHalfAway(int64(m), centMicros) }
+
+// String formats m rounded to the cent (half away from zero) with two decimals, e.g. "29.00".
+func (m Money) String() string { return string(m.AppendText(nil)) }
+
+// AppendText appends String's form of m to dst.
+func (m Money) AppendText(dst []byte) []byte { return jsonx.AppendFixed(dst, m.Cents(), 2) }
+
+// AppendUnitPrice appends m rounded half away from zero to four decimals, the form used for
+// prices per credit or per video (e.g. "0.0527").
+func (m Money) AppendUnitPrice(dst []byte) []byte {
+	return jsonx.AppendFixed(dst, roundHalfAway(int64(m), 100), 4)
+}
+
+// Multiplier is an exact factor in ten-thousandths (1.7 is 17000). The zero value is zero.
+type Multiplier int64
+
+// String formats the multiplier without trailing zeros, e.g. "1.7", "0.1", "8".
+func (m Multiplier) String() string { return string(m.AppendText(nil)) }
+
+// AppendText appends String's form of m to dst.
+func (m Multiplier) AppendText(dst []byte) []byte {
+	start := len(dst)
+	dst = jsonx.AppendFixed(dst, int64(m), multiplierPlaces)
+	// Trim trailing zeros of the fraction, then a bare point.
+	end := len(dst)
+	for end > start && dst[end-1] == '0' {
+		end--
+	}
+	if end > start && dst[end-1] == '.' {
+		end--
+	}
+	return dst[:end]
+}
+
+// roundHalfAway divides v by unit (> 0) and rounds half away from zero.
+func roundHalfAway(v, unit int64) int64 {
+	q, r := v/unit, v%unit
+	if r < 0 {
+		r = -r
+	}
+	if 2*r >= unit {
+		if v < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q
+}
+
+// u128 is an unsigned 128-bit integer used for exact products of several fixed-point factors.
+type u128 struct{ hi, lo uint64 }
+
+// mul multiplies x by a non-negative factor; ok is false on 128-bit overflow.
+func (x u128) mul(f uint64) (u128, bool) {
+	hi1, lo := bits.Mul64(x.lo, f)
+	hi2, lo2 := bits.Mul64(x.hi, f)
+	if hi2 != 0 {
+		return u128{}, false
+	}
+	hi, carry := bits.Add64(hi1, lo2, 0)
+	if carry != 0 {
+		return u128{}, false
+	}
+	return u128{hi, lo}, true
+}
+
+// divCeil returns ceil(x/d) when it fits in int64.
+func (x u128) divCeil(d uint64) (int64, bool) {
+	if x.hi >= d {
+		return 0, false
+	}
+	q, r := bits.Div64(x.hi, x.lo, d)
+	if r != 0 {
+		q++
+	}
+	if q > 1<<62 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+// divRound returns x/d rounded half away from zero (half up, x is non-negative) when it fits.
+func (x u128) divRound(d uint64) (int64, bool) {
+	if x.hi >= d {
+		return 0, false
+	}
+	q, r := bits.Div64(x.hi, x.lo, d)
+	if r >= d-r { // 2r >= d without overflow
+		q++
+	}
+	if q > 1<<62 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+// mulDivRound returns a*b/d rounded half up, for non-negative a and b and positive d.
+func mulDivRound(a, b, d int64) (int64, bool) {
+	x, ok := u128{lo: uint64(a)}.mul(uint64(b))
+	if !ok {
+		return 0, false
+	}
+	return x.divRound(uint64(d))
+}
+
+// mulDivCeil returns ceil(a*b/d), for non-negative a and b and positive d.
+func mulDivCeil(a, b, d int64) (int64, bool) {
+	x, ok := u128{lo: uint64(a)}.mul(uint64(b))
+	if !ok {
+		return 0, false
+	}
+	return x.divCeil(uint64(d))
+}

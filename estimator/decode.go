@@ -1,0 +1,211 @@
+package estimator
+
+import (
+	"errors"
+	"strconv"
+
+	"creditestimator/estimator/internal/jsonx"
+)
+
+// Strict decoding shared by every request and by the rate card. Every failure is an *Error
+// whose Field is the JSON path of the value at fault.
+
+// maxRequestBytes bounds a request on every surface. It is larger than any valid request so
+// that a too-long prompt is reported on its field; the server limits bodies further.
+const maxRequestBytes = 2 << 20
+
+// maxDepth bounds nesting of requests and cards; no valid document nests deeper.
+const maxDepth = 16
+
+// parseDocument parses request or card bytes into a JSON tree.
+func parseDocument(data []byte, maxBytes int) (jsonx.Value, *Error) {
+	if len(data) > maxBytes {
+		return jsonx.Value{}, newError(CodeRequestTooLarge, "", "the request is larger than "+strconv.Itoa(maxBytes)+" bytes")
+	}
+	v, err := jsonx.Parse(data, jsonx.Limits{MaxDepth: maxDepth})
+	if err != nil {
+		var je *jsonx.Error
+		if errors.As(err, &je) {
+			code := CodeInvalidJSON
+			switch je.Code {
+			case "invalid_utf8":
+				code = CodeInvalidUTF8
+			case "duplicate_field":
+				code = CodeDuplicateField
+			}
+			return jsonx.Value{}, newError(code, je.Path, "malformed JSON at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
+		}
+		return jsonx.Value{}, newError(CodeInvalidJSON, "", err.Error())
+	}
+	return v, nil
+}
+
+// join builds the path of a member of the object at path.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// index builds the path of an array element.
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// object is a decoded JSON object whose keys were checked against the allowed set.
+type object struct {
+	path    string
+	members []jsonx.Member
+}
+
+// asObject checks that v is an object holding only the allowed keys.
+func asObject(v jsonx.Value, path string, allowed ...string) (object, *Error) {
+	if v.Kind != jsonx.Object {
+		return object{}, typeError(path, "an object", v)
+	}
+	for _, m := range v.Members {
+		known := false
+		for _, a := range allowed {
+			if m.Key == a {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return object{}, newError(CodeUnknownField, join(path, m.Key), "unknown field \""+m.Key+"\"")
+		}
+	}
+	return object{path: path, members: v.Members}, nil
+}
+
+// get returns the member value and its path.
+func (o object) get(key string) (jsonx.Value, string, bool) {
+	for _, m := range o.members {
+		if m.Key == key {
+			return m.Value, join(o.path, key), true
+		}
+	}
+	return jsonx.Value{}, join(o.path, key), false
+}
+
+// has reports whether key is present and not null.
+func (o object) has(key string) bool {
+	v, _, ok := o.get(key)
+	return ok && v.Kind != jsonx.Null
+}
+
+func typeError(path, want string, v jsonx.Value) *Error {
+	return newError(CodeInvalidType, path, "must be "+want+", not "+v.Kind.String())
+}
+
+func missing(path string) *Error {
+	return newError(CodeMissingField, path, "is required")
+}
+
+// requiredString reads a required string member.
+func (o object) requiredString(key string) (string, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return "", p, missing(p)
+	}
+	if v.Kind != jsonx.String {
+		return "", p, typeError(p, "a string", v)
+	}
+	return v.Str, p, nil
+}
+
+// optionalString reads an optional string member; def when absent or null.
+func (o object) optionalString(key, def string) (string, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return def, p, nil
+	}
+	if v.Kind != jsonx.String {
+		return "", p, typeError(p, "a string", v)
+	}
+	return v.Str, p, nil
+}
+
+// fixedValue reads v as an exact decimal with at most places decimals, within [min, max]
+// (both in scaled units). A decimal string is accepted where allowString is set (the rate
+// card writes amounts as strings so that no tool turns them into floats).
+func fixedValue(v jsonx.Value, path string, places int, min, max int64, allowString bool, what string) (int64, *Error) {
+	var lit string
+	switch {
+	case v.Kind == jsonx.Number:
+		lit = v.Str
+	case v.Kind == jsonx.String && allowString:
+		lit = v.Str
+	case allowString:
+		return 0, typeError(path, "a decimal string", v)
+	default:
+		return 0, typeError(path, what, v)
+	}
+	n, err := jsonx.ParseFixed(lit, places)
+	switch {
+	case errors.Is(err, jsonx.ErrPrecision):
+		if places == 0 {
+			return 0, newError(CodeInvalidValue, path, "must be a whole number, not "+lit)
+		}
+		return 0, newError(CodeInvalidValue, path, "has more than "+strconv.Itoa(places)+" decimal places: "+lit)
+	case errors.Is(err, jsonx.ErrRange):
+		return 0, newError(CodeOutOfRange, path, lit+" is out of range")
+	case err != nil:
+		return 0, newError(CodeInvalidValue, path, "is not a decimal number: "+quoteShort(lit))
+	}
+	if n < min || n > max {
+		return 0, newError(CodeOutOfRange, path, "must be between "+string(jsonx.AppendFixed(nil, min, places))+" and "+string(jsonx.AppendFixed(nil, max, places))+", not "+lit)
+	}
+	return n, nil
+}
+
+// requiredFixed reads a required exact number member.
+func (o object) requiredFixed(key string, places int, min, max int64, allowString bool, what string) (int64, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return 0, p, missing(p)
+	}
+	n, err := fixedValue(v, p, places, min, max, allowString, what)
+	return n, p, err
+}
+
+// optionalFixed reads an optional exact number member; def when absent or null.
+func (o object) optionalFixed(key string, places int, min, max, def int64, allowString bool, what string) (int64, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return def, p, nil
+	}
+	n, err := fixedValue(v, p, places, min, max, allowString, what)
+	return n, p, err
+}
+
+// requiredInt reads a required JSON integer within [min, max].
+func (o object) requiredInt(key string, min, max int64) (int64, string, *Error) {
+	return o.requiredFixed(key, 0, min, max, false, "an integer")
+}
+
+// optionalInt reads an optional JSON integer within [min, max]; def when absent or null.
+func (o object) optionalInt(key string, min, max, def int64) (int64, string, *Error) {
+	return o.optionalFixed(key, 0, min, max, def, false, "an integer")
+}
+
+// requiredArray reads a required array member.
+func (o object) requiredArray(key string) ([]jsonx.Value, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return nil, p, missing(p)
+	}
+	if v.Kind != jsonx.Array {
+		return nil, p, typeError(p, "an array", v)
+	}
+	return v.Items, p, nil
+}
+
+// quoteShort quotes s for a message, cut to a readable length.
+func quoteShort(s string) string {
+	const max = 40
+	r := []rune(s)
+	if len(r) > max {
+		return strconv.Quote(string(r[:max])) + "…"
+	}
+	return strconv.Quote(s)
+}
