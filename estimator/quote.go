@@ -129,7 +129,7 @@ func (s Spec) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"fps":`...)
 	dst = strconv.AppendInt(dst, s.FPS, 10)
 	dst = append(dst, `,"durationSeconds":`...)
-	dst = Multiplier(s.DurationMillis*10).AppendText(dst) // milliseconds → 4 places, trimmed
+	dst = Multiplier(s.DurationMillis * 10).AppendText(dst) // milliseconds → 4 places, trimmed
 	if s.Prompt != "" {
 		dst = append(dst, `,"prompt":`...)
 		dst = jsonx.AppendString(dst, s.Prompt)
