@@ -14,6 +14,10 @@ import (
 // that a too-long prompt is reported on its field; the server limits bodies further.
 const maxRequestBytes = 2 << 20
 
+// anyInt bounds numbers whose real range a later step checks: beyond it a value is simply out of
+// range, and every product of it with card factors still fits the exact arithmetic.
+const anyInt = 1 << 62
+
 // maxDepth bounds nesting of requests and cards; no valid document nests deeper.
 const maxDepth = 16
 
@@ -26,14 +30,13 @@ func parseDocument(data []byte, maxBytes int) (jsonx.Value, *Error) {
 	if err != nil {
 		var je *jsonx.Error
 		if errors.As(err, &je) {
-			code := CodeInvalidJSON
 			switch je.Code {
 			case "invalid_utf8":
-				code = CodeInvalidUTF8
+				return jsonx.Value{}, newError(CodeInvalidUTF8, je.Path, "invalid UTF-8 at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
 			case "duplicate_field":
-				code = CodeDuplicateField
+				return jsonx.Value{}, newError(CodeDuplicateField, je.Path, je.Reason)
 			}
-			return jsonx.Value{}, newError(code, je.Path, "malformed JSON at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
+			return jsonx.Value{}, newError(CodeInvalidJSON, je.Path, "malformed JSON at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
 		}
 		return jsonx.Value{}, newError(CodeInvalidJSON, "", err.Error())
 	}
@@ -153,6 +156,9 @@ func fixedValue(v jsonx.Value, path string, places int, min, max int64, allowStr
 		return 0, newError(CodeInvalidValue, path, "is not a decimal number: "+quoteShort(lit))
 	}
 	if n < min || n > max {
+		if min == -anyInt && max == anyInt {
+			return 0, newError(CodeOutOfRange, path, lit+" is out of range")
+		}
 		return 0, newError(CodeOutOfRange, path, "must be between "+string(jsonx.AppendFixed(nil, min, places))+" and "+string(jsonx.AppendFixed(nil, max, places))+", not "+lit)
 	}
 	return n, nil

@@ -94,23 +94,31 @@ func specFromValue(v jsonx.Value, path string) (Spec, *Error) {
 	if s.Resolution, _, err = o.requiredString("resolution"); err != nil {
 		return Spec{}, err
 	}
-	if s.FPS, _, err = o.requiredInt("fps", -1<<62, 1<<62); err != nil {
+	if s.FPS, _, err = o.requiredInt("fps", -anyInt, anyInt); err != nil {
 		return Spec{}, err
 	}
-	if s.DurationMillis, _, err = o.requiredFixed("durationSeconds", 3, -1<<62, 1<<62, false, "a number"); err != nil {
+	if s.DurationMillis, _, err = o.requiredFixed("durationSeconds", 3, -anyInt, anyInt, false, "a number"); err != nil {
 		return Spec{}, err
 	}
 	if s.Prompt, _, err = o.optionalString("prompt", ""); err != nil {
 		return Spec{}, err
 	}
-	if s.Complexity, _, err = o.optionalString("complexity", complexityAuto); err != nil {
+	var xp, mp string
+	if s.Complexity, xp, err = o.optionalString("complexity", complexityAuto); err != nil {
 		return Spec{}, err
 	}
-	if s.Mode, _, err = o.optionalString("mode", modeGenerate); err != nil {
+	if s.Complexity == "" {
+		// "" would read as the Go zero value (auto): in JSON it is a mistake, not a default.
+		return Spec{}, newError(CodeUnsupportedComplexity, xp, "must not be empty; omit it for \"auto\"")
+	}
+	if s.Mode, mp, err = o.optionalString("mode", modeGenerate); err != nil {
 		return Spec{}, err
+	}
+	if s.Mode == "" {
+		return Spec{}, newError(CodeUnsupportedMode, mp, "must not be empty; omit it for \"generate\"")
 	}
 	var cp string
-	if s.Count, cp, err = o.optionalInt("count", -1<<62, 1<<62, 1); err != nil {
+	if s.Count, cp, err = o.optionalInt("count", -anyInt, anyInt, 1); err != nil {
 		return Spec{}, err
 	}
 	if o.has("count") && s.Count < 1 {

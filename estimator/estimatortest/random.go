@@ -85,7 +85,7 @@ func corrupt(r *rand.Rand, f []string) []string {
 	case 6:
 		return append(f, `"complexity":`+pick(r, []string{`"insane"`, `"Auto"`, "8", "[]"}))
 	case 7:
-		return append(f, `"prompt":`+pick(r, []string{"42", `"bell\u0007"`, `"`+strings.Repeat("a", 4001)+`"`}))
+		return append(f, `"prompt":`+pick(r, []string{"42", `"bell\u0007"`, `"` + strings.Repeat("a", 4001) + `"`}))
 	case 8:
 		return f[1:] // missing resolution
 	default:
