@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"creditestimator/estimator"
+)
+
+const secretPrompt = "ocelot-harbor-91b2 with thousands of lanterns"
+
+var spec = `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"` + secretPrompt + `","count":3}`
+
+// buildBinary compiles this command once per test run.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildOut  []byte
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "creditestimator-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "creditestimator")
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		cmd := exec.Command(goTool, "build", "-o", binPath, ".")
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	require.NoError(t, buildErr, "go build: %s", buildOut)
+	return binPath
+}
+
+// lockedBuffer collects a process's stderr.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type proc struct {
+	cmd    *exec.Cmd
+	url    string // http://127.0.0.1:PORT
+	addr   string
+	stderr *lockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+// start runs the binary on a free loopback port and waits for its address line and /healthz.
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	bin := buildBinary(t)
+	p := &proc{stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	p.cmd.Stderr = p.stderr
+	p.cmd.Env = append(os.Environ(), "PORT=", "ADDR=")
+	stdout, err := p.cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line := <-lines:
+		u, ok := strings.CutPrefix(line, "listening on ")
+		require.True(t, ok, "first line %q", line)
+		p.url = strings.TrimSuffix(u, "/")
+		p.addr = strings.TrimPrefix(p.url, "http://")
+	case <-p.done:
+		t.Fatalf("server exited early: %v\n%s", p.err, p.stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatalf("no address line; stderr:\n%s", p.stderr.String())
+	}
+	require.Regexp(t, `^http://127\.0\.0\.1:[0-9]+$`, p.url)
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(p.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "healthz never answered: %v", err)
+		time.Sleep(50 * time.Millisecond)
+	}
+	return p
+}
+
+func (p *proc) waitExit(t *testing.T, limit time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(limit):
+		t.Fatalf("server did not exit within %v; stderr:\n%s", limit, p.stderr.String())
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+func webDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html><title>demo</title>\n"), 0o644))
+	return dir
+}
+
+// The real binary: starts on a free loopback port, answers /healthz, quotes like the Go API,
+// serves the pages, and on SIGTERM finishes a request still uploading before it exits 0.
+func TestBinaryServesAndShutsDownGracefully(t *testing.T) {
+	p := start(t, "-web", webDir(t))
+	want, err := estimator.Default().Do("quote", []byte(spec))
+	require.NoError(t, err)
+
+	resp, err := http.Post(p.url+"/api/v1/quote", "application/json", strings.NewReader(spec))
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, string(want), string(got))
+
+	resp, err = http.Get(p.url + "/")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "<title>demo</title>")
+	assert.NotEmpty(t, resp.Header.Get("Content-Security-Policy"))
+
+	// A slow upload: headers and half the body now, the rest after SIGTERM.
+	conn, err := net.Dial("tcp", p.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	half := len(spec) / 2
+	_, err = io.WriteString(conn, "POST /api/v1/quote HTTP/1.1\r\nHost: "+p.addr+"\r\nContent-Type: application/json\r\n"+
+		"Content-Length: "+strconv.Itoa(len(spec))+"\r\n\r\n"+spec[:half])
+	require.NoError(t, err)
+	time.Sleep(300 * time.Millisecond) // the server has read the headers: the connection is active
+
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	// Shutdown has begun: the listener closes, but the process waits for the request in flight.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", p.addr, 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		c.Close()
+		require.True(t, time.Now().Before(deadline), "listener still accepting after SIGTERM")
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case <-p.done:
+		t.Fatalf("server exited with a request in flight: %v\n%s", p.err, p.stderr.String())
+	default:
+	}
+
+	_, err = io.WriteString(conn, spec[half:])
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	slow, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	slowBody, err := io.ReadAll(slow.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, slow.StatusCode)
+	assert.Equal(t, string(want), string(slowBody), "the request in flight completed with the full quote")
+
+	assert.Equal(t, 0, p.waitExit(t, 10*time.Second), "stderr:\n%s", p.stderr.String())
+	logs := p.stderr.String()
+	assert.Contains(t, logs, "shutting down")
+	assert.Contains(t, logs, `"msg":"stopped"`)
+	assert.NotContains(t, logs, "ocelot", "logs must never hold prompt text")
+	assert.NotContains(t, logs, "lanterns")
+}
+
+// SIGINT stops an idle server the same way.
+func TestBinarySIGINT(t *testing.T) {
+	p := start(t, "-web", "")
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+	assert.Equal(t, 0, p.waitExit(t, 10*time.Second))
+}
+
+// -ratecard FILE prices with that card: healthz, the card endpoint and quotes all show it.
+func TestBinaryRateCardFlag(t *testing.T) {
+	def := estimator.Default()
+	raw := def.JSON()
+	old := []byte(`"` + def.Version() + `"`)
+	require.Equal(t, 1, bytes.Count(raw, old))
+	cardJSON := bytes.Replace(raw, old, []byte(`"`+def.Version()+`-canary"`), 1)
+	card, err := estimator.ParseRateCard(cardJSON)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "card.json")
+	require.NoError(t, os.WriteFile(path, cardJSON, 0o644))
+
+	p := start(t, "-web", "", "-ratecard", path)
+	resp, err := http.Get(p.url + "/healthz")
+	require.NoError(t, err)
+	var h struct {
+		RateCard struct{ Version, Digest string } `json:"rateCard"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
+	resp.Body.Close()
+	assert.Equal(t, card.Version(), h.RateCard.Version)
+	assert.Equal(t, card.Digest(), h.RateCard.Digest)
+
+	resp, err = http.Get(p.url + "/api/v1/ratecard")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, `"`+card.Digest()+`"`, resp.Header.Get("ETag"))
+
+	want, err := card.Do("quote", []byte(spec))
+	require.NoError(t, err)
+	resp, err = http.Post(p.url+"/api/v1/quote", "application/json", strings.NewReader(spec))
+	require.NoError(t, err)
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, string(want), string(got))
+}
+
+// A rate card that does not validate stops the binary before it listens.
+func TestBinaryRejectsInvalidRateCard(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "card.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"version":"x"}`), 0o644))
+	out, err := exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-ratecard", path).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Contains(t, string(out), "invalid_rate_card")
+	assert.NotContains(t, string(out), "listening on")
+}
+
+func TestDefaultAddr(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	assert.Equal(t, "127.0.0.1:8080", defaultAddr(env(nil)))
+	assert.Equal(t, ":9000", defaultAddr(env(map[string]string{"PORT": "9000"})))
+	assert.Equal(t, "127.0.0.1:7000", defaultAddr(env(map[string]string{"PORT": "9000", "ADDR": "127.0.0.1:7000"})))
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	getenv := func(string) string { return "" }
+	assert.Equal(t, 2, run([]string{"-nope"}, getenv, &out, &errOut))
+	assert.Equal(t, 2, run([]string{"extra"}, getenv, &out, &errOut))
+	assert.Equal(t, 2, run([]string{"-log-format", "xml"}, getenv, &out, &errOut))
+	assert.Equal(t, 1, run([]string{"-ratecard", filepath.Join(t.TempDir(), "missing.json")}, getenv, &out, &errOut))
+	assert.Empty(t, out.String())
+}
