@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"creditestimator/estimator"
+
+	"github.com/andybalholm/brotli"
+)
+
+// fixture makes a source tree and inputs; the module is a tiny but valid
+// wasm header plus filler, which is all webbuild looks at.
+func fixture(t *testing.T) Config {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "web")
+	files := map[string]string{
+		"estimator.js":            "export const x = 1;\n",
+		"index.html":              "<!doctype html><title>t</title>\n",
+		"site.css":                "body{margin:0}\n",
+		"sw.js":                   "self.addEventListener('fetch',()=>{});\n",
+		"pages/a.html":            "<p>a</p>\n",
+		"estimator.d.ts":          "export {};\n",
+		"test/node/x.test.mjs":    "secret test\n",
+		"dist/old.js":             "stale\n",
+		"node_modules/m/index.js": "dep\n",
+		".hidden":                 "no\n",
+		"stale.js.br":             "no\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wasm := filepath.Join(dir, "estimator.wasm")
+	if err := os.WriteFile(wasm, append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte("module body "), 5000)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Wasm:     wasm,
+		WasmExec: filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"),
+		Src:      src,
+		Out:      filepath.Join(src, "dist"),
+	}
+}
+
+// tree reads every file under dir.
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		out[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestBuildLayoutAndManifest(t *testing.T) {
+	cfg := fixture(t)
+	m, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tree(t, cfg.Out)
+	for _, name := range []string{"estimator.js", "index.html", "site.css", "sw.js", "pages/a.html", "estimator.d.ts", m.Wasm, m.WasmExec, "assets.json"} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s missing from the output", name)
+		}
+	}
+	for name := range got {
+		if strings.HasPrefix(name, "test/") || strings.HasPrefix(name, "dist/") || strings.HasPrefix(name, "node_modules/") || name == ".hidden" || name == "old.js" || strings.HasPrefix(name, "stale") {
+			t.Errorf("%s should not be copied", name)
+		}
+	}
+	if !strings.HasPrefix(m.Wasm, "estimator.") || len(m.Wasm) != len("estimator.0123456789abcdef.wasm") {
+		t.Errorf("wasm name %q is not content-hashed", m.Wasm)
+	}
+	wantExec, _ := os.ReadFile(cfg.WasmExec)
+	if !bytes.Equal(got[m.WasmExec], wantExec) {
+		t.Error("wasm_exec.js was not copied verbatim")
+	}
+	// every compressible file has .br and .gz that decompress to it
+	for name, b := range got {
+		if strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
+			continue
+		}
+		ext := filepath.Ext(name)
+		br, hasBr := got[name+".br"]
+		gz, hasGz := got[name+".gz"]
+		if compressible[ext] != hasBr || compressible[ext] != hasGz {
+			t.Errorf("%s: br %v gz %v, want %v", name, hasBr, hasGz, compressible[ext])
+			continue
+		}
+		if !hasBr {
+			continue
+		}
+		dbr, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br)))
+		if err != nil || !bytes.Equal(dbr, b) {
+			t.Errorf("%s.br does not decompress to %s (%v)", name, name, err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dgz, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(dgz, b) {
+			t.Errorf("%s.gz does not decompress to %s (%v)", name, name, err)
+		}
+		if !zr.ModTime.IsZero() || zr.Name != "" {
+			t.Errorf("%s.gz header carries name %q / mtime %v", name, zr.Name, zr.ModTime)
+		}
+	}
+	// assets.json on disk is the returned manifest, and its quote is native
+	var disk Manifest
+	if err := json.Unmarshal(got["assets.json"], &disk); err != nil {
+		t.Fatal(err)
+	}
+	if disk.Wasm != m.Wasm || disk.WasmExec != m.WasmExec || disk.Shim != "estimator.js" {
+		t.Errorf("assets.json names %q %q %q", disk.Wasm, disk.WasmExec, disk.Shim)
+	}
+	card := estimator.Default()
+	if disk.RateCard.Version != card.Version() || disk.RateCard.Digest != card.Digest() {
+		t.Errorf("rateCard %+v", disk.RateCard)
+	}
+	want, err := card.Do("quote", []byte(DefaultSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if json.Unmarshal(disk.DefaultQuote, &a) != nil || json.Unmarshal(want, &b) != nil || !jsonEqual(a, b) {
+		t.Errorf("defaultQuote %s, want %s", disk.DefaultQuote, want)
+	}
+	for _, f := range disk.Files {
+		if _, ok := got[f]; !ok {
+			t.Errorf("files lists %s, which is not in the output", f)
+		}
+	}
+	if s := disk.Sizes[m.Wasm]; s.Raw != len(got[m.Wasm]) || s.Br != len(got[m.Wasm+".br"]) || s.Gz != len(got[m.Wasm+".gz"]) {
+		t.Errorf("sizes of the module %+v", s)
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+func TestBuildIsDeterministic(t *testing.T) {
+	cfg := fixture(t)
+	if _, err := Build(cfg); err != nil {
+		t.Fatal(err)
+	}
+	first := tree(t, cfg.Out)
+	// touch the sources (new mtimes) and build into the same directory again
+	cfg2 := cfg
+	if _, err := Build(cfg2); err != nil {
+		t.Fatal(err)
+	}
+	second := tree(t, cfg.Out)
+	if len(first) != len(second) {
+		t.Fatalf("%d files, then %d", len(first), len(second))
+	}
+	for name, b := range first {
+		if !bytes.Equal(b, second[name]) {
+			t.Errorf("%s differs between two builds", name)
+		}
+	}
+	// a different module gives a different name, and the old one is gone
+	if err := os.WriteFile(cfg.Wasm, []byte("\x00asm\x01\x00\x00\x00other"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := tree(t, cfg.Out)
+	for name := range first {
+		if strings.HasPrefix(name, "estimator.") && strings.Contains(name, ".wasm") {
+			if _, ok := third[name]; ok {
+				t.Errorf("stale %s left behind", name)
+			}
+		}
+	}
+	if _, ok := third[m.Wasm]; !ok {
+		t.Errorf("%s missing", m.Wasm)
+	}
+}
+
+func TestBuildRejectsBadInput(t *testing.T) {
+	cfg := fixture(t)
+	bad := cfg
+	bad.Wasm = cfg.WasmExec // not a wasm module
+	if _, err := Build(bad); err == nil {
+		t.Error("a non-wasm module was accepted")
+	}
+	bad = cfg
+	bad.DefaultSpec = `{"resolution":"1080p"`
+	if _, err := Build(bad); err == nil {
+		t.Error("a malformed default spec was accepted")
+	}
+	bad = cfg
+	bad.DefaultSpec = `{"resolution":"999p","fps":30,"durationSeconds":10}`
+	if _, err := Build(bad); err == nil {
+		t.Error("a default spec the estimator refuses was accepted")
+	}
+	bad = cfg
+	bad.Out = cfg.Src
+	if _, err := Build(bad); err == nil {
+		t.Error("emptying the source directory was allowed")
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Src, "estimator.js")); err != nil {
+		t.Fatal("sources were damaged:", err)
+	}
+}
+
+// TestModuleBuildIsReproducible builds the real module twice with the
+// Makefile's flags and compares the bytes.
+func TestModuleBuildIsReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the wasm module twice")
+	}
+	dir := t.TempDir()
+	var outs [][]byte
+	for i := range 2 {
+		out := filepath.Join(dir, "m"+string(rune('0'+i))+".wasm")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out, "creditestimator/wasm")
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, b)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Fatal("two builds of the module differ")
+	}
+}
