@@ -1,0 +1,593 @@
+// @ts-check
+/**
+ * @file Credit Estimator — the JavaScript API over the WebAssembly module.
+ *
+ * The module is the Go `estimator` package compiled with GOOS=js GOARCH=wasm.
+ * Every call crosses into Go once, as a JSON string, and comes back as the
+ * exact bytes native Go and the HTTP server produce for the same request.
+ *
+ * ```js
+ * import { load, EstimatorError } from './estimator.js';
+ * const est = await load();
+ * const quote = est.estimate({ resolution: '1080p', fps: 30, durationSeconds: 10 });
+ * console.log(quote.credits);
+ * ```
+ *
+ * Works in browsers and in Node ≥ 20 (file: URLs are read with node:fs).
+ * @module estimator
+ */
+
+/**
+ * Thrown by every Estimator method and by {@link load} on failure.
+ * `code`, `field` and `message` are those of the Go error object
+ * (`field` is "" when the request as a whole is at fault).
+ */
+export class EstimatorError extends Error {
+  /**
+   * @param {string} code machine-readable code, e.g. "unsupported_fps", "invalid_json", "load_failed"
+   * @param {string} field JSON path of the offending field, "" for the whole request
+   * @param {string} message human-readable explanation
+   * @param {string} [json] the error object's JSON exactly as the module produced it
+   */
+  constructor(code, field, message, json) {
+    super(message);
+    /** @type {string} */
+    this.name = 'EstimatorError';
+    /** @type {string} */
+    this.code = String(code);
+    /** @type {string} */
+    this.field = String(field);
+    /** The error's JSON as produced by Go (or an equivalent one for errors raised in JS). @type {string} */
+    this.json = json ?? JSON.stringify({ code: this.code, field: this.field, message: this.message });
+  }
+
+  /** @returns {{code: string, field: string, message: string}} the contract's error object */
+  toJSON() {
+    return { code: this.code, field: this.field, message: this.message };
+  }
+}
+
+/**
+ * Method name → operation name of the Go boundary.
+ * @type {Readonly<Record<string, string>>}
+ */
+export const OPS = Object.freeze({
+  estimate: 'quote',
+  topUp: 'topup',
+  comparePlans: 'plans',
+  walletPreview: 'wallet',
+  planWorkflow: 'workflow',
+  roi: 'roi',
+});
+
+/** Envelope prefixes written by wasm/exports.go. */
+const OK = '{"ok":';
+const ERR = '{"error":';
+/** Message wasm_exec.js throws once the Go program has ended. */
+const EXITED = 'Go program has already exited';
+
+/**
+ * @typedef {object} LoadOptions
+ * @property {string | URL} [assetsURL] where assets.json lives (default: next to this module)
+ * @property {string | URL} [wasmURL] the module; skips assets.json when given with wasmExecURL (or when globalThis.Go exists)
+ * @property {string | URL} [wasmExecURL] Go's wasm_exec.js matching the module's Go version
+ * @property {typeof fetch} [fetch] fetch implementation for http(s) URLs (default: globalThis.fetch)
+ * @property {boolean} [testHooks] expose test-only exports (runtime exit); never in production
+ */
+
+/**
+ * @typedef {object} LoadInfo
+ * @property {'instantiateStreaming' | 'instantiate'} method how the module was compiled
+ * @property {number} ms milliseconds from the start of load() until the module answered
+ * @property {string} wasmURL the module URL used
+ * @property {number} restarts how many times the Go runtime had to be re-instantiated
+ */
+
+/**
+ * A video spec, as in the JSON contract.
+ * @typedef {object} Spec
+ * @property {string} resolution "720p", "1080p", "1440p", "2160p" or an alias ("4k", "hd", "fullhd", "2k")
+ * @property {number} fps frames per second offered by the rate card (24, 30, 60)
+ * @property {number} durationSeconds seconds, up to 3 decimals
+ * @property {string} [prompt] the prompt; analysed locally for complexity, never sent anywhere
+ * @property {string} [complexity] "auto" (default) or "low", "medium", "high", "extreme"
+ * @property {string} [mode] "generate" (default), "refine-minor", "refine-major"
+ * @property {number} [count] number of videos, default 1
+ */
+
+/** @type {Promise<Estimator> | null} */
+let pending = null;
+
+/**
+ * Loads the module once and returns the shared Estimator. Later calls return
+ * the same promise (their options are ignored); after a failed load the next
+ * call tries again.
+ * @param {LoadOptions} [options]
+ * @returns {Promise<Estimator>}
+ */
+export function load(options = {}) {
+  if (!pending) {
+    const p = createEstimator(options);
+    pending = p;
+    p.catch(() => {
+      if (pending === p) pending = null;
+    });
+  }
+  return pending;
+}
+
+/**
+ * Loads a new, independent Estimator (its own Go runtime) without touching
+ * the shared one returned by {@link load}. Mostly for tests and benchmarks.
+ * @param {LoadOptions} [options]
+ * @returns {Promise<Estimator>}
+ */
+export async function createEstimator(options = {}) {
+  const t0 = performance.now();
+  try {
+    const urls = await resolveURLs(options);
+    await loadWasmExec(urls.wasmExecURL);
+    const rt = newRuntime(!!options.testHooks);
+    const { module, instance, method } = await instantiate(urls.wasmURL, rt.go.importObject, options.fetch);
+    runRuntime(rt, instance);
+    return new Estimator(module, rt, !!options.testHooks, {
+      method,
+      ms: performance.now() - t0,
+      wasmURL: urls.wasmURL.href,
+      restarts: 0,
+    });
+  } catch (e) {
+    if (e instanceof EstimatorError) throw e;
+    throw new EstimatorError('load_failed', '', `cannot load the estimator module: ${describe(e)}`);
+  }
+}
+
+/**
+ * @param {LoadOptions} options
+ * @returns {Promise<{wasmURL: URL, wasmExecURL: URL | null}>}
+ */
+async function resolveURLs(options) {
+  const base = import.meta.url;
+  if (options.wasmURL && (options.wasmExecURL || typeof globalThis.Go === 'function')) {
+    return {
+      wasmURL: new URL(String(options.wasmURL), base),
+      wasmExecURL: options.wasmExecURL ? new URL(String(options.wasmExecURL), base) : null,
+    };
+  }
+  const assetsURL = new URL(String(options.assetsURL ?? './assets.json'), base);
+  /** @type {{wasm?: unknown, wasmExec?: unknown}} */
+  const manifest = JSON.parse(new TextDecoder().decode(await readBytes(assetsURL, options.fetch)));
+  if (typeof manifest.wasm !== 'string' || typeof manifest.wasmExec !== 'string') {
+    throw new EstimatorError('load_failed', '', `${assetsURL.href} names no wasm/wasmExec assets`);
+  }
+  return {
+    wasmURL: options.wasmURL ? new URL(String(options.wasmURL), base) : new URL(manifest.wasm, assetsURL),
+    wasmExecURL: options.wasmExecURL ? new URL(String(options.wasmExecURL), base) : new URL(manifest.wasmExec, assetsURL),
+  };
+}
+
+/**
+ * Reads a URL's bytes: node:fs for file: URLs, fetch otherwise.
+ * @param {URL} url
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<Uint8Array>}
+ */
+async function readBytes(url, fetchImpl) {
+  if (url.protocol === 'file:') {
+    const fs = await import('node:fs/promises');
+    return fs.readFile(url);
+  }
+  const resp = await (fetchImpl ?? globalThis.fetch)(url);
+  if (!resp.ok) throw new EstimatorError('load_failed', '', `GET ${url.href}: HTTP ${resp.status}`);
+  return new Uint8Array(await resp.arrayBuffer());
+}
+
+/**
+ * Makes globalThis.Go available by running Go's wasm_exec.js once.
+ * Dynamic import works in browsers and Node; a classic script element is the
+ * browser fallback.
+ * @param {URL | null} url
+ */
+async function loadWasmExec(url) {
+  if (typeof globalThis.Go === 'function') return;
+  if (!url) throw new EstimatorError('load_failed', '', 'no wasm_exec.js URL and globalThis.Go is missing');
+  try {
+    await import(/* @vite-ignore */ url.href);
+  } catch (e) {
+    if (typeof document === 'undefined') throw e;
+    await new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = url.href;
+      s.onload = resolve;
+      s.onerror = () => reject(new Error(`cannot load ${url.href}`));
+      document.head.append(s);
+    });
+  }
+  if (typeof globalThis.Go !== 'function') {
+    throw new EstimatorError('load_failed', '', `${url.href} did not define globalThis.Go`);
+  }
+}
+
+/**
+ * Compiles and instantiates the module: instantiateStreaming when the server
+ * sends application/wasm, else (or when streaming fails) arrayBuffer + instantiate.
+ * @param {URL} url
+ * @param {WebAssembly.Imports} imports
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<{module: WebAssembly.Module, instance: WebAssembly.Instance, method: 'instantiateStreaming' | 'instantiate'}>}
+ */
+async function instantiate(url, imports, fetchImpl) {
+  if (url.protocol !== 'file:' && typeof WebAssembly.instantiateStreaming === 'function') {
+    const doFetch = fetchImpl ?? globalThis.fetch;
+    const resp = await doFetch(url);
+    if (!resp.ok) throw new EstimatorError('load_failed', '', `GET ${url.href}: HTTP ${resp.status}`);
+    const type = (resp.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/wasm') {
+      try {
+        const r = await WebAssembly.instantiateStreaming(resp, imports);
+        return { ...r, method: 'instantiateStreaming' };
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e; // a real compile/link error: do not hide it
+      }
+      // streaming refused the response (e.g. content encoding): fetch again, buffered
+      const again = await doFetch(url);
+      if (!again.ok) throw new EstimatorError('load_failed', '', `GET ${url.href}: HTTP ${again.status}`);
+      const r = await WebAssembly.instantiate(await again.arrayBuffer(), imports);
+      return { ...r, method: 'instantiate' };
+    }
+    const r = await WebAssembly.instantiate(await resp.arrayBuffer(), imports);
+    return { ...r, method: 'instantiate' };
+  }
+  const r = await WebAssembly.instantiate(await readBytes(url, fetchImpl), imports);
+  return { ...r, method: 'instantiate' };
+}
+
+/**
+ * @typedef {object} Exports the object wasm/exports.go publishes
+ * @property {(op: string, request: string) => string} call
+ * @property {() => string} rateCard
+ * @property {(card: string) => string} useRateCard
+ * @property {() => string} ops
+ * @property {() => string} noop
+ * @property {() => string} [__exit]
+ * @property {number} abi
+ */
+
+/**
+ * @typedef {object} Runtime one Go program instance
+ * @property {any} go the wasm_exec.js Go object
+ * @property {string} name the globalThis property the program publishes its exports on
+ * @property {Exports | null} exports
+ */
+
+let seq = 0;
+
+/**
+ * @param {boolean} testHooks
+ * @returns {Runtime}
+ */
+function newRuntime(testHooks) {
+  const Go = /** @type {any} */ (globalThis).Go;
+  const go = new Go();
+  const name = `__creditEstimator_${++seq}_${Math.random().toString(36).slice(2)}`;
+  go.env = { CREDIT_ESTIMATOR_GLOBAL: name };
+  if (testHooks) go.env.CREDIT_ESTIMATOR_TEST_HOOKS = '1';
+  go.exit = () => {}; // go.exited tells us; the default only logs
+  return { go, name, exports: null };
+}
+
+/**
+ * Starts the Go program; main publishes its exports synchronously before it blocks.
+ * @param {Runtime} rt
+ * @param {WebAssembly.Instance} instance
+ */
+function runRuntime(rt, instance) {
+  rt.go.run(instance).catch(() => {});
+  const g = /** @type {any} */ (globalThis);
+  const exports = g[rt.name];
+  delete g[rt.name];
+  if (!exports || exports.abi !== 1 || typeof exports.call !== 'function') {
+    throw new EstimatorError('load_failed', '', 'the module did not publish the estimator exports');
+  }
+  rt.exports = exports;
+}
+
+/**
+ * Best-effort text of a thrown value, even a hostile one.
+ * @param {unknown} e
+ * @returns {string}
+ */
+function describe(e) {
+  try {
+    if (e instanceof Error) return e.message;
+    return String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/**
+ * Serializes a request with JSON.stringify, refusing what JSON cannot carry
+ * faithfully instead of letting it turn silently into null or vanish.
+ * @param {unknown} req
+ * @returns {string}
+ */
+export function serialize(req) {
+  /** @type {WeakMap<object, string>} */
+  const paths = new WeakMap();
+  /**
+   * @this {any}
+   * @param {string} key
+   * @param {unknown} value
+   */
+  function replacer(key, value) {
+    const parent = paths.get(this) ?? '';
+    const path = Array.isArray(this) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+    switch (typeof value) {
+      case 'number':
+        if (!Number.isFinite(value)) {
+          throw new EstimatorError('invalid_value', path, `${path || 'the request'} must be a finite number, not ${value}`);
+        }
+        break;
+      case 'bigint':
+        throw new EstimatorError('invalid_type', path, `${path || 'the request'} is a BigInt; use a number or a string`);
+      case 'symbol':
+      case 'function':
+        throw new EstimatorError('invalid_type', path, `${path || 'the request'} is a ${typeof value}, which JSON cannot carry`);
+      case 'object':
+        if (value !== null) paths.set(value, path);
+        break;
+    }
+    return value;
+  }
+  /** @type {string | undefined} */
+  let json;
+  try {
+    json = JSON.stringify(req, replacer);
+  } catch (e) {
+    if (e instanceof EstimatorError) throw e;
+    throw new EstimatorError('invalid_json', '', `the request cannot be serialized to JSON: ${describe(e)}`);
+  }
+  if (typeof json !== 'string') {
+    throw new EstimatorError('invalid_json', '', 'the request must be a JSON object');
+  }
+  return json;
+}
+
+/**
+ * Turns an envelope string into the raw response JSON, or throws its error.
+ * @param {unknown} s
+ * @returns {string}
+ */
+function unwrap(s) {
+  if (typeof s === 'string') {
+    if (s.startsWith(OK)) return s.slice(OK.length, -1);
+    if (s.startsWith(ERR)) {
+      const raw = s.slice(ERR.length, -1);
+      /** @type {any} */
+      let e = null;
+      try {
+        e = JSON.parse(raw);
+      } catch {
+        /* handled below */
+      }
+      if (e && typeof e.code === 'string') throw new EstimatorError(e.code, e.field ?? '', e.message ?? '', raw);
+    }
+  }
+  throw new EstimatorError('internal', '', 'the estimator module returned no valid result');
+}
+
+/**
+ * The estimator: every method is synchronous and returns a plain object in the
+ * JSON contract's shape, or throws an {@link EstimatorError}.
+ */
+export class Estimator {
+  /** @type {WebAssembly.Module} */
+  #module;
+  /** @type {Runtime} */
+  #rt;
+  /** @type {boolean} */
+  #testHooks;
+  /** @type {string | null} the last card accepted by useRateCard, re-applied after a restart */
+  #card = null;
+  /** @type {LoadInfo} */
+  #info;
+
+  /**
+   * Use {@link load}; not meant to be constructed directly.
+   * @param {WebAssembly.Module} module
+   * @param {Runtime} rt
+   * @param {boolean} testHooks
+   * @param {LoadInfo} info
+   */
+  constructor(module, rt, testHooks, info) {
+    this.#module = module;
+    this.#rt = rt;
+    this.#testHooks = testHooks;
+    this.#info = info;
+  }
+
+  /** How the module was loaded and how often it was restarted. @returns {LoadInfo} */
+  get loadInfo() {
+    return { ...this.#info };
+  }
+
+  /**
+   * Re-instantiates the cached compiled module with a new Go runtime and
+   * re-applies the rate card in use.
+   * @returns {Runtime}
+   */
+  #restart() {
+    const rt = newRuntime(this.#testHooks);
+    const instance = new WebAssembly.Instance(this.#module, rt.go.importObject);
+    runRuntime(rt, instance);
+    this.#rt = rt;
+    this.#info.restarts++;
+    if (this.#card !== null && rt.exports) unwrap(rt.exports.useRateCard(this.#card));
+    return rt;
+  }
+
+  /**
+   * Calls an export; if the Go program has exited, restarts it and retries once.
+   * @param {(e: Exports) => unknown} fn
+   * @returns {unknown}
+   */
+  #invoke(fn) {
+    let rt = this.#rt;
+    for (let attempt = 0; ; attempt++) {
+      if (rt.go.exited) {
+        try {
+          rt = this.#restart();
+        } catch (e) {
+          if (e instanceof EstimatorError) throw e;
+          throw new EstimatorError('internal', '', `cannot restart the estimator: ${describe(e)}`);
+        }
+      }
+      let result;
+      try {
+        result = fn(/** @type {Exports} */ (rt.exports));
+      } catch (e) {
+        if (!rt.go.exited && !describe(e).includes(EXITED)) {
+          throw new EstimatorError('internal', '', `estimator module failed: ${describe(e)}`);
+        }
+        rt.go.exited = true;
+        if (attempt === 0) continue;
+        throw new EstimatorError('internal', '', 'the estimator runtime exited twice on this call');
+      }
+      if (rt.go.exited && attempt === 0) continue;
+      return result;
+    }
+  }
+
+  /**
+   * Runs one operation on a request given as a JSON string and returns the
+   * response JSON string exactly as Go produced it (byte-identical to native Go
+   * and the HTTP API).
+   * @param {string} op operation name: "quote", "topup", "plans", "wallet", "workflow", "roi"
+   * @param {string} requestJSON
+   * @returns {string}
+   * @throws {EstimatorError}
+   */
+  callJSON(op, requestJSON) {
+    if (typeof op !== 'string') throw new EstimatorError('invalid_type', '', 'the operation name must be a string');
+    if (typeof requestJSON !== 'string') throw new EstimatorError('invalid_type', '', 'the request must be a JSON string');
+    return unwrap(this.#invoke((x) => x.call(op, requestJSON)));
+  }
+
+  /**
+   * Runs one operation on a request object.
+   * @param {string} op operation name (an operation the module lacks throws code "unknown_op")
+   * @param {unknown} request serialized with JSON.stringify
+   * @returns {any} the response object
+   * @throws {EstimatorError}
+   */
+  call(op, request) {
+    return JSON.parse(this.callJSON(op, serialize(request)));
+  }
+
+  /**
+   * Credit quote for a video spec.
+   * @param {Spec} spec e.g. {resolution: "1080p", fps: 30, durationSeconds: 10}
+   * @returns {any} the quote: {credits, unitCredits, count, billedSeconds, breakdown, complexity, usd, rateCard}
+   */
+  estimate(spec) {
+    return this.call('quote', spec);
+  }
+
+  /**
+   * Top-up (credit pack purchase) quote.
+   * @param {object} request
+   * @returns {any}
+   */
+  topUp(request) {
+    return this.call('topup', request);
+  }
+
+  /**
+   * Compares subscription plans for a usage profile.
+   * @param {object} request
+   * @returns {any}
+   */
+  comparePlans(request) {
+    return this.call('plans', request);
+  }
+
+  /**
+   * Previews a wallet (balances, expiries) after a series of charges.
+   * @param {object} request
+   * @returns {any}
+   */
+  walletPreview(request) {
+    return this.call('wallet', request);
+  }
+
+  /**
+   * Plans the credits of a multi-step workflow.
+   * @param {object} request
+   * @returns {any}
+   */
+  planWorkflow(request) {
+    return this.call('workflow', request);
+  }
+
+  /**
+   * Return-on-investment figures for a usage scenario.
+   * @param {object} request
+   * @returns {any}
+   */
+  roi(request) {
+    return this.call('roi', request);
+  }
+
+  /**
+   * The operations this module implements.
+   * @returns {string[]}
+   */
+  ops() {
+    return JSON.parse(unwrap(this.#invoke((x) => x.ops())));
+  }
+
+  /**
+   * The rate card in use.
+   * @returns {{version: string, digest: string, card: any}}
+   */
+  rateCard() {
+    return JSON.parse(unwrap(this.#invoke((x) => x.rateCard())));
+  }
+
+  /**
+   * Switches to another rate card. The card is validated in Go; a bad card
+   * throws (code "invalid_rate_card") and the card in use stays.
+   * @param {string | object} card the card's JSON text, or an object to serialize
+   * @returns {{version: string, digest: string}}
+   * @throws {EstimatorError}
+   */
+  useRateCard(card) {
+    const json = typeof card === 'string' ? card : serialize(card);
+    const head = JSON.parse(unwrap(this.#invoke((x) => x.useRateCard(json))));
+    this.#card = json;
+    return head;
+  }
+
+  /**
+   * A bare JS→Go round trip doing nothing: the baseline for benchmarks.
+   * @returns {void}
+   */
+  noop() {
+    this.#invoke((x) => x.noop());
+  }
+
+  /**
+   * Test hook: ends the Go program (only with load option testHooks).
+   * @returns {void}
+   */
+  _exitRuntimeForTest() {
+    const x = this.#rt.exports;
+    if (!x || typeof x.__exit !== 'function') throw new EstimatorError('internal', '', 'test hooks are off');
+    try {
+      x.__exit();
+    } catch {
+      /* the runtime is gone, as asked */
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// Parity: ≥10,000 seeded random quote specs, every golden vector, and seeded
+// mutations of every op's vectors, answered natively by Go (cmd/webbuild/parity)
+// and by the wasm module under Node: identical JSON, byte for byte.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { shim, ROOT, rawCall } from './helpers.mjs';
+
+const N = Number(process.env.PARITY_N ?? 10000);
+const SEED = process.env.PARITY_SEED ?? '20261125';
+
+const { load, EstimatorError } = await shim();
+const est = await load();
+
+test(`parity with native Go: ${N} random specs + vectors + mutations (seed ${SEED})`, { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'parity-'));
+  try {
+    const out = path.join(dir, 'parity.jsonl');
+    execFileSync('go', ['run', './cmd/webbuild/parity', '-n', String(N), '-seed', SEED, '-out', out], {
+      cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const perOp = new Map();
+    let mismatches = 0;
+    for (const l of lines) {
+      perOp.set(l.op, (perOp.get(l.op) ?? 0) + 1);
+      const got = rawCall(est, l.op, l.request, EstimatorError);
+      if (got.isError !== l.error || got.json !== l.response) {
+        mismatches++;
+        if (mismatches <= 10) {
+          console.error(`MISMATCH op ${l.op}\n  spec:   ${l.request}\n  native: ${l.response}\n  wasm:   ${got.json}`);
+        }
+      }
+    }
+    console.log(`parity: ${lines.length} requests compared`, Object.fromEntries(perOp));
+    assert.ok((perOp.get('quote') ?? 0) >= N, `only ${perOp.get('quote')} quote requests`);
+    for (const op of est.ops()) {
+      assert.ok(perOp.has(op), `no parity requests for op ${op} (add golden vectors for it)`);
+    }
+    assert.equal(mismatches, 0, `${mismatches} of ${lines.length} answers differ (first ones printed above)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
