@@ -268,7 +268,7 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
 .pending .credits, .pending .usd { opacity: 0.55; }
 details { border: 1px solid var(--_border); border-radius: calc(var(--_radius) * 0.75); padding: 8px 12px; }
 summary { cursor: pointer; font-weight: 600; }
-.rows { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 4px; min-height: calc(5 * 1.55em); }
+.rows { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 4px; min-height: calc(6 * 1.55em); }
 .rows li { display: flex; justify-content: space-between; gap: 10px; font-size: 0.9em; }
 .rows li span:last-child { font-variant-numeric: tabular-nums; color: var(--_muted); white-space: nowrap; }
 .section h3 { font-size: 0.85em; margin: 0 0 4px; color: var(--_muted); }
@@ -584,7 +584,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#built === 'full') { this.#renderExtras(quote); this.#renderShare(); }
     this.#renderStatus();
     const key = quote ? `q${JSON.stringify(spec)}${JSON.stringify(quote)}` : `e${JSON.stringify(spec)}${JSON.stringify(error)}`;
-    if (key !== this.#lastEventKey) {
+    if (key !== this.#lastEventKey && this.isConnected) {
       this.#lastEventKey = key;
       if (quote) this.#emit('change', { spec, quote });
       else this.#emit('error', { spec, error });
@@ -947,7 +947,9 @@ function perLine(q, f) {
 }
 
 function breakdownRows(q, f) {
-  const rows = (q.breakdown ?? []).map((b) => [b.label, b.factor === 'reference' ? `${f.credits.format(b.multiplier)} cr` : `×${f.mult.format(b.multiplier)}`]);
+  const rows = [];
+  if (q.reference) rows.push([`Reference: ${q.reference.label}`, `${f.credits.format(q.reference.credits)} cr`]);
+  for (const b of q.breakdown ?? []) rows.push([b.label, `×${f.mult.format(b.multiplier)}`]);
   return rows;
 }
 
