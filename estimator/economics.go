@@ -1,0 +1,201 @@
+package estimator
+
+import (
+	"strconv"
+
+	"creditestimator/estimator/internal/jsonx"
+)
+
+// Shared pieces of the economics operations (topup, plans, wallet, workflow, roi): request
+// decoding, nested specs, and the exact unit-price and percentage arithmetic.
+
+// Limits of the economics requests. They bound work per request; beyond them the request is
+// rejected with too_many_items or out_of_range, never truncated.
+const (
+	maxEconomicsItems = 256                   // jobs, buckets
+	maxJobRepeat      = 100_000               // a job's monthly count
+	maxNeed           = 1_000_000_000_000_000 // 10^15 credits, in credits
+	maxNeedHundredths = maxNeed * creditScale // 10^17
+	maxWorkflowCount  = 10_000                // prototypes, refinements
+	maxVideosPerMonth = 1_000_000             // ROI amortization
+	maxPriceMicros    = 1_000 * moneyScale    // a price per credit the person enters
+	maxMoneyMicros    = 1 << 62               // about $4.6 trillion: any larger total is an overflow error
+)
+
+// decodeRequest parses a request and checks its top-level members.
+func decodeRequest(data []byte, allowed ...string) (object, *Error) {
+	root, err := parseDocument(data, maxRequestBytes)
+	if err != nil {
+		return object{}, err
+	}
+	return asObject(root, "", allowed...)
+}
+
+// under rewrites an error of a nested computation so that its field is a path below path
+// (an estimate's "fps" becomes "jobs[2].spec.fps").
+func under(path string, e *Error) *Error {
+	if e == nil {
+		return nil
+	}
+	out := *e
+	if out.Field == "" {
+		out.Field = path
+	} else if path != "" {
+		out.Field = join(path, out.Field)
+	}
+	return &out
+}
+
+// quoteAt decodes the spec at v (found at path) and prices it; errors name fields below path.
+func (c *RateCard) quoteAt(v jsonx.Value, path string) (Quote, *Error) {
+	s, err := specFromValue(v, path)
+	if err != nil {
+		return Quote{}, err
+	}
+	q, err := c.estimate(s)
+	if err != nil {
+		return Quote{}, under(path, err)
+	}
+	return q, nil
+}
+
+// optionalCredits reads an optional amount of credits (a decimal string, 2 places).
+func (o object) optionalCredits(key string, min, max int64) (Credits, string, bool, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return 0, p, false, nil
+	}
+	n, err := fixedValue(v, p, creditPlaces, min, max, true, "")
+	return Credits(n), p, true, err
+}
+
+// optionalMoney reads an optional dollar amount (a decimal string, 6 places).
+func (o object) optionalMoney(key string, min, max int64) (Money, string, bool, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return 0, p, false, nil
+	}
+	n, err := fixedValue(v, p, moneyPlaces, min, max, true, "")
+	return Money(n), p, true, err
+}
+
+// optionalArray reads an optional array member (nil when absent or null).
+func (o object) optionalArray(key string) ([]jsonx.Value, string, bool, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		return nil, p, false, nil
+	}
+	if v.Kind != jsonx.Array {
+		return nil, p, false, typeError(p, "an array", v)
+	}
+	return v.Items, p, true, nil
+}
+
+// checkItems rejects an array longer than the economics limit.
+func checkItems(items []jsonx.Value, path string) *Error {
+	if len(items) > maxEconomicsItems {
+		return newError(CodeTooManyItems, path, "has "+strconv.Itoa(len(items))+" items; at most "+strconv.Itoa(maxEconomicsItems)+" are allowed")
+	}
+	return nil
+}
+
+// pricePerCredit is total / credits, in dollars rounded half up to 4 decimals (once, exactly);
+// ok is false when no credits were bought.
+func pricePerCredit(total Money, cr Credits) (Money, bool) {
+	if cr <= 0 || total < 0 {
+		return 0, false
+	}
+	// micro-dollars per hundredth of a credit = 10^-4 dollars per credit.
+	q, ok := mulDivRound(int64(total), 1, int64(cr))
+	if !ok {
+		return 0, false
+	}
+	return Money(q * 100), true
+}
+
+// pricePer is total / n in dollars rounded half up to 4 decimals; ok is false when n is 0.
+func pricePer(total Money, n int64) (Money, bool) {
+	if n <= 0 || total < 0 {
+		return 0, false
+	}
+	q, ok := mulDivRound(int64(total), 1, 100*n)
+	if !ok {
+		return 0, false
+	}
+	return Money(q * 100), true
+}
+
+// creditsCost prices credits at a price per credit, rounded half up to the micro-dollar.
+func creditsCost(cr Credits, perCredit Money) (Money, bool) {
+	if cr < 0 || perCredit < 0 {
+		return 0, false
+	}
+	m, ok := mulDivRound(int64(cr), int64(perCredit), creditScale)
+	return Money(m), ok
+}
+
+// percent is num/den as a percentage in hundredths of a percent, rounded half up.
+func percent(num, den int64) (int64, bool) {
+	if den <= 0 || num < 0 {
+		return 0, false
+	}
+	return mulDivRound(num, 100*100, den)
+}
+
+// addMoney adds without silent overflow.
+func addMoney(a, b Money) (Money, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) || s > maxMoneyMicros || s < -maxMoneyMicros {
+		return 0, false
+	}
+	return s, true
+}
+
+// mulCredits multiplies an amount of credits by a count without silent overflow.
+func mulCredits(cr Credits, n int64) (Credits, bool) {
+	if cr < 0 || n < 0 {
+		return 0, false
+	}
+	if n != 0 && int64(cr) > (1<<62)/n {
+		return 0, false
+	}
+	return cr * Credits(n), true
+}
+
+func overflowAt(path string) *Error {
+	return newError(CodeOverflow, path, "the amount does not fit the exact arithmetic")
+}
+
+// appendPercent writes hundredths of a percent as "12.34".
+func appendPercent(dst []byte, p int64) []byte { return jsonx.AppendFixed(dst, p, 2) }
+
+// appendOptUnitPrice writes a quoted unit price, or null when there is none.
+func appendOptUnitPrice(dst []byte, m Money, ok bool) []byte {
+	if !ok {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '"')
+	dst = m.AppendUnitPrice(dst)
+	return append(dst, '"')
+}
+
+// appendCreditsField writes ,"key":"12.34" (or without the comma when first).
+func appendCreditsField(dst []byte, key string, cr Credits) []byte {
+	dst = append(dst, ",\""+key+"\":\""...)
+	dst = cr.AppendText(dst)
+	return append(dst, '"')
+}
+
+// appendMoneyField writes ,"key":"12.34".
+func appendMoneyField(dst []byte, key string, m Money) []byte {
+	dst = append(dst, ",\""+key+"\":\""...)
+	dst = m.AppendText(dst)
+	return append(dst, '"')
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}
