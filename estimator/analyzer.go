@@ -69,14 +69,46 @@ type hanTerm struct {
 type band struct{ min, weight int64 }
 
 type analyzer struct {
-	signals     []signalDef
-	lastWord    map[string][]wordTerm // folded last word → terms ending with it
-	han         map[rune][]hanTerm    // first rune → Han terms
-	crowdNouns  map[string]bool       // folded Latin nouns
-	hanNouns    map[rune][]string     // first rune → Han nouns
-	bands       []band
-	crowdLabel  string
-	numberWords map[string]int64 // lower-case word (not folded) → value
+	signals    []signalDef
+	words      map[string]*lexEntry // folded Latin word → what it can mean
+	wordBloom  [1 << 10]uint64      // bit wordHash(w): w may be in words; most words skip the map
+	han        map[rune][]hanTerm   // first rune → Han terms
+	hanNouns   map[rune][]string    // first rune → Han crowd nouns
+	hanFirst   [1 << 10]uint64      // bit (r mod 2^16): some Han term or noun may start with r
+	bands      []band
+	crowdLabel string
+}
+
+// lexEntry is everything a folded Latin word can mean to the analyzer.
+type lexEntry struct {
+	terms     []wordTerm // terms ending with this word
+	noun      bool       // a crowd noun
+	num       int64      // its value as a number word ("dozen" 12), 0 if none
+	numPlural int64      // its value when written as a plural ("dozens" 24), 0 if none
+}
+
+// entry returns the lexicon entry of a folded word, creating it.
+func (a *analyzer) entry(word string) *lexEntry {
+	if a.words == nil {
+		a.words = map[string]*lexEntry{}
+	}
+	e := a.words[word]
+	if e == nil {
+		e = &lexEntry{}
+		a.words[word] = e
+		h := wordHash([]byte(word))
+		a.wordBloom[h>>6] |= 1 << (h & 63)
+	}
+	return e
+}
+
+// wordHash is a cheap 16-bit hash (FNV-1a, folded) for the word filter.
+func wordHash(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return (h ^ h>>16) & 0xffff
 }
 
 func (p *cardParser) complexity(o object) {
@@ -160,7 +192,6 @@ func (p *cardParser) signals(o object) {
 		return
 	}
 	a := &p.c.analyzer
-	a.lastWord = map[string][]wordTerm{}
 	a.han = map[rune][]hanTerm{}
 	seenTerm := map[string]string{}
 	seenID := map[string]bool{crowdSignalID: true}
@@ -230,6 +261,7 @@ func (p *cardParser) addTerm(term string, signal int, path string) (string, bool
 			}
 		}
 		a.han[r] = append(a.han[r], hanTerm{text: term, signal: signal})
+		a.markHan(r)
 		return term, true
 	}
 	words := latinWords(term)
@@ -237,8 +269,8 @@ func (p *cardParser) addTerm(term string, signal int, path string) (string, bool
 		p.bad(path, "a term must have between 1 and 4 words")
 		return "", false
 	}
-	last := words[len(words)-1]
-	a.lastWord[last] = append(a.lastWord[last], wordTerm{prev: words[:len(words)-1], signal: signal})
+	e := a.entry(words[len(words)-1])
+	e.terms = append(e.terms, wordTerm{prev: words[:len(words)-1], signal: signal})
 	return strings.Join(words, " "), true
 }
 
@@ -256,7 +288,6 @@ func (p *cardParser) crowd(o object) {
 	if p.fail(err) {
 		return
 	}
-	a.crowdNouns = map[string]bool{}
 	a.hanNouns = map[rune][]string{}
 	for j, n := range nouns {
 		jp := index(np, j)
@@ -266,6 +297,7 @@ func (p *cardParser) crowd(o object) {
 		}
 		if r, _ := utf8.DecodeRuneInString(n.Str); isHan(r) {
 			a.hanNouns[r] = append(a.hanNouns[r], n.Str)
+			a.markHan(r)
 			continue
 		}
 		words := latinWords(n.Str)
@@ -273,7 +305,7 @@ func (p *cardParser) crowd(o object) {
 			p.bad(jp, "a crowd noun is one word")
 			return
 		}
-		a.crowdNouns[words[0]] = true
+		a.entry(words[0]).noun = true
 	}
 	items, bp, err := co.requiredArray("bands")
 	if p.fail(err) {
@@ -325,7 +357,6 @@ func (p *cardParser) numberWords(o object) {
 		return
 	}
 	a := &p.c.analyzer
-	a.numberWords = map[string]int64{}
 	for _, m := range v.Members {
 		kp := join(path, m.Key)
 		if m.Key == "" || len(m.Key) > maxWordBytes || strings.ToLower(m.Key) != m.Key || len(latinWords(m.Key)) != 1 {
@@ -336,7 +367,14 @@ func (p *cardParser) numberWords(o object) {
 		if p.fail(err) {
 			return
 		}
-		a.numberWords[m.Key] = n
+		// Keyed by the folded form, like every word: "dozens" is the plural of "dozen".
+		var w word
+		readWord(m.Key, 0, &w)
+		if e := a.entry(w.folded()); w.plural {
+			e.numPlural = n
+		} else {
+			e.num = n
+		}
 	}
 }
 
@@ -365,152 +403,207 @@ func (c *RateCard) levelForScore(score int64) int {
 func (c *RateCard) Analyze(prompt string) Complexity {
 	var found signalSet
 	c.analyzer.scan(prompt, &found)
-	score := found.score()
-	li := c.levelForScore(score)
+	li := c.levelForScore(found.score)
 	l := c.levels[li]
 	return Complexity{
 		Level:      l.name,
 		Label:      l.label,
 		Multiplier: l.mult,
 		Source:     complexityAuto,
-		Score:      score,
-		Signals:    found.slice(),
+		Score:      found.score,
+		Signals:    c.analyzer.signalsOf(prompt, &found),
 	}
 }
+
+// hit is one signal found: which (index into signals, or crowdHit) and where.
+type hit struct {
+	signal     int
+	start, end int
+	weight     int64
+}
+
+const crowdHit = -1
 
 // signalSet collects distinct signals in order of first appearance without allocating.
 type signalSet struct {
 	n     int
-	items [maxSignalDefs + 1]Signal
-	crowd int64 // the largest counted crowd so far
+	seen  uint64 // bit i: signals[i] found
+	crowd int    // index of the crowd hit in items, -1 before one
+	score int64
+	items [maxSignalDefs + 1]hit
 }
 
-func (s *signalSet) add(sig Signal) {
-	for i := 0; i < s.n; i++ {
-		if s.items[i].ID == sig.ID {
-			if sig.ID == crowdSignalID && sig.Weight > s.items[i].Weight {
-				s.items[i] = sig
-			}
-			return
+func (s *signalSet) add(h hit) {
+	if h.signal == crowdHit {
+		if s.crowd < 0 {
+			s.crowd = s.n
+			s.items[s.n] = h
+			s.n++
+			s.score += h.weight
+		} else if h.weight > s.items[s.crowd].weight {
+			// A bigger crowd replaces a smaller one: one crowd signal, the largest.
+			s.score += h.weight - s.items[s.crowd].weight
+			s.items[s.crowd] = h
 		}
+		return
 	}
-	s.items[s.n] = sig
+	if s.seen&(1<<uint(h.signal)) != 0 {
+		return
+	}
+	s.seen |= 1 << uint(h.signal)
+	s.items[s.n] = h
 	s.n++
+	s.score += h.weight
 }
 
-func (s *signalSet) score() int64 {
-	var total int64
-	for i := 0; i < s.n; i++ {
-		total += s.items[i].Weight
+// signalsOf turns the hits into the contract's signals (one allocation).
+func (a *analyzer) signalsOf(prompt string, s *signalSet) []Signal {
+	out := make([]Signal, s.n)
+	for i, h := range s.items[:s.n] {
+		if h.signal == crowdHit {
+			out[i] = Signal{Kind: "crowd", ID: crowdSignalID, Label: a.crowdLabel, Match: prompt[h.start:h.end], Weight: h.weight}
+			continue
+		}
+		d := &a.signals[h.signal]
+		out[i] = Signal{Kind: d.kind, ID: d.id, Label: d.label, Match: prompt[h.start:h.end], Weight: h.weight}
 	}
-	return total
-}
-
-func (s *signalSet) slice() []Signal {
-	if s.n == 0 {
-		return nil
-	}
-	return append([]Signal(nil), s.items[:s.n]...)
+	return out
 }
 
 // word is one Latin word of the prompt as the scanner keeps it.
 type word struct {
 	buf        [maxWordBytes]byte
-	n          int   // bytes in buf (folded); 0 for a word too long to match
-	start, end int   // byte span in the prompt
-	num        int64 // its value when it is a number; 0 otherwise
+	n          int  // bytes in buf (lower-cased, folded); 0 for a word too long to match
+	plural     bool // folding removed a plural ending
+	digits     bool // all digits (and commas between them)
+	start, end int  // byte span in the prompt
+	num        int64
 }
 
 func (w *word) folded() string { return string(w.buf[:w.n]) }
 
 func (a *analyzer) scan(prompt string, found *signalSet) {
-	var window [maxTermWords]word // the last words, most recent at (count-1)%len
+	found.crowd = -1
+	var window [maxTermWords]word // the last words, the newest at (count-1)%len
 	count := 0
 	i := 0
 	for i < len(prompt) {
-		r, size := rune(prompt[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(prompt[i:])
+		b := prompt[i]
+		if b < utf8.RuneSelf {
+			if isASCIIWordByte(b) {
+				w := &window[count%len(window)]
+				i = readWord(prompt, i, w)
+				count++
+				a.matchWord(&window, count, found)
+				continue
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(prompt[i:])
 		switch {
 		case isHan(r):
-			a.scanHan(prompt, i, found)
-			// A Han character separates Latin words.
-			i += size
+			a.scanHan(prompt, i, r, found)
+			i += size // a Han character also separates Latin words
 		case isWordRune(r):
 			w := &window[count%len(window)]
-			i = readWord(prompt, i, w, a.numberWords)
+			i = readWord(prompt, i, w)
 			count++
-			a.matchWord(prompt, &window, count, found)
+			a.matchWord(&window, count, found)
 		default:
 			i += size
 		}
 	}
 }
 
-// readWord reads the word starting at i into w and returns the index after it.
-func readWord(prompt string, i int, w *word, numbers map[string]int64) int {
-	*w = word{start: i}
-	digits, overflow := true, false
-	var num int64
+// readWord reads the word starting at i into w, lower-cased and folded, and returns the index
+// after it. A number's value is kept in w.num.
+func readWord(s string, i int, w *word) int {
+	w.n, w.plural, w.digits, w.start, w.num = 0, false, true, i, 0
+	overflow := false
 	j := i
-	for j < len(prompt) {
-		r, size := rune(prompt[j]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(prompt[j:])
-		}
-		// A comma between digits belongs to a number: "1,000".
-		if r == ',' && digits && j > i && j+1 < len(prompt) && isDigit(prompt[j+1]) {
+	for j < len(s) {
+		b := s[j]
+		if b < utf8.RuneSelf {
+			switch {
+			case b >= 'a' && b <= 'z' || b == '\'':
+				w.digits = false
+			case b >= 'A' && b <= 'Z':
+				w.digits = false
+				b += 'a' - 'A'
+			case b >= '0' && b <= '9':
+				if w.num > maxCrowdNumber {
+					overflow = true
+				} else {
+					w.num = w.num*10 + int64(b-'0')
+				}
+			case b == ',' && w.digits && j > i && j+1 < len(s) && isDigit(s[j+1]):
+				// A comma between digits belongs to a number: "1,000".
+				j++
+				continue
+			default:
+				goto done
+			}
+			if w.n >= 0 && w.n < len(w.buf) {
+				w.buf[w.n] = b
+				w.n++
+			} else {
+				w.n = -1 // too long to match anything
+			}
 			j++
 			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[j:])
 		if isHan(r) || !isWordRune(r) {
 			break
 		}
-		if r < utf8.RuneSelf && isDigit(byte(r)) {
-			if num > maxCrowdNumber {
-				overflow = true
-			} else {
-				num = num*10 + int64(r-'0')
-			}
-		} else {
-			digits = false
-		}
+		w.digits = false
 		lr := unicode.ToLower(r)
-		if w.n+utf8.RuneLen(lr) <= len(w.buf) && w.n >= 0 {
+		if w.n >= 0 && w.n+utf8.RuneLen(lr) <= len(w.buf) {
 			w.n += utf8.EncodeRune(w.buf[w.n:], lr)
 		} else {
-			w.n = -1 // too long to match anything
+			w.n = -1
 		}
 		j += size
 	}
+done:
 	w.end = j
-	if w.n < 0 {
-		w.n = 0
-		return j
-	}
 	switch {
-	case digits && !overflow:
-		w.num = num
-	case digits:
+	case w.n < 0:
+		w.n, w.num = 0, 0
+	case w.digits && overflow:
 		w.num = maxCrowdNumber
+	case w.digits:
 	default:
-		if v, ok := numbers[string(w.buf[:w.n])]; ok {
-			w.num = v
-		}
-		w.n = fold(w.buf[:w.n])
+		w.num = 0
+		n := fold(w.buf[:w.n])
+		w.plural = n != w.n
+		w.n = n
 	}
 	return j
 }
 
-// matchWord checks the newest word (at count-1) against terms and crowd nouns.
-func (a *analyzer) matchWord(prompt string, window *[maxTermWords]word, count int, found *signalSet) {
+// matchWord checks the newest word (at count-1) against the lexicon: terms ending with it, a
+// number word, a crowd noun counted by a number up to three words before it.
+func (a *analyzer) matchWord(window *[maxTermWords]word, count int, found *signalSet) {
 	cur := &window[(count-1)%len(window)]
-	if cur.n == 0 {
+	if cur.n == 0 || cur.digits {
 		return
 	}
-	key := cur.folded()
-	for _, t := range a.lastWord[key] {
+	h := wordHash(cur.buf[:cur.n])
+	if a.wordBloom[h>>6]&(1<<(h&63)) == 0 {
+		return
+	}
+	e := a.words[cur.folded()]
+	if e == nil {
+		return
+	}
+	if cur.plural && e.numPlural > 0 {
+		cur.num = e.numPlural
+	} else if !cur.plural && e.num > 0 {
+		cur.num = e.num
+	}
+	for _, t := range e.terms {
 		if len(t.prev) >= count {
 			continue
 		}
@@ -525,44 +618,49 @@ func (a *analyzer) matchWord(prompt string, window *[maxTermWords]word, count in
 			start = w.start
 		}
 		if ok {
-			d := a.signals[t.signal]
-			found.add(Signal{Kind: d.kind, ID: d.id, Label: d.label, Match: prompt[start:cur.end], Weight: d.weight})
+			found.add(hit{signal: t.signal, start: start, end: cur.end, weight: a.signals[t.signal].weight})
 		}
 	}
-	if !a.crowdNouns[key] {
+	if !e.noun {
 		return
 	}
 	for k := 1; k <= crowdLookback && k < count; k++ {
 		w := &window[(count-1-k+len(window))%len(window)]
 		if w.num > 0 {
-			a.addCrowd(found, w.num, prompt[w.start:cur.end])
+			a.addCrowd(found, w.num, w.start, cur.end)
 			return
 		}
 	}
 }
 
 // addCrowd records a counted crowd if it reaches a band.
-func (a *analyzer) addCrowd(found *signalSet, n int64, match string) {
+func (a *analyzer) addCrowd(found *signalSet, n int64, start, end int) {
 	var weight int64 = -1
 	for _, b := range a.bands {
 		if n >= b.min {
 			weight = b.weight
 		}
 	}
-	if weight < 0 {
-		return
+	if weight >= 0 {
+		found.add(hit{signal: crowdHit, start: start, end: end, weight: weight})
 	}
-	found.add(Signal{Kind: "crowd", ID: crowdSignalID, Label: a.crowdLabel, Match: match, Weight: weight})
 }
 
-// scanHan matches Han terms and counted Han crowds at byte i.
-func (a *analyzer) scanHan(prompt string, i int, found *signalSet) {
-	r, _ := utf8.DecodeRuneInString(prompt[i:])
+// markHan notes that a Han term or noun starts with r.
+func (a *analyzer) markHan(r rune) { a.hanFirst[(r>>6)&0x3ff] |= 1 << (uint(r) & 63) }
+
+// mayStartHan is a cheap filter before the map lookups: false means nothing starts with r.
+func (a *analyzer) mayStartHan(r rune) bool { return a.hanFirst[(r>>6)&0x3ff]&(1<<(uint(r)&63)) != 0 }
+
+// scanHan matches Han terms and counted Han crowds at byte i, where the rune r starts.
+func (a *analyzer) scanHan(prompt string, i int, r rune, found *signalSet) {
+	if !a.mayStartHan(r) {
+		return
+	}
 	rest := prompt[i:]
 	for _, t := range a.han[r] {
 		if strings.HasPrefix(rest, t.text) {
-			d := a.signals[t.signal]
-			found.add(Signal{Kind: d.kind, ID: d.id, Label: d.label, Match: t.text, Weight: d.weight})
+			found.add(hit{signal: t.signal, start: i, end: i + len(t.text), weight: a.signals[t.signal].weight})
 		}
 	}
 	for _, noun := range a.hanNouns[r] {
@@ -590,7 +688,7 @@ func (a *analyzer) scanHan(prompt string, i int, found *signalSet) {
 			continue
 		}
 		if n := parseNumeral(prompt[start:j]); n > 0 {
-			a.addCrowd(found, n, prompt[start:i+len(noun)])
+			a.addCrowd(found, n, start, i+len(noun))
 			return
 		}
 	}
@@ -676,16 +774,23 @@ func isMeasureWord(r rune) bool {
 }
 
 func isHan(r rune) bool {
-	return r >= 0x2E80 && (unicode.Is(unicode.Han, r))
+	if r >= 0x4E00 && r <= 0x9FFF { // CJK Unified Ideographs, by far the most common
+		return true
+	}
+	return r >= 0x2E80 && unicode.Is(unicode.Han, r)
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '\''
+		return isASCIIWordByte(byte(r))
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isASCIIWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '\''
 }
 
 // latinWords splits a lexicon term into folded words the way the scanner reads a prompt.
@@ -695,7 +800,7 @@ func latinWords(s string) []string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if isWordRune(r) && !isHan(r) {
-			i = readWord(s, i, &w, nil)
+			i = readWord(s, i, &w)
 			if w.n == 0 {
 				return nil
 			}
@@ -712,15 +817,18 @@ func latinWords(s string) []string {
 // Words ending in "ss", "us" or "is" are kept ("grass", "debris").
 func fold(b []byte) int {
 	n := len(b)
-	s := string(b) // no allocation: the compiler sees it does not escape
+	if n < 4 || b[n-1] != 's' {
+		return n
+	}
 	switch {
-	case n > 4 && strings.HasSuffix(s, "ies"):
+	case n > 4 && b[n-3] == 'i' && b[n-2] == 'e':
 		b[n-3] = 'y'
 		return n - 2
-	case n > 4 && (strings.HasSuffix(s, "sses") || strings.HasSuffix(s, "shes") || strings.HasSuffix(s, "ches") || strings.HasSuffix(s, "xes")):
+	case n > 4 && b[n-2] == 'e' && (b[n-3] == 'x' || (b[n-3] == 's' || b[n-3] == 'h') && (b[n-4] == 's' || b[n-4] == 'c')):
+		// -sses, -shes, -ches, -xes
 		return n - 2
-	case n > 3 && s[n-1] == 's' && !strings.HasSuffix(s, "ss") && !strings.HasSuffix(s, "us") && !strings.HasSuffix(s, "is") && s[n-2] != '\'':
-		return n - 1
+	case b[n-2] == 's' || b[n-2] == 'u' || b[n-2] == 'i' || b[n-2] == '\'':
+		return n
 	}
-	return n
+	return n - 1
 }

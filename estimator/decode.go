@@ -129,17 +129,17 @@ func (o object) optionalString(key, def string) (string, string, *Error) {
 }
 
 // fixedValue reads v as an exact decimal with at most places decimals, within [min, max]
-// (both in scaled units). A decimal string is accepted where allowString is set (the rate
-// card writes amounts as strings so that no tool turns them into floats).
-func fixedValue(v jsonx.Value, path string, places int, min, max int64, allowString bool, what string) (int64, *Error) {
+// (both in scaled units). With asString it must be a decimal string instead of a JSON number:
+// the rate card writes amounts as strings so that no tool on the way turns them into floats.
+func fixedValue(v jsonx.Value, path string, places int, min, max int64, asString bool, what string) (int64, *Error) {
 	var lit string
 	switch {
+	case asString && v.Kind == jsonx.String:
+		lit = v.Str
+	case asString:
+		return 0, typeError(path, "a decimal string", v)
 	case v.Kind == jsonx.Number:
 		lit = v.Str
-	case v.Kind == jsonx.String && allowString:
-		lit = v.Str
-	case allowString:
-		return 0, typeError(path, "a decimal string", v)
 	default:
 		return 0, typeError(path, what, v)
 	}
@@ -165,22 +165,22 @@ func fixedValue(v jsonx.Value, path string, places int, min, max int64, allowStr
 }
 
 // requiredFixed reads a required exact number member.
-func (o object) requiredFixed(key string, places int, min, max int64, allowString bool, what string) (int64, string, *Error) {
+func (o object) requiredFixed(key string, places int, min, max int64, asString bool, what string) (int64, string, *Error) {
 	v, p, ok := o.get(key)
 	if !ok || v.Kind == jsonx.Null {
 		return 0, p, missing(p)
 	}
-	n, err := fixedValue(v, p, places, min, max, allowString, what)
+	n, err := fixedValue(v, p, places, min, max, asString, what)
 	return n, p, err
 }
 
 // optionalFixed reads an optional exact number member; def when absent or null.
-func (o object) optionalFixed(key string, places int, min, max, def int64, allowString bool, what string) (int64, string, *Error) {
+func (o object) optionalFixed(key string, places int, min, max, def int64, asString bool, what string) (int64, string, *Error) {
 	v, p, ok := o.get(key)
 	if !ok || v.Kind == jsonx.Null {
 		return def, p, nil
 	}
-	n, err := fixedValue(v, p, places, min, max, allowString, what)
+	n, err := fixedValue(v, p, places, min, max, asString, what)
 	return n, p, err
 }
 

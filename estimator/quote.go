@@ -270,16 +270,21 @@ func (c *RateCard) creditsToUSD(cr Credits) (min, max Money) {
 }
 
 func (c *RateCard) checkPrompt(p string) *Error {
-	if !utf8.ValidString(p) {
-		return newError(CodeInvalidUTF8, "prompt", "is not valid UTF-8")
-	}
 	var n int64
-	for i, r := range p {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
-			return newError(CodeInvalidValue, "prompt", "contains the control character U+"+strconv.FormatInt(int64(r)+0x10000, 16)[1:]+" at byte "+strconv.Itoa(i))
+	for i := 0; i < len(p); {
+		b := p[i]
+		size := 1
+		if b >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(p[i:])
+			if r == utf8.RuneError && size == 1 {
+				return newError(CodeInvalidUTF8, "prompt", "is not valid UTF-8 at byte "+strconv.Itoa(i))
+			}
+		} else if b < 0x20 && b != '\n' && b != '\t' && b != '\r' || b == 0x7f {
+			return newError(CodeInvalidValue, "prompt", "contains the control character U+"+strconv.FormatInt(int64(b)+0x10000, 16)[1:]+" at byte "+strconv.Itoa(i))
 		}
-		n++
-		if n > c.maxPromptChars {
+		i += size
+		if n++; n > c.maxPromptChars {
 			return newError(CodePromptTooLong, "prompt", "is longer than "+strconv.FormatInt(c.maxPromptChars, 10)+" characters")
 		}
 	}

@@ -1,0 +1,53 @@
+package estimator_test
+
+import (
+	"strings"
+	"testing"
+
+	"creditestimator/estimator"
+)
+
+// A 300-character prompt with several signals.
+var benchPrompt = "A cinematic drone shot over thousands of troops fiercely fighting on an ancient battlefield at dusk, " +
+	"explosions lighting the smoke, a tower collapsing into dust while 20 riders charge through the rain, " +
+	"sparks flying from the swords, fast pan to the hero raising a torn banner as waves crash on the cliffs."
+
+func BenchmarkEstimate(b *testing.B) {
+	card := estimator.Default()
+	spec := estimator.Spec{Resolution: "2160p", FPS: 60, DurationMillis: 10_000, Prompt: benchPrompt[:300]}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := card.Estimate(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAnalyze2000(b *testing.B) {
+	card := estimator.Default()
+	prompt := strings.Repeat(benchPrompt, 7)[:2000]
+	b.ReportAllocs()
+	for b.Loop() {
+		card.Analyze(prompt)
+	}
+}
+
+func BenchmarkAnalyze2000Chinese(b *testing.B) {
+	card := estimator.Default()
+	prompt := []rune(strings.Repeat("数千名士兵在古战场上激烈厮杀，爆炸和烟雾，高楼倒塌，二十名骑士冲过暴风雨。", 80))[:2000]
+	b.ReportAllocs()
+	for b.Loop() {
+		card.Analyze(string(prompt))
+	}
+}
+
+func BenchmarkDoQuoteJSON(b *testing.B) {
+	card := estimator.Default()
+	req := []byte(`{"resolution":"2160p","fps":60,"durationSeconds":10,"prompt":"` + benchPrompt[:300] + `"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := card.Do("quote", req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package estimator_test
+
+import (
+	"fmt"
+
+	"creditestimator/estimator"
+)
+
+// Pricing from Go: the embedded card, a Spec, a Quote.
+func Example() {
+	card := estimator.Default()
+	q, err := card.Estimate(estimator.Spec{
+		Resolution:     "4k",
+		FPS:            60,
+		DurationMillis: 10_000,
+		Prompt:         "gentle ripples on a calm lake",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(q.Credits, "credits,", "$"+q.USD.Min.String(), "to", "$"+q.USD.Max.String())
+	for _, f := range q.Breakdown {
+		fmt.Printf("%-10s ×%-4s %s\n", f.Factor, f.Multiplier, f.Label)
+	}
+	// Output:
+	// 5.00 credits, $0.30 to $0.50
+	// format     ×5    2160p 4K at 60 fps
+	// duration   ×1    10 s billed (reference 10 s)
+	// complexity ×1    Calm
+	// mode       ×1    New generation
+	// count      ×1    1 video
+}
+
+// The JSON contract, as the server and the wasm module use it.
+func ExampleRateCard_Do() {
+	out, err := estimator.Default().Do("quote", []byte(`{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"thousands of troops fiercely fighting on an ancient battlefield"}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(out[:60]))
+	// Output:
+	// {"credits":"8.00","unitCredits":"8.00","count":1,"billedSeco
+}
+
+// Errors name the field at fault and carry a stable code.
+func ExampleRateCard_Do_error() {
+	_, err := estimator.Default().Do("quote", []byte(`{"resolution":"1080p","fps":25,"durationSeconds":10}`))
+	e := err.(*estimator.Error)
+	fmt.Println(e.Code, e.Field)
+	fmt.Println(string(e.AppendJSON(nil)))
+	// Output:
+	// unsupported_fps fps
+	// {"code":"unsupported_fps","field":"fps","message":"unsupported frame rate 25; supported: 24 30 60"}
+}
+
+// The analyzer explains what it found.
+func ExampleRateCard_Analyze() {
+	cx := estimator.Default().Analyze("20 dancers, water splashing, a building collapsing")
+	fmt.Println(cx.Level, "×"+cx.Multiplier.String(), "score", cx.Score)
+	for _, s := range cx.Signals {
+		fmt.Printf("%s %q +%d\n", s.Kind, s.Match, s.Weight)
+	}
+	// Output:
+	// extreme ×8 score 10
+	// crowd "20 dancers" +3
+	// physics "splashing" +3
+	// physics "collapsing" +4
+}

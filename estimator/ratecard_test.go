@@ -1,0 +1,155 @@
+package estimator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"creditestimator/estimator"
+)
+
+func defaultCardMap(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(estimator.Default().JSON(), &m))
+	return m
+}
+
+func marshalCard(t *testing.T, m map[string]any) []byte {
+	t.Helper()
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+// at walks a decoded card by keys and indexes.
+func at(m any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m = m.(map[string]any)[k]
+		case int:
+			m = m.([]any)[k]
+		}
+	}
+	return m
+}
+
+func TestParseRateCardRejectsMalformedCards(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(m map[string]any)
+		field  string
+	}{
+		{"unknown top-level key", func(m map[string]any) { m["discount"] = 1 }, "discount"},
+		{"missing reference", func(m map[string]any) { delete(m, "reference") }, "reference"},
+		{"empty version", func(m map[string]any) { m["version"] = " " }, "version"},
+		{"negative multiplier", func(m map[string]any) { at(m, "formats", 0, "multipliers").(map[string]any)["30"] = "-0.5" }, "formats[0].multipliers.30"},
+		{"zero multiplier", func(m map[string]any) { at(m, "formats", 0, "multipliers").(map[string]any)["24"] = "0" }, "formats[0].multipliers.24"},
+		{"float multiplier", func(m map[string]any) { at(m, "formats", 1, "multipliers").(map[string]any)["60"] = 1.7 }, "formats[1].multipliers.60"},
+		{"duplicate resolution", func(m map[string]any) { at(m, "formats", 1).(map[string]any)["resolution"] = "720p" }, "formats[1].resolution"},
+		{"duplicate alias", func(m map[string]any) { at(m, "formats", 3).(map[string]any)["aliases"] = []any{"hd"} }, "formats[3].aliases[0]"},
+		{"resolution cheaper than a lower one", func(m map[string]any) {
+			at(m, "formats", 3, "multipliers").(map[string]any)["30"] = "1.5"
+		}, "formats[3].multipliers.30"},
+		{"fps cheaper than a lower one", func(m map[string]any) {
+			at(m, "formats", 0, "multipliers").(map[string]any)["60"] = "0.45"
+		}, "formats[0].multipliers.60"},
+		{"missing fps in a row", func(m map[string]any) { delete(at(m, "formats", 2, "multipliers").(map[string]any), "24") }, "formats[2].multipliers"},
+		{"reference multiplier not 1", func(m map[string]any) { at(m, "formats", 1, "multipliers").(map[string]any)["30"] = "1.1" }, "formats[1].multipliers.30"},
+		{"reference names unknown resolution", func(m map[string]any) { at(m, "reference").(map[string]any)["resolution"] = "8k" }, "reference.resolution"},
+		{"zero reference credits", func(m map[string]any) { at(m, "reference").(map[string]any)["credits"] = "0" }, "reference.credits"},
+		{"levels unsorted", func(m map[string]any) { at(m, "complexity", "levels", 2).(map[string]any)["minScore"] = 2 }, "complexity.levels[2].minScore"},
+		{"levels overlapping", func(m map[string]any) { at(m, "complexity", "levels", 2).(map[string]any)["minScore"] = 3 }, "complexity.levels[2].minScore"},
+		{"level cheaper than lower", func(m map[string]any) { at(m, "complexity", "levels", 3).(map[string]any)["multiplier"] = "3" }, "complexity.levels[3].multiplier"},
+		{"first level not at 0", func(m map[string]any) { at(m, "complexity", "levels", 0).(map[string]any)["minScore"] = 1 }, "complexity.levels[0].minScore"},
+		{"crowd bands unsorted", func(m map[string]any) { at(m, "complexity", "crowd", "bands", 1).(map[string]any)["min"] = 2 }, "complexity.crowd.bands[1].min"},
+		{"duplicate term", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 1).(map[string]any)
+			s["terms"] = append(s["terms"].([]any), "battle")
+		}, "complexity.signals[1].terms[13]"},
+		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
+		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},
+		{"refinement not cheaper", func(m map[string]any) { at(m, "modes", 1).(map[string]any)["multiplier"] = "1" }, "modes[1].multiplier"},
+		{"generate not 1", func(m map[string]any) { at(m, "modes", 0).(map[string]any)["multiplier"] = "1.5" }, "modes[0].multiplier"},
+		{"bundles unsorted", func(m map[string]any) { at(m, "topUps", "bundles", 1).(map[string]any)["credits"] = "50" }, "topUps.bundles[1].credits"},
+		{"bigger bundle dearer per credit", func(m map[string]any) { at(m, "topUps", "bundles", 5).(map[string]any)["priceUsd"] = "1000.00" }, "topUps.bundles[5].priceUsd"},
+		{"negative plan price", func(m map[string]any) { at(m, "plans", 0).(map[string]any)["priceUsd"] = "-29" }, "plans[0].priceUsd"},
+		{"duplicate plan", func(m map[string]any) { at(m, "plans", 1).(map[string]any)["id"] = "basic" }, "plans[1].id"},
+		{"min duration above max", func(m map[string]any) { at(m, "duration").(map[string]any)["minSeconds"] = 90 }, "duration.maxSeconds"},
+		{"currency", func(m map[string]any) { m["currency"] = "EUR" }, "currency"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := defaultCardMap(t)
+			tt.mutate(m)
+			_, err := estimator.ParseRateCard(marshalCard(t, m))
+			var e *estimator.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.field, e.Field, e.Message)
+			assert.Contains(t, []string{estimator.CodeInvalidRateCard, estimator.CodeDuplicateField}, e.Code)
+		})
+	}
+}
+
+func TestParseRateCardRejectsBadJSON(t *testing.T) {
+	for _, in := range []string{"", "{", "[]", "null", `{"version":"1"}`, strings.Repeat("[", 1000)} {
+		_, err := estimator.ParseRateCard([]byte(in))
+		var e *estimator.Error
+		require.ErrorAs(t, err, &e, "%q", in)
+	}
+}
+
+// The digest is the SHA-256 of the canonical form: reformatting or reordering the card keeps
+// it, and any change of a value changes it.
+func TestDigestIsCanonical(t *testing.T) {
+	def := estimator.Default()
+	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, def.Digest())
+
+	var indented bytes.Buffer
+	require.NoError(t, json.Indent(&indented, estimator.Default().JSON(), "", "      "))
+	again, err := estimator.ParseRateCard(indented.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, def.Digest(), again.Digest())
+
+	reordered, err := estimator.ParseRateCard(marshalCard(t, defaultCardMap(t))) // encoding/json sorts keys
+	require.NoError(t, err)
+	assert.Equal(t, def.Digest(), reordered.Digest())
+
+	m := defaultCardMap(t)
+	m["version"] = "2026-12-01.1"
+	changed, err := estimator.ParseRateCard(marshalCard(t, m))
+	require.NoError(t, err)
+	assert.NotEqual(t, def.Digest(), changed.Digest())
+	assert.Equal(t, "2026-12-01.1", changed.Version())
+}
+
+// One truth: prices come from the card. A card with other numbers prices differently, and
+// every quote names the card it was priced with.
+func TestPricesComeFromTheCard(t *testing.T) {
+	m := defaultCardMap(t)
+	at(m, "reference").(map[string]any)["credits"] = "2.00"
+	at(m, "formats", 3, "multipliers").(map[string]any)["60"] = "6"
+	at(m, "modes", 1).(map[string]any)["multiplier"] = "0.15"
+	at(m, "complexity", "levels", 3).(map[string]any)["multiplier"] = "10"
+	m["version"] = "test-card"
+	card, err := estimator.ParseRateCard(marshalCard(t, m))
+	require.NoError(t, err)
+
+	q, err := card.Estimate(estimator.Spec{Resolution: "2160p", FPS: 60, DurationMillis: 10_000, Mode: "refine-minor", Complexity: "extreme"})
+	require.NoError(t, err)
+	assert.Equal(t, "18.00", q.Credits.String()) // 2 × 6 × 1 × 10 × 0.15
+	assert.Equal(t, "test-card", q.RateCard.Version)
+	assert.Equal(t, card.Digest(), q.RateCard.Digest)
+}
+
+func TestEmbeddedCardFileIsTheDefault(t *testing.T) {
+	data, err := os.ReadFile("ratecard.json")
+	require.NoError(t, err)
+	assert.Equal(t, data, estimator.Default().JSON())
+}
