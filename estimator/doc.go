@@ -1,0 +1,53 @@
+// Package estimator is the single source of pricing truth for AI video credits: the same code
+// prices a video on the server (natively) and in the browser (compiled to WebAssembly), so the
+// number a person sees before generating is byte for byte the number they are charged.
+//
+// # Rate card
+//
+// Every priced number lives in a rate card: a versioned JSON document (the default one,
+// ratecard.json, is embedded; Default returns it, ParseRateCard validates one received at run
+// time). Its digest is "sha256:" + the SHA-256 of its canonical JSON (members sorted by key, no
+// white space), so reformatting a card keeps its digest and any change of a value changes it.
+// Every quote names the card's version and digest. A malformed card is rejected with an *Error
+// whose Field is the JSON path of the bad entry (e.g. "formats[2].multipliers.60"), never
+// repaired.
+//
+// # Arithmetic and rounding
+//
+// Amounts are exact fixed-point integers, never floating point: Credits count hundredths of a
+// credit, Money counts micro-dollars, Multiplier counts ten-thousandths. Products of several
+// factors are computed in 128 bits and divided once. The rules:
+//
+//   - One video costs reference credits × format × duration × complexity × mode, rounded UP to
+//     the next 0.01 credit, once, at the end. A quote's credits are that unit price × count, so
+//     count scales exactly.
+//   - Duration is billed in whole billing increments of the card (1 s by default), rounded up:
+//     7.25 s is billed as 8 s. Requests give durations to at most the millisecond.
+//   - Money is kept to the micro-dollar and shown to the cent, rounding half away from zero;
+//     prices per credit or per video are shown to 4 decimals with the same rule.
+//
+// # Complexity
+//
+// Analyze reads a prompt and returns a level (low ×1, medium ×2, high ×4, extreme ×8 on the
+// default card), the score and the signals it found: counted crowds ("thousands of troops",
+// "20 dancers", "数千名士兵"), action, physics, particles, fast camera moves. The lexicon,
+// weights and thresholds are card data. Latin words match case-insensitively with plurals
+// folded; multi-word terms match consecutive words; Han text matches by substring. A person
+// can override the level with an explicit complexity.
+//
+// # The contract
+//
+// Requests and responses are JSON and identical on every surface. DecodeSpec decodes a quote
+// request strictly (no unknown or duplicate members, valid UTF-8, exact numbers of the right
+// type); RateCard.Do runs any operation ("quote" and the economics operations listed by Ops)
+// from request bytes to response bytes, and is what the wasm module and the HTTP server call.
+// The package's JSON codec is its own (internal/jsonx) rather than encoding/json, to keep the
+// wasm module small; Quote and Spec also implement json.Marshaler with the same bytes.
+//
+// # Errors
+//
+// Every failure is an *Error with a stable Code (invalid_json, unknown_field, out_of_range,
+// unsupported_resolution, prompt_too_long, ...), the Field at fault as a JSON path, and a
+// Message for people. Nothing is clamped silently and nothing panics: Do turns an unexpected
+// panic into the code "internal".
+package estimator
