@@ -66,3 +66,6 @@ func ecUSD(t testing.TB, s any) Money {
 	require.NoError(t, err, str)
 	return Money(n)
 }
+
+// jsonNumber is a JSON integer as decoded by ecDo.
+func jsonNumber(s string) any { return json.Number(s) }

@@ -1,0 +1,589 @@
+package estimator
+
+import (
+	"sort"
+	"strconv"
+
+	"creditestimator/estimator/internal/jsonx"
+)
+
+// Wallet preview: a person's credits in buckets (trial, monthly, priority, top-up), each with
+// the date it was granted and the date it expires, and a list of jobs at given dates.
+//
+// Rules (documented in docs/economics.md):
+//   - A bucket can pay on a day d when granted ≤ d < expires: "expires" is the first day on
+//     which the credits are gone.
+//   - Default expiry when a bucket gives none: trial = granted + the card's trial validity;
+//     monthly and priority = the next billing date (the same day next month, or that month's
+//     last day when it is shorter); top-up = granted + the card's top-up validity (180 days).
+//   - Jobs run in date order (stable for equal dates). Each job is paid from the buckets that
+//     can pay that day, soonest expiry first; ties go trial, monthly, priority, top-up (gifts
+//     first, priority credits kept for peak periods, paid credits last), then input order.
+//   - A job is paid in full or not at all: the wallet never goes negative. A job it cannot
+//     cover is reported with its shortfall and is not charged; the options then say what the
+//     cheapest top-up (bought on the day of the first uncovered job) that covers every job
+//     costs, and what would run for free in the standard queue instead.
+
+// Bucket kinds.
+const (
+	BucketTrial    = "trial"
+	BucketMonthly  = "monthly"
+	BucketPriority = "priority"
+	BucketTopUp    = "topup"
+)
+
+var bucketKinds = [...]string{BucketTrial, BucketMonthly, BucketPriority, BucketTopUp}
+
+func bucketRank(kind string) int {
+	for i, k := range bucketKinds {
+		if k == kind {
+			return i
+		}
+	}
+	return len(bucketKinds)
+}
+
+// Bucket is credits of one kind, usable from Granted until the day before Expires.
+type Bucket struct {
+	Kind    string
+	Credits Credits
+	Granted Date
+	Expires Date
+}
+
+// WalletJob is a job to pay on Date.
+type WalletJob struct {
+	Date    Date
+	Credits Credits
+}
+
+// WalletRequest is a wallet and the jobs to preview. Date is the day of the balance view;
+// jobs must not be earlier.
+type WalletRequest struct {
+	Date    Date
+	Buckets []Bucket
+	Jobs    []WalletJob
+}
+
+// Payment is what one bucket paid towards a job.
+type Payment struct {
+	Bucket  int // index into the request's buckets
+	Kind    string
+	Credits Credits
+}
+
+// JobResult is how one job was paid.
+type JobResult struct {
+	Job       int // index into the request's jobs
+	Date      Date
+	Credits   Credits
+	Covered   bool
+	Payments  []Payment
+	Shortfall Credits // credits missing on that day when not covered
+}
+
+// BucketResult is a bucket after the jobs.
+type BucketResult struct {
+	Bucket
+	Status    string // at the request date: "active", "future" (not granted yet) or "expired"
+	Spent     Credits
+	Remaining Credits
+}
+
+// Expiring is credits that expire unused.
+type Expiring struct {
+	Bucket  int
+	Kind    string
+	Expires Date
+	Credits Credits
+}
+
+// WalletTopUp is the cheapest top-up that lets every job run at full speed.
+type WalletTopUp struct {
+	Date    Date    // bought on the day of the first uncovered job
+	Expires Date    // when its credits expire
+	Missing Credits // the least extra credits that cover every job
+	Plan    TopUpPlan
+}
+
+// WalletOptions are the ways to run jobs the wallet cannot cover.
+type WalletOptions struct {
+	TopUp       *WalletTopUp // nil when no single top-up can cover every job (see Reason)
+	Reason      string
+	QueueJobs   int64 // jobs that would run in the standard queue instead
+	QueueCredit Credits
+	Slowdown    Multiplier
+	QueueLabel  string
+}
+
+// WalletPreview is the result of PreviewWallet.
+type WalletPreview struct {
+	Date          Date
+	Balance       [len(bucketKinds)]Credits // usable at Date, by kind
+	Total         Credits
+	Buckets       []BucketResult
+	Jobs          []JobResult // in the order they ran
+	Needed        Credits
+	Paid          Credits
+	Shortfall     Credits // credits of the jobs not covered
+	Covered       bool
+	Expiring      []Expiring // by expiry date
+	ExpiringTotal Credits
+	Options       *WalletOptions // nil when every job is covered
+}
+
+// PreviewWallet pays the jobs from the wallet by the rules above. The error is an *Error.
+func (c *RateCard) PreviewWallet(r WalletRequest) (WalletPreview, error) {
+	p, err := c.previewWallet(r)
+	if err != nil {
+		return WalletPreview{}, err
+	}
+	return p, nil
+}
+
+// DefaultExpiry returns the expiry the card gives a bucket of kind granted on a date.
+func (c *RateCard) DefaultExpiry(kind string, granted Date) Date {
+	switch kind {
+	case BucketTrial:
+		return granted.AddDays(c.trial.ValidDays)
+	case BucketTopUp:
+		return granted.AddDays(c.topUps.ValidDays)
+	default:
+		return granted.AddMonth()
+	}
+}
+
+func (c *RateCard) validateWallet(r WalletRequest) *Error {
+	if len(r.Buckets) > maxEconomicsItems {
+		return newError(CodeTooManyItems, "buckets", "has "+strconv.Itoa(len(r.Buckets))+" buckets; at most "+strconv.Itoa(maxEconomicsItems)+" are allowed")
+	}
+	if len(r.Jobs) > maxEconomicsItems {
+		return newError(CodeTooManyItems, "jobs", "has "+strconv.Itoa(len(r.Jobs))+" jobs; at most "+strconv.Itoa(maxEconomicsItems)+" are allowed")
+	}
+	var sum Credits
+	for i, b := range r.Buckets {
+		p := index("buckets", i)
+		if bucketRank(b.Kind) == len(bucketKinds) {
+			return newError(CodeInvalidValue, join(p, "kind"), "must be trial, monthly, priority or topup, not "+quoteShort(b.Kind))
+		}
+		if b.Credits < 0 || b.Credits > maxNeedHundredths {
+			return newError(CodeOutOfRange, join(p, "credits"), "must be between 0 and "+strconv.FormatInt(maxNeed, 10)+" credits")
+		}
+		if b.Expires <= b.Granted {
+			return newError(CodeInvalidDate, join(p, "expires"), "must be after granted ("+b.Granted.String()+"), not "+b.Expires.String())
+		}
+		if sum += b.Credits; sum > 1<<62 {
+			return overflowAt("buckets")
+		}
+	}
+	sum = 0
+	for i, j := range r.Jobs {
+		p := index("jobs", i)
+		if j.Credits < 0 || j.Credits > maxNeedHundredths {
+			return newError(CodeOutOfRange, join(p, "credits"), "must be between 0 and "+strconv.FormatInt(maxNeed, 10)+" credits")
+		}
+		if j.Date < r.Date {
+			return newError(CodeInvalidDate, join(p, "date"), "must not be before the wallet date "+r.Date.String())
+		}
+		if sum += j.Credits; sum > 1<<62 {
+			return overflowAt("jobs")
+		}
+	}
+	return nil
+}
+
+// spendOrder returns bucket indexes in the order they pay.
+func spendOrder(bs []Bucket) []int {
+	order := make([]int, len(bs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := bs[order[a]], bs[order[b]]
+		if x.Expires != y.Expires {
+			return x.Expires < y.Expires
+		}
+		return bucketRank(x.Kind) < bucketRank(y.Kind)
+	})
+	return order
+}
+
+// jobOrder returns job indexes in date order (stable).
+func jobOrder(js []WalletJob) []int {
+	order := make([]int, len(js))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return js[order[a]].Date < js[order[b]].Date })
+	return order
+}
+
+// simulate runs the jobs against the buckets. It returns what remains in each bucket and, when
+// record is set, how each job was paid.
+func simulate(bs []Bucket, js []WalletJob, jobs []int, record bool) (remaining []Credits, results []JobResult, covered bool) {
+	order := spendOrder(bs)
+	remaining = make([]Credits, len(bs))
+	for i, b := range bs {
+		remaining[i] = b.Credits
+	}
+	covered = true
+	for _, ji := range jobs {
+		j := js[ji]
+		var avail Credits
+		for _, bi := range order {
+			if bs[bi].Granted <= j.Date && j.Date < bs[bi].Expires {
+				avail += remaining[bi]
+			}
+		}
+		res := JobResult{Job: ji, Date: j.Date, Credits: j.Credits}
+		if avail < j.Credits {
+			covered = false
+			res.Shortfall = j.Credits - avail
+		} else {
+			res.Covered = true
+			left := j.Credits
+			for _, bi := range order {
+				if left == 0 {
+					break
+				}
+				b := bs[bi]
+				if remaining[bi] == 0 || b.Granted > j.Date || j.Date >= b.Expires {
+					continue
+				}
+				pay := remaining[bi]
+				if pay > left {
+					pay = left
+				}
+				remaining[bi] -= pay
+				left -= pay
+				if record {
+					res.Payments = append(res.Payments, Payment{Bucket: bi, Kind: b.Kind, Credits: pay})
+				}
+			}
+		}
+		if record {
+			results = append(results, res)
+		}
+	}
+	return remaining, results, covered
+}
+
+func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
+	if err := c.validateWallet(r); err != nil {
+		return WalletPreview{}, err
+	}
+	jobs := jobOrder(r.Jobs)
+	remaining, results, covered := simulate(r.Buckets, r.Jobs, jobs, true)
+	p := WalletPreview{Date: r.Date, Jobs: results, Covered: covered}
+	for i, b := range r.Buckets {
+		br := BucketResult{Bucket: b, Spent: b.Credits - remaining[i], Remaining: remaining[i]}
+		switch {
+		case r.Date < b.Granted:
+			br.Status = "future"
+		case r.Date >= b.Expires:
+			br.Status = "expired"
+		default:
+			br.Status = "active"
+			p.Balance[bucketRank(b.Kind)] += b.Credits
+			p.Total += b.Credits
+		}
+		p.Buckets = append(p.Buckets, br)
+		if remaining[i] > 0 {
+			p.Expiring = append(p.Expiring, Expiring{Bucket: i, Kind: b.Kind, Expires: b.Expires, Credits: remaining[i]})
+			p.ExpiringTotal += remaining[i]
+		}
+	}
+	sort.SliceStable(p.Expiring, func(a, b int) bool { return p.Expiring[a].Expires < p.Expiring[b].Expires })
+	var firstUncovered = -1
+	for k, res := range results {
+		p.Needed += res.Credits
+		if res.Covered {
+			p.Paid += res.Credits
+		} else {
+			p.Shortfall += res.Credits
+			if firstUncovered < 0 {
+				firstUncovered = k
+			}
+		}
+	}
+	if covered {
+		return p, nil
+	}
+	o := &WalletOptions{Slowdown: c.standardQueue.Slowdown, QueueLabel: c.standardQueue.Label}
+	for _, res := range results {
+		if !res.Covered {
+			o.QueueJobs++
+			o.QueueCredit += res.Credits
+		}
+	}
+	// The least extra credits X, bought on the day of the first uncovered job, that cover every
+	// job. Coverage is monotone in X (more credits in one bucket never uncovers a job when all
+	// are covered), so a binary search over [1, needed] finds it.
+	day := results[firstUncovered].Date
+	extra := Bucket{Kind: BucketTopUp, Granted: day, Expires: c.DefaultExpiry(BucketTopUp, day)}
+	with := append(append(make([]Bucket, 0, len(r.Buckets)+1), r.Buckets...), extra)
+	try := func(x Credits) bool {
+		with[len(with)-1].Credits = x
+		_, _, ok := simulate(with, r.Jobs, jobs, false)
+		return ok
+	}
+	if !try(p.Needed) {
+		o.Reason = "no single top-up bought on " + day.String() + " covers every job: its credits expire on " + extra.Expires.String() + " before a later job"
+	} else {
+		lo, hi := Credits(0), p.Needed // try(lo) is false, try(hi) is true
+		for hi-lo > 1 {
+			mid := lo + (hi-lo)/2
+			if try(mid) {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		plan, err := c.topUpQuote(hi, "jobs")
+		switch {
+		case err != nil && err.Code == CodeOverflow:
+			o.Reason = "the top-up of " + hi.String() + " credits these jobs need does not fit the exact arithmetic; run " + plural(o.QueueJobs, "job", "jobs") + " free in the standard queue"
+		case err != nil:
+			return WalletPreview{}, err
+		default:
+			o.TopUp = &WalletTopUp{Date: day, Expires: extra.Expires, Missing: hi, Plan: plan}
+			o.Reason = "buy " + plan.Credits.String() + " credits for $" + plan.Total.String() + " on " + day.String() + " to run every job at full speed, or run " + plural(o.QueueJobs, "job", "jobs") + " free in the standard queue (about " + o.Slowdown.String() + "x slower)"
+		}
+	}
+	p.Options = o
+	return p, nil
+}
+
+// AppendJSON appends the preview's contract JSON to dst.
+func (p WalletPreview) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"date":"`...)
+	dst = p.Date.AppendText(dst)
+	dst = append(dst, `","balance":{"total":"`...)
+	dst = p.Total.AppendText(dst)
+	dst = append(dst, '"')
+	for i, k := range bucketKinds {
+		dst = appendCreditsField(dst, k, p.Balance[i])
+	}
+	dst = append(dst, `},"covered":`...)
+	dst = strconv.AppendBool(dst, p.Covered)
+	dst = appendCreditsField(dst, "needed", p.Needed)
+	dst = appendCreditsField(dst, "paid", p.Paid)
+	dst = appendCreditsField(dst, "shortfall", p.Shortfall)
+	dst = append(dst, `,"buckets":[`...)
+	for i, b := range p.Buckets {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"bucket":`...)
+		dst = strconv.AppendInt(dst, int64(i), 10)
+		dst = append(dst, `,"kind":`...)
+		dst = jsonx.AppendString(dst, b.Kind)
+		dst = append(dst, `,"granted":"`...)
+		dst = b.Granted.AppendText(dst)
+		dst = append(dst, `","expires":"`...)
+		dst = b.Expires.AppendText(dst)
+		dst = append(dst, `","status":`...)
+		dst = jsonx.AppendString(dst, b.Status)
+		dst = appendCreditsField(dst, "credits", b.Credits)
+		dst = appendCreditsField(dst, "spent", b.Spent)
+		dst = appendCreditsField(dst, "remaining", b.Remaining)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"jobs":[`...)
+	for i, j := range p.Jobs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"job":`...)
+		dst = strconv.AppendInt(dst, int64(j.Job), 10)
+		dst = append(dst, `,"date":"`...)
+		dst = j.Date.AppendText(dst)
+		dst = append(dst, '"')
+		dst = appendCreditsField(dst, "credits", j.Credits)
+		dst = append(dst, `,"covered":`...)
+		dst = strconv.AppendBool(dst, j.Covered)
+		dst = appendCreditsField(dst, "shortfall", j.Shortfall)
+		dst = append(dst, `,"paidFrom":[`...)
+		for k, pay := range j.Payments {
+			if k > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"bucket":`...)
+			dst = strconv.AppendInt(dst, int64(pay.Bucket), 10)
+			dst = append(dst, `,"kind":`...)
+			dst = jsonx.AppendString(dst, pay.Kind)
+			dst = appendCreditsField(dst, "credits", pay.Credits)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, "]}"...)
+	}
+	dst = append(dst, `],"expiring":[`...)
+	for i, e := range p.Expiring {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"bucket":`...)
+		dst = strconv.AppendInt(dst, int64(e.Bucket), 10)
+		dst = append(dst, `,"kind":`...)
+		dst = jsonx.AppendString(dst, e.Kind)
+		dst = append(dst, `,"expires":"`...)
+		dst = e.Expires.AppendText(dst)
+		dst = append(dst, '"')
+		dst = appendCreditsField(dst, "credits", e.Credits)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	dst = appendCreditsField(dst, "expiringTotal", p.ExpiringTotal)
+	dst = append(dst, `,"options":`...)
+	if p.Options == nil {
+		dst = append(dst, "null"...)
+		return append(dst, '}')
+	}
+	o := p.Options
+	dst = append(dst, `{"topUp":`...)
+	if o.TopUp == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, `{"date":"`...)
+		dst = o.TopUp.Date.AppendText(dst)
+		dst = append(dst, `","expires":"`...)
+		dst = o.TopUp.Expires.AppendText(dst)
+		dst = append(dst, '"')
+		dst = appendCreditsField(dst, "missing", o.TopUp.Missing)
+		dst = append(dst, `,"plan":`...)
+		dst = o.TopUp.Plan.AppendJSON(dst)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"standardQueue":{"jobs":`...)
+	dst = strconv.AppendInt(dst, o.QueueJobs, 10)
+	dst = appendCreditsField(dst, "credits", o.QueueCredit)
+	dst = append(dst, `,"costUsd":"0.00","slowdown":"`...)
+	dst = o.Slowdown.AppendText(dst)
+	dst = append(dst, `","label":`...)
+	dst = jsonx.AppendString(dst, o.QueueLabel)
+	dst = append(dst, `},"reason":`...)
+	dst = jsonx.AppendString(dst, o.Reason)
+	return append(dst, "}}"...)
+}
+
+// MarshalJSON encodes the preview in the contract's form.
+func (p WalletPreview) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
+
+// dateAt reads a required or optional "YYYY-MM-DD" member.
+func (o object) date(key string, required bool, def Date) (Date, string, *Error) {
+	v, p, ok := o.get(key)
+	if !ok || v.Kind == jsonx.Null {
+		if required {
+			return 0, p, missing(p)
+		}
+		return def, p, nil
+	}
+	if v.Kind != jsonx.String {
+		return 0, p, typeError(p, "a date string \"YYYY-MM-DD\"", v)
+	}
+	d, okd := ParseDate(v.Str)
+	if !okd {
+		return 0, p, newError(CodeInvalidDate, p, "must be a date \"YYYY-MM-DD\" between 1900-01-01 and 9999-12-31, not "+quoteShort(v.Str))
+	}
+	return d, p, nil
+}
+
+// decodeWalletRequest decodes the wallet op's request; specs of jobs are priced here.
+func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
+	var r WalletRequest
+	o, err := decodeRequest(data, "date", "buckets", "jobs")
+	if err != nil {
+		return r, err
+	}
+	if r.Date, _, err = o.date("date", true, 0); err != nil {
+		return r, err
+	}
+	items, path, err := o.requiredArray("buckets")
+	if err != nil {
+		return r, err
+	}
+	if err := checkItems(items, path); err != nil {
+		return r, err
+	}
+	for i, item := range items {
+		ip := index(path, i)
+		bo, err := asObject(item, ip, "kind", "credits", "granted", "expires")
+		if err != nil {
+			return r, err
+		}
+		var b Bucket
+		var kp string
+		if b.Kind, kp, err = bo.requiredString("kind"); err != nil {
+			return r, err
+		}
+		if bucketRank(b.Kind) == len(bucketKinds) {
+			return r, newError(CodeInvalidValue, kp, "must be trial, monthly, priority or topup, not "+quoteShort(b.Kind))
+		}
+		n, _, err := bo.requiredFixed("credits", creditPlaces, 0, maxNeedHundredths, true, "")
+		if err != nil {
+			return r, err
+		}
+		b.Credits = Credits(n)
+		if b.Granted, _, err = bo.date("granted", true, 0); err != nil {
+			return r, err
+		}
+		if b.Expires, _, err = bo.date("expires", false, c.DefaultExpiry(b.Kind, b.Granted)); err != nil {
+			return r, err
+		}
+		r.Buckets = append(r.Buckets, b)
+	}
+	jobs, jpath, _, err := o.optionalArray("jobs")
+	if err != nil {
+		return r, err
+	}
+	if err := checkItems(jobs, jpath); err != nil {
+		return r, err
+	}
+	for i, item := range jobs {
+		ip := index(jpath, i)
+		jo, err := asObject(item, ip, "spec", "credits", "date")
+		if err != nil {
+			return r, err
+		}
+		var j WalletJob
+		if j.Date, _, err = jo.date("date", false, r.Date); err != nil {
+			return r, err
+		}
+		sv, sp, hasSpec := jo.get("spec")
+		hasSpec = hasSpec && sv.Kind != jsonx.Null
+		amount, cp, hasCredits, err := jo.optionalCredits("credits", 0, maxNeedHundredths)
+		if err != nil {
+			return r, err
+		}
+		switch {
+		case hasSpec && hasCredits:
+			return r, newError(CodeInvalidValue, cp, "give either spec or credits, not both")
+		case hasSpec:
+			q, err := c.quoteAt(sv, sp)
+			if err != nil {
+				return r, err
+			}
+			j.Credits = q.Credits
+		case hasCredits:
+			j.Credits = amount
+		default:
+			return r, newError(CodeMissingField, join(ip, "spec"), "a job needs a spec or credits")
+		}
+		r.Jobs = append(r.Jobs, j)
+	}
+	return r, nil
+}
+
+func init() {
+	registerOp("wallet", func(c *RateCard, req []byte) ([]byte, *Error) {
+		r, err := c.decodeWalletRequest(req)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.previewWallet(r)
+		if err != nil {
+			return nil, err
+		}
+		return p.AppendJSON(make([]byte, 0, 2048)), nil
+	})
+}
