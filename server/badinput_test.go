@@ -2,9 +2,13 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"creditestimator/estimator"
+	"creditestimator/estimator/estimatortest"
 )
 
 func deep(open, close string, n int) string {
@@ -180,4 +185,53 @@ func TestHugeHeaders(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
+}
+
+// Mutated requests (truncated, bytes flipped, bytes inserted) through every POST endpoint never
+// get a 5xx, and every error answer is the contract's object.
+func TestMutatedRequestsNeverServerError(t *testing.T) {
+	s, err := New(Config{})
+	require.NoError(t, err)
+	card := estimator.Default()
+	seeds := estimatortest.RandomRequests(7, 300)
+	r := rand.New(rand.NewPCG(7, 11))
+	special := []byte{0, '"', '\\', '{', '}', '[', ']', ':', ',', '-', 'e', '9', 0x80, 0xff, 0xc3}
+	count := 0
+	for _, seed := range seeds {
+		for range 8 {
+			b := slices.Clone(seed)
+			switch r.IntN(3) {
+			case 0:
+				b = b[:r.IntN(len(b)+1)]
+			case 1:
+				if len(b) > 0 {
+					b[r.IntN(len(b))] = special[r.IntN(len(special))]
+				}
+			case 2:
+				i := r.IntN(len(b) + 1)
+				b = slices.Insert(b, i, special[r.IntN(len(special))])
+			}
+			_, qerr := card.Do("quote", seed)
+			bodies := map[string][]byte{"/api/v1/quote": b}
+			if qerr == nil {
+				bodies["/api/v1/quote/verify"] = slices.Concat([]byte(`{"spec":`), seed, []byte(`,"quote":`), b, []byte(`}`))
+			}
+			for path, body := range bodies {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				s.ServeHTTP(rec, req)
+				count++
+				require.Less(t, rec.Code, 500, "%s %q → %s", path, body, rec.Body)
+				if rec.Code != http.StatusOK {
+					decodeErr(t, rec.Body.Bytes())
+				} else if path == "/api/v1/quote" {
+					want, err := card.Do("quote", body)
+					require.NoError(t, err)
+					require.Equal(t, string(want), rec.Body.String())
+				}
+			}
+		}
+	}
+	t.Logf("%d mutated requests, no 5xx", count)
 }
