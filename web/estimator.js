@@ -578,6 +578,15 @@ export class Estimator {
   }
 
   /**
+   * Size of the module's linear memory in bytes (it grows, never shrinks).
+   * @returns {number}
+   */
+  memoryBytes() {
+    const inst = this.#rt.go._inst;
+    return inst ? inst.exports.mem.buffer.byteLength : 0;
+  }
+
+  /**
    * Test hook: ends the Go program (only with load option testHooks).
    * @returns {void}
    */
