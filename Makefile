@@ -72,6 +72,7 @@ bench: build deps-browser
 	$(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
+	node bench/wasm-bench.mjs
 	@echo "(more bench targets are added by each area)"
 
 ## vectors: regenerate the golden vectors (review the diff by eye before committing)

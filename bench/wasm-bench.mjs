@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Benchmarks of the WebAssembly module and its JS shim (part of `make bench`):
+//   1. module size, raw and brotli (q11), next to a hello-world Go wasm built in the same run;
+//   2. median estimate() latency with a 300-character prompt over 100,000 calls, next to a
+//      no-op JS→Go call measured in the same run;
+//   3. median load time in Node (compile + instantiate + ready), from a file and streamed over HTTP,
+//      and the re-instantiation time after a runtime exit;
+//   4. wasm linear memory sampled over 1,000,000 estimates (it must plateau).
+// Needs the built assets (make web). Env: BENCH_CALLS (default 100000), BENCH_MEMORY_CALLS
+// (default 1000000), BENCH_LOADS (default 15). Writes bench/out/wasm-bench.json too.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants as zc } from 'node:zlib';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'web/dist');
+const OUT = path.join(ROOT, 'bench/out');
+const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
+const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 1_000_000);
+const LOADS = Number(process.env.BENCH_LOADS ?? 15);
+
+mkdirSync(OUT, { recursive: true });
+const assets = JSON.parse(readFileSync(path.join(DIST, 'assets.json'), 'utf8'));
+const { createEstimator } = await import(pathToFileURL(path.join(DIST, 'estimator.js')).href);
+const results = {};
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
+const brotli = (b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
+const median = (a) => { const s = Float64Array.from(a).sort(); return s[s.length >> 1]; };
+
+// ---- 1. size -------------------------------------------------------------------------------
+{
+  const hello = path.join(OUT, 'hello.wasm');
+  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w -buildid=', '-o', hello, './bench/wasmhello'], {
+    cwd: ROOT, env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' }, stdio: 'inherit',
+  });
+  const h = readFileSync(hello);
+  const m = readFileSync(path.join(DIST, assets.wasm));
+  const hb = brotli(h);
+  const mbr = brotli(m);
+  const ratio = mbr / hb;
+  results.size = { helloRaw: h.length, helloBrotli: hb, moduleRaw: m.length, moduleBrotli: mbr, ratioBrotli: ratio, ratioRaw: m.length / h.length };
+  console.log('wasm module size (brotli -q 11)');
+  console.log(`  hello world       raw ${mb(h.length)}  brotli ${kb(hb)}`);
+  console.log(`  estimator module  raw ${mb(m.length)}  brotli ${kb(mbr)}  (gzip -9 in dist: ${kb(assets.sizes[assets.wasm].gz)})`);
+  console.log(`  ratio             ${ratio.toFixed(2)}× hello world (budget ≤ 2.00×, aim 1.50×) ${ratio <= 2 ? 'OK' : 'OVER BUDGET'}`);
+}
+
+// ---- 2. latency ----------------------------------------------------------------------------
+const PROMPT = ('A cinematic drone shot over thousands of troops fiercely fighting on an ancient battlefield at dusk, ' +
+  'explosions lighting the smoke, a tower collapsing into dust while 20 riders charge through the rain, ' +
+  'sparks flying from the swords, fast pan to the hero raising a torn banner as waves crash on the cliffs.').slice(0, 300);
+const SPEC = { resolution: '2160p', fps: 60, durationSeconds: 10, prompt: PROMPT };
+{
+  const est = await createEstimator();
+  const time = (fn, n) => {
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = performance.now();
+      fn();
+      t[i] = performance.now() - a;
+    }
+    return median(t) * 1000; // µs
+  };
+  const json = JSON.stringify(SPEC);
+  time(() => est.noop(), 5000); // warm up
+  time(() => est.estimate(SPEC), 5000);
+  const noop = time(() => est.noop(), CALLS);
+  const estimate = time(() => est.estimate(SPEC), CALLS);
+  const callJSON = time(() => est.callJSON('quote', json), CALLS);
+  const noop2 = time(() => est.noop(), CALLS);
+  const ratio = estimate / Math.min(noop, noop2);
+  results.latency = { calls: CALLS, promptChars: PROMPT.length, noopMicros: noop, noopMicrosAfter: noop2, estimateMicros: estimate, callJSONMicros: callJSON, ratio };
+  console.log(`JS→Go latency, median of ${CALLS} calls (prompt ${PROMPT.length} chars)`);
+  console.log(`  no-op call              ${noop.toFixed(1)} µs (again after: ${noop2.toFixed(1)} µs)`);
+  console.log(`  estimate(spec)          ${estimate.toFixed(1)} µs = ${ratio.toFixed(2)}× no-op (budget ≤ 2.50×) ${ratio <= 2.5 ? 'OK' : 'OVER BUDGET'}`);
+  console.log(`  callJSON (no JS encode/parse) ${callJSON.toFixed(1)} µs`);
+}
+
+// ---- 3. load -------------------------------------------------------------------------------
+{
+  const file = [];
+  for (let i = 0; i < LOADS; i++) {
+    const t0 = performance.now();
+    const est = await createEstimator();
+    est.noop();
+    file.push(performance.now() - t0);
+  }
+  const wasm = readFileSync(path.join(DIST, assets.wasm));
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/wasm' });
+    res.end(wasm);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/m.wasm`;
+  const streamed = [];
+  for (let i = 0; i < LOADS; i++) {
+    const t0 = performance.now();
+    const est = await createEstimator({ wasmURL: url });
+    est.noop();
+    streamed.push(performance.now() - t0);
+    if (est.loadInfo.method !== 'instantiateStreaming') throw new Error('expected streaming');
+  }
+  await new Promise((r) => server.close(r));
+  const hooks = await createEstimator({ testHooks: true });
+  const restart = [];
+  for (let i = 0; i < LOADS; i++) {
+    hooks._exitRuntimeForTest();
+    const t0 = performance.now();
+    hooks.noop();
+    restart.push(performance.now() - t0);
+  }
+  results.load = { loads: LOADS, fileMs: median(file), streamedMs: median(streamed), restartMs: median(restart) };
+  console.log(`load in Node (compile + instantiate + ready), median of ${LOADS}`);
+  console.log(`  from file (read + instantiate)        ${median(file).toFixed(1)} ms`);
+  console.log(`  over HTTP (instantiateStreaming)       ${median(streamed).toFixed(1)} ms`);
+  console.log(`  re-instantiate after a runtime exit    ${median(restart).toFixed(1)} ms (cached compiled module)`);
+}
+
+// ---- 4. memory -----------------------------------------------------------------------------
+{
+  const est = await createEstimator();
+  const specs = [SPEC, { ...SPEC, durationSeconds: 7.5, count: 3 }, { ...SPEC, resolution: '720p', fps: 24, prompt: PROMPT.slice(0, 120) },
+    { ...SPEC, fps: 31 }]; // the last one is an error: errors must not leak either
+  const every = Math.max(1, Math.floor(MEMORY_CALLS / 10));
+  const samples = [{ calls: 0, bytes: est.memoryBytes() }];
+  const t0 = performance.now();
+  for (let i = 1; i <= MEMORY_CALLS; i++) {
+    try { est.estimate(specs[i & 3]); } catch { /* the fps 31 spec */ }
+    if (i % every === 0) samples.push({ calls: i, bytes: est.memoryBytes() });
+  }
+  const secs = (performance.now() - t0) / 1000;
+  const afterFirst = samples.find((s) => s.calls >= every)?.bytes ?? 0;
+  const last = samples[samples.length - 1].bytes;
+  const plateau = last === afterFirst;
+  results.memory = { calls: MEMORY_CALLS, samples, plateau, seconds: secs };
+  console.log(`wasm linear memory over ${MEMORY_CALLS} estimates (${secs.toFixed(0)} s; 1 in 4 is an error)`);
+  console.log(`  ${samples.map((s) => `${s.calls / 1000}k:${mb(s.bytes)}`).join('  ')}`);
+  console.log(`  ${plateau ? 'plateau: no growth after the first sample' : `GROWTH: ${mb(afterFirst)} → ${mb(last)}`}`);
+}
+
+writeFileSync(path.join(OUT, 'wasm-bench.json'), JSON.stringify(results, null, 2) + '\n');
