@@ -36,8 +36,8 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 // readPOST applies the API's method, content type and size rules; on failure it has answered.
 func (s *Server) readPOST(w http.ResponseWriter, r *http.Request) (*[]byte, bool) {
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Cache-Control", "no-store")
+	h["Access-Control-Allow-Origin"] = hvAnyOrigin
+	h["Cache-Control"] = hvNoStore
 	switch r.Method {
 	case http.MethodPost:
 	case http.MethodOptions:
@@ -259,7 +259,7 @@ func writeError(w http.ResponseWriter, status int, e *estimator.Error) {
 
 func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = hvJSON
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
