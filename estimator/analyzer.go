@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"creditestimator/estimator/internal/jsonx"
@@ -359,7 +358,7 @@ func (p *cardParser) numberWords(o object) {
 	a := &p.c.analyzer
 	for _, m := range v.Members {
 		kp := join(path, m.Key)
-		if m.Key == "" || len(m.Key) > maxWordBytes || strings.ToLower(m.Key) != m.Key || len(latinWords(m.Key)) != 1 {
+		if m.Key == "" || len(m.Key) > maxWordBytes || asciiLower(m.Key) != m.Key || len(latinWords(m.Key)) != 1 {
 			p.bad(kp, "must be one lower-case word")
 			return
 		}
@@ -558,7 +557,7 @@ func readWord(s string, i int, w *word) int {
 			break
 		}
 		w.digits = false
-		lr := unicode.ToLower(r)
+		lr := toLower(r)
 		if w.n >= 0 && w.n+utf8.RuneLen(lr) <= len(w.buf) {
 			w.n += utf8.EncodeRune(w.buf[w.n:], lr)
 		} else {
@@ -773,20 +772,61 @@ func isMeasureWord(r rune) bool {
 	return strings.ContainsRune("名个位只匹头辆艘架群条的多余", r)
 }
 
+// isHan reports whether r is a Han ideograph, by Unicode block (the module carries no Unicode
+// tables: they would cost about 85 KB of compressed wasm).
 func isHan(r rune) bool {
-	if r >= 0x4E00 && r <= 0x9FFF { // CJK Unified Ideographs, by far the most common
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, // CJK Unified Ideographs, by far the most common
+		r >= 0x3400 && r <= 0x4DBF,   // Extension A
+		r >= 0x20000 && r <= 0x323AF, // Extensions B to H
+		r >= 0xF900 && r <= 0xFAFF,   // Compatibility Ideographs
+		r >= 0x2E80 && r <= 0x2FDF,   // Radicals
+		r == 0x3005, r == 0x3007:     // 々 〇
 		return true
 	}
-	return r >= 0x2E80 && unicode.Is(unicode.Han, r)
+	return false
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
+// isWordRune reports whether r belongs to a word. Beyond ASCII it counts every rune as a
+// letter except the common separators, punctuation, symbols and emoji.
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isASCIIWordByte(byte(r))
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	switch {
+	case r <= 0xBF: // Latin-1 punctuation and symbols: no-break space, « », ¿ ...
+		return r == 0xAA || r == 0xB5 || r == 0xBA
+	case r == 0xD7, r == 0xF7, // × ÷
+		r >= 0x2000 && r <= 0x2BFF,                                                                                     // general punctuation, symbols, arrows, shapes
+		r >= 0x3000 && r <= 0x303F,                                                                                     // CJK punctuation
+		r >= 0xFE30 && r <= 0xFE4F,                                                                                     // CJK compatibility forms
+		r >= 0xFF00 && r <= 0xFF0F, r >= 0xFF1A && r <= 0xFF20, r >= 0xFF3B && r <= 0xFF40, r >= 0xFF5B && r <= 0xFF65, // full-width punctuation
+		r >= 0x1F000, // emoji and pictographs
+		r == 0xFEFF, r == 0xFFFD:
+		return false
+	}
+	return true
+}
+
+// toLower lower-cases the letters of Latin-1, Latin Extended-A, Greek and Cyrillic; other runes
+// are returned as they are. (The lexicon is English and Chinese; this keeps accented words of
+// other languages matching their own lower-case forms without Unicode tables.)
+func toLower(r rune) rune {
+	switch {
+	case r >= 0xC0 && r <= 0xDE && r != 0xD7, r >= 0x391 && r <= 0x3AB && r != 0x3A2, r >= 0x410 && r <= 0x42F:
+		return r + 32
+	case r >= 0x400 && r <= 0x40F:
+		return r + 80
+	case r >= 0x100 && r <= 0x137, r >= 0x14A && r <= 0x177:
+		return r | 1
+	case r >= 0x139 && r <= 0x148, r >= 0x179 && r <= 0x17E:
+		if r%2 == 1 {
+			return r + 1
+		}
+	}
+	return r
 }
 
 func isASCIIWordByte(b byte) bool {

@@ -206,12 +206,49 @@ func (o object) requiredArray(key string) ([]jsonx.Value, string, *Error) {
 	return v.Items, p, nil
 }
 
-// quoteShort quotes s for a message, cut to a readable length.
+// quoteShort quotes s for a message (as a JSON string), cut to a readable length.
 func quoteShort(s string) string {
 	const max = 40
 	r := []rune(s)
 	if len(r) > max {
-		return strconv.Quote(string(r[:max])) + "…"
+		return string(jsonx.AppendString(nil, string(r[:max]))) + "…"
 	}
-	return strconv.Quote(s)
+	return string(jsonx.AppendString(nil, s))
+}
+
+// asciiLower lower-cases ASCII letters only: names in the card and the contract are ASCII, and
+// the Unicode case tables would cost the wasm module tens of kilobytes.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// asciiEqualFold reports whether a and b are equal ignoring the case of ASCII letters.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

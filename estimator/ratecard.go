@@ -1,15 +1,15 @@
 package estimator
 
 import (
-	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"creditestimator/estimator/internal/jsonx"
+	"creditestimator/estimator/internal/sha256"
 )
 
 //go:embed ratecard.json
@@ -192,7 +192,7 @@ func parseRateCard(data []byte) (*RateCard, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(jsonx.AppendCanonical(nil, root))
+	sum := sha256.Sum(jsonx.AppendCanonical(nil, root))
 	c := &RateCard{raw: append([]byte(nil), data...), digest: "sha256:" + hex.EncodeToString(sum[:])}
 	p := cardParser{c: c}
 	p.card(root)
@@ -302,7 +302,7 @@ func (p *cardParser) formatsAndFPS(o object) {
 	}
 	seen := map[string]string{}
 	claim := func(name, at string) bool {
-		key := strings.ToLower(name)
+		key := asciiLower(name)
 		if prev, dup := seen[key]; dup {
 			p.bad(at, "duplicate resolution or alias \""+name+"\" (first at "+prev+")")
 			return false
@@ -341,7 +341,7 @@ func (p *cardParser) formatsAndFPS(o object) {
 				if !claim(a.Str, jp) {
 					return
 				}
-				f.aliases = append(f.aliases, strings.ToLower(a.Str))
+				f.aliases = append(f.aliases, asciiLower(a.Str))
 			}
 		}
 		mv, mp, ok := fo.get("multipliers")
@@ -365,7 +365,7 @@ func (p *cardParser) formatsAndFPS(o object) {
 		}
 		if i == 0 {
 			p.c.fps = append([]int64(nil), rates...)
-			sort.Slice(p.c.fps, func(a, b int) bool { return p.c.fps[a] < p.c.fps[b] })
+			slices.Sort(p.c.fps)
 		}
 		if len(rates) != len(p.c.fps) {
 			p.bad(mp, "must list the same frame rates as "+index(path, 0))
@@ -714,11 +714,11 @@ func (p *cardParser) roiDefaults(o object) {
 func (c *RateCard) formatIndex(name string) int {
 	for i := range c.formats {
 		f := &c.formats[i]
-		if strings.EqualFold(f.name, name) {
+		if asciiEqualFold(f.name, name) {
 			return i
 		}
 		for _, a := range f.aliases {
-			if strings.EqualFold(a, name) {
+			if asciiEqualFold(a, name) {
 				return i
 			}
 		}

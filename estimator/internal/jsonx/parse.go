@@ -113,9 +113,9 @@ func (p *parser) unexpected(i int, want string) *Error {
 		if r == utf8.RuneError && size == 1 {
 			return p.fail(CodeInvalidUTF8, i, "invalid UTF-8 byte")
 		}
-		return p.fail(CodeInvalidJSON, i, "unexpected character "+strconv.QuoteRune(r)+want)
+		return p.fail(CodeInvalidJSON, i, "unexpected character "+quoteRune(r)+want)
 	}
-	return p.fail(CodeInvalidJSON, i, "unexpected character "+strconv.QuoteRune(rune(c))+want)
+	return p.fail(CodeInvalidJSON, i, "unexpected character "+quoteRune(rune(c))+want)
 }
 
 func (p *parser) parse() (Value, *Error) {
@@ -290,7 +290,7 @@ func (p *parser) key() *Error {
 		}
 	}
 	if dup {
-		return p.fail(CodeDuplicateField, at, "duplicate key "+strconv.Quote(k))
+		return p.fail(CodeDuplicateField, at, "duplicate key "+string(AppendString(nil, k)))
 	}
 	p.ws()
 	if p.i >= len(p.s) {
@@ -508,4 +508,20 @@ func scanNumber(s string, i int) (end, bad int, reason string) {
 		}
 	}
 	return i, 0, ""
+}
+
+// quoteRune formats r for an error message like strconv.QuoteRune does for printable ASCII
+// ('x', '\”), and as U+XXXX otherwise, without strconv's Unicode tables.
+func quoteRune(r rune) string {
+	switch {
+	case r == '\'' || r == '\\':
+		return "'\\" + string(r) + "'"
+	case r > ' ' && r < 0x7f:
+		return "'" + string(r) + "'"
+	}
+	hex := strconv.FormatInt(int64(r), 16)
+	for len(hex) < 4 {
+		hex = "0" + hex
+	}
+	return "U+" + hex
 }
