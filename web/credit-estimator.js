@@ -260,8 +260,8 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
 .level { font-weight: 600; }
 .result { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
 .total { background: var(--_panel); border-radius: var(--_radius); padding: 14px 16px; min-height: 112px; }
-.credits-line { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; margin: 0; }
-.credits { font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; color: var(--_accent); }
+.caption { margin: 0; font-size: 0.8em; font-weight: 600; color: var(--_muted); text-transform: uppercase; letter-spacing: 0.05em; }
+.credits { display: block; margin: 0; line-height: 1.2; font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; color: var(--_accent); }
 .unit { color: var(--_muted); }
 .usd, .per { margin: 2px 0 0; font-variant-numeric: tabular-nums; }
 .per { font-size: 0.85em; color: var(--_muted); min-height: 1.3em; }
@@ -272,8 +272,9 @@ summary { cursor: pointer; font-weight: 600; }
 .rows li { display: flex; justify-content: space-between; gap: 10px; font-size: 0.9em; }
 .rows li span:last-child { font-variant-numeric: tabular-nums; color: var(--_muted); white-space: nowrap; }
 .section h3 { font-size: 0.85em; margin: 0 0 4px; color: var(--_muted); }
-.plans, .topup { font-size: 0.9em; min-height: 3.2em; }
-.plans ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; }
+.plans, .topup { font-size: 0.9em; }
+.plans ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; min-height: calc(2 * 1.45em + 2px); }
+.topup p { min-height: 1.45em; }
 .plans li { display: flex; justify-content: space-between; gap: 8px; }
 .plans li.current { font-weight: 600; }
 .plans li span:last-child { font-variant-numeric: tabular-nums; }
@@ -553,6 +554,7 @@ export class CreditEstimatorElement extends HTMLElement {
       this.#preview = null;
       this.#renderQuote(null, true);
     }
+    if (this.#built === 'full') { this.#renderExtras(this.#preview); this.#renderShare(); }
     this.#renderStatus(assets);
   }
 
@@ -632,6 +634,9 @@ export class CreditEstimatorElement extends HTMLElement {
     if (mode === 'compact') this.#buildCompact(); else this.#buildFull();
     for (const attr of Object.keys(SPEC_ATTRS)) this.#syncControl(attr);
     this.#syncControl('balance');
+    // Placeholders with the final geometry right away (the preview or live quote replaces them).
+    this.#renderQuote(this.#quote ?? this.#preview, !this.#quote);
+    if (mode === 'full') this.#renderExtras(this.#quote ?? this.#preview);
     if (this.#phase === 'failed') this.#renderFailure();
   }
 
@@ -674,11 +679,11 @@ export class CreditEstimatorElement extends HTMLElement {
       promptField,
       field('Your credit balance', e.balance, e.hints.balance, true));
 
-    e.credits = h('span', { class: 'credits', part: 'credits' });
+    e.credits = h('p', { class: 'credits', part: 'credits' });
     e.usd = h('p', { class: 'usd', part: 'usd' });
     e.per = h('p', { class: 'per', part: 'per-video' });
     e.total = h('div', { class: 'total', part: 'total', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
-      h('p', { class: 'credits-line' }, e.credits, h('span', { class: 'unit', text: 'credits' })), e.usd, e.per);
+      h('p', { class: 'caption', text: 'Estimated credits' }), e.credits, e.usd, e.per);
     e.rows = h('ul', { class: 'rows' });
     e.breakdown = h('details', { part: 'breakdown', open: true }, h('summary', { text: 'Why this price' }), e.rows);
     e.plansList = h('ul');
@@ -775,8 +780,8 @@ export class CreditEstimatorElement extends HTMLElement {
     e.failure.hidden = this.#phase !== 'failed';
     e.credits.classList.toggle('pending', pending);
     setText(e.credits, q ? f.credits.format(q.credits) : '…');
-    setText(e.usd, q ? `≈ ${f.money.format(q.usd.min)} – ${f.money.format(q.usd.max)}` : ' ');
-    setText(e.per, q ? perLine(q, f) : ' ');
+    setText(e.usd, q ? `≈ ${f.money.format(q.usd.min)} – ${f.money.format(q.usd.max)}` : '\u00a0');
+    setText(e.per, q ? perLine(q, f) : '\u00a0');
     const rows = q ? breakdownRows(q, f) : [];
     renderRows(e.rows, rows);
     if (q?.complexity) {
@@ -873,9 +878,8 @@ export class CreditEstimatorElement extends HTMLElement {
   #renderExtras(q) {
     const e = this.#el;
     const est = this.#engine?.est;
-    if (!est) return;
     const f = this.#formats();
-    const card = est.rateCard().card;
+    const card = est ? est.rateCard().card : null;
     const plans = Array.isArray(card?.plans) ? card.plans : [];
     const unit = q ? q.unitCredits : null;
     const items = plans.map((p) => {
@@ -888,27 +892,22 @@ export class CreditEstimatorElement extends HTMLElement {
       li.append(h('span', { text: `${p.name} (${f.money.format(p.priceUsd)}/mo, ${f.int.format(p.monthlyCredits)} credits)` }), h('span', { text: n }));
       return li;
     });
-    e.plansList.replaceChildren(...items);
-    e.plans.hidden = plans.length === 0;
+    if (est) {
+      e.plansList.replaceChildren(...items);
+      e.plans.hidden = plans.length === 0;
+    }
 
     const bal = this.balance.trim();
-    if (!q) { setText(e.topupText, ' '); return; }
     if (bal === '') { setText(e.topupText, 'Enter your balance to see whether it covers this render.'); return; }
     if (!/^\d+(\.\d{1,2})?$/.test(bal)) { setText(e.topupText, 'Enter the balance as a number of credits, e.g. 120 or 45.50.'); return; }
+    if (!q || !est) { setText(e.topupText, '\u00a0'); return; }
     const short = subtractDecimal(q.credits, bal);
     if (short === null) { setText(e.topupText, `Your ${f.credits.format(bal)} credits cover this (${f.credits.format(q.credits)} credits).`); return; }
     let text = `You are ${f.credits.format(short)} credits short.`;
     try {
-      if (typeof est.topUp === 'function') {
-        const r = est.topUp({ credits: short });
-        const best = r?.cheapest ?? r?.best ?? r?.recommended ?? r;
-        const credits = best?.credits ?? best?.totalCredits;
-        const price = best?.priceUsd ?? best?.totalUsd ?? best?.usd;
-        if (credits && price) text += ` Cheapest top-up: ${f.credits.format(credits)} credits for ${f.money.format(price)}.`;
-      } else {
-        const b = cheapestBundle(card?.topUps?.bundles ?? [], short);
-        if (b) text += ` Smallest top-up that covers it: ${f.int.format(b.credits)} credits for ${f.money.format(b.priceUsd)}.`;
-      }
+      const r = est.topUp({ need: short });
+      text += ` Cheapest top-up: ${f.credits.format(r.credits)} credits for ${f.money.format(r.totalUsd)}` +
+        ` (${r.bundles.map((b) => `${b.count} × ${f.int.format(b.credits)}`).join(' + ')}).`;
     } catch (err) {
       text += ` (${err?.message ?? err})`;
     }
@@ -997,11 +996,4 @@ function subtractDecimal(a, b) {
   const d = x - y;
   return `${d / 100n}.${String(d % 100n).padStart(2, '0')}`;
 }
-function cheapestBundle(bundles, need) {
-  const n = toCents(need);
-  const fit = bundles.filter((b) => toCents(b.credits) >= n);
-  fit.sort((a, b) => Number(toCents(a.priceUsd) - toCents(b.priceUsd)));
-  return fit[0] ?? null;
-}
-
 if (!customElements.get(TAG)) customElements.define(TAG, CreditEstimatorElement);

@@ -101,16 +101,18 @@ function renderTopUp() {
   const v = r.value;
   const view = topUpView(v);
   out.replaceChildren('Cheapest: ', h('strong', { text: `${f.int.format(view.credits)} credits for ${f.money.format(view.priceUsd)}` }),
-    view.perCredit ? ` (${f.money4.format(view.perCredit)} per credit)` : '');
+    view.perCredit ? ` (${f.money4.format(view.perCredit)} per credit)` : '',
+    Number(view.surplus) > 0 ? `, ${f.credits.format(view.surplus)} more than you need` : '', '. ',
+    `Valid ${view.validDays} days.`);
   detail.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, h('th', { text: 'Buy' }), h('th', { class: 'num', text: 'Price' }))),
     h('tbody', {}, ...view.items.map((it) => h('tr', {}, h('td', { text: `${it.quantity} × ${f.int.format(it.credits)} credits` }), h('td', { class: 'num', text: f.money.format(it.priceUsd) }))))));
 }
 
 // The economics request/response shapes (docs/economics.md) are adapted here, in one place.
-function topUpRequest(credits) { return { credits }; }
+function topUpRequest(credits) { return { need: credits }; }
 function topUpView(v) {
-  const items = (v.items ?? v.bundles ?? []).map((it) => ({ quantity: it.quantity ?? it.count ?? 1, credits: it.credits, priceUsd: it.priceUsd ?? it.usd }));
-  return { credits: v.credits ?? v.totalCredits, priceUsd: v.priceUsd ?? v.totalUsd ?? v.usd, perCredit: v.perCreditUsd ?? v.unitUsd ?? null, items };
+  const items = (v.bundles ?? []).map((it) => ({ quantity: it.count, credits: it.credits, priceUsd: it.subtotalUsd }));
+  return { credits: v.credits, priceUsd: v.totalUsd, perCredit: v.pricePerCreditUsd, surplus: v.surplus, validDays: v.validDays, items };
 }
 
 function renderRecommender() {
