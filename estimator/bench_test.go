@@ -34,10 +34,10 @@ func BenchmarkAnalyze2000(b *testing.B) {
 
 func BenchmarkAnalyze2000Chinese(b *testing.B) {
 	card := estimator.Default()
-	prompt := []rune(strings.Repeat("数千名士兵在古战场上激烈厮杀，爆炸和烟雾，高楼倒塌，二十名骑士冲过暴风雨。", 80))[:2000]
+	prompt := string([]rune(strings.Repeat("数千名士兵在古战场上激烈厮杀，爆炸和烟雾，高楼倒塌，二十名骑士冲过暴风雨。", 80))[:2000])
 	b.ReportAllocs()
 	for b.Loop() {
-		card.Analyze(string(prompt))
+		card.Analyze(prompt)
 	}
 }
 
