@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -345,4 +347,30 @@ func (p panicWriter) WriteHeader(code int) {
 		panic(fmt.Sprintf("test panic for status %d", code))
 	}
 	p.ResponseRecorder.WriteHeader(code)
+}
+
+func TestReadLimited(t *testing.T) {
+	for _, n := range []int{0, 1, 1023, 1024, 1025, 5000} {
+		in := bytes.Repeat([]byte("x"), n)
+		got, err := readLimited(iotestOneByte(in), nil, 5000)
+		require.NoError(t, err, n)
+		assert.Equal(t, in, got, n)
+	}
+	_, err := readLimited(bytes.NewReader(make([]byte, 5001)), nil, 5000)
+	assert.ErrorIs(t, err, errTooLarge)
+	_, err = readLimited(bytes.NewReader(make([]byte, 1<<20)), make([]byte, 0, 16), 5000)
+	assert.ErrorIs(t, err, errTooLarge)
+}
+
+// iotestOneByte returns a reader that yields one byte per Read.
+func iotestOneByte(b []byte) io.Reader { return iotest.OneByteReader(bytes.NewReader(b)) }
+
+func TestETagMatch(t *testing.T) {
+	const e = `"sha256:ab"`
+	for _, h := range []string{e, "W/" + e, `"x", ` + e, `"x",` + e, "*", ` ` + e + ` `} {
+		assert.True(t, etagMatch(h, e), h)
+	}
+	for _, h := range []string{"", `"x"`, `sha256:ab`, `"sha256:ab`, `W/`, `"sha256:abc"`} {
+		assert.False(t, etagMatch(h, e), h)
+	}
 }

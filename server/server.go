@@ -98,6 +98,8 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // Card returns the rate card in force.
 func (s *Server) Card() *estimator.RateCard { return s.card }
 
