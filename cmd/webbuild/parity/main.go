@@ -6,8 +6,8 @@
 //
 // Requests: -n seeded random quote specs (estimatortest.RandomRequests), every
 // golden vector of every op, and -variants seeded mutations of the vector
-// requests of each op that exists (estimator.Ops()), so the economics ops are
-// covered as soon as they land. Requests that are not valid UTF-8 are
+// requests (plus a few seed requests, seeds.go) of each op that exists
+// (estimator.Ops()), so the economics ops are covered as soon as they land. Requests that are not valid UTF-8 are
 // skipped (a JS string cannot carry them) and counted on stderr.
 //
 // Each line: {"op":"quote","request":"<json>","response":"<json>","error":false}
@@ -104,7 +104,13 @@ func main() {
 	}
 	r := rand.New(rand.NewPCG(*seed, 0x5eed))
 	for _, op := range estimator.Ops() {
+		for _, s := range seeds[op] {
+			emit(op, []byte(s))
+		}
 		base := byOp[op]
+		for _, s := range seeds[op] {
+			base = append(base, []byte(s))
+		}
 		if len(base) == 0 {
 			continue
 		}
@@ -143,7 +149,7 @@ func mutate(r *rand.Rand, req []byte) []byte {
 	if err := dec.Decode(&v); err != nil {
 		return req[:r.IntN(len(req)+1)]
 	}
-	for range 1 + r.IntN(3) {
+	for range 1 + r.IntN(2) {
 		v = mutateValue(r, v, 0)
 	}
 	b, err := json.Marshal(v)
@@ -159,14 +165,14 @@ func mutate(r *rand.Rand, req []byte) []byte {
 func mutateValue(r *rand.Rand, v any, depth int) any {
 	switch x := v.(type) {
 	case map[string]any:
-		if len(x) > 0 && r.IntN(4) != 0 {
+		if len(x) > 0 && (depth == 0 || r.IntN(4) != 0) {
 			keys := make([]string, 0, len(x))
 			for k := range x {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
 			k := keys[r.IntN(len(keys))]
-			switch r.IntN(6) {
+			switch r.IntN(12) {
 			case 0:
 				delete(x, k)
 			case 1:
@@ -193,6 +199,11 @@ func mutateValue(r *rand.Rand, v any, depth int) any {
 		if r.IntN(3) != 0 {
 			return nearNumber(r, x)
 		}
+	case string:
+		// decimal strings ("30", "0.10") are amounts: perturb them as numbers, keep them strings
+		if _, err := strconv.ParseFloat(x, 64); err == nil && r.IntN(3) != 0 {
+			return string(nearNumber(r, json.Number(x)))
+		}
 	}
 	return randomLeaf(r)
 }
@@ -204,8 +215,8 @@ func nearNumber(r *rand.Rand, n json.Number) json.Number {
 	if err != nil {
 		return n
 	}
-	switch r.IntN(6) {
-	case 0:
+	switch r.IntN(8) {
+	case 0, 6, 7:
 		return json.Number(strconv.FormatInt(int64(f)+int64(r.IntN(7))-3, 10))
 	case 1:
 		return json.Number(strconv.FormatFloat(f*float64(r.IntN(40))/10, 'f', r.IntN(5), 64))

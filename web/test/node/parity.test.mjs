@@ -38,7 +38,7 @@ test(`parity with native Go: ${N} random specs + vectors + mutations (seed ${SEE
     console.log(`parity: ${lines.length} requests compared`, Object.fromEntries(perOp));
     assert.ok((perOp.get('quote') ?? 0) >= N, `only ${perOp.get('quote')} quote requests`);
     for (const op of est.ops()) {
-      assert.ok(perOp.has(op), `no parity requests for op ${op} (add golden vectors for it)`);
+      assert.ok(perOp.has(op), `no parity requests for op ${op} (add golden vectors or seeds in cmd/webbuild/parity/seeds.go)`);
     }
     assert.equal(mismatches, 0, `${mismatches} of ${lines.length} answers differ (first ones printed above)`);
   } finally {
