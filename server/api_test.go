@@ -335,6 +335,19 @@ func TestPanicSafetyNet(t *testing.T) {
 	rec = httptest.NewRecorder()
 	s.ServeHTTP(panicWriter{rec}, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	assertSecurityHeaders(t, rec.Header())
+
+	// A panic while serving an immutable asset must not leave its caching headers on the 500.
+	f := newFixture(t)
+	rec = httptest.NewRecorder()
+	f.srv.ServeHTTP(panicWriter{rec}, httptest.NewRequest(http.MethodGet, "/"+wasmName, nil))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	assert.Empty(t, rec.Header().Get("ETag"))
+	assert.Empty(t, rec.Header().Get("Vary"))
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	assert.Equal(t, "internal", decodeErr(t, rec.Body.Bytes()).Code)
 	assert.Equal(t, "internal", decodeErr(t, rec.Body.Bytes()).Code)
 	assert.Contains(t, logs.String(), `"msg":"panic"`)
 }

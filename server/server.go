@@ -113,12 +113,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			// A bug, never bad input: log the panic value (not the body) and answer 500 once.
+			// A bug, never bad input: log the panic value (not the body) and answer 500 once,
+			// without any caching or representation headers the handler had set already.
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
 			if !rec.wroteHeader {
+				for k := range h {
+					switch k {
+					case "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy":
+					default:
+						delete(h, k)
+					}
+				}
+				h["Cache-Control"] = hvNoStore
 				writeError(rec, http.StatusInternalServerError, &estimator.Error{Code: "internal", Message: "internal error"})
 			}
 		}
