@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"regexp"
@@ -97,7 +98,7 @@ func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	if err == nil && info.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			// Directory without its slash: redirect so relative links in its index resolve.
-			target := "/" + name + "/"
+			target := (&url.URL{Path: "/" + name + "/"}).EscapedPath()
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}

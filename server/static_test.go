@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -55,6 +57,13 @@ func TestStaticDirectories(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMovedPermanently, resp.StatusCode)
 	assert.Equal(t, "/pages/calculator/?x=1", resp.Header.Get("Location"))
+
+	require.NoError(t, os.MkdirAll(filepath.Join(f.web, "a b?c"), 0o755))
+	resp, err = client.Get(f.ts.URL + "/a%20b%3Fc")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMovedPermanently, resp.StatusCode)
+	assert.Equal(t, "/a%20b%3Fc/", resp.Header.Get("Location"))
 
 	resp, body := f.do(t, http.MethodGet, "/pages/calculator/", "", "")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
