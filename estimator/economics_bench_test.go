@@ -25,7 +25,9 @@ func BenchmarkPlans(b *testing.B)      { benchOp(b, "plans", `{"credits":"1500"}
 func BenchmarkWorkflow(b *testing.B) {
 	benchOp(b, "workflow", `{"final":{"resolution":"4k","fps":60,"durationSeconds":10},"prototypes":10,"refinements":3}`)
 }
-func BenchmarkROI(b *testing.B) { benchOp(b, "roi", `{"credits":"30","plan":"premium","videosPerMonth":4}`) }
+func BenchmarkROI(b *testing.B) {
+	benchOp(b, "roi", `{"credits":"30","plan":"premium","videosPerMonth":4}`)
+}
 
 // The worst case the limits allow: 256 buckets, 256 jobs, none covered (so the least
 // covering top-up is searched).
