@@ -57,6 +57,20 @@ type report struct {
 	DistinctSpecs     int     `json:"distinctSpecs"`
 	Levels            []level `json:"levels"`
 	RoundTripP50Micro float64 `json:"httpQuoteRoundTripP50Micros"`
+	LoadAvgBefore     string  `json:"loadAverageBefore,omitempty"` // /proc/loadavg: other work on the host skews the numbers
+}
+
+// loadAverage returns the 1/5/15-minute load averages of a Linux host, or "" elsewhere.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func main() {
@@ -105,7 +119,8 @@ func run(serverBin, target string, duration, warmup time.Duration, maxReq int, c
 		return err
 	}
 
-	rep := report{Target: addr, GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(), DistinctSpecs: len(work)}
+	rep := report{Target: addr, GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(), DistinctSpecs: len(work),
+		LoadAvgBefore: loadAverage()}
 	for _, c := range conns {
 		if warmup > 0 {
 			if _, err := measure(addr, work, c, warmup, maxReq); err != nil {
@@ -363,6 +378,9 @@ func readResponse(br *bufio.Reader, buf []byte) ([]byte, error) {
 func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "\nHTTP quote load: POST /api/v1/quote on loopback %s (server and load generator share %d CPUs, GOMAXPROCS=%d), %d distinct valid specs, every answer checked against estimator.Default().Do\n",
 		r.Target, r.NumCPU, r.GOMAXPROCS, r.DistinctSpecs)
+	if r.LoadAvgBefore != "" {
+		fmt.Fprintf(w, "host load average before the run (1/5/15 min): %s — anything above 0 competes with these numbers\n", r.LoadAvgBefore)
+	}
 	fmt.Fprintf(w, "%6s %10s %8s %11s %10s %10s %10s %7s\n", "conns", "requests", "seconds", "quotes/s", "p50 µs", "p99 µs", "mean µs", "errors")
 	for _, lv := range r.Levels {
 		fmt.Fprintf(w, "%6d %10d %8.2f %11.0f %10.1f %10.1f %10.1f %7d\n",
