@@ -48,6 +48,11 @@ test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' -fuzztime=$(FUZZTIME) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzParseRateCard$$' -fuzztime=$(FUZZTIME) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzAnalyze$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzTopUpRequest$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzPlansRequest$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' -fuzztime=$(FUZZTIME) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' -fuzztime=$(FUZZTIME) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
 
 test-wasm:
