@@ -392,6 +392,8 @@ export class Estimator {
   #card = null;
   /** @type {LoadInfo} */
   #info;
+  /** @type {Promise<void> | null} an asynchronous re-instantiation in progress */
+  #restarting = null;
 
   /**
    * Use {@link load}; not meant to be constructed directly.
@@ -418,8 +420,31 @@ export class Estimator {
    * @returns {Runtime}
    */
   #restart() {
+    if (this.#restarting) throw new EstimatorError('internal', '', 'the estimator is restarting; try again shortly');
     const rt = newRuntime(this.#testHooks);
-    const instance = new WebAssembly.Instance(this.#module, rt.go.importObject);
+    /** @type {WebAssembly.Instance} */
+    let instance;
+    try {
+      instance = new WebAssembly.Instance(this.#module, rt.go.importObject);
+    } catch (e) {
+      // Some engines refuse synchronous instantiation of large modules on the main thread:
+      // instantiate asynchronously and fail this call only.
+      this.#restarting = WebAssembly.instantiate(this.#module, rt.go.importObject)
+        .then((inst) => { this.#adopt(rt, inst); })
+        .catch(() => { /* the next call tries again */ })
+        .finally(() => { this.#restarting = null; });
+      throw new EstimatorError('internal', '', `the estimator is restarting; try again shortly (${describe(e)})`);
+    }
+    return this.#adopt(rt, instance);
+  }
+
+  /**
+   * Runs a fresh instance and makes it the runtime in use.
+   * @param {Runtime} rt
+   * @param {WebAssembly.Instance} instance
+   * @returns {Runtime}
+   */
+  #adopt(rt, instance) {
     runRuntime(rt, instance);
     this.#rt = rt;
     this.#info.restarts++;
@@ -447,9 +472,9 @@ export class Estimator {
       try {
         result = fn(/** @type {Exports} */ (rt.exports));
       } catch (e) {
-        if (!rt.go.exited && !describe(e).includes(EXITED)) {
-          throw new EstimatorError('internal', '', `estimator module failed: ${describe(e)}`);
-        }
+        // A trap inside wasm leaves the Go runtime unusable: treat it like an exit.
+        const dead = rt.go.exited || e instanceof WebAssembly.RuntimeError || describe(e).includes(EXITED);
+        if (!dead) throw new EstimatorError('internal', '', `estimator module failed: ${describe(e)}`);
         rt.go.exited = true;
         if (attempt === 0) continue;
         throw new EstimatorError('internal', '', 'the estimator runtime exited twice on this call');

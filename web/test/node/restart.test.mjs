@@ -55,3 +55,18 @@ test('restart time from the cached module (ms)', async () => {
   console.log(`restart median ${times[2].toFixed(1)} ms`);
   assert.equal(est.loadInfo.restarts, 5);
 });
+
+test('where synchronous instantiation is refused, the restart happens asynchronously', async (t) => {
+  const est = await createEstimator({ testHooks: true });
+  const want = est.callJSON('quote', JSON.stringify(GOOD_SPEC));
+  const Original = WebAssembly.Instance;
+  WebAssembly.Instance = function () { throw new RangeError('WebAssembly.Instance is disallowed on the main thread'); };
+  t.after(() => { WebAssembly.Instance = Original; });
+  est._exitRuntimeForTest();
+  assert.throws(() => est.estimate(GOOD_SPEC), (e) => e.code === 'internal' && /restarting/.test(e.message));
+  assert.throws(() => est.estimate(GOOD_SPEC), (e) => e.code === 'internal' && /restarting/.test(e.message));
+  WebAssembly.Instance = Original;
+  for (let i = 0; i < 100 && est.loadInfo.restarts === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(est.loadInfo.restarts, 1);
+  assert.equal(est.callJSON('quote', JSON.stringify(GOOD_SPEC)), want);
+});
