@@ -371,6 +371,8 @@ export class CreditEstimatorElement extends HTMLElement {
   #uid = `ce${++idSeq}`;
   #lastEventKey = '';
   #fmt = null;
+  #coverageTimer = 0;
+  #coverageShown = false;
 
   constructor() {
     super();
@@ -476,6 +478,7 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#io = null;
     this.#ro?.disconnect();
     this.#ro = null;
+    clearTimeout(this.#coverageTimer);
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
@@ -879,22 +882,13 @@ export class CreditEstimatorElement extends HTMLElement {
     const e = this.#el;
     const est = this.#engine?.est;
     const f = this.#formats();
-    const card = est ? est.rateCard().card : null;
-    const plans = Array.isArray(card?.plans) ? card.plans : [];
-    const unit = q ? q.unitCredits : null;
-    const items = plans.map((p) => {
-      const li = h('li', { class: p.id === this.plan ? 'current' : '' });
-      let n = '—';
-      if (unit && Number(unit) > 0) {
-        const cover = coverage(p.monthlyCredits, unit);
-        n = `${f.int.format(cover)} ${cover === 1 ? 'video' : 'videos'}`;
-      }
-      li.append(h('span', { text: `${p.name} (${f.money.format(p.priceUsd)}/mo, ${f.int.format(p.monthlyCredits)} credits)` }), h('span', { text: n }));
-      return li;
-    });
-    if (est) {
-      e.plansList.replaceChildren(...items);
-      e.plans.hidden = plans.length === 0;
+    // Videos like this per month, by plan: the engine's "plans" op (it counts priority credits
+    // too). Computed a moment after typing stops, so keystrokes stay cheap.
+    clearTimeout(this.#coverageTimer);
+    if (est && q) {
+      this.#coverageTimer = setTimeout(() => this.#renderCoverage(), this.#coverageShown ? 120 : 0);
+    } else if (est && !q) {
+      e.plansList.replaceChildren(h('li', {}, h('span', { text: '—' })));
     }
 
     const bal = this.balance.trim();
@@ -912,6 +906,27 @@ export class CreditEstimatorElement extends HTMLElement {
       text += ` (${err?.message ?? err})`;
     }
     setText(e.topupText, text);
+  }
+
+  #renderCoverage() {
+    const e = this.#el;
+    const est = this.#engine?.est;
+    if (!est || !this.#quote || this.#built !== 'full') return;
+    const f = this.#formats();
+    let like;
+    try {
+      like = est.comparePlans({ credits: '0', like: this.spec }).like;
+    } catch (err) {
+      e.plansList.replaceChildren(h('li', {}, h('span', { text: err?.message ?? String(err) })));
+      return;
+    }
+    const plans = (like?.plans ?? []).filter((p) => p.id !== 'trial');
+    const items = plans.map((p) => h('li', { class: p.id === this.plan ? 'current' : '' },
+      h('span', { text: `${p.name} (${f.int.format(p.credits)} credits a month)` }),
+      h('span', { text: `${f.int.format(p.videos)} ${p.videos === 1 ? 'video' : 'videos'}` })));
+    e.plansList.replaceChildren(...items);
+    e.plans.hidden = plans.length === 0;
+    this.#coverageShown = true;
   }
 
   #renderShare() {
@@ -976,13 +991,6 @@ function renderSignals(ul, signals, f) {
   });
 }
 
-/** floor(monthly / unit) with exact decimal arithmetic on 2-place strings. */
-function coverage(monthly, unit) {
-  const m = toCents(monthly);
-  const u = toCents(unit);
-  if (m === null || u === null || u === 0n) return 0;
-  return Number(m / u);
-}
 function toCents(s) {
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s));
   if (!m) return null;

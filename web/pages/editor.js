@@ -1,6 +1,6 @@
 // Editor page: the page's own prompt box and settings drive the compact badge through attributes;
 // the wallet preview shows what this render would use and what expires. Nothing leaves the page.
-import { h, registerServiceWorker, formats, engineOf } from './common.js';
+import { h, s, registerServiceWorker, formats, engineOf } from './common.js';
 
 registerServiceWorker();
 
@@ -14,8 +14,20 @@ const cardStatus = document.querySelector('[data-card-status]');
 const locale = document.documentElement.lang || 'en-US';
 let est = null;
 
-/** The demo wallet (a signed-in user's balances would come from the account API). */
-const WALLET = { plan: 'basic', monthlyCredits: '180.00', priorityCredits: '50.00', topUpCredits: '40.00', monthEnds: '2026-11-30', topUpExpires: '2027-01-14' };
+/** Today as a civil date (UTC), and dates relative to it, for the demo wallet. */
+const today = new Date();
+const civil = (d) => d.toISOString().slice(0, 10);
+const daysAgo = (n) => civil(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - n)));
+/** The demo wallet (a signed-in user's buckets would come from the account API). */
+const WALLET = {
+  date: civil(today),
+  buckets: [
+    { kind: 'monthly', credits: '180.00', granted: civil(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1))) },
+    { kind: 'priority', credits: '50.00', granted: civil(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1))) },
+    { kind: 'topup', credits: '40.00', granted: daysAgo(170) },
+  ],
+};
+const KIND = { trial: 'Trial credits', monthly: 'Monthly credits', priority: 'Priority credits', topup: 'Top-up credits' };
 
 function sync(el) {
   const attr = el.dataset.spec;
@@ -62,29 +74,52 @@ function renderWallet(quote) {
   if (!quote) { walletBox.replaceChildren(h('p', { class: 'muted', text: 'Fix the settings to see what this render uses.' })); return; }
   let v;
   try {
-    v = est.call('wallet', walletRequest(quote));
+    // The wallet op prices the job itself from the same spec (locally, like every estimate).
+    v = est.walletPreview({ ...WALLET, jobs: [{ spec: badge.spec }] });
   } catch (err) {
     walletBox.replaceChildren(h('p', { class: 'muted', text: `Wallet preview unavailable: ${err.message}` }));
     return;
   }
-  const view = walletView(v);
+  const day = (d) => f.date.format(new Date(`${d}T00:00:00Z`));
   const rows = [];
-  for (const b of view.balances) rows.push(h('dt', { text: b.label }), h('dd', { text: f.credits2.format(b.credits) }));
-  rows.push(h('dt', { text: 'This render' }), h('dd', { text: `− ${f.credits2.format(quote.credits)}` }));
-  rows.push(h('dt', { text: 'Left after' }), h('dd', { text: view.short ? `short by ${f.credits2.format(view.short)}` : f.credits2.format(view.after) }));
-  const list = view.expiring.map((x) => h('li', { text: `${f.credits2.format(x.credits)} ${x.label} expire on ${f.date.format(new Date(`${x.date}T00:00:00Z`))}` }));
-  walletBox.replaceChildren(h('dl', {}, ...rows), ...(list.length ? [h('p', { class: 'small', text: 'What will expire:' }), h('ul', {}, ...list)] : []));
+  for (const b of v.buckets) {
+    rows.push(h('dt', { text: `${KIND[b.kind] ?? b.kind}` }), h('dd', { text: f.credits2.format(b.credits) }));
+  }
+  rows.push(h('dt', { text: 'Balance' }), h('dd', { text: f.credits2.format(v.balance.total) }));
+  rows.push(h('dt', { text: 'This render' }), h('dd', { text: `− ${f.credits2.format(v.needed)}` }));
+  const paidFrom = v.jobs[0]?.paidFrom ?? [];
+  const after = v.buckets.reduce((sum, b) => sum + cents(b.remaining), 0n);
+  rows.push(h('dt', { text: 'Left after this render' }), h('dd', { text: v.covered ? f.credits2.format(`${after / 100n}.${String(after % 100n).padStart(2, '0')}`) : '—' }));
+  const parts = [h('dl', {}, ...rows), bar(v)];
+  if (v.covered) {
+    parts.push(h('p', { class: 'small', text: paidFrom.length ? `Paid from ${paidFrom.map((p) => `${KIND[p.kind] ?? p.kind} (${f.credits2.format(p.credits)})`).join(', ')}.` : '' }));
+  } else {
+    const t = v.options?.topUp?.plan;
+    parts.push(h('p', { class: 'small warn', text: `Not enough credits: ${f.credits2.format(v.shortfall)} short.` +
+      (t ? ` Cheapest top-up: ${f.credits2.format(t.credits)} credits for ${f.money.format(t.totalUsd)}.` : '') +
+      (v.options?.standardQueue ? ` Or run it free in the standard queue (about ${v.options.standardQueue.slowdown}× slower).` : '') }));
+  }
+  const expiring = (v.expiring ?? []).filter((x) => Number(x.credits) > 0);
+  if (expiring.length) {
+    parts.push(h('p', { class: 'small', text: 'What will expire if unused:' }),
+      h('ul', {}, ...expiring.map((x) => h('li', { text: `${f.credits2.format(x.credits)} ${(KIND[x.kind] ?? x.kind).toLowerCase()} on ${day(x.expires)}` }))));
+  }
+  walletBox.replaceChildren(...parts);
 }
 
-// The wallet op's request/response shapes (docs/economics.md) are adapted here, in one place.
-function walletRequest(quote) {
-  return { balances: WALLET, charge: quote.credits };
+/** A 2-place decimal string as BigInt hundredths. */
+function cents(x) {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(x);
+  return m ? BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0')) : 0n;
 }
-function walletView(v) {
-  return {
-    balances: (v.balances ?? []).map((b) => ({ label: b.label ?? b.kind, credits: b.credits })),
-    after: v.after ?? v.remaining ?? '0',
-    short: v.short ?? v.shortfall ?? null,
-    expiring: (v.expiring ?? []).map((x) => ({ credits: x.credits, label: x.label ?? x.kind, date: x.date ?? x.expires })),
-  };
+
+/** A stacked bar (inline SVG): what this render uses against the balance. */
+function bar(v) {
+  const total = Number(v.balance.total) || 1;
+  const used = Math.min(Number(v.paid), total);
+  const W = 300;
+  const uw = Math.round((used / total) * W);
+  return s('svg', { viewBox: `0 0 ${W} 10`, class: 'wallet-bar', preserveAspectRatio: 'none', role: 'img', 'aria-label': `This render uses ${v.paid} of ${v.balance.total} credits` },
+    s('rect', { x: 0, y: 0, width: W, height: 10, rx: 5, class: 'left' }),
+    s('rect', { x: 0, y: 0, width: Math.max(uw, v.paid !== '0.00' ? 3 : 0), height: 10, rx: 5, class: v.covered ? 'use' : 'short' }));
 }

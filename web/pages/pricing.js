@@ -122,50 +122,79 @@ function renderRecommender() {
   const f = formats(locale);
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-rec-form]'));
   const videos = form.elements.namedItem('videos').value.trim();
-  if (!/^\d+$/.test(videos)) { out.textContent = 'Enter a whole number of videos per month.'; return; }
-  const r = op('plans', plansRequest(lastQuote.unitCredits, Number(videos)));
+  if (!/^\d+$/.test(videos) || Number(videos) > 100000) { out.textContent = 'Enter a whole number of videos per month (0 to 100,000).'; return; }
+  const spec = widget.spec;
+  // The month's workload as jobs (so the engine prices each video and reports per-video costs).
+  const r = op('plans', Number(videos) > 0 ? { jobs: [{ spec, count: Number(videos) }], like: spec } : { credits: '0', like: spec });
   if (!r.ok) { out.textContent = r.error.message; chartBox.replaceChildren(); return; }
-  const view = plansView(r.value);
-  out.replaceChildren('Best for ', h('strong', { text: `${f.int.format(videos)} videos a month` }), ': ',
-    h('strong', { text: view.best.name }), ` at ${f.money.format(view.best.monthlyUsd)} a month.`);
-  for (const el of document.querySelectorAll('[data-plan]')) el.classList.toggle('recommended', el.getAttribute('data-plan') === view.best.id);
-  // Cost curves: one op call per usage point; every y value comes from the engine.
+  const v = r.value;
+  const best = v.options.find((o) => o.id === v.recommended?.id);
+  out.replaceChildren(h('strong', { text: best ? `${best.name}: ${f.money.format(best.costUsd)} a month` : 'No recommendation' }), '. ', v.recommended?.reason ?? '');
+  for (const el of document.querySelectorAll('[data-plan]')) {
+    const id = el.getAttribute('data-plan');
+    el.classList.toggle('recommended', Boolean(best) && (id === best.plan || (id === 'payg' && best.id === 'payg')));
+  }
+
+  // Cost curves at full speed, one op call per usage point: every y value comes from the engine.
   const maxVideos = Math.max(10, Number(videos) * 2);
-  const steps = 24;
-  const byOption = new Map();
+  const steps = 40;
+  const series = new Map();
   for (let i = 0; i <= steps; i++) {
     const n = Math.round((maxVideos * i) / steps);
-    const rr = op('plans', plansRequest(lastQuote.unitCredits, n));
+    const rr = op('plans', { credits: times(lastQuote.credits, n) });
     if (!rr.ok) continue;
-    for (const o of plansView(rr.value).options) {
-      if (!byOption.has(o.name)) byOption.set(o.name, []);
-      byOption.get(o.name).push([n, Number(o.monthlyUsd)]);
+    for (const o of rr.value.options) {
+      if (!o.fullSpeed || o.oneTime) continue;
+      const key = o.plan ?? o.id;
+      const planName = o.plan ? (card().plans.find((p) => p.id === o.plan)?.name ?? o.plan) : null;
+      const name = planName ? `${planName} (+ top-ups)` : o.name;
+      if (!series.has(key)) series.set(key, { name, points: [] });
+      series.get(key).points.push([n, Number(o.costUsd)]);
     }
   }
-  const series = [...byOption].map(([name, points]) => ({ name, points }));
-  chartBox.replaceChildren(lineChart(series, {
-    title: `Monthly cost against videos per month (${f.credits2.format(lastQuote.unitCredits)} credits each)`,
-    xLabel: 'Videos per month', yLabel: 'USD per month', fmtX: (x) => f.int.format(x), fmtY: (y) => f.money0.format(y), markerX: Number(videos),
-  }), h('ul', { class: 'legend' }, ...series.map((se, i) => h('li', { class: `s${i % 5}` }, h('span', { text: se.name })))));
+  const list = [...series.values()];
+  const table = h('table', { class: 'small' }, h('caption', { class: 'visually-hidden', text: 'Options for this usage' }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Option' }), h('th', { scope: 'col', class: 'num', text: 'Per month' }), h('th', { scope: 'col', class: 'num', text: 'Per video' }), h('th', { scope: 'col', class: 'num', text: 'Expiring unused' }))),
+    h('tbody', {}, ...v.options.map((o) => h('tr', { class: o.id === best?.id ? 'best' : '' },
+      h('td', { text: o.name }), h('td', { class: 'num', text: f.money.format(o.costUsd) }),
+      h('td', { class: 'num', text: o.pricePerVideoUsd ? f.money4.format(o.pricePerVideoUsd) : '—' }),
+      h('td', { class: 'num', text: f.credits.format(o.expiringCredits) })))));
+  const covers = (v.like?.plans ?? []).map((p) => `${p.name}: ${f.int.format(p.videos)}`).join(' · ');
+  chartBox.replaceChildren(
+    lineChart(list, {
+      title: `Monthly cost at full speed against videos per month (${f.credits2.format(lastQuote.credits)} credits each)`,
+      xLabel: 'Videos per month', yLabel: 'USD per month', fmtX: (x) => f.int.format(x), fmtY: (y) => f.money0.format(y), markerX: Number(videos),
+    }),
+    h('ul', { class: 'legend' }, ...list.map((se, i) => h('li', { class: `s${i % 5}` }, h('span', { text: se.name })))),
+    h('p', { class: 'small muted', text: covers ? `Videos like this each allowance covers: ${covers}.` : '' }),
+    h('div', { class: 'table-wrap' }, table),
+    h('ul', { class: 'small muted' }, ...(v.breakEven ?? []).map((b) => h('li', { text: b.statement }))));
 }
-function plansRequest(unitCredits, videos) { return { creditsPerVideo: unitCredits, videosPerMonth: videos }; }
-function plansView(v) {
-  const options = (v.options ?? v.plans ?? []).map((o) => ({ id: o.id ?? o.plan, name: o.name ?? o.label ?? o.id, monthlyUsd: o.monthlyUsd ?? o.totalUsd ?? o.costUsd }));
-  const bestId = v.best ?? v.recommended ?? options[0]?.id;
-  const best = options.find((o) => o.id === bestId || o.id === bestId?.id) ?? options[0];
-  return { options, best };
+
+/** n × a decimal string of credits, exactly (hundredths as BigInt). */
+function times(credits, n) {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(credits);
+  const c = (BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'))) * BigInt(n);
+  return `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
 }
 
 function renderROI() {
   const box = document.querySelector('[data-roi]');
   if (!lastQuote) return;
   const f = formats(locale);
-  const r = op('roi', { credits: lastQuote.credits });
+  const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-rec-form]'));
+  const videos = Number(form.elements.namedItem('videos').value.trim());
+  const recommended = document.querySelector('.plan.recommended')?.getAttribute('data-plan');
+  /** @type {Record<string, unknown>} */
+  const req = { spec: widget.spec };
+  if (recommended && recommended !== 'payg' && Number.isInteger(videos) && videos > 0) { req.plan = recommended; req.videosPerMonth = videos; }
+  const r = op('roi', req);
   if (!r.ok) { box.replaceChildren(h('p', { class: 'card', text: r.error.message })); return; }
   const v = r.value;
   const tile = (label, value, note) => h('div', { class: 'card' }, h('p', { class: 'muted small', text: label }), h('p', { class: 'kpi', text: value }), h('p', { class: 'muted small', text: note }));
+  const sub = v.subscription ? ` + ${f.money.format(v.subscription.shareUsd ?? v.subscription.perVideoUsd ?? '0')} plan share` : '';
   box.replaceChildren(
-    tile('Outsourced', f.money.format(v.traditionalUsd ?? '0'), v.label ?? ''),
-    tile('With credits', `${f.money.format(v.generatedUsd?.min ?? v.usd?.min ?? '0')} – ${f.money.format(v.generatedUsd?.max ?? v.usd?.max ?? '0')}`, `${f.credits2.format(lastQuote.credits)} credits`),
-    tile('Saving', v.savingPercent ? f.pct.format(Number(v.savingPercent) / 100) : '—', 'of the outsourced cost'));
+    tile('Outsourced', f.money.format(v.traditional.costUsd), v.traditional.label),
+    tile('With credits', f.money.format(v.totalUsd), `${f.credits2.format(v.credits)} credits at ${f.money4.format(v.pricePerCreditUsd)} each${sub}`),
+    tile('You save', f.pct.format(Number(v.savingPercent) / 100), `${f.money.format(v.savingUsd)} per video, ${f.int.format(Math.round(Number(v.ratio)))}× cheaper`));
 }
