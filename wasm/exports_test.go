@@ -70,6 +70,17 @@ func nativeEnvelope(op, req string) string {
 	return `{"ok":` + string(out) + `}`
 }
 
+func TestEveryOpMatchesNative(t *testing.T) {
+	x := exports(t)
+	for _, op := range estimator.Ops() {
+		for _, req := range []string{`{}`, goodSpec, `{"spec":` + goodSpec + `}`, `[1]`, `{"x":"` + strings.Repeat("é", 3000) + `"}`} {
+			if got, want := envelope(t, x, "call", op, req), nativeEnvelope(op, req); got != want {
+				t.Errorf("call(%s, %.60s)\n got %.300s\nwant %.300s", op, req, got, want)
+			}
+		}
+	}
+}
+
 func TestUnknownOp(t *testing.T) {
 	x := exports(t)
 	for _, op := range []string{"", "nope", "QUOTE", "quote\x00"} {
