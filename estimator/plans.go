@@ -179,7 +179,7 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	if err != nil {
 		return PlanComparison{}, err
 	}
-	add(PlanOption{ID: "payg", Name: "Pay as you go (top-ups)", Cost: pp.Total, TopUp: pp, Used: need, Carried: pp.Surplus, FullSpeed: true, Queue: "fast"})
+	add(PlanOption{ID: "payg", Name: "Pay as you go (top-ups)", Cost: pp.Total, TopUp: pp, Used: need, Carried: pp.Surplus, FullSpeed: true, Queue: "standard"})
 
 	// Each plan.
 	for _, pl := range c.plans {
