@@ -280,6 +280,9 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	return r, nil
 }
 
+// maxBreakEvenSteps bounds the break-even scan (the default card needs about 660 steps).
+const maxBreakEvenSteps = 1 << 21
+
 // costCurve is the full-speed monthly cost of a need W: price + top-ups for W − included.
 type costCurve struct {
 	id, name string
@@ -310,6 +313,10 @@ func (s *topUpSolver) breakEven(a, b costCurve) (BreakEven, *Error) {
 	}
 	periodic := int64(maxInc) + s.m*G // both curves satisfy cost(W+L) = cost(W) + price(L) above this
 	end := periodic + L
+	if end/G > maxBreakEvenSteps {
+		be.Statement = "not computed: on this rate card the cost curves have more than " + strconv.Itoa(maxBreakEvenSteps) + " steps to compare"
+		return be, nil
+	}
 	// next breakpoint of a curve strictly after w: included + k·G + 1 > w.
 	next := func(cc costCurve, w int64) int64 {
 		base := int64(cc.included) + 1

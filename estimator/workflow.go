@@ -140,8 +140,10 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 		}
 		return WorkflowPlan{}, under("final", err)
 	}
+	overflow := false
 	line := func(step, label string, n int64, unit Credits) WorkflowLine {
-		cr, _ := mulCredits(unit, n) // ≤ 10^4 × card-bounded credits: fits
+		cr, ok := mulCredits(unit, n)
+		overflow = overflow || !ok
 		return WorkflowLine{Step: step, Label: label, Count: n, Unit: unit, Credits: cr}
 	}
 	p.Workflow.Lines = []WorkflowLine{
@@ -160,10 +162,17 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 	for _, side := range []*WorkflowSide{&p.Workflow, &p.Baseline} {
 		for _, l := range side.Lines {
 			side.Credits += l.Credits
+			overflow = overflow || side.Credits > 1<<62 || side.Credits < 0
+		}
+		if overflow {
+			return WorkflowPlan{}, overflowAt("final")
 		}
 		side.USD.Min, side.USD.Max = c.creditsToUSD(side.Credits)
 		if p.HasPrice {
-			side.AtPrice, _ = creditsCost(side.Credits, r.PricePerCredit)
+			var ok bool
+			if side.AtPrice, ok = creditsCost(side.Credits, r.PricePerCredit); !ok {
+				return WorkflowPlan{}, overflowAt("pricePerCreditUsd")
+			}
 		}
 	}
 	p.Saving = p.Baseline.Credits - p.Workflow.Credits

@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"encoding/json"
 	"math/rand"
 	"testing"
 
@@ -88,4 +89,24 @@ func TestWorkflowErrors(t *testing.T) {
 	// The maximum counts are exact, not an overflow.
 	m := ecDo(t, c, "workflow", `{"final":{"resolution":"4k","fps":60,"durationSeconds":60,"complexity":"extreme","count":100},"prototypes":10000,"refinements":10000}`)
 	require.Equal(t, "480000000.00", m["baseline"].(map[string]any)["credits"]) // 20,000 × 24,000
+}
+
+// On a card with extreme prices the totals stop fitting: an overflow error, never a wrap or a
+// silent zero.
+func TestWorkflowOverflowOnExtremeCard(t *testing.T) {
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(defaultCardJSON, &m))
+	m["reference"] = json.RawMessage(`{"resolution":"1080p","fps":30,"durationSeconds":10,"credits":"1000000","label":"x"}`)
+	m["formats"] = json.RawMessage(`[{"resolution":"1080p","label":"1080p","multipliers":{"24":"0.85","30":"1","60":"1.7"}},
+		{"resolution":"2160p","label":"2160p","multipliers":{"24":"1000","30":"1000","60":"1000"}}]`)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	c, err := ParseRateCard(b)
+	require.NoError(t, err)
+	final := `{"resolution":"2160p","fps":60,"durationSeconds":60,"complexity":"extreme","count":100}`
+	e := ecErr(t, c, "workflow", `{"final":`+final+`,"prototypes":10000,"refinements":10000}`)
+	require.Equal(t, CodeOverflow, e.Code)
+	// Fewer variations fit and are exact: 2 × 4.8·10^12 credits.
+	out := ecDo(t, c, "workflow", `{"final":`+final+`,"prototypes":1,"refinements":1}`)
+	require.Equal(t, "9600000000000.00", out["baseline"].(map[string]any)["credits"])
 }
