@@ -224,9 +224,15 @@ function styles() {
   padding: 20px;
   display: grid;
   grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr);
-  gap: 24px;
+  grid-template-areas: "form total" "form result";
+  grid-template-rows: auto 1fr;
+  column-gap: 24px;
+  row-gap: 10px;
 }
-.full.narrow { grid-template-columns: minmax(0, 1fr); }
+.full.narrow { grid-template-columns: minmax(0, 1fr); grid-template-areas: "total" "form" "result"; row-gap: 16px; }
+form { grid-area: form; }
+.total { grid-area: total; }
+.result { grid-area: result; }
 form { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px 14px; margin: 0; align-content: start; }
 .field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
 .field.wide { grid-column: 1 / -1; }
@@ -699,8 +705,9 @@ export class CreditEstimatorElement extends HTMLElement {
     e.copy = h('button', { type: 'button', part: 'button share', 'data-action': 'copy', text: 'Copy link' });
     e.copied = h('span', { class: 'sr', role: 'status' });
     e.footer = h('div', { class: 'footer' }, e.status, h('span', { class: 'share' }, e.shareLink, e.copy, e.copied));
-    e.result = h('section', { class: 'result', part: 'result', 'aria-label': 'Estimate' }, e.total, e.failure, e.breakdown, e.plans, e.topup, e.footer);
-    e.root = h('div', { class: 'full', part: 'root' }, e.form, e.result);
+    e.result = h('section', { class: 'result', part: 'result', 'aria-label': 'Details of the estimate' }, e.failure, e.breakdown, e.plans, e.topup, e.footer);
+    // The total comes first in the DOM (and on narrow screens first on screen); wide, it sits top right.
+    e.root = h('div', { class: 'full', part: 'root' }, e.total, e.form, e.result);
     this.#root.append(e.root);
     // One column when the element itself is narrow (not the viewport: the host decides our width).
     this.#ro?.disconnect();

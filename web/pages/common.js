@@ -91,7 +91,7 @@ export function formats(locale) {
     money: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }),
     money0: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }),
     money4: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 }),
-    pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }),
+    pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }),
     date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
   };
 }
