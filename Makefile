@@ -78,6 +78,7 @@ bench: build deps-browser
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
 	node bench/wasm-bench.mjs
+	node web/test/browser/bench.mjs
 	@echo "(more bench targets are added by each area)"
 
 ## vectors: regenerate the golden vectors (review the diff by eye before committing)

@@ -13,7 +13,14 @@ let est = null;
 const rerender = () => { if (est) renderAll(); };
 localePicker((loc) => { locale = loc; rerender(); });
 
-widget.addEventListener('credit-estimator:change', (e) => { lastQuote = e.detail.quote; if (est) { renderRecommender(); renderROI(); } });
+// The recommender runs dozens of plan comparisons for its chart: it follows the widget a moment
+// after typing stops, so keystrokes only pay for the estimate itself.
+let pending = 0;
+widget.addEventListener('credit-estimator:change', (e) => {
+  lastQuote = e.detail.quote;
+  clearTimeout(pending);
+  pending = setTimeout(() => { if (est) { renderRecommender(); renderROI(); } }, 150);
+});
 widget.addEventListener('credit-estimator:card', rerender);
 
 for (const sel of ['[data-topup-form]', '[data-rec-form]']) {
