@@ -10,9 +10,11 @@ import (
 // Strict decoding shared by every request and by the rate card. Every failure is an *Error
 // whose Field is the JSON path of the value at fault.
 
-// maxRequestBytes bounds a request on every surface. It is larger than any valid request so
-// that a too-long prompt is reported on its field; the server limits bodies further.
-const maxRequestBytes = 2 << 20
+// MaxRequestBytes bounds a request on every surface: a longer one is refused with
+// request_too_large. It is larger than any valid request so that a too-long prompt is reported
+// on its field; the server limits bodies further, and the wasm module refuses longer strings
+// before copying them into its memory (which never shrinks).
+const MaxRequestBytes = 2 << 20
 
 // anyInt bounds numbers whose real range a later step checks: beyond it a value is simply out of
 // range, and every product of it with card factors still fits the exact arithmetic.

@@ -24,7 +24,7 @@ const (
 
 // decodeRequest parses a request and checks its top-level members.
 func decodeRequest(data []byte, allowed ...string) (object, *Error) {
-	root, err := parseDocument(data, maxRequestBytes)
+	root, err := parseDocument(data, MaxRequestBytes)
 	if err != nil {
 		return object{}, err
 	}

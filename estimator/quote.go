@@ -76,7 +76,7 @@ func DecodeSpec(data []byte) (Spec, error) {
 }
 
 func decodeSpec(data []byte) (Spec, *Error) {
-	root, err := parseDocument(data, maxRequestBytes)
+	root, err := parseDocument(data, MaxRequestBytes)
 	if err != nil {
 		return Spec{}, err
 	}

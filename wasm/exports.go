@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"sync/atomic"
 
 	"creditestimator/estimator"
@@ -126,6 +127,9 @@ func callOp(args []safejs.Value) string {
 	if e != nil {
 		return errorEnvelope(e)
 	}
+	if tooLong(args, 1) {
+		return errorEnvelope(&estimator.Error{Code: estimator.CodeRequestTooLarge, Message: "the request is larger than " + strconv.Itoa(estimator.MaxRequestBytes) + " bytes"})
+	}
 	req, e := stringArg(args, 1, "", "the request")
 	if e != nil {
 		return errorEnvelope(e)
@@ -135,6 +139,16 @@ func callOp(args []safejs.Value) string {
 		return errorEnvelope(asError(err))
 	}
 	return okEnvelope(out)
+}
+
+// tooLong reports whether args[i] is a JS string longer than any request may be, without
+// copying it into Go memory: its UTF-8 form has at least as many bytes as it has UTF-16 units.
+func tooLong(args []safejs.Value, i int) bool {
+	if i >= len(args) || typeOf(args[i]) != "string" {
+		return false
+	}
+	n, err := args[i].Length()
+	return err == nil && n > estimator.MaxRequestBytes
 }
 
 func rateCardInfo([]safejs.Value) string {
