@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, requirements, startServer, launch, waitLive, harness, serverQuote, watchProblems } from './helpers.mjs';
@@ -268,5 +269,34 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
   } finally {
     await newer.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('embedded from another origin with the documented CSP: loads, estimates, checks the card', { skip: req.skip }, async () => {
+  // The host page is served by a second little server on another port: another origin.
+  const widgetOrigin = server.base.replace(/\/$/, '');
+  const csp = `default-src 'self'; script-src 'self' ${widgetOrigin} 'wasm-unsafe-eval'; connect-src 'self' ${widgetOrigin}; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
+  const body = `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script type="module" src="${widgetOrigin}/credit-estimator.js"></script></head>
+<body><credit-estimator id="w" resolution="4k" fps="60"></credit-estimator></body></html>`;
+  const host = http.createServer((q, r) => { r.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': csp }); r.end(body); });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  const hostURL = `http://127.0.0.1:${host.address().port}/embed.html`;
+  try {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(hostURL);
+    assert.notEqual(new URL(hostURL).origin, widgetOrigin);
+    await waitLive(page, '#w');
+    await page.waitForFunction(() => document.getElementById('w').card?.state === 'current');
+    assert.equal(await page.evaluate(() => document.getElementById('w').quote.credits), '5.00');
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    host.close();
   }
 });
