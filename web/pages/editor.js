@@ -41,12 +41,23 @@ for (const el of document.querySelectorAll('[data-spec]')) {
 badge.prompt = prompt.value;
 prompt.addEventListener('input', () => { badge.prompt = prompt.value; });
 
+const cxLine = document.querySelector('[data-cx]');
+/** What the analyser found in the prompt: level and signals, as text. */
+function showComplexity(quote) {
+  if (!quote) { cxLine.replaceChildren(); return; }
+  const c = quote.complexity;
+  cxLine.replaceChildren(h('span', { class: 'muted', text: 'Complexity: ' }), h('strong', { text: `${c.label} ×${c.multiplier}` }),
+    ...c.signals.map((sg) => h('span', { class: 'chip', title: sg.label }, `${sg.label}: `, h('q', { text: sg.match }), ` +${sg.weight}`)));
+}
+
 badge.addEventListener('credit-estimator:change', (e) => {
+  showComplexity(e.detail.quote);
   errorOut.textContent = '';
   generate.disabled = false;
   renderWallet(e.detail.quote);
 });
 badge.addEventListener('credit-estimator:error', (e) => {
+  showComplexity(null);
   errorOut.textContent = e.detail.error.message;
   generate.disabled = true;
   renderWallet(null);
