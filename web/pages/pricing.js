@@ -19,11 +19,11 @@ let pending = 0;
 widget.addEventListener('credit-estimator:change', (e) => {
   lastQuote = e.detail.quote;
   clearTimeout(pending);
-  pending = setTimeout(() => { if (est) { renderRecommender(); renderROI(); } }, 150);
+  pending = setTimeout(() => { if (est) { renderRecommender(); renderROI(); renderWorkflow(); } }, 150);
 });
 widget.addEventListener('credit-estimator:card', rerender);
 
-for (const sel of ['[data-topup-form]', '[data-rec-form]']) {
+for (const sel of ['[data-topup-form]', '[data-rec-form]', '[data-wf-form]']) {
   const form = document.querySelector(sel);
   form?.addEventListener('input', rerender);
   form?.addEventListener('submit', (e) => { e.preventDefault(); rerender(); });
@@ -46,6 +46,7 @@ function renderAll() {
   renderTopUp();
   renderRecommender();
   renderROI();
+  renderWorkflow();
 }
 
 function card() { return est.rateCard().card; }
@@ -204,4 +205,26 @@ function renderROI() {
     tile('Outsourced', f.money.format(v.traditional.costUsd), v.traditional.label),
     tile('With credits', f.money.format(v.totalUsd), `${f.credits2.format(v.credits)} credits at ${f.money4.format(v.pricePerCreditUsd)} each${sub}`),
     tile('You save', f.pct.format(Number(v.savingPercent) / 100), `${f.money.format(v.savingUsd)} per video, ${f.int.format(Math.round(Number(v.ratio)))}× cheaper`));
+}
+
+function renderWorkflow() {
+  const out = document.querySelector('[data-wf-out]');
+  const detail = document.querySelector('[data-wf-detail]');
+  if (!lastQuote) { out.textContent = ''; detail.replaceChildren(); return; }
+  const f = formats(locale);
+  const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-wf-form]'));
+  const n = (name) => form.elements.namedItem(name).value.trim();
+  if (!/^\d+$/.test(n('prototypes')) || !/^\d+$/.test(n('refinements'))) { out.textContent = 'Enter whole numbers of drafts and refinements.'; detail.replaceChildren(); return; }
+  const r = op('workflow', { final: widget.spec, prototypes: Number(n('prototypes')), refinements: Number(n('refinements')) });
+  if (!r.ok) { out.textContent = r.error.message; detail.replaceChildren(); return; }
+  const v = r.value;
+  out.replaceChildren('Drafts first: ', h('strong', { text: `${f.credits2.format(v.workflow.credits)} credits` }),
+    ` instead of ${f.credits2.format(v.baseline.credits)}: `, h('strong', { text: `${f.pct.format(Number(v.saving.percent) / 100)} less` }),
+    ` (${f.money.format(v.saving.usd.min)} – ${f.money.format(v.saving.usd.max)} saved).`);
+  const plan = (title, p) => h('div', {}, h('h3', { class: 'small', text: title }),
+    h('table', { class: 'small' }, h('caption', { class: 'visually-hidden', text: title }),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', class: 'num', text: 'Count' }), h('th', { scope: 'col', class: 'num', text: 'Credits' }))),
+      h('tbody', {}, ...p.lines.map((l) => h('tr', {}, h('td', { text: l.label }), h('td', { class: 'num', text: f.int.format(l.count) }), h('td', { class: 'num', text: f.credits2.format(l.credits) }))),
+        h('tr', { class: 'total' }, h('td', { text: 'Total' }), h('td'), h('td', { class: 'num', text: f.credits2.format(p.credits) })))));
+  detail.replaceChildren(plan('Drafts, final, refinements', v.workflow), plan('Every variation at final quality', v.baseline));
 }
