@@ -67,6 +67,13 @@ test('mounts and shows the precomputed default before the module, in the space i
   assert.equal(afterLoad.box, before.box, 'the element keeps its size when the module arrives');
   assert.equal(afterLoad.below, before.below, 'content below does not move');
   assert.equal(afterLoad.shifts, 0, 'no layout shift');
+  // A second copy of the script (another module instance) does not redefine or throw.
+  const again = await page.evaluate(async () => {
+    const before = customElements.get('credit-estimator');
+    const mod = await import('/credit-estimator.js?second-copy');
+    return { same: customElements.get('credit-estimator') === before, other: mod.CreditEstimatorElement !== before };
+  });
+  assert.deepEqual(again, { same: true, other: true });
   assert.deepEqual(problems, []);
   await ctx.close();
 });
