@@ -157,7 +157,9 @@ async function checkFreshness(engine) {
       cache: 'no-store', credentials: 'omit',
     });
   } catch (err) {
-    engine.card = { ...engine.card, state: 'offline', detail: String(err?.message ?? err) };
+    // No network at all, or the server could not be reached (down, blocked, CORS).
+    const state = navigator.onLine === false ? 'offline' : 'unchecked';
+    engine.card = { ...engine.card, state, detail: String(err?.message ?? err) };
     engine.events.dispatchEvent(new Event('card'));
     const retry = () => { window.removeEventListener('online', retry); checkFreshness(engine); };
     window.addEventListener('online', retry);
@@ -878,7 +880,10 @@ export class CreditEstimatorElement extends HTMLElement {
         e.status.classList.add('offline');
         break;
       case 'rejected': text = `Rate card ${c.version} · the server’s newer card failed verification`; e.status.classList.add('stale'); break;
-      case 'unchecked': text = `Rate card ${c.version} · could not check for updates`; e.status.classList.add('stale'); break;
+      case 'unchecked':
+        text = `Rate card ${c.version} · could not check for updates${when ? ` (last checked ${when})` : ''} — prices may have changed`;
+        e.status.classList.add('stale');
+        break;
       default: text = `Rate card ${c.version} · checking for updates…`;
     }
     setText(e.status, text);

@@ -273,6 +273,17 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
     assert.equal(await page2.evaluate(() => document.getElementById('estimate').quote.credits), '5.00');
     assert.match(await shadowText(page2, '#estimate', 'status'), /failed verification/);
     await ctx2.close();
+
+    // Online but the card check cannot reach the server: it says so, and estimates go on.
+    const ctx3 = await browser.newContext();
+    const page3 = await ctx3.newPage();
+    await page3.route('**/api/v1/ratecard', (route) => route.abort('connectionrefused'));
+    await page3.goto(`${newer.base}index.html`);
+    await waitLive(page3, '#estimate');
+    await page3.waitForFunction(() => document.getElementById('estimate').card?.state === 'unchecked');
+    assert.match(await shadowText(page3, '#estimate', 'status'), /could not check for updates — prices may have changed/);
+    assert.equal(await page3.evaluate(() => document.getElementById('estimate').quote.credits), '1.00');
+    await ctx3.close();
   } finally {
     await newer.stop();
     rmSync(dir, { recursive: true, force: true });
