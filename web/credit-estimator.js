@@ -263,7 +263,8 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
   background: var(--_panel); border: 1px solid var(--_border); border-radius: 999px;
   padding: 2px 10px; font-size: 0.8em; max-width: 100%;
 }
-.chip q { font-style: italic; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 18ch; }
+.chip .l { white-space: nowrap; }
+.chip q { font-style: italic; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 18ch; min-width: 0; }
 .chip .w { color: var(--_muted); font-variant-numeric: tabular-nums; }
 .level { font-weight: 600; }
 .result { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
