@@ -6,26 +6,61 @@ import "sort"
 // (Go callers, the wasm module, the HTTP server) goes through Do, so they cannot disagree.
 type op func(c *RateCard, request []byte) ([]byte, *Error)
 
+// ops holds every operation by name. Each decodes its request strictly, computes, and appends
+// its response JSON to a buffer of a typical size.
 var ops = map[string]op{
-	"quote": func(c *RateCard, request []byte) ([]byte, *Error) {
-		s, err := decodeSpec(request)
-		if err != nil {
-			return nil, err
-		}
-		q, err := c.estimate(s)
-		if err != nil {
-			return nil, err
-		}
-		return q.AppendJSON(make([]byte, 0, 1024)), nil
-	},
+	"quote":    typedOp(decodeQuoteRequest, (*RateCard).estimate, 1536),
+	"topup":    typedOp(decodeTopUp, topUpForNeed, 512),
+	"plans":    typedOp((*RateCard).decodePlans, comparePlansRequest, 4096),
+	"wallet":   typedOp((*RateCard).decodeWalletRequest, (*RateCard).previewWallet, 2048),
+	"workflow": typedOp(decodeWorkflow, (*RateCard).planWorkflow, 2048),
+	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
 }
 
-// registerOp adds an operation; called from init functions of the files that define them.
-func registerOp(name string, f op) {
-	if _, dup := ops[name]; dup {
-		panic("estimator: op registered twice: " + name)
+// typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.
+func typedOp[Req any, Res interface{ AppendJSON([]byte) []byte }](
+	decode func(*RateCard, []byte) (Req, *Error),
+	run func(*RateCard, Req) (Res, *Error),
+	size int,
+) op {
+	return func(c *RateCard, request []byte) ([]byte, *Error) {
+		req, err := decode(c, request)
+		if err != nil {
+			return nil, err
+		}
+		res, err := run(c, req)
+		if err != nil {
+			return nil, err
+		}
+		return res.AppendJSON(make([]byte, 0, size)), nil
 	}
-	ops[name] = f
+}
+
+// Adapters for the operations whose decoders or computations take other arguments.
+
+func decodeQuoteRequest(_ *RateCard, b []byte) (Spec, *Error) { return decodeSpec(b) }
+
+func decodeTopUp(_ *RateCard, b []byte) (Credits, *Error) { return decodeTopUpRequest(b) }
+
+func topUpForNeed(c *RateCard, need Credits) (TopUpPlan, *Error) { return c.topUpQuote(need, "need") }
+
+func decodeWorkflow(_ *RateCard, b []byte) (WorkflowRequest, *Error) {
+	return decodeWorkflowRequest(b)
+}
+
+// plansRequest is a decoded plans request and the field its workload came from.
+type plansRequest struct {
+	workload PlanWorkload
+	field    string
+}
+
+func (c *RateCard) decodePlans(b []byte) (plansRequest, *Error) {
+	w, field, err := c.decodePlansRequest(b)
+	return plansRequest{w, field}, err
+}
+
+func comparePlansRequest(c *RateCard, r plansRequest) (PlanComparison, *Error) {
+	return c.comparePlans(r.workload, r.field)
 }
 
 // Ops lists the names of the operations Do accepts, sorted.

@@ -545,17 +545,3 @@ func (c *RateCard) decodePlansRequest(data []byte) (PlanWorkload, string, *Error
 	}
 	return w, field, nil
 }
-
-func init() {
-	registerOp("plans", func(c *RateCard, req []byte) ([]byte, *Error) {
-		w, field, err := c.decodePlansRequest(req)
-		if err != nil {
-			return nil, err
-		}
-		r, err := c.comparePlans(w, field)
-		if err != nil {
-			return nil, err
-		}
-		return r.AppendJSON(make([]byte, 0, 4096)), nil
-	})
-}

@@ -237,17 +237,3 @@ func (c *RateCard) decodeROIRequest(data []byte) (ROIRequest, *Error) {
 	}
 	return r, nil
 }
-
-func init() {
-	registerOp("roi", func(c *RateCard, req []byte) ([]byte, *Error) {
-		r, err := c.decodeROIRequest(req)
-		if err != nil {
-			return nil, err
-		}
-		res, err := c.compareROI(r)
-		if err != nil {
-			return nil, err
-		}
-		return res.AppendJSON(make([]byte, 0, 512)), nil
-	})
-}

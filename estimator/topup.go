@@ -286,17 +286,3 @@ func decodeTopUpRequest(data []byte) (Credits, *Error) {
 	n, err := fixedValue(v, p, creditPlaces, 0, maxNeedHundredths, true, "")
 	return Credits(n), err
 }
-
-func init() {
-	registerOp("topup", func(c *RateCard, req []byte) ([]byte, *Error) {
-		need, err := decodeTopUpRequest(req)
-		if err != nil {
-			return nil, err
-		}
-		p, err := c.topUpQuote(need, "need")
-		if err != nil {
-			return nil, err
-		}
-		return p.AppendJSON(make([]byte, 0, 512)), nil
-	})
-}

@@ -573,17 +573,3 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 	}
 	return r, nil
 }
-
-func init() {
-	registerOp("wallet", func(c *RateCard, req []byte) ([]byte, *Error) {
-		r, err := c.decodeWalletRequest(req)
-		if err != nil {
-			return nil, err
-		}
-		p, err := c.previewWallet(r)
-		if err != nil {
-			return nil, err
-		}
-		return p.AppendJSON(make([]byte, 0, 2048)), nil
-	})
-}

@@ -289,17 +289,3 @@ func decodeWorkflowRequest(data []byte) (WorkflowRequest, *Error) {
 	r.PricePerCredit = price
 	return r, nil
 }
-
-func init() {
-	registerOp("workflow", func(c *RateCard, req []byte) ([]byte, *Error) {
-		r, err := decodeWorkflowRequest(req)
-		if err != nil {
-			return nil, err
-		}
-		p, err := c.planWorkflow(r)
-		if err != nil {
-			return nil, err
-		}
-		return p.AppendJSON(make([]byte, 0, 2048)), nil
-	})
-}
