@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { parseVectors, prng } from '../node/helpers.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -124,36 +125,15 @@ export function showSpec(page, spec, selector = 'credit-estimator') {
 }
 
 /**
- * Parses estimator/testdata/*.vectors blocks (name:/op:/request:/response:/error:).
+ * Reads a golden vector file with the Node suites' parser (one reader for every JS test).
  * @param {string} file
- * @returns {{name:string, op:string, request:string, response?:string, error?:string}[]}
  */
 export function readVectors(file) {
-  const out = [];
-  let cur = null;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('#')) continue;
-    if (line.trim() === '') { if (cur) out.push(cur); cur = null; continue; }
-    const m = /^(\w+):\s?(.*)$/.exec(line);
-    if (!m) continue;
-    cur ??= {};
-    cur[m[1]] = m[2];
-  }
-  if (cur) out.push(cur);
-  return out.filter((v) => v.name && v.op && v.request);
+  return parseVectors(readFileSync(file, 'utf8'));
 }
 
-/** A deterministic PRNG (mulberry32). */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32), shared with the Node suites. */
+export { prng as rng };
 
 /** POSTs a spec to the server's /api/v1/quote; returns {status, json, text}. */
 export async function serverQuote(base, spec) {
