@@ -54,6 +54,9 @@ test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' -fuzztime=$(FUZZTIME) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' -fuzztime=$(FUZZTIME) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzSum$$' -fuzztime=$(FUZZTIME) ./estimator/internal/sha256
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...
@@ -79,7 +82,7 @@ bench: build deps-browser
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
 	node bench/wasm-bench.mjs
 	node web/test/browser/bench.mjs
-	@echo "(more bench targets are added by each area)"
+	node bench/summary.mjs
 
 ## vectors: regenerate the golden vectors (review the diff by eye before committing)
 vectors:
