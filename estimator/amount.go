@@ -68,18 +68,26 @@ func (m Multiplier) String() string { return string(m.AppendText(nil)) }
 
 // AppendText appends String's form of m to dst.
 func (m Multiplier) AppendText(dst []byte) []byte {
+	return appendTrimmed(dst, int64(m), multiplierPlaces)
+}
+
+// appendTrimmed appends v/10^places without trailing zeros of the fraction: "1.7", "8", "0.1".
+func appendTrimmed(dst []byte, v int64, places int) []byte {
 	start := len(dst)
-	dst = jsonx.AppendFixed(dst, int64(m), multiplierPlaces)
-	// Trim trailing zeros of the fraction, then a bare point.
+	dst = jsonx.AppendFixed(dst, v, places)
 	end := len(dst)
-	for end > start && dst[end-1] == '0' {
+	for end > start && dst[end-1] == '0' && places > 0 {
 		end--
+		places--
 	}
 	if end > start && dst[end-1] == '.' {
 		end--
 	}
 	return dst[:end]
 }
+
+// appendSeconds appends a duration in milliseconds as seconds: "10", "7.25".
+func appendSeconds(dst []byte, ms int64) []byte { return appendTrimmed(dst, ms, 3) }
 
 // roundHalfAway divides v by unit (> 0) and rounds half away from zero.
 func roundHalfAway(v, unit int64) int64 {

@@ -137,7 +137,7 @@ func (s Spec) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"fps":`...)
 	dst = strconv.AppendInt(dst, s.FPS, 10)
 	dst = append(dst, `,"durationSeconds":`...)
-	dst = Multiplier(s.DurationMillis * 10).AppendText(dst) // milliseconds → 4 places, trimmed
+	dst = appendSeconds(dst, s.DurationMillis)
 	if s.Prompt != "" {
 		dst = append(dst, `,"prompt":`...)
 		dst = jsonx.AppendString(dst, s.Prompt)
@@ -189,7 +189,7 @@ func (c *RateCard) estimate(s Spec) (Quote, *Error) {
 	}
 	minMs, maxMs := c.minSeconds*1000, c.maxSeconds*1000
 	if s.DurationMillis < minMs || s.DurationMillis > maxMs {
-		return Quote{}, newError(CodeOutOfRange, "durationSeconds", "must be between "+strconv.FormatInt(c.minSeconds, 10)+" and "+strconv.FormatInt(c.maxSeconds, 10)+" seconds, not "+Multiplier(s.DurationMillis*10).String())
+		return Quote{}, newError(CodeOutOfRange, "durationSeconds", "must be between "+strconv.FormatInt(c.minSeconds, 10)+" and "+strconv.FormatInt(c.maxSeconds, 10)+" seconds, not "+string(appendSeconds(nil, s.DurationMillis)))
 	}
 	if err := c.checkPrompt(s.Prompt); err != nil {
 		return Quote{}, err
