@@ -139,6 +139,12 @@ function writeCachedCard(apiBase, digest, json, checkedAt) {
 }
 function forgetCachedCard() { try { localStorage.removeItem(CARD_CACHE_KEY); } catch { /* ignore */ } }
 
+/** Checks the card again when the browser says it is back online. */
+function retryWhenOnline(engine) {
+  const retry = () => { window.removeEventListener('online', retry); checkFreshness(engine); };
+  window.addEventListener('online', retry);
+}
+
 /** Strips W/ and quotes from an ETag. */
 function etagValue(etag) { return (etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, ''); }
 
@@ -161,8 +167,7 @@ async function checkFreshness(engine) {
     const state = navigator.onLine === false ? 'offline' : 'unchecked';
     engine.card = { ...engine.card, state, detail: String(err?.message ?? err) };
     engine.events.dispatchEvent(new Event('card'));
-    const retry = () => { window.removeEventListener('online', retry); checkFreshness(engine); };
-    window.addEventListener('online', retry);
+    retryWhenOnline(engine);
     return;
   }
   const now = Date.now();
@@ -171,6 +176,24 @@ async function checkFreshness(engine) {
     const cached = readCachedCard(apiBase);
     if (cached && cached.digest === inUse.digest) writeCachedCard(apiBase, cached.digest, cached.json, now);
     else writeCachedCard(apiBase, inUse.digest, JSON.stringify(inUse.card), now);
+  } else if (res.ok && res.headers.get('X-Credit-Estimator-Offline') === '1') {
+    // Offline, this site's service worker answers with the card it precached: usable when the
+    // widget has nothing newer than its built-in card (verified like any other card), but no
+    // proof that no newer card exists, so the state stays "offline".
+    const json = await res.text();
+    if (engine.card.state === 'builtin') {
+      try {
+        est.useRateCard(json);
+        if (est.rateCard().digest !== etagValue(res.headers.get('ETag'))) throw new Error('digest does not match ETag');
+      } catch {
+        try { est.useRateCard(JSON.stringify(inUse.card)); } catch { /* keep whatever is loaded */ }
+      }
+    }
+    const got = est.rateCard();
+    engine.card = { ...engine.card, state: 'offline', version: got.version, digest: got.digest };
+    engine.events.dispatchEvent(new Event('card'));
+    retryWhenOnline(engine);
+    return;
   } else if (res.ok) {
     const json = await res.text();
     const want = etagValue(res.headers.get('ETag'));

@@ -1,6 +1,6 @@
 // Service worker for the demo site (own origin only): after one visit the pages, the widget, the
-// estimator shim, wasm_exec.js, the wasm module and assets.json come from a versioned cache, so a
-// reload without network still estimates. Sites that embed the widget from another origin do not
+// estimator shim, wasm_exec.js, the wasm module, assets.json and the rate card come from a
+// versioned cache, so a reload without network still estimates. Sites that embed the widget from another origin do not
 // get this worker; they rely on the HTTP cache (see docs/widget.md).
 //
 // The page registers `sw.js?v=<build>`; a new build changes the URL, so the browser installs the
@@ -11,6 +11,11 @@ const PREFIX = 'credit-estimator-';
 const BUILD = new URL(self.location.href).searchParams.get('v') || 'dev';
 const CACHE = `${PREFIX}${BUILD}`;
 const SCOPE = new URL('./', self.location.href);
+
+/** The rate card endpoint: precached, and answered from the cache only when the network fails. */
+const CARD = 'api/v1/ratecard';
+/** Marks a card answered from the cache, so the widget can say it could not check for a newer one. */
+const OFFLINE_HEADER = 'X-Credit-Estimator-Offline';
 
 /** Files every build has, besides those listed in assets.json. */
 const CORE = ['./', 'index.html', 'editor.html', 'site.css', 'credit-estimator.js', 'estimator.js',
@@ -53,6 +58,9 @@ self.addEventListener('install', (event) => {
       await cache.put(url, r);
     }));
     await cache.put(new URL('assets.json', SCOPE).href, res);
+    const card = await fetch(new URL(CARD, SCOPE), { cache: 'no-cache' });
+    if (!card.ok) throw new Error(`${CARD}: HTTP ${card.status}`);
+    await cache.put(new URL(CARD, SCOPE).href, card);
     await self.skipWaiting();
   })());
 });
@@ -73,7 +81,12 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || !url.pathname.startsWith(SCOPE.pathname)) return;
-  // The API (rate card freshness check) always goes to the network; the widget handles failures.
+  // The rate card: the network when it answers (the freshness check), else the precached card.
+  if (url.pathname === `${SCOPE.pathname}${CARD}`) {
+    event.respondWith(cardNetworkFirst(req));
+    return;
+  }
+  // The rest of the API always goes to the network.
   if (url.pathname.startsWith(`${SCOPE.pathname}api/`)) return;
   if (url.pathname.endsWith('/sw.js')) return;
   if (HASHED.test(url.pathname)) event.respondWith(cacheFirst(req));
@@ -101,6 +114,23 @@ async function networkFirst(req) {
       (req.mode === 'navigate' ? await cache.match(new URL('index.html', SCOPE).href) : undefined);
     if (hit) return hit;
     throw err;
+  }
+}
+
+/** The card from the network (kept up to date in the cache), else the cached one, marked offline. */
+async function cardNetworkFirst(req) {
+  const cache = await caches.open(CACHE);
+  const key = new URL(CARD, SCOPE).href;
+  try {
+    const res = await fetch(req);
+    if (res.status === 200) await cache.put(key, res.clone());
+    return res;
+  } catch (err) {
+    const hit = await cache.match(key);
+    if (!hit) throw err;
+    const headers = new Headers(hit.headers);
+    headers.set(OFFLINE_HEADER, '1');
+    return new Response(hit.body, { status: 200, headers });
   }
 }
 

@@ -41,7 +41,7 @@ test('after one visit, a reload without network still estimates', { skip: req.sk
     return { names, urls };
   });
   assert.equal(cached.names.length, 1, `one versioned cache: ${cached.names}`);
-  for (const p of ['/', '/index.html', '/editor.html', '/credit-estimator.js', '/estimator.js', '/assets.json', '/site.css', '/pages/pricing.js']) {
+  for (const p of ['/', '/index.html', '/editor.html', '/credit-estimator.js', '/estimator.js', '/assets.json', '/site.css', '/pages/pricing.js', '/api/v1/ratecard']) {
     assert.ok(cached.urls.includes(p), `${p} is precached (${cached.urls.join(', ')})`);
   }
   assert.ok(cached.urls.some((u) => /^\/estimator\.[0-9a-f]+\.wasm$/.test(u)), 'the module is precached');
@@ -50,7 +50,14 @@ test('after one visit, a reload without network still estimates', { skip: req.sk
   await page.waitForFunction(() => document.getElementById('estimate').card?.state === 'current');
   await context.setOffline(true);
   offline = true;
-  assert.equal(await page.evaluate(() => fetch('/api/v1/ratecard', { cache: 'no-store' }).then(() => 'online', () => 'offline')), 'offline', 'the network is really off');
+  assert.equal(await page.evaluate(() => fetch('/healthz', { cache: 'no-store' }).then(() => 'online', () => 'offline')), 'offline', 'the network is really off');
+  // The card comes from the service worker's cache, marked as answered offline.
+  const card = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/ratecard', { cache: 'no-store' });
+    return { offline: r.headers.get('X-Credit-Estimator-Offline'), etag: r.headers.get('ETag'), version: (await r.json()).version };
+  });
+  assert.equal(card.offline, '1', 'the card is answered from the precache');
+  assert.match(card.etag, /^"sha256:[0-9a-f]{64}"$/);
   const res = await page.reload();
   assert.equal(res.fromServiceWorker(), true, 'the page came from the service worker');
   await waitLive(page, '#estimate');
