@@ -9,6 +9,8 @@ ADDR       ?= 127.0.0.1:8080
 DIST       := web/dist
 BIN        := bin
 FUZZTIME   ?= 5s
+# Minimizing a large input (a 6 KB rate card) can take the whole fuzz time: keep it short.
+FUZZFLAGS  ?= -fuzztime=$(FUZZTIME) -fuzzminimizetime=50x
 export PATH := $(WASM_EXEC):$(PATH)
 
 .PHONY: all build wasm web server run test test-go test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors
@@ -45,18 +47,18 @@ test-go:
 	$(GO) test -count=1 ./...
 
 test-fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzParseRateCard$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzAnalyze$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzTopUpRequest$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzPlansRequest$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' -fuzztime=$(FUZZTIME) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' -fuzztime=$(FUZZTIME) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzSum$$' -fuzztime=$(FUZZTIME) ./estimator/internal/sha256
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzParseRateCard$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzAnalyze$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzTopUpRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzPlansRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' $(FUZZFLAGS) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' $(FUZZFLAGS) ./estimator/internal/jsonx
+	$(GO) test -run='^$$' -fuzz='^FuzzSum$$' $(FUZZFLAGS) ./estimator/internal/sha256
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...
