@@ -57,6 +57,10 @@ func (e *Error) AppendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
+// AppendJSONString appends s as a JSON string escaped exactly as every response of the package
+// is (like encoding/json: HTML-safe, invalid UTF-8 as U+FFFD), for front ends that wrap responses.
+func AppendJSONString(dst []byte, s string) []byte { return jsonx.AppendString(dst, s) }
+
 func newError(code, field, message string) *Error {
 	return &Error{Code: code, Field: field, Message: message}
 }

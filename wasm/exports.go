@@ -182,7 +182,7 @@ func listOps([]safejs.Value) string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, op)
+		b = estimator.AppendJSONString(b, op)
 	}
 	return string(append(b, "]}"...))
 }
@@ -192,9 +192,9 @@ func noop([]safejs.Value) string { return "" }
 // appendCardHead appends {"version":…,"digest":… (without the closing brace).
 func appendCardHead(b []byte, c *estimator.RateCard) []byte {
 	b = append(b, `{"version":`...)
-	b = appendString(b, c.Version())
+	b = estimator.AppendJSONString(b, c.Version())
 	b = append(b, `,"digest":`...)
-	return appendString(b, c.Digest())
+	return estimator.AppendJSONString(b, c.Digest())
 }
 
 func okEnvelope(resp []byte) string {
@@ -222,23 +222,4 @@ func asError(err error) *estimator.Error {
 		return e
 	}
 	return &estimator.Error{Code: "internal", Message: "internal error: " + err.Error()}
-}
-
-// appendString appends s as a JSON string. Only used for names, versions and
-// digests; invalid UTF-8 bytes become U+FFFD.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20 || r == 0x2028 || r == 0x2029:
-			b = append(b, `\u`...)
-			b = append(b, hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-		default:
-			b = append(b, string(r)...)
-		}
-	}
-	return append(b, '"')
 }

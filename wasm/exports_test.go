@@ -176,7 +176,7 @@ func TestRateCardSwap(t *testing.T) {
 	t.Cleanup(func() { card.Store(estimator.Default()) })
 	def := estimator.Default()
 	info := envelope(t, x, "rateCard")
-	want := `{"ok":{"version":` + string(appendString(nil, def.Version())) + `,"digest":"` + def.Digest() + `","card":` + string(def.JSON()) + `}}`
+	want := `{"ok":{"version":` + string(estimator.AppendJSONString(nil, def.Version())) + `,"digest":"` + def.Digest() + `","card":` + string(def.JSON()) + `}}`
 	if info != want {
 		t.Fatalf("rateCard() = %.300s\nwant %.300s", info, want)
 	}
@@ -220,20 +220,5 @@ func TestOpsAndNoop(t *testing.T) {
 	}
 	if !x.Get("__exit").IsUndefined() {
 		t.Error("__exit exported without test hooks")
-	}
-}
-
-func TestAppendString(t *testing.T) {
-	for in, want := range map[string]string{
-		"v1":          `"v1"`,
-		`a"b\c`:       `"a\"b\\c"`,
-		"x\ny\x01":    `"x\u000ay\u0001"`,
-		"\u2028é":     `"\u2028é"`,
-		"bad\xffbyte": "\"bad\uFFFDbyte\"",
-		"":            `""`,
-	} {
-		if got := string(appendString(nil, in)); got != want {
-			t.Errorf("appendString(%q) = %s, want %s", in, got, want)
-		}
 	}
 }
