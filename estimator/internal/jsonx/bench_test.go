@@ -64,3 +64,17 @@ func BenchmarkParseFixed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseQuote parses a quote request with a 300-byte prompt, the
+// browser's hot path.
+func BenchmarkParseQuote(b *testing.B) {
+	prompt := strings.Repeat("A cinematic drone shot over thousands of troops fighting, explosions. ", 5)[:300]
+	data := []byte(`{"resolution":"2160p","fps":60,"durationSeconds":10,"prompt":"` + prompt + `"}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data, Limits{MaxDepth: 16}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

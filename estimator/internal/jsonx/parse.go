@@ -331,6 +331,10 @@ func (p *parser) str() (string, *Error) {
 	start := p.i + 1
 	i := start
 	for i < len(s) {
+		i = skipPlain(s, i)
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if strSafe[c] {
 			i++
@@ -360,6 +364,13 @@ func (p *parser) strEscaped(start, i int) (string, *Error) {
 	b := make([]byte, 0, i-start+16)
 	b = append(b, s[start:i]...)
 	for i < len(s) {
+		if j := skipPlain(s, i); j > i {
+			b = append(b, s[i:j]...)
+			i = j
+			if i >= len(s) {
+				break
+			}
+		}
 		c := s[i]
 		if strSafe[c] {
 			b = append(b, c)

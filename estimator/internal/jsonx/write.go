@@ -29,21 +29,13 @@ func AppendString(dst []byte, s string) []byte {
 		dst = n
 	}
 	dst = append(dst, '"')
-	i := 0
-	// Fast path: a run of bytes that need no escaping.
-	for i < len(s) && htmlSafe[s[i]] {
-		i++
-	}
-	if i == len(s) {
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
-	start := 0
+	i, start := 0, 0
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if htmlSafe[c] {
-				i++
+				// A safe byte often starts a run: skip it a word at a time.
+				i = skipHTMLSafe(s, i+1)
 				continue
 			}
 			dst = append(dst, s[start:i]...)
