@@ -6,7 +6,7 @@
 // It exists so that the estimator, which is compiled both natively and to
 // WebAssembly for the browser, does not need encoding/json: that package
 // (with reflect) adds about 116 KB brotli to the wasm module. jsonx imports
-// only errors, strconv, strings, sort, unicode/utf8 and math/bits, uses no
+// only errors, strconv, strings, sort, sync, unicode/utf8 and math/bits, uses no
 // floats and no reflection.
 //
 // Parse is stricter than RFC 8259 requires and than encoding/json: it

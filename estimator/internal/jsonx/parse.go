@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -27,19 +28,53 @@ func Parse(data []byte, lim Limits) (Value, error) {
 		return Value{}, &Error{Code: CodeTooLarge, Offset: lim.MaxBytes,
 			Reason: "input larger than " + strconv.Itoa(lim.MaxBytes) + " bytes"}
 	}
-	p := parser{s: string(data), maxDepth: lim.MaxDepth}
-	// Scratch space sized for typical documents; it grows when needed.
-	p.stack = make([]frame, 0, 8)
-	p.vals = make([]Value, 0, 16)
-	p.mems = make([]Member, 0, 16)
+	sc := scratchPool.Get().(*scratch)
+	p := parser{s: string(data), maxDepth: lim.MaxDepth, scratch: *sc}
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
 	v, err := p.parse()
+	sc.release(p.scratch)
 	if err != nil {
 		return Value{}, err
 	}
 	return v, nil
+}
+
+// scratch is the parser's working space. It is reused across calls through
+// scratchPool: allocating it anew cost three allocations per Parse, which
+// the wasm garbage collector makes expensive.
+type scratch struct {
+	stack []frame
+	vals  []Value  // elements of open arrays
+	mems  []Member // members of open objects
+}
+
+// Scratch slices that grew beyond these lengths are not kept.
+const maxPooledVals, maxPooledFrames = 256, 64
+
+var scratchPool = sync.Pool{New: func() any {
+	// Sized for typical documents; it grows when needed.
+	return &scratch{
+		stack: make([]frame, 0, 8),
+		vals:  make([]Value, 0, 16),
+		mems:  make([]Member, 0, 16),
+	}
+}}
+
+// release puts used scratch space (possibly grown) back into the pool,
+// cleared so that the pool keeps nothing of the input alive.
+func (sc *scratch) release(used scratch) {
+	if cap(used.vals) > maxPooledVals || cap(used.mems) > maxPooledVals || cap(used.stack) > maxPooledFrames {
+		return
+	}
+	// Closing a container clears its elements, so only what an error left
+	// open is still set in vals and mems; popped frames keep their keys.
+	clear(used.stack[:cap(used.stack)])
+	clear(used.vals)
+	clear(used.mems)
+	*sc = scratch{stack: used.stack[:0], vals: used.vals[:0], mems: used.mems[:0]}
+	scratchPool.Put(sc)
 }
 
 // frame is an open array or object.
@@ -55,9 +90,7 @@ type parser struct {
 	s        string
 	i        int
 	maxDepth int
-	stack    []frame
-	vals     []Value  // scratch: elements of open arrays
-	mems     []Member // scratch: members of open objects
+	scratch
 }
 
 func (p *parser) ws() {
