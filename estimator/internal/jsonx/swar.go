@@ -39,23 +39,6 @@ func writeStop(x uint64) uint64 {
 	return (t&^x | x) & swarMSB
 }
 
-// skipHTMLSafe returns the index of the first byte at or after i that
-// AppendString must look at, or a position in the last 7 bytes of s from
-// which a byte loop must continue.
-func skipHTMLSafe(s string, i int) int {
-	for i+8 <= len(s) {
-		// writeStop(x), written out: the compiler would not inline it here.
-		x := load64(s, i)
-		t := (x - swarLSB*0x20) | (x ^ (swarLSB * '"') - swarLSB) | (x ^ (swarLSB * '\\') - swarLSB) |
-			(x ^ (swarLSB * '<') - swarLSB) | (x ^ (swarLSB * '>') - swarLSB) | (x ^ (swarLSB * '&') - swarLSB)
-		if m := (t&^x | x) & swarMSB; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-		i += 8
-	}
-	return i
-}
-
 // skipPlain returns the index of the first byte at or after i that strSafe
 // does not pass, or a position in the last 7 bytes of s from which a byte
 // loop must continue.

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"math/bits"
 	"sort"
 	"unicode/utf8"
 )
@@ -30,14 +31,27 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, '"')
 	i, start := 0, 0
-	for i < len(s) {
+	for {
+		// Skip the bytes that need no escaping: eight at a time while eight remain (writeStop,
+		// written out because the compiler would not inline it), then one by one.
+		for i+8 <= len(s) {
+			x := load64(s, i)
+			t := (x - swarLSB*0x20) | (x ^ (swarLSB * '"') - swarLSB) | (x ^ (swarLSB * '\\') - swarLSB) |
+				(x ^ (swarLSB * '<') - swarLSB) | (x ^ (swarLSB * '>') - swarLSB) | (x ^ (swarLSB * '&') - swarLSB)
+			if m := (t&^x | x) & swarMSB; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		for i < len(s) && htmlSafe[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if htmlSafe[c] {
-				// A safe byte often starts a run: skip it a word at a time.
-				i = skipHTMLSafe(s, i+1)
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
