@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -515,39 +516,107 @@ func (a *analyzer) scan(prompt string, found *signalSet) {
 	}
 }
 
+// Classes of ASCII bytes for readWord and scan: one table load instead of a chain of
+// comparisons per byte, which the wasm backend runs slowly.
+const (
+	clsOther = iota // a separator (and every non-ASCII byte: see readWord)
+	clsLower        // a-z and the apostrophe
+	clsUpper        // A-Z
+	clsDigit        // 0-9
+	clsComma        // part of a number between digits: "1,000"
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for b := 'a'; b <= 'z'; b++ {
+		t[b] = clsLower
+	}
+	t['\''] = clsLower
+	for b := 'A'; b <= 'Z'; b++ {
+		t[b] = clsUpper
+	}
+	for b := '0'; b <= '9'; b++ {
+		t[b] = clsDigit
+	}
+	t[','] = clsComma
+	return t
+}()
+
+// load64 returns s[i:i+8] as a little-endian word; the compiler makes it one load.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// store64 stores x little-endian into b[:8]; the compiler makes it one store.
+func store64(b []byte, x uint64) {
+	b = b[:8]
+	b[0], b[1], b[2], b[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+	b[4], b[5], b[6], b[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
+}
+
+// lowerPrefix returns how many of the low-order bytes of x, in memory order, are 'a'..'z'
+// before the first byte that is not: 0 to 8. (A byte >= 0x80 may carry into the next one, but
+// it ends the prefix first.)
+func lowerPrefix(x uint64) int {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	lower := (x + lsb*(0x80-'a')) &^ (x + lsb*(0x80-'z'-1)) &^ x & msb
+	return bits.TrailingZeros64(^lower&msb) >> 3
+}
+
 // readWord reads the word starting at i into w, lower-cased and folded, and returns the index
 // after it. A number's value is kept in w.num.
 func readWord(s string, i int, w *word) int {
-	w.n, w.plural, w.digits, w.start, w.num = 0, false, true, i, 0
+	// The state lives in locals (registers) while reading and is stored into w once.
+	n, digits, num := 0, true, int64(0) // n < 0: too long to match anything
 	overflow := false
 	j := i
 	for j < len(s) {
+		// Fast path: copy a run of up to eight lower-case letters at once (most of a prompt).
+		if j+8 <= len(s) && uint(n) <= uint(len(w.buf)-8) {
+			x := load64(s, j)
+			if k := lowerPrefix(x); k > 0 {
+				store64(w.buf[n:], x) // bytes past the run are overwritten later or ignored
+				n += k
+				j += k
+				digits = false
+				if k == 8 {
+					continue
+				}
+				if j >= len(s) {
+					break
+				}
+			}
+		}
 		b := s[j]
 		if b < utf8.RuneSelf {
-			switch {
-			case b >= 'a' && b <= 'z' || b == '\'':
-				w.digits = false
-			case b >= 'A' && b <= 'Z':
-				w.digits = false
+			switch asciiClass[b] {
+			case clsLower:
+				digits = false
+			case clsUpper:
+				digits = false
 				b += 'a' - 'A'
-			case b >= '0' && b <= '9':
-				if w.num > maxCrowdNumber {
+			case clsDigit:
+				if num > maxCrowdNumber {
 					overflow = true
 				} else {
-					w.num = w.num*10 + int64(b-'0')
+					num = num*10 + int64(b-'0')
 				}
-			case b == ',' && w.digits && j > i && j+1 < len(s) && isDigit(s[j+1]):
-				// A comma between digits belongs to a number: "1,000".
-				j++
-				continue
+			case clsComma:
+				if digits && j > i && j+1 < len(s) && isDigit(s[j+1]) {
+					// A comma between digits belongs to a number: "1,000".
+					j++
+					continue
+				}
+				goto done
 			default:
 				goto done
 			}
-			if w.n >= 0 && w.n < len(w.buf) {
-				w.buf[w.n] = b
-				w.n++
+			if uint(n) < uint(len(w.buf)) {
+				w.buf[n] = b
+				n++
 			} else {
-				w.n = -1 // too long to match anything
+				n = -1
 			}
 			j++
 			continue
@@ -556,28 +625,29 @@ func readWord(s string, i int, w *word) int {
 		if isHan(r) || !isWordRune(r) {
 			break
 		}
-		w.digits = false
+		digits = false
 		lr := toLower(r)
-		if w.n >= 0 && w.n+utf8.RuneLen(lr) <= len(w.buf) {
-			w.n += utf8.EncodeRune(w.buf[w.n:], lr)
+		if n >= 0 && n+utf8.RuneLen(lr) <= len(w.buf) {
+			n += utf8.EncodeRune(w.buf[n:], lr)
 		} else {
-			w.n = -1
+			n = -1
 		}
 		j += size
 	}
 done:
-	w.end = j
+	w.start, w.end, w.digits, w.plural = i, j, digits, false
 	switch {
-	case w.n < 0:
+	case n < 0:
 		w.n, w.num = 0, 0
-	case w.digits && overflow:
-		w.num = maxCrowdNumber
-	case w.digits:
+	case digits && overflow:
+		w.n, w.num = n, maxCrowdNumber
+	case digits:
+		w.n, w.num = n, num
 	default:
 		w.num = 0
-		n := fold(w.buf[:w.n])
-		w.plural = n != w.n
-		w.n = n
+		f := fold(w.buf[:n])
+		w.plural = f != n
+		w.n = f
 	}
 	return j
 }
@@ -830,7 +900,8 @@ func toLower(r rune) rune {
 }
 
 func isASCIIWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '\''
+	c := asciiClass[b]
+	return c != clsOther && c != clsComma
 }
 
 // latinWords splits a lexicon term into folded words the way the scanner reads a prompt.
