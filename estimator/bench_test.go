@@ -51,3 +51,41 @@ func BenchmarkDoQuoteJSON(b *testing.B) {
 		}
 	}
 }
+
+// The parts of Do("quote") on their own, to see where wasm time goes.
+
+func benchQuoteRequest() []byte {
+	return []byte(`{"resolution":"2160p","fps":60,"durationSeconds":10,"prompt":"` + benchPrompt[:300] + `"}`)
+}
+
+func BenchmarkDecodeSpec(b *testing.B) {
+	req := benchQuoteRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := estimator.DecodeSpec(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAnalyze300(b *testing.B) {
+	card := estimator.Default()
+	prompt := benchPrompt[:300]
+	b.ReportAllocs()
+	for b.Loop() {
+		card.Analyze(prompt)
+	}
+}
+
+func BenchmarkQuoteAppendJSON(b *testing.B) {
+	card := estimator.Default()
+	q, err := card.Estimate(estimator.Spec{Resolution: "2160p", FPS: 60, DurationMillis: 10_000, Prompt: benchPrompt[:300]})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]byte, 0, 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = q.AppendJSON(dst[:0])
+	}
+}
