@@ -2,7 +2,8 @@
 // Benchmarks of the WebAssembly module and its JS shim (part of `make bench`):
 //   1. module size, raw and brotli (q11), next to a hello-world Go wasm built in the same run;
 //   2. median estimate() latency with a 300-character prompt over 100,000 calls, next to a
-//      no-op JS→Go call measured in the same run;
+//      no-op JS→Go call measured in the same run; callJSON with and without the prompt through
+//      the buffer boundary and through the JSON-string export;
 //   3. median load time in Node (compile + instantiate + ready), from a file and streamed over HTTP,
 //      and the re-instantiation time after a runtime exit;
 //   4. wasm linear memory sampled over 1,000,000 estimates (it must plateau).
@@ -75,13 +76,22 @@ const SPEC = { resolution: '2160p', fps: 60, durationSeconds: 10, prompt: PROMPT
   const noop = time(() => est.noop(), CALLS);
   const estimate = time(() => est.estimate(SPEC), CALLS);
   const callJSON = time(() => est.callJSON('quote', json), CALLS);
+  const small = JSON.stringify({ resolution: SPEC.resolution, fps: SPEC.fps, durationSeconds: SPEC.durationSeconds });
+  const callJSONSmall = time(() => est.callJSON('quote', small), CALLS);
+  // the JSON-string export (the fallback path), for comparison with the buffer boundary
+  const stringPath = time(() => est._callStringPathForTest('quote', json), CALLS);
+  const stringPathSmall = time(() => est._callStringPathForTest('quote', small), CALLS);
   const noop2 = time(() => est.noop(), CALLS);
   const ratio = estimate / Math.min(noop, noop2);
-  results.latency = { calls: CALLS, promptChars: PROMPT.length, noopMicros: noop, noopMicrosAfter: noop2, estimateMicros: estimate, callJSONMicros: callJSON, ratio };
+  results.latency = {
+    calls: CALLS, promptChars: PROMPT.length, noopMicros: noop, noopMicrosAfter: noop2, estimateMicros: estimate,
+    callJSONMicros: callJSON, callJSONSmallMicros: callJSONSmall, stringPathMicros: stringPath, stringPathSmallMicros: stringPathSmall, ratio,
+  };
   console.log(`JS→Go latency, median of ${CALLS} calls (prompt ${PROMPT.length} chars)`);
   console.log(`  no-op call              ${noop.toFixed(1)} µs (again after: ${noop2.toFixed(1)} µs)`);
   console.log(`  estimate(spec)          ${estimate.toFixed(1)} µs = ${ratio.toFixed(2)}× no-op (budget ≤ 2.50×) ${ratio <= 2.5 ? 'OK' : 'OVER BUDGET'}`);
-  console.log(`  callJSON (no JS encode/parse) ${callJSON.toFixed(1)} µs`);
+  console.log(`  callJSON (no JS encode/parse) ${callJSON.toFixed(1)} µs; no prompt ${callJSONSmall.toFixed(1)} µs (buffer boundary)`);
+  console.log(`  same via the string export    ${stringPath.toFixed(1)} µs; no prompt ${stringPathSmall.toFixed(1)} µs`);
 }
 
 // ---- 3. load -------------------------------------------------------------------------------

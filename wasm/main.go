@@ -9,8 +9,8 @@
 //
 // On start it publishes one object on globalThis (the name comes from the
 // CREDIT_ESTIMATOR_GLOBAL environment variable set by the JS shim through
-// Go.env; default "creditEstimatorWasm") with these functions, all taking and
-// returning strings only:
+// Go.env; default "creditEstimatorWasm") with these functions taking and
+// returning strings:
 //
 //	call(op, requestJSON)  → {"ok":<response>} | {"error":{"code":…,"field":…,"message":…}}
 //	rateCard()             → {"ok":{"version":…,"digest":…,"card":<card JSON>}}
@@ -18,8 +18,16 @@
 //	ops()                  → {"ok":["quote",…]}
 //	noop()                 → "" (a bare JS→Go round trip, for benchmarks)
 //
-// The shim slices the response bytes out of the envelope without re-encoding
-// them, so parity tests compare exactly what estimator.Do produced.
+// and the byte-buffer boundary (buffers.go), numbers only, which the shim uses
+// for every call it can:
+//
+//	buffers()              → address of the control block (request/response buffer address and capacity)
+//	reserve(n)             → grows the request buffer to ≥ n bytes (n ≤ MaxRequestBytes); its capacity, or -1
+//	callBuf(opIndex, n)    → Do(ops()[opIndex], request buffer[:n]) written to the response buffer:
+//	                         length of the response, or ^length of the error object
+//
+// The shim slices or decodes the response bytes without re-encoding them, so
+// parity tests compare exactly what estimator.Do produced.
 package main
 
 import "os"

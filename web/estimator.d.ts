@@ -140,7 +140,11 @@ export class Estimator {
   roi(request: EconomicsRequest): EconomicsResponse;
   /** Any operation on a request object. */
   call(op: Op | (string & {}), request: unknown): any;
-  /** Any operation on a JSON string; returns the response JSON exactly as Go wrote it. */
+  /**
+   * Any operation on a JSON string; returns the response JSON exactly as Go wrote it.
+   * The string is UTF-8 encoded into Go's request buffer (lone surrogates become U+FFFD, as
+   * with any JS string passed to Go); only numbers cross the JS↔Go boundary.
+   */
   callJSON(op: Op | (string & {}), requestJSON: string): string;
   /** The operations the module implements. */
   ops(): string[];
@@ -154,6 +158,18 @@ export class Estimator {
   memoryBytes(): number;
   /** Test hook (load option testHooks): ends the Go program. */
   _exitRuntimeForTest(): void;
+  /** Test hook: the buffer boundary of the runtime in use (null when the module lacks it). */
+  _buffersForTest(): {
+    requestCapacity: number;
+    responseCapacity: number;
+    maxRequestBytes: number;
+    viewRefreshes: number;
+    memory: WebAssembly.Memory;
+  } | null;
+  /** Test hook: runs an op through the JSON-string export (the fallback path). */
+  _callStringPathForTest(op: string, requestJSON: string): string;
+  /** Test hook (load option testHooks): makes Go allocate and keep n bytes, growing linear memory. */
+  _growMemoryForTest(n: number): void;
 }
 
 /** Loads the module once; later calls return the same Estimator. A failed load can be retried. */

@@ -3,8 +3,11 @@
  * @file Credit Estimator — the JavaScript API over the WebAssembly module.
  *
  * The module is the Go `estimator` package compiled with GOOS=js GOARCH=wasm.
- * Every call crosses into Go once, as a JSON string, and comes back as the
- * exact bytes native Go and the HTTP server produce for the same request.
+ * Every call crosses into Go once and comes back as the exact bytes native Go
+ * and the HTTP server produce for the same request. The request is UTF-8
+ * encoded straight into a Go-owned buffer in the module's linear memory and
+ * the response decoded from another one, so only numbers cross the boundary;
+ * the older JSON-string export remains the fallback (see docs/wasm.md).
  *
  * ```js
  * import { load, EstimatorError } from './estimator.js';
@@ -63,6 +66,9 @@ export const OPS = Object.freeze({
 /** Envelope prefixes written by wasm/exports.go. */
 const OK = '{"ok":';
 const ERR = '{"error":';
+/** UTF-8 codecs of the buffer boundary (the same ones wasm_exec.js uses for strings). */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
 /** Message wasm_exec.js throws once the Go program has ended. */
 const EXITED = 'Go program has already exited';
 
@@ -249,8 +255,24 @@ async function instantiate(url, imports, fetchImpl) {
  * @property {(card: string) => string} useRateCard
  * @property {() => string} ops
  * @property {() => string} noop
+ * @property {() => number} [buffers] address of the control block of the buffer boundary
+ * @property {(n: number) => number} [reserve] grows the request buffer to at least n bytes
+ * @property {(opIndex: number, n: number) => number | string} [callBuf] runs an op on the request buffer
  * @property {() => string} [__exit]
+ * @property {(n: number) => number} [__grow]
  * @property {number} abi
+ */
+
+/**
+ * @typedef {object} Buffers the shim's side of the buffer boundary (wasm/buffers.go)
+ * @property {WebAssembly.Memory} mem the instance's linear memory
+ * @property {number} ctl address of Go's control block: request address, request capacity,
+ *   response address, response capacity, maximum request bytes (uint32 little-endian each)
+ * @property {number} max estimator.MaxRequestBytes
+ * @property {Map<string, number>} opIndex op name → index in ops()
+ * @property {Uint8Array} u8 view of mem.buffer (re-created when memory grows)
+ * @property {DataView} dv view of mem.buffer (re-created with u8)
+ * @property {number} refreshes how often the views were re-created
  */
 
 /**
@@ -258,6 +280,7 @@ async function instantiate(url, imports, fetchImpl) {
  * @property {any} go the wasm_exec.js Go object
  * @property {string} name the globalThis property the program publishes its exports on
  * @property {Exports | null} exports
+ * @property {Buffers | null} buf the buffer boundary, null when the module lacks it
  */
 
 let seq = 0;
@@ -273,7 +296,7 @@ function newRuntime(testHooks) {
   go.env = { CREDIT_ESTIMATOR_GLOBAL: name };
   if (testHooks) go.env.CREDIT_ESTIMATOR_TEST_HOOKS = '1';
   go.exit = () => {}; // go.exited tells us; the default only logs
-  return { go, name, exports: null };
+  return { go, name, exports: null, buf: null };
 }
 
 /**
@@ -290,6 +313,89 @@ function runRuntime(rt, instance) {
     throw new EstimatorError('load_failed', '', 'the module did not publish the estimator exports');
   }
   rt.exports = exports;
+  rt.buf = setupBuffers(exports, instance);
+}
+
+/**
+ * Fetches the buffer boundary's control block address and the op list from a
+ * freshly started runtime (again after every restart: a new instance has new
+ * memory and new buffers). Returns null (string path only) if anything is off.
+ * @param {Exports} exports
+ * @param {WebAssembly.Instance} instance
+ * @returns {Buffers | null}
+ */
+function setupBuffers(exports, instance) {
+  try {
+    const mem = /** @type {WebAssembly.Memory} */ (instance.exports.mem);
+    if (!(mem instanceof WebAssembly.Memory) || typeof exports.buffers !== 'function' ||
+        typeof exports.reserve !== 'function' || typeof exports.callBuf !== 'function') return null;
+    const ctl = exports.buffers();
+    if (typeof ctl !== 'number' || !Number.isInteger(ctl) || ctl <= 0 || ctl % 4 !== 0) return null;
+    /** @type {unknown} */
+    const ops = JSON.parse(unwrap(exports.ops()));
+    if (!Array.isArray(ops)) return null;
+    const opIndex = new Map(ops.map((op, i) => [String(op), i]));
+    const dv = new DataView(mem.buffer);
+    return { mem, ctl, max: dv.getUint32(ctl + 16, true), opIndex, u8: new Uint8Array(mem.buffer), dv, refreshes: 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Re-creates the views when linear memory grew (growing detaches the old ArrayBuffer).
+ * @param {Buffers} b
+ */
+function freshViews(b) {
+  if (b.u8.buffer !== b.mem.buffer) {
+    b.u8 = new Uint8Array(b.mem.buffer);
+    b.dv = new DataView(b.mem.buffer);
+    b.refreshes++;
+  }
+}
+
+/**
+ * One call through the buffer boundary: encodes the request into Go's request
+ * buffer, runs callBuf(opIndex, length) and decodes the answer from Go's
+ * response buffer. Requests the buffer path cannot carry (an op the module
+ * does not list, or more UTF-8 bytes than any request may have) take the
+ * string path, which gives exactly the answer Go's Do gives for them.
+ * @param {Exports} x
+ * @param {Buffers | null} b
+ * @param {string} op
+ * @param {string} json
+ * @returns {string | EstimatorError} the response JSON, or the operation's error (returned:
+ *   throwing inside Estimator.#invoke would cost a catch and a re-throw on every error)
+ */
+function callBuffers(x, b, op, json) {
+  const idx = b === null ? undefined : b.opIndex.get(op);
+  // a string with more UTF-16 units than MaxRequestBytes has more UTF-8 bytes too
+  if (b === null || idx === undefined || json.length > b.max) return settle(x.call(op, json));
+  freshViews(b);
+  let addr = b.dv.getUint32(b.ctl, true);
+  let cap = b.dv.getUint32(b.ctl + 4, true);
+  let r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
+  if (r.read < json.length) {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit
+    const need = Math.min(json.length * 3, b.max);
+    if (need > cap) {
+      const got = x.reserve(need);
+      if (typeof got !== 'number' || got < need) return settle(x.call(op, json));
+      freshViews(b);
+      addr = b.dv.getUint32(b.ctl, true);
+      cap = b.dv.getUint32(b.ctl + 4, true);
+      r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
+    }
+    // more than MaxRequestBytes of UTF-8: the string path refuses it as Do does
+    if (r.read < json.length) return settle(x.call(op, json));
+  }
+  const n = x.callBuf(idx, r.written);
+  if (typeof n !== 'number') return settle(n); // a panic caught in Go comes back as an error envelope
+  freshViews(b);
+  const at = b.dv.getUint32(b.ctl + 8, true);
+  if (n >= 0) return decoder.decode(b.u8.subarray(at, at + n));
+  const raw = decoder.decode(b.u8.subarray(at, at + ~n));
+  return errorFrom(raw);
 }
 
 /**
@@ -360,21 +466,39 @@ export function serialize(req) {
  * @returns {string}
  */
 function unwrap(s) {
+  const r = settle(s);
+  if (typeof r !== 'string') throw r;
+  return r;
+}
+
+/**
+ * Turns an envelope string into the raw response JSON or its error (returned, not thrown).
+ * @param {unknown} s
+ * @returns {string | EstimatorError}
+ */
+function settle(s) {
   if (typeof s === 'string') {
     if (s.startsWith(OK)) return s.slice(OK.length, -1);
-    if (s.startsWith(ERR)) {
-      const raw = s.slice(ERR.length, -1);
-      /** @type {any} */
-      let e = null;
-      try {
-        e = JSON.parse(raw);
-      } catch {
-        /* handled below */
-      }
-      if (e && typeof e.code === 'string') throw new EstimatorError(e.code, e.field ?? '', e.message ?? '', raw);
-    }
+    if (s.startsWith(ERR)) return errorFrom(s.slice(ERR.length, -1));
   }
-  throw new EstimatorError('internal', '', 'the estimator module returned no valid result');
+  return new EstimatorError('internal', '', 'the estimator module returned no valid result');
+}
+
+/**
+ * The EstimatorError for an error object's JSON as Go wrote it.
+ * @param {string} raw
+ * @returns {EstimatorError}
+ */
+function errorFrom(raw) {
+  /** @type {any} */
+  let e = null;
+  try {
+    e = JSON.parse(raw);
+  } catch {
+    /* handled below */
+  }
+  if (e && typeof e.code === 'string') return new EstimatorError(e.code, e.field ?? '', e.message ?? '', raw);
+  return new EstimatorError('internal', '', 'the estimator module returned no valid result');
 }
 
 /**
@@ -454,8 +578,10 @@ export class Estimator {
 
   /**
    * Calls an export; if the Go program has exited, restarts it and retries once.
-   * @param {(e: Exports) => unknown} fn
-   * @returns {unknown}
+   * An EstimatorError thrown by fn while the runtime lives is the call's answer.
+   * @template T
+   * @param {(e: Exports, buf: Buffers | null) => T} fn
+   * @returns {T}
    */
   #invoke(fn) {
     let rt = this.#rt;
@@ -470,8 +596,9 @@ export class Estimator {
       }
       let result;
       try {
-        result = fn(/** @type {Exports} */ (rt.exports));
+        result = fn(/** @type {Exports} */ (rt.exports), rt.buf);
       } catch (e) {
+        if (e instanceof EstimatorError && !rt.go.exited) throw e;
         // A trap inside wasm leaves the Go runtime unusable: treat it like an exit.
         const dead = rt.go.exited || e instanceof WebAssembly.RuntimeError || describe(e).includes(EXITED);
         if (!dead) throw new EstimatorError('internal', '', `estimator module failed: ${describe(e)}`);
@@ -496,7 +623,9 @@ export class Estimator {
   callJSON(op, requestJSON) {
     if (typeof op !== 'string') throw new EstimatorError('invalid_type', '', 'the operation name must be a string');
     if (typeof requestJSON !== 'string') throw new EstimatorError('invalid_type', '', 'the request must be a JSON string');
-    return unwrap(this.#invoke((x) => x.call(op, requestJSON)));
+    const r = this.#invoke((x, b) => callBuffers(x, b, op, requestJSON));
+    if (typeof r !== 'string') throw r;
+    return r;
   }
 
   /**
@@ -609,6 +738,47 @@ export class Estimator {
   memoryBytes() {
     const inst = this.#rt.go._inst;
     return inst ? inst.exports.mem.buffer.byteLength : 0;
+  }
+
+  /**
+   * Test hook: the state of the buffer boundary of the runtime in use, or null
+   * when it is off (the module lacks it).
+   * @returns {{requestCapacity: number, responseCapacity: number, maxRequestBytes: number, viewRefreshes: number, memory: WebAssembly.Memory} | null}
+   */
+  _buffersForTest() {
+    const b = this.#rt.buf;
+    if (!b) return null;
+    freshViews(b);
+    return {
+      requestCapacity: b.dv.getUint32(b.ctl + 4, true),
+      responseCapacity: b.dv.getUint32(b.ctl + 12, true),
+      maxRequestBytes: b.max,
+      viewRefreshes: b.refreshes,
+      memory: b.mem,
+    };
+  }
+
+  /**
+   * Test hook: runs an op through the JSON-string export call(op, json), the
+   * fallback path, so tests can compare it with the buffer path.
+   * @param {string} op
+   * @param {string} requestJSON
+   * @returns {string}
+   */
+  _callStringPathForTest(op, requestJSON) {
+    return unwrap(this.#invoke((x) => x.call(op, requestJSON)));
+  }
+
+  /**
+   * Test hook: makes Go allocate and keep n bytes, which grows linear memory
+   * (only with load option testHooks).
+   * @param {number} n
+   * @returns {void}
+   */
+  _growMemoryForTest(n) {
+    const x = this.#rt.exports;
+    if (!x || typeof x.__grow !== 'function') throw new EstimatorError('internal', '', 'test hooks are off');
+    if (x.__grow(n) !== n) throw new EstimatorError('internal', '', 'the module refused to grow');
   }
 
   /**
