@@ -60,6 +60,30 @@ func (c *RateCard) quoteAt(v jsonx.Value, path string) (Quote, *Error) {
 }
 
 // optionalCredits reads an optional amount of credits (a decimal string, 2 places).
+// specOrCredits reads a video given either as a "spec" (priced with the card) or directly as
+// "credits", never both; missing is the message when neither is there.
+func (c *RateCard) specOrCredits(o object, missing string) (Credits, *Error) {
+	amount, cp, hasCredits, err := o.optionalCredits("credits", 0, maxNeedHundredths)
+	if err != nil {
+		return 0, err
+	}
+	sv, sp, hasSpec := o.get("spec")
+	hasSpec = hasSpec && sv.Kind != jsonx.Null
+	switch {
+	case hasSpec && hasCredits:
+		return 0, newError(CodeInvalidValue, cp, "give either spec or credits, not both")
+	case hasSpec:
+		q, err := c.quoteAt(sv, sp)
+		if err != nil {
+			return 0, err
+		}
+		return q.Credits, nil
+	case hasCredits:
+		return amount, nil
+	}
+	return 0, newError(CodeMissingField, sp, missing)
+}
+
 func (o object) optionalCredits(key string, min, max int64) (Credits, string, bool, *Error) {
 	v, p, ok := o.get(key)
 	if !ok || v.Kind == jsonx.Null {

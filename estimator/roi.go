@@ -194,25 +194,8 @@ func (c *RateCard) decodeROIRequest(data []byte) (ROIRequest, *Error) {
 	if err != nil {
 		return r, err
 	}
-	amount, cp, hasCredits, err := o.optionalCredits("credits", 0, maxNeedHundredths)
-	if err != nil {
+	if r.Credits, err = c.specOrCredits(o, "give the video as a spec or as credits"); err != nil {
 		return r, err
-	}
-	sv, sp, hasSpec := o.get("spec")
-	hasSpec = hasSpec && sv.Kind != jsonx.Null
-	switch {
-	case hasSpec && hasCredits:
-		return r, newError(CodeInvalidValue, cp, "give either spec or credits, not both")
-	case hasSpec:
-		q, err := c.quoteAt(sv, sp)
-		if err != nil {
-			return r, err
-		}
-		r.Credits = q.Credits
-	case hasCredits:
-		r.Credits = amount
-	default:
-		return r, newError(CodeMissingField, "spec", "give the video as a spec or as credits")
 	}
 	if r.PricePerCredit, _, _, err = o.optionalMoney("pricePerCreditUsd", 1, maxPriceMicros); err != nil {
 		return r, err

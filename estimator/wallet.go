@@ -549,25 +549,8 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 		if j.Date, _, err = jo.date("date", false, r.Date); err != nil {
 			return r, err
 		}
-		sv, sp, hasSpec := jo.get("spec")
-		hasSpec = hasSpec && sv.Kind != jsonx.Null
-		amount, cp, hasCredits, err := jo.optionalCredits("credits", 0, maxNeedHundredths)
-		if err != nil {
+		if j.Credits, err = c.specOrCredits(jo, "a job needs a spec or credits"); err != nil {
 			return r, err
-		}
-		switch {
-		case hasSpec && hasCredits:
-			return r, newError(CodeInvalidValue, cp, "give either spec or credits, not both")
-		case hasSpec:
-			q, err := c.quoteAt(sv, sp)
-			if err != nil {
-				return r, err
-			}
-			j.Credits = q.Credits
-		case hasCredits:
-			j.Credits = amount
-		default:
-			return r, newError(CodeMissingField, join(ip, "spec"), "a job needs a spec or credits")
 		}
 		r.Jobs = append(r.Jobs, j)
 	}
