@@ -38,13 +38,7 @@ func (s *Server) readPOST(w http.ResponseWriter, r *http.Request) (*[]byte, bool
 	h := w.Header()
 	h["Access-Control-Allow-Origin"] = hvAnyOrigin
 	h["Cache-Control"] = hvNoStore
-	switch r.Method {
-	case http.MethodPost:
-	case http.MethodOptions:
-		preflight(w, allowPOST)
-		return nil, false
-	default:
-		methodNotAllowed(w, r, allowPOST)
+	if !gateMethod(w, r, allowPOST, http.MethodPost) {
 		return nil, false
 	}
 	if !isJSON(r.Header.Get("Content-Type")) {
@@ -136,13 +130,7 @@ func (s *Server) serveRateCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", "ETag")
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	case http.MethodOptions:
-		preflight(w, allowGET)
-		return
-	default:
-		methodNotAllowed(w, r, allowGET)
+	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
 		return
 	}
 	h.Set("Cache-Control", "no-cache")
@@ -212,6 +200,22 @@ func preflight(w http.ResponseWriter, allow string) {
 	h.Set("Access-Control-Max-Age", "86400")
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// gateMethod lets the listed methods through; it answers a CORS preflight (OPTIONS) and any
+// other method (405 with Allow) itself and then reports false.
+func gateMethod(w http.ResponseWriter, r *http.Request, allow string, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	if r.Method == http.MethodOptions {
+		preflight(w, allow)
+	} else {
+		methodNotAllowed(w, r, allow)
+	}
+	return false
 }
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {

@@ -80,13 +80,7 @@ func contentType(name string) string {
 
 func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	case http.MethodOptions:
-		preflight(w, allowGET)
-		return
-	default:
-		methodNotAllowed(w, r, allowGET)
+	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
 		return
 	}
 	name, ok := cleanName(r.URL.Path)
