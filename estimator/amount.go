@@ -3,7 +3,7 @@ package estimator
 import (
 	"math/bits"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Scales of the fixed-point value types. They are part of the contract: a change here changes

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // The complexity analyzer reads a prompt and finds signals of rendering complexity: crowds

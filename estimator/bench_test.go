@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // A 300-character prompt with several signals.

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Strict decoding shared by every request and by the rate card. Every failure is an *Error

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // ecCard returns the default card with one top-level member replaced.

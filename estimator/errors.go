@@ -1,6 +1,6 @@
 package estimator
 
-import "creditestimator/estimator/internal/jsonx"
+import "github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 
 // Error codes. They are stable: clients switch on them.
 const (

@@ -3,7 +3,7 @@ package estimator_test
 import (
 	"fmt"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // Pricing from Go: the embedded card, a Spec, a Quote.

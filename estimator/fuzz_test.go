@@ -6,8 +6,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"creditestimator/estimator"
-	"creditestimator/estimator/estimatortest"
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // FuzzDecodeSpec: any bytes give a valid quote or an *Error with a code; never a panic. The

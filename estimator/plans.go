@@ -3,7 +3,7 @@ package estimator
 import (
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Plan comparison for a monthly workload.

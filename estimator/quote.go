@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Modes and the "auto" complexity of the contract.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"creditestimator/estimator/internal/jsonx"
-	"creditestimator/estimator/internal/sha256"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/sha256"
 )
 
 //go:embed ratecard.json

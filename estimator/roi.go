@@ -3,7 +3,7 @@ package estimator
 import (
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // ROI: what a video costs on the platform against a traditional production.

@@ -3,7 +3,7 @@ package estimator
 import (
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Top-up quote: the cheapest combination of the card's bundles whose credits cover a need.

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"creditestimator/estimator"
-	"creditestimator/estimator/estimatortest"
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // Every golden vector gives exactly its bytes through the Go API. The wasm, server and

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Wallet preview: a person's credits in buckets (trial, monthly, priority, top-up), each with

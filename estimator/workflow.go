@@ -3,7 +3,7 @@ package estimator
 import (
 	"strconv"
 
-	"creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
 
 // Workflow planner: N low-fidelity prototypes, the final render and M seed-locked refinements

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 const (

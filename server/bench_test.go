@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // BenchmarkHandlerQuote is one POST /api/v1/quote through the handler (no network); compare

@@ -17,7 +17,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/stretchr/testify/require"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // A valid spec of the quote contract, with a distinctive prompt that must never reach a log.

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"creditestimator/estimator"
-	"creditestimator/estimator/estimatortest"
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // postRaw sends body to path and returns status and body; safe for concurrent use.

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // DefaultMaxBodyBytes is the request body limit of the API (64 KiB).

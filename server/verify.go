@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // Verification of a client's quote (POST /api/v1/quote/verify).

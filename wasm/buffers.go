@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"unsafe"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/hack-pad/safejs"
 )

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/hack-pad/safejs"
 )

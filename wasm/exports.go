@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/hack-pad/safejs"
 )

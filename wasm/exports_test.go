@@ -7,7 +7,7 @@ import (
 	"syscall/js"
 	"testing"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/hack-pad/safejs"
 )

@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"creditestimator/server"
+	"github.com/creditestimator/creditestimator/server"
 )
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/andybalholm/brotli"
 )

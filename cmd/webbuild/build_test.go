@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/andybalholm/brotli"
 )
@@ -246,7 +246,7 @@ func TestModuleBuildIsReproducible(t *testing.T) {
 	var outs [][]byte
 	for i := range 2 {
 		out := filepath.Join(dir, "m"+string(rune('0'+i))+".wasm")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out, "creditestimator/wasm")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", out, "github.com/creditestimator/creditestimator/wasm")
 		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go build: %v\n%s", err, b)

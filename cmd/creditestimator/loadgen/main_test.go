@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"creditestimator/server"
+	"github.com/creditestimator/creditestimator/server"
 )
 
 func TestMeasureAgainstTheHandler(t *testing.T) {

@@ -26,8 +26,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"creditestimator/estimator"
-	"creditestimator/estimator/estimatortest"
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // Line is one JSONL record.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"creditestimator/estimator/internal/sha256"
+	"github.com/creditestimator/creditestimator/estimator/internal/sha256"
 )
 
 func TestKnownVectors(t *testing.T) {

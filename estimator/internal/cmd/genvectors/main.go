@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"creditestimator/estimator"
-	"creditestimator/estimator/estimatortest"
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 func main() {
