@@ -42,7 +42,7 @@ test: vet test-go test-fuzz test-wasm test-node test-browser
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	@cp go.mod go.sum $${TMPDIR:-/tmp}/ && $(GO) mod tidy && if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changed go.mod/go.sum:"; git diff -- go.mod go.sum; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./estimator/... ./wasm/...
 
