@@ -2,42 +2,63 @@ package estimator
 
 import (
 	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/scan"
 )
 
 // The complexity analyzer reads a prompt and finds signals of rendering complexity: crowds
-// ("thousands of troops", "20 dancers", "数千名士兵"), action ("fighting"), physics
-// ("collapsing", "explosions", "water splashing"), particles and fast camera moves. Its lexicon,
-// weights and level thresholds are rate card data. It is deterministic: the score is the sum of
-// the weights of the distinct signals found, and the level is the highest whose minScore the
-// score reaches.
+// ("thousands of bison", "a herd of", "两百名乐手"), action ("fighting"), physics ("collapsing",
+// "a flash flood"), particles, fast camera moves and words of scale ("massive"). Its lexicon,
+// weights, rules' parameters and level thresholds are rate card data. It is deterministic and
+// exact: the score is an integer sum of the weights of the distinct signals it counts, and the
+// level is the highest whose minScore the score reaches. docs/complexity.md describes the rules
+// and the rubric they are measured against.
 //
-// Matching rules: Latin-script words are compared case-insensitively after folding plurals
-// ("explosions" → "explosion", "fireflies" → "firefly"); multi-word terms match consecutive
-// words, whatever punctuation separates them; Han characters are matched as substrings, since
-// Chinese has no spaces between words. Numbers are digits ("20", "1,000") or number words
-// ("thousands", "twenty"; Chinese numerals such as 二十, 数千, 两万) and count a crowd when a crowd
-// noun follows within three words (Latin) or after an optional measure word (Chinese).
+// Words. Latin-script words are lower-cased and stemmed (scan.Stem: "explosions", "exploding",
+// "exploded" all match the term "explode"); multi-word terms match consecutive words, whatever
+// punctuation separates them. Han text has no spaces: each run of Han characters is segmented
+// by longest match over the card's Han lexicon, left to right.
+//
+// Rules. A number (digits, number words, "two hundred"; Chinese numerals 两百, 数千, 一万二千)
+// counts a crowd when, within three words, a crowd noun or any plural noun that is not a unit
+// follows ("hundreds of commuters"; not "ten seconds"), or in Chinese when a measure word (名,
+// 只, 艘, …) or a crowd noun follows, or the numeral is large and no unit follows (百万角马).
+// A negation ("no", "without", 没有) makes the signals of the next few words in its clause
+// ignored; slowness or stillness ("slow", "quiet", 缓缓) anywhere in a clause cancels that
+// clause's "calmable" signals (fast moves, camera moves, water, weather); an "amplifier" signal
+// (scale words: "massive", "epic") counts only beside another counted signal. Ignored signals
+// are still reported, with weight 0 and the reason, so the explanation shows what was read.
 
 const (
 	maxSignalDefs  = 64
 	maxTermWords   = 4
-	maxWordBytes   = 32
+	maxHanTerm     = 32 // bytes (ten Han characters)
 	crowdSignalID  = "crowd-count"
 	crowdLookback  = 3
-	maxCrowdNumber = 1_000_000_000
+	maxCrowdNumber = scan.MaxNumber
+	maxScope       = 16
+)
+
+// Reasons a signal is reported but not counted (Signal.Ignored).
+const (
+	IgnoredNegated = "negated" // inside a negation: "no crowds", "没有爆炸"
+	IgnoredSlow    = "slow"    // a calmable signal in a clause that says slow or still
+	IgnoredAlone   = "alone"   // an amplifier with nothing counted to amplify
 )
 
 // Signal is one piece of evidence the analyzer found in a prompt.
 type Signal struct {
-	Kind   string // "crowd", "action", "physics", "particles", "camera", ...
-	ID     string // the card's signal id; "crowd-count" for counted crowds
-	Label  string // human label from the card
-	Match  string // the words of the prompt that matched, as written
-	Weight int64
+	Kind    string // "crowd", "action", "physics", "particles", "camera", "scale", ...
+	ID      string // the card's signal id; "crowd-count" for counted crowds
+	Label   string // human label from the card
+	Match   string // the words of the prompt that matched, as written
+	Weight  int64  // what it adds to the score; 0 when ignored
+	Ignored string // "" when counted, else why not: IgnoredNegated, IgnoredSlow, IgnoredAlone
 }
 
 // Complexity is the analyzer's verdict (or the person's explicit choice) for a prompt.
@@ -53,16 +74,29 @@ type Complexity struct {
 type signalDef struct {
 	id, kind, label string
 	weight          int64
+	calmable        bool // cancelled by slowness or stillness in its clause
+	amplifier       bool // counts only beside another counted signal
+	pluralOnly      bool // Latin terms match only plural forms: "soldiers", not "a soldier"
 }
 
-// wordTerm is a Latin term indexed by its last word; prev holds the words before it.
+// wordTerm is a Latin term indexed by the stem of its last word; prev holds the stems before it.
 type wordTerm struct {
 	prev   []string
 	signal int
 }
 
-type hanTerm struct {
+// Roles of a Han lexicon entry.
+const (
+	hanSignal = iota
+	hanNegator
+	hanStop
+	hanCalm
+	hanNeutral // a word that means nothing here but must not be split (火山 is not 火)
+)
+
+type hanEntry struct {
 	text   string
+	role   uint8
 	signal int
 }
 
@@ -70,33 +104,43 @@ type band struct{ min, weight int64 }
 
 type analyzer struct {
 	signals    []signalDef
-	words      map[string]*lexEntry // folded Latin word → what it can mean
+	words      map[string]*lexEntry // Latin stem → what it can mean
 	wordBloom  [1 << 10]uint64      // bit wordHash(w): w may be in words; most words skip the map
-	han        map[rune][]hanTerm   // first rune → Han terms
+	han        map[rune][]hanEntry  // first rune → Han entries, longest first
 	hanNouns   map[rune][]string    // first rune → Han crowd nouns
-	hanFirst   [1 << 10]uint64      // bit (r mod 2^16): some Han term or noun may start with r
+	hanFirst   [1 << 10]uint64      // bit (r mod 2^16): some Han entry or noun may start with r
+	measures   string               // Han measure words that count a crowd after a numeral
+	fillers    string               // Han characters skipped between a numeral and a noun (个, 多)
+	hanUnits   []string             // Han units after which a numeral is not a crowd (年, 米)
+	bareMin    int64                // a Han numeral this large counts a crowd on its own
 	bands      []band
 	crowdLabel string
+	negScope   int // words (Latin) or characters (Han) a negation covers
 }
 
-// lexEntry is everything a folded Latin word can mean to the analyzer.
+// lexEntry is everything a Latin stem can mean to the analyzer.
 type lexEntry struct {
-	terms     []wordTerm // terms ending with this word
-	noun      bool       // a crowd noun
-	num       int64      // its value as a number word ("dozen" 12), 0 if none
-	numPlural int64      // its value when written as a plural ("dozens" 24), 0 if none
+	terms      []wordTerm // terms ending with this stem
+	noun       bool       // a crowd noun ("bison", "people")
+	unit       bool       // a unit, never a crowd ("seconds", "frames")
+	negator    bool       // "no", "without"
+	stop       bool       // ends a negation: "but"
+	calm       bool       // "slow", "quiet"
+	calmExcept bool       // a calm word directly before it is not calm: "slow motion"
+	num        int64      // its value as a number word ("dozen" 12), 0 if none
+	numPlural  int64      // its value when written as a plural ("dozens" 24), 0 if none
 }
 
-// entry returns the lexicon entry of a folded word, creating it.
-func (a *analyzer) entry(word string) *lexEntry {
+// entry returns the lexicon entry of a stem, creating it.
+func (a *analyzer) entry(stem string) *lexEntry {
 	if a.words == nil {
 		a.words = map[string]*lexEntry{}
 	}
-	e := a.words[word]
+	e := a.words[stem]
 	if e == nil {
 		e = &lexEntry{}
-		a.words[word] = e
-		h := wordHash([]byte(word))
+		a.words[stem] = e
+		h := wordHash([]byte(stem))
 		a.wordBloom[h>>6] |= 1 << (h & 63)
 	}
 	return e
@@ -115,18 +159,78 @@ func wordHash(b []byte) uint32 {
 	return x >> 16
 }
 
+// lookup returns the lexicon entry of a stem, or nil.
+func (a *analyzer) lookup(stem []byte) *lexEntry {
+	if len(stem) == 0 {
+		return nil
+	}
+	h := wordHash(stem)
+	if a.wordBloom[h>>6]&(1<<(h&63)) == 0 {
+		return nil
+	}
+	return a.words[string(stem)]
+}
+
+// stemWords splits a lexicon term into the stems of its words, the way the scanner reads a
+// prompt; nil if a word is too long or the term has Han characters or no word.
+func stemWords(s string) []string {
+	var words []string
+	sc := scan.NewScanner(s)
+	var t scan.Token
+	for sc.Next(&t) {
+		switch t.Kind {
+		case scan.Han:
+			return nil
+		case scan.Word:
+			if t.N == 0 {
+				return nil
+			}
+			n, _ := scan.Stem(t.Buf[:t.N])
+			words = append(words, string(t.Buf[:n]))
+		}
+	}
+	return words
+}
+
+func isHanTerm(s string) bool {
+	if s == "" || len(s) > maxHanTerm {
+		return false
+	}
+	for _, r := range s {
+		if !scan.IsHan(r) {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *cardParser) complexity(o object) {
 	if p.err != nil {
 		return
 	}
-	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords")
+	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral")
 	if !ok {
 		return
 	}
+	p.c.analyzer.han = map[rune][]hanEntry{}
+	seen := map[string]string{}
 	p.levels(co)
-	p.signals(co)
+	p.signals(co, seen)
 	p.crowd(co)
 	p.numberWords(co)
+	p.negation(co, seen)
+	p.calm(co, seen)
+	p.neutral(co, seen)
+	for _, e := range p.c.analyzer.words {
+		// Longest first: of the terms that end with a word, only the longest that matches
+		// counts ("waves crashing" is water, not also "crashing").
+		slices.SortStableFunc(e.terms, func(x, y wordTerm) int { return len(y.prev) - len(x.prev) })
+	}
+	for r, es := range p.c.analyzer.han {
+		// Longest first: the first entry that matches is the longest match.
+		slices.SortStableFunc(es, func(x, y hanEntry) int { return len(y.text) - len(x.text) })
+		p.c.analyzer.han[r] = es
+	}
 }
 
 func (p *cardParser) levels(o object) {
@@ -183,7 +287,43 @@ func (p *cardParser) levels(o object) {
 	}
 }
 
-func (p *cardParser) signals(o object) {
+// optionalBool reads an optional boolean member.
+func (p *cardParser) optionalBool(o object, key string) bool {
+	v, path, ok := o.get(key)
+	if !ok {
+		return false
+	}
+	if v.Kind != jsonx.Bool {
+		p.fail(typeError(path, "true or false", v))
+		return false
+	}
+	return v.Bool
+}
+
+// stringList reads a required array of strings.
+func (p *cardParser) stringList(o object, key string, max int) ([]string, []string) {
+	items, path, err := o.requiredArray(key)
+	if p.fail(err) {
+		return nil, nil
+	}
+	if len(items) > max {
+		p.bad(path, "lists more than "+strconv.Itoa(max)+" items")
+		return nil, nil
+	}
+	out := make([]string, len(items))
+	paths := make([]string, len(items))
+	for i, it := range items {
+		paths[i] = index(path, i)
+		if it.Kind != jsonx.String {
+			p.fail(typeError(paths[i], "a string", it))
+			return nil, nil
+		}
+		out[i] = it.Str
+	}
+	return out, paths
+}
+
+func (p *cardParser) signals(o object, seen map[string]string) {
 	if p.err != nil {
 		return
 	}
@@ -196,12 +336,10 @@ func (p *cardParser) signals(o object) {
 		return
 	}
 	a := &p.c.analyzer
-	a.han = map[rune][]hanTerm{}
-	seenTerm := map[string]string{}
 	seenID := map[string]bool{crowdSignalID: true}
 	for i, item := range items {
 		ip := index(path, i)
-		so, err := asObject(item, ip, "id", "kind", "label", "weight", "terms")
+		so, err := asObject(item, ip, "id", "kind", "label", "weight", "calmable", "amplifier", "pluralOnly", "terms")
 		if p.fail(err) {
 			return
 		}
@@ -222,94 +360,126 @@ func (p *cardParser) signals(o object) {
 		if p.fail(err) {
 			return
 		}
-		terms, tp, err := so.requiredArray("terms")
-		if p.fail(err) {
+		d.calmable = p.optionalBool(so, "calmable")
+		d.amplifier = p.optionalBool(so, "amplifier")
+		d.pluralOnly = p.optionalBool(so, "pluralOnly")
+		terms, tps := p.stringList(so, "terms", 512)
+		if p.err != nil {
 			return
 		}
 		if len(terms) == 0 {
-			p.bad(tp, "must list at least one term")
+			p.bad(join(ip, "terms"), "must list at least one term")
 			return
 		}
 		for j, t := range terms {
-			jp := index(tp, j)
-			if t.Kind != jsonx.String {
-				p.fail(typeError(jp, "a string", t))
+			if !p.addTerm(t, tps[j], seen, func(stems []string) {
+				e := a.entry(stems[len(stems)-1])
+				e.terms = append(e.terms, wordTerm{prev: stems[:len(stems)-1], signal: len(a.signals)})
+			}, hanEntry{text: t, role: hanSignal, signal: len(a.signals)}) {
 				return
 			}
-			key, ok := p.addTerm(t.Str, len(a.signals), jp)
-			if !ok {
-				return
-			}
-			if prev, dup := seenTerm[key]; dup {
-				p.bad(jp, "term \""+t.Str+"\" is already listed at "+prev)
-				return
-			}
-			seenTerm[key] = jp
 		}
 		a.signals = append(a.signals, d)
 	}
 }
 
-// addTerm indexes one lexicon term; it returns the term's normalized key.
-func (p *cardParser) addTerm(term string, signal int, path string) (string, bool) {
+// addTerm validates one lexicon term and indexes it: a Latin term through latin (given the
+// stems of its words), a Han term as han. seen catches a term listed twice (after stemming).
+func (p *cardParser) addTerm(term, path string, seen map[string]string, latin func([]string), han hanEntry) bool {
 	a := &p.c.analyzer
 	if strings.TrimSpace(term) == "" || len(term) > 64 {
 		p.bad(path, "must be a non-empty term of at most 64 bytes")
-		return "", false
+		return false
 	}
-	if r, _ := utf8.DecodeRuneInString(term); isHan(r) {
-		for _, r := range term {
-			if !isHan(r) {
-				p.bad(path, "a Chinese term must consist of Han characters only")
-				return "", false
-			}
+	var key string
+	if r, _ := utf8.DecodeRuneInString(term); scan.IsHan(r) {
+		if !isHanTerm(term) {
+			p.bad(path, "a Chinese term must consist of at most 10 Han characters only")
+			return false
 		}
-		a.han[r] = append(a.han[r], hanTerm{text: term, signal: signal})
+		key = term
+		if prev, dup := seen[key]; dup {
+			p.bad(path, "term \""+term+"\" is already listed at "+prev)
+			return false
+		}
+		a.han[r] = append(a.han[r], han)
 		a.markHan(r)
-		return term, true
+	} else {
+		stems := stemWords(term)
+		if len(stems) == 0 || len(stems) > maxTermWords {
+			p.bad(path, "a term must have between 1 and 4 words")
+			return false
+		}
+		key = strings.Join(stems, " ")
+		if prev, dup := seen[key]; dup {
+			p.bad(path, "term \""+term+"\" is already listed at "+prev)
+			return false
+		}
+		latin(stems)
 	}
-	words := latinWords(term)
-	if len(words) == 0 || len(words) > maxTermWords {
-		p.bad(path, "a term must have between 1 and 4 words")
-		return "", false
+	seen[key] = path
+	return true
+}
+
+// oneWord returns the lexicon entry of a one-word Latin term, or reports why it is not one.
+func (p *cardParser) oneWord(term, path, what string) *lexEntry {
+	stems := stemWords(term)
+	if len(stems) != 1 || len(term) > 64 {
+		p.bad(path, what+" is one word")
+		return nil
 	}
-	e := a.entry(words[len(words)-1])
-	e.terms = append(e.terms, wordTerm{prev: words[:len(words)-1], signal: signal})
-	return strings.Join(words, " "), true
+	return p.c.analyzer.entry(stems[0])
 }
 
 func (p *cardParser) crowd(o object) {
 	if p.err != nil {
 		return
 	}
-	co, ok := p.sub(o, "crowd", "label", "nouns", "bands")
+	co, ok := p.sub(o, "crowd", "label", "nouns", "units", "measureWords", "fillers", "hanUnits", "bareHanMin", "bands")
 	if !ok {
 		return
 	}
 	a := &p.c.analyzer
 	a.crowdLabel = p.label(co, "label")
-	nouns, np, err := co.requiredArray("nouns")
-	if p.fail(err) {
-		return
-	}
+	nouns, nps := p.stringList(co, "nouns", 512)
 	a.hanNouns = map[rune][]string{}
 	for j, n := range nouns {
-		jp := index(np, j)
-		if n.Kind != jsonx.String {
-			p.fail(typeError(jp, "a string", n))
-			return
-		}
-		if r, _ := utf8.DecodeRuneInString(n.Str); isHan(r) {
-			a.hanNouns[r] = append(a.hanNouns[r], n.Str)
+		if r, _ := utf8.DecodeRuneInString(n); scan.IsHan(r) {
+			if !isHanTerm(n) {
+				p.bad(nps[j], "a Chinese noun must consist of at most 10 Han characters only")
+				return
+			}
+			a.hanNouns[r] = append(a.hanNouns[r], n)
 			a.markHan(r)
 			continue
 		}
-		words := latinWords(n.Str)
-		if len(words) != 1 {
-			p.bad(jp, "a crowd noun is one word")
+		if e := p.oneWord(n, nps[j], "a crowd noun"); e != nil {
+			e.noun = true
+		}
+	}
+	for _, ns := range a.hanNouns {
+		slices.SortStableFunc(ns, func(x, y string) int { return len(y) - len(x) })
+	}
+	units, ups := p.stringList(co, "units", 512)
+	for j, u := range units {
+		if e := p.oneWord(u, ups[j], "a unit"); e != nil {
+			e.unit = true
+		}
+	}
+	a.measures = p.hanChars(co, "measureWords")
+	a.fillers = p.hanChars(co, "fillers")
+	hanUnits, hps := p.stringList(co, "hanUnits", 512)
+	for j, u := range hanUnits {
+		if !isHanTerm(u) {
+			p.bad(hps[j], "a Chinese unit must consist of at most 10 Han characters only")
 			return
 		}
-		a.entry(words[0]).noun = true
+	}
+	a.hanUnits = hanUnits
+	var err *Error
+	a.bareMin, _, err = co.requiredInt("bareHanMin", 2, maxCrowdNumber)
+	if p.fail(err) {
+		return
 	}
 	items, bp, err := co.requiredArray("bands")
 	if p.fail(err) {
@@ -347,6 +517,25 @@ func (p *cardParser) crowd(o object) {
 	}
 }
 
+// hanChars reads a string of single Han characters ("名位只").
+func (p *cardParser) hanChars(o object, key string) string {
+	s, path, err := o.requiredString(key)
+	if p.fail(err) {
+		return ""
+	}
+	if len(s) > 256 {
+		p.bad(path, "must be at most 64 Han characters")
+		return ""
+	}
+	for _, r := range s {
+		if !scan.IsHan(r) {
+			p.bad(path, "must be Han characters only")
+			return ""
+		}
+	}
+	return s
+}
+
 func (p *cardParser) numberWords(o object) {
 	if p.err != nil {
 		return
@@ -363,7 +552,7 @@ func (p *cardParser) numberWords(o object) {
 	a := &p.c.analyzer
 	for _, m := range v.Members {
 		kp := join(path, m.Key)
-		if m.Key == "" || len(m.Key) > maxWordBytes || asciiLower(m.Key) != m.Key || len(latinWords(m.Key)) != 1 {
+		if m.Key == "" || len(m.Key) > scan.MaxWord || asciiLower(m.Key) != m.Key || len(stemWords(m.Key)) != 1 {
 			p.bad(kp, "must be one lower-case word")
 			return
 		}
@@ -371,13 +560,84 @@ func (p *cardParser) numberWords(o object) {
 		if p.fail(err) {
 			return
 		}
-		// Keyed by the folded form, like every word: "dozens" is the plural of "dozen".
-		var w word
-		readWord(m.Key, 0, &w)
-		if e := a.entry(w.folded()); w.plural {
+		// Keyed by the stem, like every word: "dozens" is the plural of "dozen".
+		b := []byte(m.Key)
+		sn, plural := scan.Stem(b)
+		if e := a.entry(string(b[:sn])); plural {
 			e.numPlural = n
 		} else {
 			e.num = n
+		}
+	}
+}
+
+func (p *cardParser) negation(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	no, ok := p.sub(o, "negation", "terms", "stops", "scope")
+	if !ok {
+		return
+	}
+	a := &p.c.analyzer
+	scope, _, err := no.requiredInt("scope", 1, maxScope)
+	if p.fail(err) {
+		return
+	}
+	a.negScope = int(scope)
+	p.flagTerms(no, "terms", seen, hanNegator, func(e *lexEntry) { e.negator = true })
+	p.flagTerms(no, "stops", seen, hanStop, func(e *lexEntry) { e.stop = true })
+}
+
+func (p *cardParser) calm(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	co, ok := p.sub(o, "calm", "terms", "except")
+	if !ok {
+		return
+	}
+	p.flagTerms(co, "terms", seen, hanCalm, func(e *lexEntry) { e.calm = true })
+	except, eps := p.stringList(co, "except", 64)
+	for j, w := range except {
+		if e := p.oneWord(w, eps[j], "an exception"); e != nil {
+			e.calmExcept = true
+		}
+	}
+}
+
+func (p *cardParser) neutral(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	terms, tps := p.stringList(o, "neutral", 512)
+	for j, t := range terms {
+		if !isHanTerm(t) {
+			p.bad(tps[j], "a neutral term is Chinese: at most 10 Han characters")
+			return
+		}
+		if !p.addTerm(t, tps[j], seen, nil, hanEntry{text: t, role: hanNeutral}) {
+			return
+		}
+	}
+}
+
+// flagTerms reads a list of one-word Latin terms or Han terms with one role.
+func (p *cardParser) flagTerms(o object, key string, seen map[string]string, role uint8, flag func(*lexEntry)) {
+	if p.err != nil {
+		return
+	}
+	terms, tps := p.stringList(o, key, 128)
+	for j, t := range terms {
+		if p.err != nil {
+			return
+		}
+		if r, _ := utf8.DecodeRuneInString(t); !scan.IsHan(r) && len(stemWords(t)) > 1 {
+			p.bad(tps[j], "must be one word")
+			return
+		}
+		if !p.addTerm(t, tps[j], seen, func(stems []string) { flag(p.c.analyzer.entry(stems[0])) }, hanEntry{text: t, role: role}) {
+			return
 		}
 	}
 }
@@ -405,390 +665,485 @@ func (c *RateCard) levelForScore(score int64) int {
 
 // Analyze reads a prompt and returns its complexity as the card's analyzer sees it.
 func (c *RateCard) Analyze(prompt string) Complexity {
-	var found signalSet
-	c.analyzer.scan(prompt, &found)
-	li := c.levelForScore(found.score)
+	var st scanState
+	c.analyzer.scan(prompt, &st)
+	score := st.resolve(&c.analyzer)
+	li := c.levelForScore(score)
 	l := c.levels[li]
 	return Complexity{
 		Level:      l.name,
 		Label:      l.label,
 		Multiplier: l.mult,
 		Source:     complexityAuto,
-		Score:      found.score,
-		Signals:    c.analyzer.signalsOf(prompt, &found),
+		Score:      score,
+		Signals:    c.analyzer.signalsOf(prompt, &st),
 	}
 }
 
-// hit is one signal found: which (index into signals, or crowdHit) and where.
+// hit is one signal found: where, and why it does not count ("" if it does).
 type hit struct {
-	signal     int
 	start, end int
 	weight     int64
+	ignored    string
+}
+
+// scanState is what the scan collects, without allocating: per signal the first counted hit
+// and the first ignored one; the calmable hits of the current clause until it ends; the
+// largest crowd.
+type scanState struct {
+	live, dead  uint64 // bit i: signal i has a counted / an ignored hit
+	liveHit     [maxSignalDefs]hit
+	deadHit     [maxSignalDefs]hit
+	pending     uint64 // calmable hits of the clause, decided when it ends
+	pendHit     [maxSignalDefs]hit
+	clauseCalm  bool
+	crowd, gone hit // the largest counted crowd and the first ignored one (weight 0: none)
+	hasCrowd    bool
+	hasGone     bool
+	out         [maxSignalDefs + 1]hit // resolve: the signals to report, in order
+	outID       [maxSignalDefs + 1]int // index into signals, or crowdHit
+	n           int
 }
 
 const crowdHit = -1
 
-// signalSet collects distinct signals in order of first appearance without allocating.
-type signalSet struct {
-	n     int
-	seen  uint64 // bit i: signals[i] found
-	crowd int    // index of the crowd hit in items, -1 before one
-	score int64
-	items [maxSignalDefs + 1]hit
-}
-
-func (s *signalSet) add(h hit) {
-	if h.signal == crowdHit {
-		if s.crowd < 0 {
-			s.crowd = s.n
-			s.items[s.n] = h
-			s.n++
-			s.score += h.weight
-		} else if h.weight > s.items[s.crowd].weight {
-			// A bigger crowd replaces a smaller one: one crowd signal, the largest.
-			s.score += h.weight - s.items[s.crowd].weight
-			s.items[s.crowd] = h
+func (st *scanState) add(a *analyzer, sig int, h hit) {
+	bit := uint64(1) << uint(sig)
+	if h.ignored != "" {
+		if st.dead&bit == 0 {
+			st.dead |= bit
+			st.deadHit[sig] = h
 		}
 		return
 	}
-	if s.seen&(1<<uint(h.signal)) != 0 {
+	if a.signals[sig].calmable {
+		if st.pending&bit == 0 {
+			st.pending |= bit
+			st.pendHit[sig] = h
+		}
 		return
 	}
-	s.seen |= 1 << uint(h.signal)
-	s.items[s.n] = h
-	s.n++
-	s.score += h.weight
-}
-
-// signalsOf turns the hits into the contract's signals (one allocation).
-func (a *analyzer) signalsOf(prompt string, s *signalSet) []Signal {
-	out := make([]Signal, s.n)
-	for i, h := range s.items[:s.n] {
-		if h.signal == crowdHit {
-			out[i] = Signal{Kind: "crowd", ID: crowdSignalID, Label: a.crowdLabel, Match: prompt[h.start:h.end], Weight: h.weight}
-			continue
-		}
-		d := &a.signals[h.signal]
-		out[i] = Signal{Kind: d.kind, ID: d.id, Label: d.label, Match: prompt[h.start:h.end], Weight: h.weight}
+	if st.live&bit == 0 {
+		st.live |= bit
+		st.liveHit[sig] = h
 	}
-	return out
 }
 
-// word is one Latin word of the prompt as the scanner keeps it.
-type word struct {
-	buf        [maxWordBytes]byte
-	n          int  // bytes in buf (lower-cased, folded); 0 for a word too long to match
-	plural     bool // folding removed a plural ending
-	digits     bool // all digits (and commas between them)
-	start, end int  // byte span in the prompt
-	num        int64
-}
-
-func (w *word) folded() string { return string(w.buf[:w.n]) }
-
-func (a *analyzer) scan(prompt string, found *signalSet) {
-	found.crowd = -1
-	var window [maxTermWords]word // the last words, the newest at (count-1)%len
-	count := 0
-	i := 0
-	for i < len(prompt) {
-		b := prompt[i]
-		if b < utf8.RuneSelf {
-			if isASCIIWordByte(b) {
-				w := &window[count%len(window)]
-				i = readWord(prompt, i, w)
-				count++
-				a.matchWord(&window, count, found)
-				continue
+// endClause decides the calmable hits of the clause that ends.
+func (st *scanState) endClause() {
+	for m := st.pending; m != 0; m &= m - 1 {
+		sig := bits.TrailingZeros64(m)
+		bit := uint64(1) << uint(sig)
+		h := st.pendHit[sig]
+		if st.clauseCalm {
+			if st.dead&bit == 0 {
+				h.ignored = IgnoredSlow
+				st.dead |= bit
+				st.deadHit[sig] = h
 			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(prompt[i:])
-		switch {
-		case isHan(r):
-			a.scanHan(prompt, i, r, found)
-			i += size // a Han character also separates Latin words
-		case isWordRune(r):
-			w := &window[count%len(window)]
-			i = readWord(prompt, i, w)
-			count++
-			a.matchWord(&window, count, found)
-		default:
-			i += size
+		} else if st.live&bit == 0 {
+			st.live |= bit
+			st.liveHit[sig] = h
 		}
 	}
+	st.pending = 0
+	st.clauseCalm = false
 }
 
-// Classes of ASCII bytes for readWord and scan: one table load instead of a chain of
-// comparisons per byte, which the wasm backend runs slowly.
-const (
-	clsOther = iota // a separator (and every non-ASCII byte: see readWord)
-	clsLower        // a-z and the apostrophe
-	clsUpper        // A-Z
-	clsDigit        // 0-9
-	clsComma        // part of a number between digits: "1,000"
-)
-
-var asciiClass = func() (t [256]uint8) {
-	for b := 'a'; b <= 'z'; b++ {
-		t[b] = clsLower
-	}
-	t['\''] = clsLower
-	for b := 'A'; b <= 'Z'; b++ {
-		t[b] = clsUpper
-	}
-	for b := '0'; b <= '9'; b++ {
-		t[b] = clsDigit
-	}
-	t[','] = clsComma
-	return t
-}()
-
-// load64 returns s[i:i+8] as a little-endian word; the compiler makes it one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// store64 stores x little-endian into b[:8]; the compiler makes it one store.
-func store64(b []byte, x uint64) {
-	b = b[:8]
-	b[0], b[1], b[2], b[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
-	b[4], b[5], b[6], b[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
-}
-
-// lowerPrefix returns how many of the low-order bytes of x, in memory order, are 'a'..'z'
-// before the first byte that is not: 0 to 8. (A byte >= 0x80 may carry into the next one, but
-// it ends the prefix first.)
-func lowerPrefix(x uint64) int {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	lower := (x + lsb*(0x80-'a')) &^ (x + lsb*(0x80-'z'-1)) &^ x & msb
-	return bits.TrailingZeros64(^lower&msb) >> 3
-}
-
-// readWord reads the word starting at i into w, lower-cased and folded, and returns the index
-// after it. A number's value is kept in w.num.
-func readWord(s string, i int, w *word) int {
-	// The state lives in locals (registers) while reading and is stored into w once.
-	n, digits, num := 0, true, int64(0) // n < 0: too long to match anything
-	overflow := false
-	j := i
-	for j < len(s) {
-		// Fast path: copy a run of up to eight lower-case letters at once (most of a prompt).
-		if j+8 <= len(s) && uint(n) <= uint(len(w.buf)-8) {
-			x := load64(s, j)
-			if k := lowerPrefix(x); k > 0 {
-				store64(w.buf[n:], x) // bytes past the run are overwritten later or ignored
-				n += k
-				j += k
-				digits = false
-				if k == 8 {
-					continue
-				}
-				if j >= len(s) {
-					break
-				}
-			}
-		}
-		b := s[j]
-		if b < utf8.RuneSelf {
-			switch asciiClass[b] {
-			case clsLower:
-				digits = false
-			case clsUpper:
-				digits = false
-				b += 'a' - 'A'
-			case clsDigit:
-				if num > maxCrowdNumber {
-					overflow = true
-				} else {
-					num = num*10 + int64(b-'0')
-				}
-			case clsComma:
-				if digits && j > i && j+1 < len(s) && isDigit(s[j+1]) {
-					// A comma between digits belongs to a number: "1,000".
-					j++
-					continue
-				}
-				goto done
-			default:
-				goto done
-			}
-			if uint(n) < uint(len(w.buf)) {
-				w.buf[n] = b
-				n++
-			} else {
-				n = -1
-			}
-			j++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[j:])
-		if isHan(r) || !isWordRune(r) {
-			break
-		}
-		digits = false
-		lr := toLower(r)
-		if n >= 0 && n+utf8.RuneLen(lr) <= len(w.buf) {
-			n += utf8.EncodeRune(w.buf[n:], lr)
-		} else {
-			n = -1
-		}
-		j += size
-	}
-done:
-	w.start, w.end, w.digits, w.plural = i, j, digits, false
-	switch {
-	case n < 0:
-		w.n, w.num = 0, 0
-	case digits && overflow:
-		w.n, w.num = n, maxCrowdNumber
-	case digits:
-		w.n, w.num = n, num
-	default:
-		w.num = 0
-		f := fold(w.buf[:n])
-		w.plural = f != n
-		w.n = f
-	}
-	return j
-}
-
-// matchWord checks the newest word (at count-1) against the lexicon: terms ending with it, a
-// number word, a crowd noun counted by a number up to three words before it.
-func (a *analyzer) matchWord(window *[maxTermWords]word, count int, found *signalSet) {
-	cur := &window[(count-1)%len(window)]
-	if cur.n == 0 || cur.digits {
-		return
-	}
-	h := wordHash(cur.buf[:cur.n])
-	if a.wordBloom[h>>6]&(1<<(h&63)) == 0 {
-		return
-	}
-	e := a.words[cur.folded()]
-	if e == nil {
-		return
-	}
-	if cur.plural && e.numPlural > 0 {
-		cur.num = e.numPlural
-	} else if !cur.plural && e.num > 0 {
-		cur.num = e.num
-	}
-	for _, t := range e.terms {
-		if len(t.prev) >= count {
-			continue
-		}
-		start := cur.start
-		ok := true
-		for k := range t.prev {
-			w := &window[(count-2-k+len(window))%len(window)]
-			if w.folded() != t.prev[len(t.prev)-1-k] {
-				ok = false
-				break
-			}
-			start = w.start
-		}
-		if ok {
-			found.add(hit{signal: t.signal, start: start, end: cur.end, weight: a.signals[t.signal].weight})
-		}
-	}
-	if !e.noun {
-		return
-	}
-	for k := 1; k <= crowdLookback && k < count; k++ {
-		w := &window[(count-1-k+len(window))%len(window)]
-		if w.num > 0 {
-			a.addCrowd(found, w.num, w.start, cur.end)
-			return
-		}
-	}
-}
-
-// addCrowd records a counted crowd if it reaches a band.
-func (a *analyzer) addCrowd(found *signalSet, n int64, start, end int) {
+func (st *scanState) addCrowd(a *analyzer, n int64, start, end int, negated bool) {
 	var weight int64 = -1
 	for _, b := range a.bands {
 		if n >= b.min {
 			weight = b.weight
 		}
 	}
-	if weight >= 0 {
-		found.add(hit{signal: crowdHit, start: start, end: end, weight: weight})
+	if weight < 0 {
+		return
+	}
+	if negated {
+		if !st.hasGone {
+			st.hasGone = true
+			st.gone = hit{start: start, end: end, ignored: IgnoredNegated}
+		}
+		return
+	}
+	if !st.hasCrowd || weight > st.crowd.weight {
+		// One crowd signal: the largest.
+		st.hasCrowd = true
+		st.crowd = hit{start: start, end: end, weight: weight}
 	}
 }
 
-// markHan notes that a Han term or noun starts with r.
-func (a *analyzer) markHan(r rune) { a.hanFirst[(r>>6)&0x3ff] |= 1 << (uint(r) & 63) }
+// resolve turns what the scan collected into the signals to report, in order of appearance,
+// and returns the score.
+func (st *scanState) resolve(a *analyzer) int64 {
+	if st.hasCrowd {
+		// The words of a counted crowd count once: "20 dancers" is not also the crowd word
+		// "dancers".
+		for m := st.live; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			if h := st.liveHit[i]; h.start >= st.crowd.start && h.end <= st.crowd.end {
+				st.live &^= 1 << uint(i)
+			}
+		}
+	}
+	var score int64
+	counted := false
+	for i := range a.signals {
+		bit := uint64(1) << uint(i)
+		if st.live&bit != 0 && !a.signals[i].amplifier {
+			score += st.liveHit[i].weight
+			counted = true
+		}
+	}
+	if st.hasCrowd {
+		score += st.crowd.weight
+		counted = true
+	}
+	st.n = 0
+	for i := range a.signals {
+		bit := uint64(1) << uint(i)
+		switch {
+		case st.live&bit != 0:
+			h := st.liveHit[i]
+			if a.signals[i].amplifier {
+				if counted {
+					score += h.weight
+				} else {
+					h.weight, h.ignored = 0, IgnoredAlone
+				}
+			}
+			st.push(i, h)
+		case st.dead&bit != 0:
+			h := st.deadHit[i]
+			h.weight = 0
+			st.push(i, h)
+		}
+	}
+	if st.hasCrowd {
+		st.push(crowdHit, st.crowd)
+	} else if st.hasGone {
+		st.push(crowdHit, st.gone)
+	}
+	// In order of appearance (insertion sort: at most 65 items, mostly in order).
+	for i := 1; i < st.n; i++ {
+		for j := i; j > 0 && st.out[j].start < st.out[j-1].start; j-- {
+			st.out[j], st.out[j-1] = st.out[j-1], st.out[j]
+			st.outID[j], st.outID[j-1] = st.outID[j-1], st.outID[j]
+		}
+	}
+	return score
+}
 
-// mayStartHan is a cheap filter before the map lookups: false means nothing starts with r.
-func (a *analyzer) mayStartHan(r rune) bool { return a.hanFirst[(r>>6)&0x3ff]&(1<<(uint(r)&63)) != 0 }
+func (st *scanState) push(id int, h hit) {
+	st.out[st.n] = h
+	st.outID[st.n] = id
+	st.n++
+}
 
-// scanHan matches Han terms and counted Han crowds at byte i, where the rune r starts.
-func (a *analyzer) scanHan(prompt string, i int, r rune, found *signalSet) {
-	if !a.mayStartHan(r) {
+// signalsOf turns the resolved hits into the contract's signals (one allocation).
+func (a *analyzer) signalsOf(prompt string, st *scanState) []Signal {
+	out := make([]Signal, st.n)
+	for i, h := range st.out[:st.n] {
+		if st.outID[i] == crowdHit {
+			out[i] = Signal{Kind: "crowd", ID: crowdSignalID, Label: a.crowdLabel, Match: prompt[h.start:h.end], Weight: h.weight, Ignored: h.ignored}
+			continue
+		}
+		d := &a.signals[st.outID[i]]
+		out[i] = Signal{Kind: d.kind, ID: d.id, Label: d.label, Match: prompt[h.start:h.end], Weight: h.weight, Ignored: h.ignored}
+	}
+	return out
+}
+
+// word is one Latin word of the prompt as the analyzer keeps it.
+type word struct {
+	stem       [scan.MaxWord]byte
+	n          int // bytes of the stem; 0 for a word that matches nothing
+	plural     bool
+	start, end int
+	num        int64 // its value as a number (digits or a number word), 0 if none
+	index      int   // the how-manieth word of the prompt, from 1
+}
+
+func (w *word) text() string { return string(w.stem[:w.n]) }
+
+// wordScan is the state of the Latin half of the scan.
+type wordScan struct {
+	window      [maxTermWords]word // the last words, the newest at (count-1)%len
+	count       int
+	negFrom     int  // words from negFrom to negUntil (indexes) are negated
+	negUntil    int
+	negByte     int  // Han text before this byte offset is negated
+	pendingCalm bool // a calm word was read; the next word may make it "slow motion"
+	lastDigits  bool // the previous token was digits ending where the next begins
+	lastNum     int64
+	lastEnd     int
+}
+
+// negated reports whether the word with this index is inside a negation.
+func (ws *wordScan) negated(index int) bool { return index >= ws.negFrom && index <= ws.negUntil }
+
+func (a *analyzer) scan(prompt string, st *scanState) {
+	var ws wordScan
+	sc := scan.NewScanner(prompt)
+	var t scan.Token
+	for sc.Next(&t) {
+		switch t.Kind {
+		case scan.Word:
+			a.word(prompt, &t, &ws, st)
+		case scan.Han:
+			a.scanHan(prompt, t.Start, t.End, &ws, st)
+			ws.lastDigits = false
+		case scan.Break:
+			a.settleCalm(&ws, st, false)
+			st.endClause()
+			ws.negUntil, ws.negByte = 0, 0
+			ws.lastDigits = false
+		}
+	}
+	a.settleCalm(&ws, st, false)
+	st.endClause()
+}
+
+// settleCalm decides a pending calm word: it is calm unless the next word is an exception.
+func (a *analyzer) settleCalm(ws *wordScan, st *scanState, except bool) {
+	if ws.pendingCalm && !except {
+		st.clauseCalm = true
+	}
+	ws.pendingCalm = false
+}
+
+// word reads one Latin word: terms ending with it, a number, a crowd noun counted by a number
+// up to three words before it, negation and calm words.
+func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanState) {
+	ws.count++
+	w := &ws.window[(ws.count-1)%len(ws.window)]
+	w.start, w.end, w.index, w.num, w.plural, w.n = t.Start, t.End, ws.count, 0, false, 0
+	ws.lastDigits, ws.lastNum, ws.lastEnd = t.Digits, t.Num, t.End
+	if t.N == 0 {
+		a.settleCalm(ws, st, false)
 		return
 	}
-	rest := prompt[i:]
-	for _, t := range a.han[r] {
-		if strings.HasPrefix(rest, t.text) {
-			found.add(hit{signal: t.signal, start: i, end: i + len(t.text), weight: a.signals[t.signal].weight})
+	if t.Digits {
+		w.num = t.Num
+		a.settleCalm(ws, st, false)
+		return
+	}
+	w.stem = t.Buf
+	w.n, w.plural = scan.Stem(w.stem[:t.N])
+	e := a.lookup(w.stem[:w.n])
+	a.settleCalm(ws, st, e != nil && e.calmExcept)
+	if e == nil {
+		if w.plural {
+			a.countCrowd(ws, w, false, st)
+		}
+		return
+	}
+	switch {
+	case w.plural && e.numPlural > 0:
+		w.num = e.numPlural
+	case !w.plural && e.num > 0:
+		w.num = e.num
+	}
+	if w.num > 0 && ws.count > 1 {
+		// "two hundred", "ten thousand": a smaller number before a larger one multiplies it.
+		prev := &ws.window[(ws.count-2)%len(ws.window)]
+		if prev.num > 0 && prev.num < w.num && w.num >= 100 && prev.end <= w.start {
+			w.num = min(prev.num*w.num, maxCrowdNumber)
+			w.start = prev.start
 		}
 	}
-	for _, noun := range a.hanNouns[r] {
-		if !strings.HasPrefix(rest, noun) {
+	if e.negator {
+		ws.negFrom, ws.negUntil = ws.count+1, ws.count+a.negScope
+	}
+	if e.stop {
+		ws.negUntil = 0
+	}
+	if e.calm {
+		ws.pendingCalm = true
+	}
+	negated := ws.negated(ws.count)
+	for _, term := range e.terms {
+		if len(term.prev) >= ws.count || (!w.plural && a.signals[term.signal].pluralOnly) {
 			continue
 		}
-		// Look back over at most two measure words or 的, then read the numeral before them.
-		j := i
-		for k := 0; k < 2 && j > 0; k++ {
-			pr, size := utf8.DecodeLastRuneInString(prompt[:j])
-			if !isMeasureWord(pr) {
+		start := w.start
+		ok := true
+		for k := range term.prev {
+			pw := &ws.window[(ws.count-2-k+len(ws.window))%len(ws.window)]
+			if pw.text() != term.prev[len(term.prev)-1-k] {
+				ok = false
 				break
 			}
-			j -= size
+			start = pw.start
 		}
-		start := j
-		for start > 0 {
-			pr, size := utf8.DecodeLastRuneInString(prompt[:start])
-			if !isHanNumeral(pr) && !(pr < utf8.RuneSelf && (isDigit(byte(pr)) || pr == ',')) {
-				break
+		if ok {
+			h := hit{start: start, end: w.end, weight: a.signals[term.signal].weight}
+			if negated {
+				h.ignored = IgnoredNegated
 			}
-			start -= size
+			st.add(a, term.signal, h)
+			break
 		}
-		if start == j {
-			continue
-		}
-		if n := parseNumeral(prompt[start:j]); n > 0 {
-			a.addCrowd(found, n, start, i+len(noun))
+	}
+	if (e.noun || w.plural) && !e.unit && w.num == 0 {
+		a.countCrowd(ws, w, negated, st)
+	}
+}
+
+// countCrowd looks for a number up to three words before the noun w.
+func (a *analyzer) countCrowd(ws *wordScan, w *word, negated bool, st *scanState) {
+	for k := 1; k <= crowdLookback && k < ws.count; k++ {
+		pw := &ws.window[(ws.count-1-k+len(ws.window))%len(ws.window)]
+		if pw.num > 0 {
+			st.addCrowd(a, pw.num, pw.start, w.end, negated || ws.negated(pw.index))
 			return
 		}
 	}
 }
 
-// parseNumeral reads digits or a Chinese numeral (二十, 三百, 两千, 数千, 一万二千). 数 and 几
-// ("several") count as one of the unit that follows. It returns 0 when it cannot read one.
-func parseNumeral(s string) int64 {
+// markHan notes that a Han entry or noun starts with r.
+func (a *analyzer) markHan(r rune) { a.hanFirst[(r>>6)&0x3ff] |= 1 << (uint(r) & 63) }
+
+// mayStartHan is a cheap filter before the map lookups: false means nothing starts with r.
+func (a *analyzer) mayStartHan(r rune) bool { return a.hanFirst[(r>>6)&0x3ff]&(1<<(uint(r)&63)) != 0 }
+
+// longestHan returns the longest Han entry at the start of s, or nil.
+func (a *analyzer) longestHan(s string, r rune) *hanEntry {
+	if !a.mayStartHan(r) {
+		return nil
+	}
+	es := a.han[r]
+	for i := range es {
+		if strings.HasPrefix(s, es[i].text) {
+			return &es[i]
+		}
+	}
+	return nil
+}
+
+// scanHan segments the Han run prompt[start:end] by longest match over the lexicon, reading
+// numerals as it goes.
+func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scanState) {
+	i := start
+	for i < end {
+		r, size := utf8.DecodeRuneInString(prompt[i:end])
+		if e := a.longestHan(prompt[i:end], r); e != nil {
+			next := i + len(e.text)
+			switch e.role {
+			case hanSignal:
+				h := hit{start: i, end: next, weight: a.signals[e.signal].weight}
+				if i < ws.negByte {
+					h.ignored = IgnoredNegated
+				}
+				st.add(a, e.signal, h)
+			case hanNegator:
+				ws.negByte = next
+				for k := 0; k < a.negScope && ws.negByte < end; k++ {
+					_, sz := utf8.DecodeRuneInString(prompt[ws.negByte:end])
+					ws.negByte += sz
+				}
+			case hanStop:
+				ws.negByte = 0
+			case hanCalm:
+				st.clauseCalm = true
+			}
+			i = next
+			continue
+		}
+		if isHanNumeral(r) || (i == start && ws.lastDigits && ws.lastEnd == start) {
+			i = a.hanNumeral(prompt, i, start, end, ws, st)
+			continue
+		}
+		i += size
+	}
+}
+
+// hanNumeral reads the numeral at i (with the digits just before the run, if any: "3千名")
+// and counts a crowd if a measure word, a crowd noun, or (for a large number) anything but a
+// unit follows. It returns the index after the numeral.
+func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st *scanState) int {
+	j := i
+	for j < end {
+		r, size := utf8.DecodeRuneInString(prompt[j:end])
+		if !isHanNumeral(r) {
+			break
+		}
+		j += size
+	}
+	numStart, arabic := i, int64(-1)
+	if i == start && ws.lastDigits && ws.lastEnd == start {
+		arabic = ws.lastNum
+		numStart = start - len(trailingDigits(prompt[:start]))
+	}
+	n := parseNumeral(arabic, prompt[i:j])
+	negated := numStart < ws.negByte
+	if n < 2 {
+		return max(j, i+1)
+	}
+	k := j
+	for f := 0; f < 2 && k < end; f++ {
+		r, size := utf8.DecodeRuneInString(prompt[k:end])
+		if !strings.ContainsRune(a.fillers, r) {
+			break
+		}
+		k += size
+	}
+	if k < end {
+		r, size := utf8.DecodeRuneInString(prompt[k:end])
+		if strings.ContainsRune(a.measures, r) {
+			end2 := k + size
+			for _, noun := range a.hanNouns[firstRune(prompt[end2:end])] {
+				if strings.HasPrefix(prompt[end2:end], noun) {
+					end2 += len(noun) // the span names what is counted: 数千名士兵
+					break
+				}
+			}
+			st.addCrowd(a, n, numStart, end2, negated)
+			return max(j, i+1)
+		}
+		for _, noun := range a.hanNouns[r] {
+			if strings.HasPrefix(prompt[k:end], noun) {
+				st.addCrowd(a, n, numStart, k+len(noun), negated)
+				return max(j, i+1)
+			}
+		}
+		if n >= a.bareMin && j > i {
+			for _, u := range a.hanUnits {
+				if strings.HasPrefix(prompt[k:end], u) {
+					return j
+				}
+			}
+			st.addCrowd(a, n, numStart, j, negated)
+		}
+	}
+	return max(j, i+1)
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// trailingDigits returns the digits (and commas) that end s: the number written before a Han
+// run.
+func trailingDigits(s string) string {
+	j := len(s)
+	for j > 0 && (isDigit(s[j-1]) || s[j-1] == ',') {
+		j--
+	}
+	return s[j:]
+}
+
+// parseNumeral reads a Chinese numeral (二十, 三百, 两千, 数千, 上百, 一万二千), after the value
+// of digits written just before it (-1 if none: "3千" = 3000). 数, 几 and 上 ("several",
+// "up to") count as one of the unit that follows. It returns 0 when it reads nothing.
+func parseNumeral(arabic int64, s string) int64 {
 	var total, section, digit int64
-	arabic := int64(-1)
+	if arabic >= 0 {
+		digit = min(arabic, maxCrowdNumber)
+	}
 	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			if arabic < 0 {
-				arabic = 0
-			}
-			if arabic <= maxCrowdNumber {
-				arabic = arabic*10 + int64(r-'0')
-			}
-			continue
-		case r == ',':
-			continue
-		}
-		if arabic >= 0 {
-			// Digits followed by a unit: "3千" = 3000.
-			digit, arabic = min(arabic, maxCrowdNumber), -1
-		}
 		switch r {
 		case '零':
 			digit = 0
@@ -810,7 +1165,7 @@ func parseNumeral(s string) int64 {
 			digit = 8
 		case '九':
 			digit = 9
-		case '数', '几':
+		case '数', '几', '上':
 			digit = 1
 		case '十', '百', '千':
 			unit := int64(10)
@@ -822,128 +1177,25 @@ func parseNumeral(s string) int64 {
 			if digit == 0 {
 				digit = 1
 			}
-			section += digit * unit
+			section = min(section+digit*unit, maxCrowdNumber)
 			digit = 0
-		case '万':
-			total += (section + digit) * 10_000
+		case '万', '亿':
+			unit := int64(10_000)
+			if r == '亿' {
+				unit = 100_000_000
+			}
+			if section+digit == 0 {
+				digit = 1
+			}
+			total = min(total+(section+digit)*unit, maxCrowdNumber)
 			section, digit = 0, 0
 		}
-		if total > maxCrowdNumber {
-			return maxCrowdNumber
-		}
-	}
-	if arabic >= 0 {
-		digit = min(arabic, maxCrowdNumber)
 	}
 	return min(total+section+digit, maxCrowdNumber)
 }
 
 func isHanNumeral(r rune) bool {
-	return strings.ContainsRune("零一二两三四五六七八九十百千万数几", r)
-}
-
-func isMeasureWord(r rune) bool {
-	return strings.ContainsRune("名个位只匹头辆艘架群条的多余", r)
-}
-
-// isHan reports whether r is a Han ideograph, by Unicode block (the module carries no Unicode
-// tables: they would cost about 85 KB of compressed wasm).
-func isHan(r rune) bool {
-	switch {
-	case r >= 0x4E00 && r <= 0x9FFF, // CJK Unified Ideographs, by far the most common
-		r >= 0x3400 && r <= 0x4DBF,   // Extension A
-		r >= 0x20000 && r <= 0x323AF, // Extensions B to H
-		r >= 0xF900 && r <= 0xFAFF,   // Compatibility Ideographs
-		r >= 0x2E80 && r <= 0x2FDF,   // Radicals
-		r == 0x3005, r == 0x3007:     // 々 〇
-		return true
-	}
-	return false
+	return strings.ContainsRune("零一二两三四五六七八九十百千万亿数几上", r)
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
-
-// isWordRune reports whether r belongs to a word. Beyond ASCII it counts every rune as a
-// letter except the common separators, punctuation, symbols and emoji.
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return isASCIIWordByte(byte(r))
-	}
-	switch {
-	case r <= 0xBF: // Latin-1 punctuation and symbols: no-break space, « », ¿ ...
-		return r == 0xAA || r == 0xB5 || r == 0xBA
-	case r == 0xD7, r == 0xF7, // × ÷
-		r >= 0x2000 && r <= 0x2BFF,                                                                                     // general punctuation, symbols, arrows, shapes
-		r >= 0x3000 && r <= 0x303F,                                                                                     // CJK punctuation
-		r >= 0xFE30 && r <= 0xFE4F,                                                                                     // CJK compatibility forms
-		r >= 0xFF00 && r <= 0xFF0F, r >= 0xFF1A && r <= 0xFF20, r >= 0xFF3B && r <= 0xFF40, r >= 0xFF5B && r <= 0xFF65, // full-width punctuation
-		r >= 0x1F000, // emoji and pictographs
-		r == 0xFEFF, r == 0xFFFD:
-		return false
-	}
-	return true
-}
-
-// toLower lower-cases the letters of Latin-1, Latin Extended-A, Greek and Cyrillic; other runes
-// are returned as they are. (The lexicon is English and Chinese; this keeps accented words of
-// other languages matching their own lower-case forms without Unicode tables.)
-func toLower(r rune) rune {
-	switch {
-	case r >= 0xC0 && r <= 0xDE && r != 0xD7, r >= 0x391 && r <= 0x3AB && r != 0x3A2, r >= 0x410 && r <= 0x42F:
-		return r + 32
-	case r >= 0x400 && r <= 0x40F:
-		return r + 80
-	case r >= 0x100 && r <= 0x137, r >= 0x14A && r <= 0x177:
-		return r | 1
-	case r >= 0x139 && r <= 0x148, r >= 0x179 && r <= 0x17E:
-		if r%2 == 1 {
-			return r + 1
-		}
-	}
-	return r
-}
-
-func isASCIIWordByte(b byte) bool {
-	c := asciiClass[b]
-	return c != clsOther && c != clsComma
-}
-
-// latinWords splits a lexicon term into folded words the way the scanner reads a prompt.
-func latinWords(s string) []string {
-	var words []string
-	var w word
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isWordRune(r) && !isHan(r) {
-			i = readWord(s, i, &w)
-			if w.n == 0 {
-				return nil
-			}
-			words = append(words, w.folded())
-			continue
-		}
-		i += size
-	}
-	return words
-}
-
-// fold turns a lower-case English plural into its singular form in place and returns the new
-// length: "explosions" → "explosion", "splashes" → "splash", "fireflies" → "firefly".
-// Words ending in "ss", "us" or "is" are kept ("grass", "debris").
-func fold(b []byte) int {
-	n := len(b)
-	if n < 4 || b[n-1] != 's' {
-		return n
-	}
-	switch {
-	case n > 4 && b[n-3] == 'i' && b[n-2] == 'e':
-		b[n-3] = 'y'
-		return n - 2
-	case n > 4 && b[n-2] == 'e' && (b[n-3] == 'x' || (b[n-3] == 's' || b[n-3] == 'h') && (b[n-4] == 's' || b[n-4] == 'c')):
-		// -sses, -shes, -ches, -xes
-		return n - 2
-	case b[n-2] == 's' || b[n-2] == 'u' || b[n-2] == 'i' || b[n-2] == '\'':
-		return n
-	}
-	return n - 1
-}

@@ -53,16 +53,21 @@ func ExampleRateCard_Do_error() {
 	// {"code":"unsupported_fps","field":"fps","message":"unsupported frame rate 25; supported: 24 30 60"}
 }
 
-// The analyzer explains what it found.
+// The analyzer explains what it found, and what it read but did not count.
 func ExampleRateCard_Analyze() {
-	cx := estimator.Default().Analyze("20 dancers, water splashing, a building collapsing")
+	cx := estimator.Default().Analyze("two hundred dancers, water splashing, a tower collapsing; no explosions")
 	fmt.Println(cx.Level, "×"+cx.Multiplier.String(), "score", cx.Score)
 	for _, s := range cx.Signals {
-		fmt.Printf("%s %q +%d\n", s.Kind, s.Match, s.Weight)
+		if s.Ignored != "" {
+			fmt.Printf("%s %q ignored: %s\n", s.ID, s.Match, s.Ignored)
+			continue
+		}
+		fmt.Printf("%s %q +%d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 10
-	// crowd "20 dancers" +3
-	// physics "splashing" +3
-	// physics "collapsing" +4
+	// extreme ×8 score 11
+	// crowd-count "two hundred dancers" +5
+	// water "splashing" +2
+	// destruction "collapsing" +4
+	// explosion "explosions" ignored: negated
 }

@@ -428,6 +428,11 @@ func (cx Complexity) AppendJSON(dst []byte) []byte {
 		dst = jsonx.AppendString(dst, s.Match)
 		dst = append(dst, `,"weight":`...)
 		dst = strconv.AppendInt(dst, s.Weight, 10)
+		if s.Ignored != "" {
+			// Reported so the explanation shows what was read, but not counted.
+			dst = append(dst, `,"ignored":`...)
+			dst = jsonx.AppendString(dst, s.Ignored)
+		}
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)

@@ -71,8 +71,30 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		{"crowd bands unsorted", func(m map[string]any) { at(m, "complexity", "crowd", "bands", 1).(map[string]any)["min"] = 2 }, "complexity.crowd.bands[1].min"},
 		{"duplicate term", func(m map[string]any) {
 			s := at(m, "complexity", "signals", 1).(map[string]any)
-			s["terms"] = append(s["terms"].([]any), "battle")
-		}, "complexity.signals[1].terms[13]"},
+			s["terms"] = append([]any{"battle"}, s["terms"].([]any)...)
+		}, "complexity.signals[1].terms[0]"},
+		{"duplicate term after stemming", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 1).(map[string]any)
+			s["terms"] = append([]any{"battles"}, s["terms"].([]any)...)
+		}, "complexity.signals[1].terms[0]"},
+		{"signal term also a negation", func(m map[string]any) {
+			n := at(m, "complexity", "negation").(map[string]any)
+			n["terms"] = append([]any{"battle"}, n["terms"].([]any)...)
+		}, "complexity.negation.terms[0]"},
+		{"negation scope 0", func(m map[string]any) { at(m, "complexity", "negation").(map[string]any)["scope"] = 0 }, "complexity.negation.scope"},
+		{"negation of two words", func(m map[string]any) {
+			n := at(m, "complexity", "negation").(map[string]any)
+			n["terms"] = append([]any{"not any"}, n["terms"].([]any)...)
+		}, "complexity.negation.terms[0]"},
+		{"calm exception of two words", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["except"] = []any{"slow motion"} }, "complexity.calm.except[0]"},
+		{"amplifier not a boolean", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["amplifier"] = "yes" }, "complexity.signals[0].amplifier"},
+		{"mixed-script Han term", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 0).(map[string]any)
+			s["terms"] = append([]any{"战斗x"}, s["terms"].([]any)...)
+		}, "complexity.signals[0].terms[0]"},
+		{"Latin measure word", func(m map[string]any) { at(m, "complexity", "crowd").(map[string]any)["measureWords"] = "名x" }, "complexity.crowd.measureWords"},
+		{"Latin neutral term", func(m map[string]any) { at(m, "complexity", "neutral").([]any)[0] = "volcano" }, "complexity.neutral[0]"},
+		{"unknown key in calm", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["scope"] = 1 }, "complexity.calm.scope"},
 		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
 		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},
 		{"refinement not cheaper", func(m map[string]any) { at(m, "modes", 1).(map[string]any)["multiplier"] = "1" }, "modes[1].multiplier"},
