@@ -871,7 +871,7 @@ func (w *word) text() string { return string(w.stem[:w.n]) }
 type wordScan struct {
 	window      [maxTermWords]word // the last words, the newest at (count-1)%len
 	count       int
-	negFrom     int  // words from negFrom to negUntil (indexes) are negated
+	negFrom     int // words from negFrom to negUntil (indexes) are negated
 	negUntil    int
 	negByte     int  // Han text before this byte offset is negated
 	pendingCalm bool // a calm word was read; the next word may make it "slow motion"
