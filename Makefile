@@ -62,6 +62,8 @@ test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzSum$$' $(FUZZFLAGS) ./estimator/internal/sha256
+	$(GO) test -run='^$$' -fuzz='^FuzzScanner$$' $(FUZZFLAGS) ./estimator/internal/scan
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeRune$$' $(FUZZFLAGS) ./estimator/internal/scan
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...

@@ -109,8 +109,8 @@ type analyzer struct {
 	han        map[rune][]hanEntry  // first rune → Han entries, longest first
 	hanNouns   map[rune][]string    // first rune → Han crowd nouns
 	hanFirst   [1 << 10]uint64      // bit (r mod 2^16): some Han entry or noun may start with r
-	measures   string               // Han measure words that count a crowd after a numeral
-	fillers    string               // Han characters skipped between a numeral and a noun (个, 多)
+	measures   []rune               // Han measure words that count a crowd after a numeral
+	fillers    []rune               // Han characters skipped between a numeral and a noun (个, 多)
 	hanUnits   []string             // Han units after which a numeral is not a crowd (年, 米)
 	bareMin    int64                // a Han numeral this large counts a crowd on its own
 	bands      []band
@@ -466,8 +466,8 @@ func (p *cardParser) crowd(o object) {
 			e.unit = true
 		}
 	}
-	a.measures = p.hanChars(co, "measureWords")
-	a.fillers = p.hanChars(co, "fillers")
+	a.measures = []rune(p.hanChars(co, "measureWords"))
+	a.fillers = []rune(p.hanChars(co, "fillers"))
 	hanUnits, hps := p.stringList(co, "hanUnits", 512)
 	for j, u := range hanUnits {
 		if !isHanTerm(u) {
@@ -1027,7 +1027,7 @@ func (a *analyzer) longestHan(s string, r rune) *hanEntry {
 func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scanState) {
 	i := start
 	for i < end {
-		r, size := utf8.DecodeRuneInString(prompt[i:end])
+		r, size := scan.DecodeRune(prompt[i:end])
 		if e := a.longestHan(prompt[i:end], r); e != nil {
 			next := i + len(e.text)
 			switch e.role {
@@ -1040,7 +1040,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 			case hanNegator:
 				ws.negByte = next
 				for k := 0; k < a.negScope && ws.negByte < end; k++ {
-					_, sz := utf8.DecodeRuneInString(prompt[ws.negByte:end])
+					_, sz := scan.DecodeRune(prompt[ws.negByte:end])
 					ws.negByte += sz
 				}
 			case hanStop:
@@ -1065,7 +1065,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st *scanState) int {
 	j := i
 	for j < end {
-		r, size := utf8.DecodeRuneInString(prompt[j:end])
+		r, size := scan.DecodeRune(prompt[j:end])
 		if !isHanNumeral(r) {
 			break
 		}
@@ -1083,15 +1083,15 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 	}
 	k := j
 	for f := 0; f < 2 && k < end; f++ {
-		r, size := utf8.DecodeRuneInString(prompt[k:end])
-		if !strings.ContainsRune(a.fillers, r) {
+		r, size := scan.DecodeRune(prompt[k:end])
+		if !hasRune(a.fillers, r) {
 			break
 		}
 		k += size
 	}
 	if k < end {
-		r, size := utf8.DecodeRuneInString(prompt[k:end])
-		if strings.ContainsRune(a.measures, r) {
+		r, size := scan.DecodeRune(prompt[k:end])
+		if hasRune(a.measures, r) {
 			end2 := k + size
 			for _, noun := range a.hanNouns[firstRune(prompt[end2:end])] {
 				if strings.HasPrefix(prompt[end2:end], noun) {
@@ -1195,7 +1195,21 @@ func parseNumeral(arabic int64, s string) int64 {
 }
 
 func isHanNumeral(r rune) bool {
-	return strings.ContainsRune("零一二两三四五六七八九十百千万亿数几上", r)
+	switch r {
+	case '零', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '亿', '数', '几', '上':
+		return true
+	}
+	return false
+}
+
+// hasRune reports whether r is one of the runes of set (a few Han characters from the card).
+func hasRune(set []rune, r rune) bool {
+	for _, x := range set {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -69,7 +69,8 @@ func FuzzParseRateCard(f *testing.F) {
 // of the prompt.
 func FuzzAnalyze(f *testing.F) {
 	for _, p := range []string{"", "thousands of troops fighting", "数千名士兵在古战场上激烈厮杀", "1,000,000,000,000 troops",
-		"二十个舞者", "一万二千人", "fast, pan", "\xff\xfe", "ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ", strings.Repeat("war ", 500)} {
+		"二十个舞者", "一万二千人", "fast, pan", "\xff\xfe", "ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ", strings.Repeat("war ", 500),
+		"no crowds, slow drone shot", "没有爆炸，静止", "3千名士兵", "两百名乐手", "百万角马", "two hundred thousand soldiers"} {
 		f.Add(p)
 	}
 	card := estimator.Default()
@@ -82,6 +83,9 @@ func FuzzAnalyze(f *testing.F) {
 		for _, s := range cx.Signals {
 			if !strings.Contains(prompt, s.Match) || s.Match == "" {
 				t.Fatalf("match %q is not in the prompt", s.Match)
+			}
+			if s.Ignored != "" && s.Weight != 0 {
+				t.Fatalf("ignored signal %+v has a weight", s)
 			}
 			sum += s.Weight
 		}

@@ -75,12 +75,12 @@ func (sc *Scanner) Next(t *Token) bool {
 			sc.i = readWord(s, i, t)
 			return true
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := DecodeRune(s[i:])
 		switch {
 		case IsHan(r):
 			j := i + size
 			for j < len(s) && s[j] >= utf8.RuneSelf {
-				r, size := utf8.DecodeRuneInString(s[j:])
+				r, size := DecodeRune(s[j:])
 				if !IsHan(r) {
 					break
 				}
@@ -299,4 +299,20 @@ func ToLower(r rune) rune {
 		}
 	}
 	return r
+}
+
+// DecodeRune is utf8.DecodeRuneInString with the three-byte forms of Han text decoded inline
+// (the general decoder is a function call per rune, which dominates a scan of Chinese).
+func DecodeRune(s string) (rune, int) {
+	if len(s) >= 3 {
+		b0, b1, b2 := s[0], s[1], s[2]
+		if b0&0xF0 == 0xE0 && b1&0xC0 == 0x80 && b2&0xC0 == 0x80 {
+			r := rune(b0&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
+			// Overlong forms and surrogates are invalid: leave them to the full decoder.
+			if r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
+				return r, 3
+			}
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func tokens(next func(*Token) bool, s string) []string {
@@ -68,6 +69,20 @@ func FuzzScanner(f *testing.F) {
 		got, want := fast(s), reference(s)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("Scanner(%q) =\n %v\nreference\n %v", s, got, want)
+		}
+	})
+}
+
+// FuzzDecodeRune: DecodeRune is utf8.DecodeRuneInString.
+func FuzzDecodeRune(f *testing.F) {
+	for _, s := range []string{"", "a", "数", "\xe0\x80\x80", "\xed\xa0\x80", "\xef\xbf\xbd", "\xe4\xb8", "€x", "\xf0\x9f\x98\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, n := DecodeRune(s)
+		wr, wn := utf8.DecodeRuneInString(s)
+		if r != wr || n != wn {
+			t.Fatalf("DecodeRune(%q) = %U, %d; want %U, %d", s, r, n, wr, wn)
 		}
 	})
 }
