@@ -300,8 +300,15 @@ func (p *cardParser) optionalBool(o object, key string) bool {
 	return v.Bool
 }
 
-// stringList reads a required array of strings.
+// stringList reads an array of strings; an absent one is empty unless required.
 func (p *cardParser) stringList(o object, key string, max int) ([]string, []string) {
+	return p.strings(o, key, max, true)
+}
+
+func (p *cardParser) strings(o object, key string, max int, required bool) ([]string, []string) {
+	if !required && !o.has(key) {
+		return nil, nil
+	}
 	items, path, err := o.requiredArray(key)
 	if p.fail(err) {
 		return nil, nil
@@ -460,15 +467,17 @@ func (p *cardParser) crowd(o object) {
 	for _, ns := range a.hanNouns {
 		slices.SortStableFunc(ns, func(x, y string) int { return len(y) - len(x) })
 	}
-	units, ups := p.stringList(co, "units", 512)
+	units, ups := p.strings(co, "units", 512, false)
 	for j, u := range units {
 		if e := p.oneWord(u, ups[j], "a unit"); e != nil {
 			e.unit = true
 		}
 	}
-	a.measures = []rune(p.hanChars(co, "measureWords"))
-	a.fillers = []rune(p.hanChars(co, "fillers"))
-	hanUnits, hps := p.stringList(co, "hanUnits", 512)
+	// Without these keys (a card written before them) a Chinese numeral counts a crowd only
+	// before a crowd noun, over any of the usual measure words.
+	a.measures = []rune(p.hanChars(co, "measureWords", ""))
+	a.fillers = []rune(p.hanChars(co, "fillers", "名个位只匹头辆艘架群条的多余"))
+	hanUnits, hps := p.strings(co, "hanUnits", 512, false)
 	for j, u := range hanUnits {
 		if !isHanTerm(u) {
 			p.bad(hps[j], "a Chinese unit must consist of at most 10 Han characters only")
@@ -477,9 +486,12 @@ func (p *cardParser) crowd(o object) {
 	}
 	a.hanUnits = hanUnits
 	var err *Error
-	a.bareMin, _, err = co.requiredInt("bareHanMin", 2, maxCrowdNumber)
+	a.bareMin, _, err = co.optionalInt("bareHanMin", 2, maxCrowdNumber, 0) // 0: never on its own
 	if p.fail(err) {
 		return
+	}
+	if a.bareMin == 0 {
+		a.bareMin = maxCrowdNumber + 1
 	}
 	items, bp, err := co.requiredArray("bands")
 	if p.fail(err) {
@@ -518,8 +530,8 @@ func (p *cardParser) crowd(o object) {
 }
 
 // hanChars reads a string of single Han characters ("名位只").
-func (p *cardParser) hanChars(o object, key string) string {
-	s, path, err := o.requiredString(key)
+func (p *cardParser) hanChars(o object, key, def string) string {
+	s, path, err := o.optionalString(key, def)
 	if p.fail(err) {
 		return ""
 	}
@@ -575,6 +587,9 @@ func (p *cardParser) negation(o object, seen map[string]string) {
 	if p.err != nil {
 		return
 	}
+	if !o.has("negation") {
+		return // no negation words: every term counts
+	}
 	no, ok := p.sub(o, "negation", "terms", "stops", "scope")
 	if !ok {
 		return
@@ -593,12 +608,15 @@ func (p *cardParser) calm(o object, seen map[string]string) {
 	if p.err != nil {
 		return
 	}
+	if !o.has("calm") {
+		return
+	}
 	co, ok := p.sub(o, "calm", "terms", "except")
 	if !ok {
 		return
 	}
 	p.flagTerms(co, "terms", seen, hanCalm, func(e *lexEntry) { e.calm = true })
-	except, eps := p.stringList(co, "except", 64)
+	except, eps := p.strings(co, "except", 64, false)
 	for j, w := range except {
 		if e := p.oneWord(w, eps[j], "an exception"); e != nil {
 			e.calmExcept = true
@@ -610,7 +628,7 @@ func (p *cardParser) neutral(o object, seen map[string]string) {
 	if p.err != nil {
 		return
 	}
-	terms, tps := p.stringList(o, "neutral", 512)
+	terms, tps := p.strings(o, "neutral", 512, false)
 	for j, t := range terms {
 		if !isHanTerm(t) {
 			p.bad(tps[j], "a neutral term is Chinese: at most 10 Han characters")
@@ -707,25 +725,45 @@ type scanState struct {
 
 const crowdHit = -1
 
-func (st *scanState) add(a *analyzer, sig int, h hit) {
+// add records a hit of signal sig; it reports whether the hit was kept (the first of its kind).
+func (st *scanState) add(a *analyzer, sig int, h hit) bool {
 	bit := uint64(1) << uint(sig)
 	if h.ignored != "" {
 		if st.dead&bit == 0 {
 			st.dead |= bit
 			st.deadHit[sig] = h
+			return true
 		}
-		return
+		return false
 	}
 	if a.signals[sig].calmable {
 		if st.pending&bit == 0 {
 			st.pending |= bit
 			st.pendHit[sig] = h
+			return true
 		}
-		return
+		return false
 	}
 	if st.live&bit == 0 {
 		st.live |= bit
 		st.liveHit[sig] = h
+		return true
+	}
+	return false
+}
+
+// retract forgets the kept hit of signal sig that starts at start: a longer term took its
+// words ("crashing" in "waves crashing" is water, not also destruction).
+func (st *scanState) retract(sig, start int) {
+	bit := uint64(1) << uint(sig)
+	if st.live&bit != 0 && st.liveHit[sig].start == start {
+		st.live &^= bit
+	}
+	if st.pending&bit != 0 && st.pendHit[sig].start == start {
+		st.pending &^= bit
+	}
+	if st.dead&bit != 0 && st.deadHit[sig].start == start {
+		st.dead &^= bit
 	}
 }
 
@@ -787,18 +825,11 @@ func (st *scanState) resolve(a *analyzer) int64 {
 			}
 		}
 	}
-	var score int64
-	counted := false
-	for i := range a.signals {
-		bit := uint64(1) << uint(i)
-		if st.live&bit != 0 && !a.signals[i].amplifier {
-			score += st.liveHit[i].weight
+	counted := st.hasCrowd
+	for m := st.live; m != 0; m &= m - 1 {
+		if !a.signals[bits.TrailingZeros64(m)].amplifier {
 			counted = true
 		}
-	}
-	if st.hasCrowd {
-		score += st.crowd.weight
-		counted = true
 	}
 	st.n = 0
 	for i := range a.signals {
@@ -806,12 +837,8 @@ func (st *scanState) resolve(a *analyzer) int64 {
 		switch {
 		case st.live&bit != 0:
 			h := st.liveHit[i]
-			if a.signals[i].amplifier {
-				if counted {
-					score += h.weight
-				} else {
-					h.weight, h.ignored = 0, IgnoredAlone
-				}
+			if a.signals[i].amplifier && !counted {
+				h.weight, h.ignored = 0, IgnoredAlone
 			}
 			st.push(i, h)
 		case st.dead&bit != 0:
@@ -824,6 +851,10 @@ func (st *scanState) resolve(a *analyzer) int64 {
 		st.push(crowdHit, st.crowd)
 	} else if st.hasGone {
 		st.push(crowdHit, st.gone)
+	}
+	var score int64
+	for _, h := range st.out[:st.n] {
+		score += h.weight
 	}
 	// In order of appearance (insertion sort: at most 65 items, mostly in order).
 	for i := 1; i < st.n; i++ {
@@ -863,6 +894,7 @@ type word struct {
 	start, end int
 	num        int64 // its value as a number (digits or a number word), 0 if none
 	index      int   // the how-manieth word of the prompt, from 1
+	kept       int   // the signal of a one-word term kept at this word, or -1
 }
 
 func (w *word) text() string { return string(w.stem[:w.n]) }
@@ -918,7 +950,7 @@ func (a *analyzer) settleCalm(ws *wordScan, st *scanState, except bool) {
 func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanState) {
 	ws.count++
 	w := &ws.window[(ws.count-1)%len(ws.window)]
-	w.start, w.end, w.index, w.num, w.plural, w.n = t.Start, t.End, ws.count, 0, false, 0
+	w.start, w.end, w.index, w.num, w.plural, w.n, w.kept = t.Start, t.End, ws.count, 0, false, 0, -1
 	ws.lastDigits, ws.lastNum, ws.lastEnd = t.Digits, t.Num, t.End
 	if t.N == 0 {
 		a.settleCalm(ws, st, false)
@@ -982,7 +1014,15 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 			if negated {
 				h.ignored = IgnoredNegated
 			}
-			st.add(a, term.signal, h)
+			for k := range term.prev {
+				pw := &ws.window[(ws.count-2-k+len(ws.window))%len(ws.window)]
+				if pw.kept >= 0 && pw.kept != term.signal {
+					st.retract(pw.kept, pw.start)
+				}
+			}
+			if st.add(a, term.signal, h) && len(term.prev) == 0 {
+				w.kept = term.signal
+			}
 			break
 		}
 	}

@@ -1,7 +1,8 @@
 package scan
 
 // Stem reduces a lower-cased English word in place to a crude stem shared by its inflected
-// forms, and returns the stem's length and whether a plural (or third-person) -s was removed:
+// forms, and returns the stem's length and whether the word is a plural (or third person):
+// a removed -s, or an irregular -men ("horsemen", kept as it is):
 //
 //	explosions, explosion       → explosion
 //	crash, crashes, crashing, crashed → crash
@@ -31,6 +32,9 @@ func Stem(b []byte) (n int, plural bool) {
 	case n >= 4 && b[n-1] == 's' && b[n-2] != 's' && b[n-2] != 'u' && b[n-2] != 'i' && b[n-2] != '\'':
 		n--
 		plural = true
+	case n >= 3 && b[n-3] == 'm' && b[n-2] == 'e' && b[n-1] == 'n':
+		// men, women, horsemen, firemen: plural, and kept as they are.
+		return n, true
 	}
 	switch {
 	case n >= 6 && b[n-3] == 'i' && b[n-2] == 'n' && b[n-1] == 'g' && hasVowel(b[:n-3]):

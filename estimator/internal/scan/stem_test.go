@@ -38,7 +38,7 @@ func TestStem(t *testing.T) {
 	for _, tt := range []struct {
 		w      string
 		plural bool
-	}{{"dozens", true}, {"dozen", false}, {"troops", true}, {"glass", false}, {"armies", true}, {"debris", false}} {
+	}{{"dozens", true}, {"dozen", false}, {"troops", true}, {"glass", false}, {"armies", true}, {"debris", false}, {"horsemen", true}, {"men", true}, {"man", false}} {
 		b := []byte(tt.w)
 		if _, p := Stem(b); p != tt.plural {
 			t.Errorf("Stem(%q) plural = %v", tt.w, p)

@@ -45,12 +45,21 @@ func main() {
 	}
 
 	type param struct {
-		name     string
-		obj      map[string]any
-		min, max int
+		name   string
+		obj    map[string]any
+		key    string
+		values []int
 	}
+	span := func(lo, hi int) []int {
+		var v []int
+		for i := lo; i <= hi; i++ {
+			v = append(v, i)
+		}
+		return v
+	}
+	cx := card["complexity"].(map[string]any)
 	var params []param
-	for _, s := range card["complexity"].(map[string]any)["signals"].([]any) {
+	for _, s := range cx["signals"].([]any) {
 		m := s.(map[string]any)
 		// A signal family keeps a weight that matters (2..8); an amplifier may fall to 0. The
 		// crowd bands stay as the rubric sets them: fitting them to a few hundred prompts
@@ -59,7 +68,7 @@ func main() {
 		if m["amplifier"] == true {
 			lo, hi = 0, 6
 		}
-		params = append(params, param{m["id"].(string), m, lo, hi})
+		params = append(params, param{m["id"].(string), m, "weight", span(lo, hi)})
 	}
 	score := func() float64 {
 		b, _ := json.Marshal(card)
@@ -91,14 +100,14 @@ func main() {
 	for round := 0; round < 4; round++ {
 		improved := false
 		for _, p := range params {
-			bestV := p.obj["weight"]
-			for v := p.min; v <= p.max; v++ {
-				p.obj["weight"] = float64(v)
+			bestV := p.obj[p.key]
+			for _, v := range p.values {
+				p.obj[p.key] = float64(v)
 				if s := score(); s > best+1e-9 {
 					best, bestV, improved = s, float64(v), true
 				}
 			}
-			p.obj["weight"] = bestV
+			p.obj[p.key] = bestV
 		}
 		fmt.Printf("round %d: %.4f\n", round, best)
 		if !improved {
@@ -106,6 +115,6 @@ func main() {
 		}
 	}
 	for _, p := range params {
-		fmt.Printf("%s = %v\n", p.name, p.obj["weight"])
+		fmt.Printf("%s = %v\n", p.name, p.obj[p.key])
 	}
 }
