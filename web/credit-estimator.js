@@ -289,6 +289,8 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
 .chip .l { white-space: nowrap; }
 .chip q { font-style: italic; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 18ch; min-width: 0; }
 .chip .w { color: var(--_muted); font-variant-numeric: tabular-nums; }
+.chip.ignored { opacity: 0.6; }
+.chip.ignored q { text-decoration: line-through; }
 .level { font-weight: 600; }
 .result { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
 .total { background: var(--_panel); border-radius: var(--_radius); padding: 14px 16px; min-height: 112px; }
@@ -1023,7 +1025,9 @@ function renderSignals(ul, signals, f) {
     }
     setText(li.children[0], s.label);
     setText(li.children[1], s.match ?? ''); // prompt text: textContent only
-    setText(li.children[2], `+${f.int.format(s.weight)}`);
+    // An ignored signal ("no crowds", "slow drone shot") is shown as read but not counted.
+    setText(li.children[2], s.ignored ? `ignored: ${s.ignored}` : `+${f.int.format(s.weight)}`);
+    li.classList.toggle('ignored', Boolean(s.ignored));
   });
 }
 

@@ -53,7 +53,10 @@ export interface ComplexitySignal {
   id: string;
   label: string;
   match: string;
+  /** What it adds to the score; 0 when ignored. */
   weight: number;
+  /** Present when the analyzer read the words but does not count them. */
+  ignored?: 'negated' | 'slow' | 'alone' | (string & {});
 }
 
 export interface RateCardRef {
