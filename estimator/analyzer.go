@@ -96,6 +96,7 @@ const (
 
 type hanEntry struct {
 	text   string
+	second rune // the second character, 0 for a one-character entry: most candidates fail on it
 	role   uint8
 	signal int
 }
@@ -408,6 +409,9 @@ func (p *cardParser) addTerm(term, path string, seen map[string]string, latin fu
 		if prev, dup := seen[key]; dup {
 			p.bad(path, "term \""+term+"\" is already listed at "+prev)
 			return false
+		}
+		if len(term) > utf8.RuneLen(r) {
+			han.second, _ = utf8.DecodeRuneInString(term[utf8.RuneLen(r):])
 		}
 		a.han[r] = append(a.han[r], han)
 		a.markHan(r)
@@ -1048,15 +1052,24 @@ func (a *analyzer) markHan(r rune) { a.hanFirst[(r>>6)&0x3ff] |= 1 << (uint(r) &
 // mayStartHan is a cheap filter before the map lookups: false means nothing starts with r.
 func (a *analyzer) mayStartHan(r rune) bool { return a.hanFirst[(r>>6)&0x3ff]&(1<<(uint(r)&63)) != 0 }
 
-// longestHan returns the longest Han entry at the start of s, or nil.
-func (a *analyzer) longestHan(s string, r rune) *hanEntry {
+// longestHan returns the longest Han entry at the start of s, whose first rune r is size
+// bytes long, or nil.
+func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 	if !a.mayStartHan(r) {
 		return nil
 	}
+	var second rune = -1
+	if size < len(s) {
+		second, _ = scan.DecodeRune(s[size:])
+	}
 	es := a.han[r]
 	for i := range es {
-		if strings.HasPrefix(s, es[i].text) {
-			return &es[i]
+		e := &es[i]
+		if e.second == 0 {
+			return e // one character, the shortest: every longer one has failed
+		}
+		if e.second == second && strings.HasPrefix(s, e.text) {
+			return e
 		}
 	}
 	return nil
@@ -1068,7 +1081,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 	i := start
 	for i < end {
 		r, size := scan.DecodeRune(prompt[i:end])
-		if e := a.longestHan(prompt[i:end], r); e != nil {
+		if e := a.longestHan(prompt[i:end], r, size); e != nil {
 			next := i + len(e.text)
 			switch e.role {
 			case hanSignal:
