@@ -117,6 +117,14 @@ type analyzer struct {
 	bands      []band
 	crowdLabel string
 	negScope   int // words (Latin) or characters (Han) a negation covers
+	repeats    []kindRepeat
+}
+
+// kindRepeat: after the heaviest counted signal of a kind, each further one adds pct percent of
+// its weight ("crowded", "rush hour" and "hundreds of commuters" are one crowd).
+type kindRepeat struct {
+	kind string
+	pct  int64
 }
 
 // lexEntry is everything a Latin stem can mean to the analyzer.
@@ -209,7 +217,7 @@ func (p *cardParser) complexity(o object) {
 	if p.err != nil {
 		return
 	}
-	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral")
+	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral", "repeats")
 	if !ok {
 		return
 	}
@@ -222,6 +230,7 @@ func (p *cardParser) complexity(o object) {
 	p.negation(co, seen)
 	p.calm(co, seen)
 	p.neutral(co, seen)
+	p.repeats(co)
 	for _, e := range p.c.analyzer.words {
 		// Longest first: of the terms that end with a word, only the longest that matches
 		// counts ("waves crashing" is water, not also "crashing").
@@ -644,6 +653,31 @@ func (p *cardParser) neutral(o object, seen map[string]string) {
 	}
 }
 
+// repeats reads the kinds whose further signals count for less: kind → percent.
+func (p *cardParser) repeats(o object) {
+	if p.err != nil || !o.has("repeats") {
+		return
+	}
+	v, path, _ := o.get("repeats")
+	if v.Kind != jsonx.Object {
+		p.fail(typeError(path, "an object", v))
+		return
+	}
+	a := &p.c.analyzer
+	for _, m := range v.Members {
+		kp := join(path, m.Key)
+		if strings.TrimSpace(m.Key) == "" || len(m.Key) > 200 {
+			p.bad(kp, "must be a signal kind")
+			return
+		}
+		pct, err := fixedValue(m.Value, kp, 0, 0, 100, false, "an integer")
+		if p.fail(err) {
+			return
+		}
+		a.repeats = append(a.repeats, kindRepeat{kind: m.Key, pct: pct})
+	}
+}
+
 // flagTerms reads a list of one-word Latin terms or Han terms with one role.
 func (p *cardParser) flagTerms(o object, key string, seen map[string]string, role uint8, flag func(*lexEntry)) {
 	if p.err != nil {
@@ -856,6 +890,9 @@ func (st *scanState) resolve(a *analyzer) int64 {
 	} else if st.hasGone {
 		st.push(crowdHit, st.gone)
 	}
+	for _, r := range a.repeats {
+		st.repeat(a, r)
+	}
 	var score int64
 	for _, h := range st.out[:st.n] {
 		score += h.weight
@@ -868,6 +905,30 @@ func (st *scanState) resolve(a *analyzer) int64 {
 		}
 	}
 	return score
+}
+
+// repeat weighs the counted signals of one kind: the heaviest (the first of equals) counts in
+// full, each further one adds r.pct percent of its weight, rounded down.
+func (st *scanState) repeat(a *analyzer, r kindRepeat) {
+	heaviest := -1
+	for i := 0; i < st.n; i++ {
+		if st.out[i].ignored == "" && a.kindOf(st.outID[i]) == r.kind &&
+			(heaviest < 0 || st.out[i].weight > st.out[heaviest].weight) {
+			heaviest = i
+		}
+	}
+	for i := 0; i < st.n; i++ {
+		if i != heaviest && st.out[i].ignored == "" && a.kindOf(st.outID[i]) == r.kind {
+			st.out[i].weight = st.out[i].weight * r.pct / 100
+		}
+	}
+}
+
+func (a *analyzer) kindOf(id int) string {
+	if id == crowdHit {
+		return "crowd"
+	}
+	return a.signals[id].kind
 }
 
 func (st *scanState) push(id int, h hit) {

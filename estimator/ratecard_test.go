@@ -94,6 +94,7 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		}, "complexity.signals[0].terms[0]"},
 		{"Latin measure word", func(m map[string]any) { at(m, "complexity", "crowd").(map[string]any)["measureWords"] = "名x" }, "complexity.crowd.measureWords"},
 		{"Latin neutral term", func(m map[string]any) { at(m, "complexity", "neutral").([]any)[0] = "volcano" }, "complexity.neutral[0]"},
+		{"repeat percent above 100", func(m map[string]any) { at(m, "complexity", "repeats").(map[string]any)["crowd"] = 101 }, "complexity.repeats.crowd"},
 		{"unknown key in calm", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["scope"] = 1 }, "complexity.calm.scope"},
 		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
 		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},

@@ -70,6 +70,11 @@ func main() {
 		}
 		params = append(params, param{m["id"].(string), m, "weight", span(lo, hi)})
 	}
+	if rep, ok := cx["repeats"].(map[string]any); ok {
+		for kind := range rep {
+			params = append(params, param{"repeats." + kind, rep, kind, []int{0, 25, 50, 75, 100}})
+		}
+	}
 	score := func() float64 {
 		b, _ := json.Marshal(card)
 		c, err := estimator.ParseRateCard(b)
