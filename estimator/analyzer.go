@@ -1028,6 +1028,8 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 	}
 	w.stem = t.Buf
 	w.n, w.plural = scan.Stem(w.stem[:t.N])
+	// A verb form is not a noun to count: "dozens of fishing boats" counts boats, not "fish".
+	verbal := hasSuffix(t.Buf[:t.N], "ing") || hasSuffix(t.Buf[:t.N], "ed")
 	e := a.lookup(w.stem[:w.n])
 	a.settleCalm(ws, st, e != nil && e.calmExcept)
 	if e == nil {
@@ -1091,7 +1093,7 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 			break
 		}
 	}
-	if (e.noun || w.plural) && !e.unit && w.num == 0 {
+	if ((e.noun && !verbal) || w.plural) && !e.unit && w.num == 0 {
 		a.countCrowd(ws, w, negated, st)
 	}
 }
@@ -1232,6 +1234,10 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 		}
 	}
 	return max(j, i+1)
+}
+
+func hasSuffix(b []byte, suffix string) bool {
+	return len(b) > len(suffix) && string(b[len(b)-len(suffix):]) == suffix
 }
 
 func firstRune(s string) rune {
