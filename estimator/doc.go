@@ -29,11 +29,13 @@
 // # Complexity
 //
 // Analyze reads a prompt and returns a level (low ×1, medium ×2, high ×4, extreme ×8 on the
-// default card), the score and the signals it found: counted crowds ("thousands of troops",
-// "20 dancers", "数千名士兵"), action, physics, particles, fast camera moves. The lexicon,
-// weights and thresholds are card data. Latin words match case-insensitively with plurals
-// folded; multi-word terms match consecutive words; Han text matches by substring. A person
-// can override the level with an explicit complexity.
+// default card), the score and the signals it found: counted crowds ("thousands of bison",
+// "20 dancers", "数千名士兵"), collective nouns, action, physics, disasters, particles, fast
+// camera moves, scale. The lexicon, weights, rule parameters and thresholds are card data.
+// English words match by stem ("exploded" matches "explode"), the longest term winning; Han
+// text is segmented by longest match. Negated words ("no crowds", "没有爆炸") and fast moves in a
+// slow clause ("slow drone shot") are reported as ignored, with weight 0. A person can override
+// the level with an explicit complexity. docs/complexity.md has the rules and their figures.
 //
 // # The contract
 //
