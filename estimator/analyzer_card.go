@@ -1,0 +1,532 @@
+package estimator
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+	"github.com/creditestimator/creditestimator/estimator/internal/scan"
+)
+
+// Reading and validating the complexity section of a rate card into the analyzer's lexicon
+// (docs/complexity.md describes the schema; README.md has the table).
+
+// stemWords splits a lexicon term into the stems of its words, the way the scanner reads a
+// prompt; nil if a word is too long or the term has Han characters or no word.
+func stemWords(s string) []string {
+	var words []string
+	sc := scan.NewScanner(s)
+	var t scan.Token
+	for sc.Next(&t) {
+		switch t.Kind {
+		case scan.Han:
+			return nil
+		case scan.Word:
+			if t.N == 0 {
+				return nil
+			}
+			n, _ := scan.Stem(t.Buf[:t.N])
+			words = append(words, string(t.Buf[:n]))
+		}
+	}
+	return words
+}
+
+func isHanTerm(s string) bool {
+	if s == "" || len(s) > maxHanTerm {
+		return false
+	}
+	for _, r := range s {
+		if !scan.IsHan(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *cardParser) complexity(o object) {
+	if p.err != nil {
+		return
+	}
+	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral", "repeats")
+	if !ok {
+		return
+	}
+	p.c.analyzer.han = map[rune][]hanEntry{}
+	seen := map[string]string{}
+	p.levels(co)
+	p.signals(co, seen)
+	p.crowd(co)
+	p.numberWords(co)
+	p.negation(co, seen)
+	p.calm(co, seen)
+	p.neutral(co, seen)
+	p.repeats(co)
+	for _, e := range p.c.analyzer.words {
+		// Longest first: of the terms that end with a word, only the longest that matches
+		// counts ("waves crashing" is water, not also "crashing").
+		slices.SortStableFunc(e.terms, func(x, y wordTerm) int { return len(y.prev) - len(x.prev) })
+	}
+	for r, es := range p.c.analyzer.han {
+		// Longest first: the first entry that matches is the longest match.
+		slices.SortStableFunc(es, func(x, y hanEntry) int { return len(y.text) - len(x.text) })
+		p.c.analyzer.han[r] = es
+	}
+}
+
+func (p *cardParser) levels(o object) {
+	if p.err != nil {
+		return
+	}
+	items, path, err := o.requiredArray("levels")
+	if p.fail(err) {
+		return
+	}
+	if len(items) == 0 || len(items) > 16 {
+		p.bad(path, "must list between 1 and 16 levels")
+		return
+	}
+	for i, item := range items {
+		ip := index(path, i)
+		lo, err := asObject(item, ip, "name", "label", "multiplier", "minScore")
+		if p.fail(err) {
+			return
+		}
+		var l level
+		var np string
+		l.name, np, err = lo.requiredString("name")
+		if p.fail(err) {
+			return
+		}
+		if l.name == "" || l.name == complexityAuto || p.c.levelIndex(l.name) >= 0 {
+			p.bad(np, "must be a unique level name other than \"auto\"")
+			return
+		}
+		l.label = p.label(lo, "label")
+		l.mult = p.multiplier(lo, "multiplier", 1)
+		var sp string
+		l.minScore, sp, err = lo.requiredInt("minScore", 0, 1_000_000)
+		if p.fail(err) {
+			return
+		}
+		if i == 0 && l.minScore != 0 {
+			p.bad(sp, "the first level must start at score 0")
+			return
+		}
+		if i > 0 {
+			prev := p.c.levels[i-1]
+			if l.minScore <= prev.minScore {
+				p.bad(sp, "levels must be sorted by minScore with no overlap")
+				return
+			}
+			if l.mult <= prev.mult {
+				p.bad(join(ip, "multiplier"), "a higher level must cost more than a lower one")
+				return
+			}
+		}
+		p.c.levels = append(p.c.levels, l)
+	}
+}
+
+// optionalBool reads an optional boolean member.
+func (p *cardParser) optionalBool(o object, key string) bool {
+	v, path, ok := o.get(key)
+	if !ok {
+		return false
+	}
+	if v.Kind != jsonx.Bool {
+		p.fail(typeError(path, "true or false", v))
+		return false
+	}
+	return v.Bool
+}
+
+// stringList reads an array of strings; an absent one is empty unless required.
+func (p *cardParser) stringList(o object, key string, max int) ([]string, []string) {
+	return p.stringListOf(o, key, max, true)
+}
+
+func (p *cardParser) stringListOf(o object, key string, max int, required bool) ([]string, []string) {
+	if !required && !o.has(key) {
+		return nil, nil
+	}
+	items, path, err := o.requiredArray(key)
+	if p.fail(err) {
+		return nil, nil
+	}
+	if len(items) > max {
+		p.bad(path, "lists more than "+strconv.Itoa(max)+" items")
+		return nil, nil
+	}
+	out := make([]string, len(items))
+	paths := make([]string, len(items))
+	for i, it := range items {
+		paths[i] = index(path, i)
+		if it.Kind != jsonx.String {
+			p.fail(typeError(paths[i], "a string", it))
+			return nil, nil
+		}
+		out[i] = it.Str
+	}
+	return out, paths
+}
+
+func (p *cardParser) signals(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	items, path, err := o.requiredArray("signals")
+	if p.fail(err) {
+		return
+	}
+	if len(items) > maxSignalDefs {
+		p.bad(path, "lists more than 64 signals")
+		return
+	}
+	a := &p.c.analyzer
+	seenID := map[string]bool{crowdSignalID: true}
+	for i, item := range items {
+		ip := index(path, i)
+		so, err := asObject(item, ip, "id", "kind", "label", "weight", "calmable", "amplifier", "pluralOnly", "terms")
+		if p.fail(err) {
+			return
+		}
+		var d signalDef
+		var idp string
+		d.id, idp, err = so.requiredString("id")
+		if p.fail(err) {
+			return
+		}
+		if d.id == "" || seenID[d.id] {
+			p.bad(idp, "must be a unique id (\""+crowdSignalID+"\" is reserved)")
+			return
+		}
+		seenID[d.id] = true
+		d.kind = p.label(so, "kind")
+		d.label = p.label(so, "label")
+		d.weight, _, err = so.requiredInt("weight", 0, maxWeight)
+		if p.fail(err) {
+			return
+		}
+		d.calmable = p.optionalBool(so, "calmable")
+		d.amplifier = p.optionalBool(so, "amplifier")
+		d.pluralOnly = p.optionalBool(so, "pluralOnly")
+		terms, tps := p.stringList(so, "terms", 512)
+		if p.err != nil {
+			return
+		}
+		if len(terms) == 0 {
+			p.bad(join(ip, "terms"), "must list at least one term")
+			return
+		}
+		for j, t := range terms {
+			if !p.addTerm(t, tps[j], seen, func(stems []string) {
+				e := a.entry(stems[len(stems)-1])
+				e.terms = append(e.terms, wordTerm{prev: stems[:len(stems)-1], signal: len(a.signals)})
+			}, hanEntry{text: t, role: hanSignal, signal: len(a.signals)}) {
+				return
+			}
+		}
+		a.signals = append(a.signals, d)
+	}
+}
+
+// addTerm validates one lexicon term and indexes it: a Latin term through latin (given the
+// stems of its words), a Han term as han. seen catches a term listed twice (after stemming).
+func (p *cardParser) addTerm(term, path string, seen map[string]string, latin func([]string), han hanEntry) bool {
+	a := &p.c.analyzer
+	if strings.TrimSpace(term) == "" || len(term) > 64 {
+		p.bad(path, "must be a non-empty term of at most 64 bytes")
+		return false
+	}
+	var key string
+	if r, _ := utf8.DecodeRuneInString(term); scan.IsHan(r) {
+		if !isHanTerm(term) {
+			p.bad(path, "a Chinese term must consist of at most 10 Han characters only")
+			return false
+		}
+		key = term
+		if prev, dup := seen[key]; dup {
+			p.bad(path, "term \""+term+"\" is already listed at "+prev)
+			return false
+		}
+		if len(term) > utf8.RuneLen(r) {
+			han.second, _ = utf8.DecodeRuneInString(term[utf8.RuneLen(r):])
+		}
+		a.han[r] = append(a.han[r], han)
+		a.markHan(r)
+	} else {
+		stems := stemWords(term)
+		if len(stems) == 0 || len(stems) > maxTermWords {
+			p.bad(path, "a term must have between 1 and 4 words")
+			return false
+		}
+		key = strings.Join(stems, " ")
+		if prev, dup := seen[key]; dup {
+			p.bad(path, "term \""+term+"\" is already listed at "+prev)
+			return false
+		}
+		latin(stems)
+	}
+	seen[key] = path
+	return true
+}
+
+// oneWord returns the lexicon entry of a one-word Latin term, or reports why it is not one.
+func (p *cardParser) oneWord(term, path, what string) *lexEntry {
+	stems := stemWords(term)
+	if len(stems) != 1 || len(term) > 64 {
+		p.bad(path, what+" is one word")
+		return nil
+	}
+	return p.c.analyzer.entry(stems[0])
+}
+
+func (p *cardParser) crowd(o object) {
+	if p.err != nil {
+		return
+	}
+	co, ok := p.sub(o, "crowd", "label", "nouns", "units", "measureWords", "fillers", "hanUnits", "bareHanMin", "bands")
+	if !ok {
+		return
+	}
+	a := &p.c.analyzer
+	a.crowdLabel = p.label(co, "label")
+	nouns, nps := p.stringList(co, "nouns", 512)
+	a.hanNouns = map[rune][]string{}
+	for j, n := range nouns {
+		if r, _ := utf8.DecodeRuneInString(n); scan.IsHan(r) {
+			if !isHanTerm(n) {
+				p.bad(nps[j], "a Chinese noun must consist of at most 10 Han characters only")
+				return
+			}
+			a.hanNouns[r] = append(a.hanNouns[r], n)
+			a.markHan(r)
+			continue
+		}
+		if e := p.oneWord(n, nps[j], "a crowd noun"); e != nil {
+			e.noun = true
+		}
+	}
+	for _, ns := range a.hanNouns {
+		slices.SortStableFunc(ns, func(x, y string) int { return len(y) - len(x) })
+	}
+	units, ups := p.stringListOf(co, "units", 512, false)
+	for j, u := range units {
+		if e := p.oneWord(u, ups[j], "a unit"); e != nil {
+			e.unit = true
+		}
+	}
+	// Without these keys (a card written before them) a Chinese numeral counts a crowd only
+	// before a crowd noun, over any of the usual measure words.
+	a.measures = []rune(p.hanChars(co, "measureWords", ""))
+	a.fillers = []rune(p.hanChars(co, "fillers", "名个位只匹头辆艘架群条的多余"))
+	hanUnits, hps := p.stringListOf(co, "hanUnits", 512, false)
+	for j, u := range hanUnits {
+		if !isHanTerm(u) {
+			p.bad(hps[j], "a Chinese unit must consist of at most 10 Han characters only")
+			return
+		}
+	}
+	a.hanUnits = hanUnits
+	var err *Error
+	a.bareMin, _, err = co.optionalInt("bareHanMin", 2, maxCrowdNumber, 0) // 0: never on its own
+	if p.fail(err) {
+		return
+	}
+	if a.bareMin == 0 {
+		a.bareMin = maxCrowdNumber + 1
+	}
+	items, bp, err := co.requiredArray("bands")
+	if p.fail(err) {
+		return
+	}
+	if len(items) == 0 || len(items) > 16 {
+		p.bad(bp, "must list between 1 and 16 bands")
+		return
+	}
+	for i, item := range items {
+		ip := index(bp, i)
+		bo, err := asObject(item, ip, "min", "weight")
+		if p.fail(err) {
+			return
+		}
+		min, mp, err := bo.requiredInt("min", 2, maxCrowdNumber)
+		if p.fail(err) {
+			return
+		}
+		w, wp, err := bo.requiredInt("weight", 0, maxWeight)
+		if p.fail(err) {
+			return
+		}
+		if i > 0 {
+			if min <= a.bands[i-1].min {
+				p.bad(mp, "bands must be sorted by min with no overlap")
+				return
+			}
+			if w < a.bands[i-1].weight {
+				p.bad(wp, "a bigger crowd must not weigh less than a smaller one")
+				return
+			}
+		}
+		a.bands = append(a.bands, band{min: min, weight: w})
+	}
+}
+
+// hanChars reads a string of single Han characters ("名位只").
+func (p *cardParser) hanChars(o object, key, def string) string {
+	s, path, err := o.optionalString(key, def)
+	if p.fail(err) {
+		return ""
+	}
+	if len(s) > 256 {
+		p.bad(path, "must be at most 64 Han characters")
+		return ""
+	}
+	for _, r := range s {
+		if !scan.IsHan(r) {
+			p.bad(path, "must be Han characters only")
+			return ""
+		}
+	}
+	return s
+}
+
+func (p *cardParser) numberWords(o object) {
+	if p.err != nil {
+		return
+	}
+	v, path, ok := o.get("numberWords")
+	if !ok {
+		p.fail(missing(path))
+		return
+	}
+	if v.Kind != jsonx.Object {
+		p.fail(typeError(path, "an object", v))
+		return
+	}
+	a := &p.c.analyzer
+	for _, m := range v.Members {
+		kp := join(path, m.Key)
+		if m.Key == "" || len(m.Key) > scan.MaxWord || asciiLower(m.Key) != m.Key || len(stemWords(m.Key)) != 1 {
+			p.bad(kp, "must be one lower-case word")
+			return
+		}
+		n, err := fixedValue(m.Value, kp, 0, 1, maxCrowdNumber, false, "an integer")
+		if p.fail(err) {
+			return
+		}
+		// Keyed by the stem, like every word: "dozens" is the plural of "dozen".
+		b := []byte(m.Key)
+		sn, plural := scan.Stem(b)
+		if e := a.entry(string(b[:sn])); plural {
+			e.numPlural = n
+		} else {
+			e.num = n
+		}
+	}
+}
+
+func (p *cardParser) negation(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	if !o.has("negation") {
+		return // no negation words: every term counts
+	}
+	no, ok := p.sub(o, "negation", "terms", "stops", "scope")
+	if !ok {
+		return
+	}
+	a := &p.c.analyzer
+	scope, _, err := no.requiredInt("scope", 1, maxScope)
+	if p.fail(err) {
+		return
+	}
+	a.negScope = int(scope)
+	p.flagTerms(no, "terms", seen, hanNegator, func(e *lexEntry) { e.negator = true })
+	p.flagTerms(no, "stops", seen, hanStop, func(e *lexEntry) { e.stop = true })
+}
+
+func (p *cardParser) calm(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	if !o.has("calm") {
+		return
+	}
+	co, ok := p.sub(o, "calm", "terms", "except")
+	if !ok {
+		return
+	}
+	p.flagTerms(co, "terms", seen, hanCalm, func(e *lexEntry) { e.calm = true })
+	except, eps := p.stringListOf(co, "except", 64, false)
+	for j, w := range except {
+		if e := p.oneWord(w, eps[j], "an exception"); e != nil {
+			e.calmExcept = true
+		}
+	}
+}
+
+func (p *cardParser) neutral(o object, seen map[string]string) {
+	if p.err != nil {
+		return
+	}
+	terms, tps := p.stringListOf(o, "neutral", 512, false)
+	for j, t := range terms {
+		if !isHanTerm(t) {
+			p.bad(tps[j], "a neutral term is Chinese: at most 10 Han characters")
+			return
+		}
+		if !p.addTerm(t, tps[j], seen, nil, hanEntry{text: t, role: hanNeutral}) {
+			return
+		}
+	}
+}
+
+// repeats reads the kinds whose further signals count for less: kind → percent.
+func (p *cardParser) repeats(o object) {
+	if p.err != nil || !o.has("repeats") {
+		return
+	}
+	v, path, _ := o.get("repeats")
+	if v.Kind != jsonx.Object {
+		p.fail(typeError(path, "an object", v))
+		return
+	}
+	a := &p.c.analyzer
+	for _, m := range v.Members {
+		kp := join(path, m.Key)
+		if strings.TrimSpace(m.Key) == "" || len(m.Key) > 200 {
+			p.bad(kp, "must be a signal kind")
+			return
+		}
+		pct, err := fixedValue(m.Value, kp, 0, 0, 100, false, "an integer")
+		if p.fail(err) {
+			return
+		}
+		a.repeats = append(a.repeats, kindRepeat{kind: m.Key, pct: pct})
+	}
+}
+
+// flagTerms reads a list of one-word Latin terms or Han terms with one role.
+func (p *cardParser) flagTerms(o object, key string, seen map[string]string, role uint8, flag func(*lexEntry)) {
+	if p.err != nil {
+		return
+	}
+	terms, tps := p.stringList(o, key, 128)
+	for j, t := range terms {
+		if p.err != nil {
+			return
+		}
+		if r, _ := utf8.DecodeRuneInString(t); !scan.IsHan(r) && len(stemWords(t)) > 1 {
+			p.bad(tps[j], "must be one word")
+			return
+		}
+		if !p.addTerm(t, tps[j], seen, func(stems []string) { flag(p.c.analyzer.entry(stems[0])) }, hanEntry{text: t, role: role}) {
+			return
+		}
+	}
+}
