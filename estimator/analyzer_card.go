@@ -234,7 +234,9 @@ func (p *cardParser) signals(o object, seen map[string]string) {
 }
 
 // addTerm validates one lexicon term and indexes it: a Latin term through latin (given the
-// stems of its words), a Han term as han. seen catches a term listed twice (after stemming).
+// stems of its words), a Han term as han. seen catches a term in two lists (after stemming: a
+// term that means two things); another form of a term in the same list ("fight", "fighting",
+// written before stemming) is accepted and indexed once.
 func (p *cardParser) addTerm(term, path string, seen map[string]string, latin func([]string), han hanEntry) bool {
 	a := &p.c.analyzer
 	if strings.TrimSpace(term) == "" || len(term) > 64 {
@@ -249,8 +251,7 @@ func (p *cardParser) addTerm(term, path string, seen map[string]string, latin fu
 		}
 		key = term
 		if prev, dup := seen[key]; dup {
-			p.bad(path, "term \""+term+"\" is already listed at "+prev)
-			return false
+			return p.sameList(prev, path, term)
 		}
 		if len(term) > utf8.RuneLen(r) {
 			han.second, _ = utf8.DecodeRuneInString(term[utf8.RuneLen(r):])
@@ -265,13 +266,23 @@ func (p *cardParser) addTerm(term, path string, seen map[string]string, latin fu
 		}
 		key = strings.Join(stems, " ")
 		if prev, dup := seen[key]; dup {
-			p.bad(path, "term \""+term+"\" is already listed at "+prev)
-			return false
+			return p.sameList(prev, path, term)
 		}
 		latin(stems)
 	}
 	seen[key] = path
 	return true
+}
+
+// sameList accepts a term seen before at prev if it was in the same list as path; else it
+// reports the term as listed twice.
+func (p *cardParser) sameList(prev, path, term string) bool {
+	list := func(s string) string { return s[:strings.LastIndexByte(s, '[')] }
+	if list(prev) == list(path) {
+		return true
+	}
+	p.bad(path, "term \""+term+"\" is already listed at "+prev)
+	return false
 }
 
 // oneWord returns the lexicon entry of a one-word Latin term, or reports why it is not one.
