@@ -54,7 +54,7 @@ platform-build:
 
 ## typecheck: tsc --noEmit over the package's JS (JSDoc types) and .d.ts files
 typecheck: web deps-node
-	node_modules/.bin/tsc -p web/tsconfig.json
+	node_modules/.bin/tsc -p web/test/types/tsconfig.json
 
 server:
 	@mkdir -p $(BIN)
