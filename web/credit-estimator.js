@@ -248,7 +248,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (src == null || src === '') return;
     const opts = digest ? { digest } : {};
     useRateCard(typeof src === 'string' && !src.trimStart().startsWith('{') ? new URL(src, document.baseURI) : src, opts).catch((err) => {
-      if (!this.#engine) { this.#loadError = `the rate card could not be verified (${err?.message ?? err})`; this.#renderCardProblem(); }
+      if (!this.#engine && err?.name !== 'AbortError') { this.#loadError = `the rate card could not be verified (${err?.message ?? err})`; this.#renderCardProblem(); }
     });
   }
 

@@ -58,7 +58,9 @@ const live = new Set();
  * @property {string} key identifies the source (URL or text), so repeated calls are no-ops
  * @property {string} want expected digest ("" = any valid card whose digest matches its ETag, if any)
  * @property {Promise<{json: string, etag: string}>} text
- * @property {Promise<{version: string, digest: string}>} done settles once applied to every live engine
+ * @property {Promise<{version: string, digest: string}>} done settles when the first engine verified it (or refused it)
+ * @property {(head: {version: string, digest: string}) => void} resolve
+ * @property {(err: unknown) => void} reject
  */
 /** @type {PageCard|null} */
 let pageCard = null;
@@ -143,7 +145,10 @@ async function loadEngine(assetsURL, apiBase) {
  * Makes a card the page's card: every element on the page, mounted or not yet, shows only its
  * prices and choices once it is verified (it must parse and validate in the engine; its digest
  * must equal `digest` when given, and the ETag of its URL when that names a digest). Until then
- * no element shows a price or emits a price event. Resolves with the card's version and digest.
+ * no element shows a price or emits a price event. Resolves with the card's version and digest once
+ * an engine verified it (the engine loads when an element nears the viewport, or at once with
+ * loading="eager"); rejects when it cannot be fetched or fails verification, or when another card
+ * replaces it first.
  * @param {string|URL|object} card a URL of the card's JSON, the JSON text, or the parsed card
  * @param {{digest?: string}} [options]
  * @returns {Promise<{version: string, digest: string}>}
@@ -161,28 +166,25 @@ export function useRateCard(card, options = {}) {
         return { json: await r.text(), etag: etagValue(r.headers.get('ETag')) };
       })
     : Promise.resolve({ json: typeof card === 'string' ? card : JSON.stringify(card), etag: '' });
+  /** @type {(head: {version: string, digest: string}) => void} */
+  let resolve = () => {};
+  /** @type {(err: unknown) => void} */
+  let reject = () => {};
+  /** @type {Promise<{version: string, digest: string}>} */
+  const done = new Promise((res, rej) => { resolve = res; reject = rej; });
+  done.catch(() => {});
   /** @type {PageCard} */
-  const entry = { key, want, text, done: Promise.resolve({ version: '', digest: '' }) };
+  const entry = { key, want, text, done, resolve, reject };
+  pageCard?.reject(new DOMException('replaced by another rate card', 'AbortError'));
   pageCard = entry;
+  text.catch((err) => { if (pageCard === entry) reject(err); });
   for (const e of live) {
     e.card = { state: 'pending', version: '', digest: '', checkedAt: null };
     e.events.dispatchEvent(new Event('card'));
   }
   pageEvents.dispatchEvent(new Event('card'));
-  entry.done = (async () => {
-    const engs = await Promise.all([...engines.values()].map((p) => p.catch(() => null)));
-    /** @type {{version: string, digest: string}|null} */
-    let head = null;
-    for (const e of engs) if (e) head = await applyPageCard(e, entry);
-    if (!head) {
-      // No engine yet: check the text now so the caller learns of a bad URL at once; engines
-      // that load later apply (and verify) it themselves.
-      await text;
-      return { version: '', digest: '' };
-    }
-    return head;
-  })();
-  entry.done.catch(() => {});
+  // Engines still loading apply it themselves when they are ready (loadEngine).
+  for (const e of live) applyPageCard(e, entry).catch(() => {});
   return entry.done;
 }
 
@@ -210,9 +212,11 @@ async function applyPageCard(engine, entry) {
     const got = engine.est.rateCard();
     engine.card = { state: 'verified', version: got.version, digest: got.digest, checkedAt: Date.now() };
     engine.events.dispatchEvent(new Event('card'));
+    entry.resolve({ version: got.version, digest: got.digest });
     return { version: got.version, digest: got.digest };
   } catch (err) {
     if (pageCard === entry) {
+      entry.reject(err);
       engine.card = { state: 'invalid', version: '', digest: '', checkedAt: null, detail: String(/** @type {any} */ (err)?.message ?? err) };
       engine.events.dispatchEvent(new Event('card'));
     }

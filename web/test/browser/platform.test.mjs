@@ -172,3 +172,28 @@ test('a card that fails verification shows why and no price', { skip: req.skip }
   assert.deepEqual(events.filter((e) => /change|ready/.test(e.name)), []);
   await page.close();
 });
+
+test('useRateCard before any engine: pending until an element loads one, then resolves with the verified card; a bad card rejects', { skip: req.skip }, async () => {
+  const page = await browser.newPage();
+  await recordEvents(page);
+  const html = page0('<div id="spacer"></div><credit-estimator id="a"></credit-estimator>').replace('<script', '<link rel="stylesheet" href="s.css"><script');
+  await page.goto(await harness(page, stock.base, 'early.html', html, { 's.css': { type: 'text/css', body: '#spacer { height: 5000px; }' } }));
+  const r = await page.evaluate(async (card) => {
+    const { useRateCard } = await import('/credit-estimator.js');
+    let settled = false;
+    const p = useRateCard(card).then((h) => { settled = true; return h; });
+    await new Promise((res) => setTimeout(res, 100));
+    const before = { settled, loaded: !!document.querySelector('#a').estimator, credits: document.querySelector('#a').shadowRoot.querySelector('[part~="credits"]').textContent };
+    document.querySelector('#a').setAttribute('loading', 'eager');
+    const head = await p;
+    const bad = await useRateCard({ version: 'broken' }).then(() => 'resolved', (e) => e.message);
+    return { before, head, bad };
+  }, CARD);
+  assert.equal(r.before.loaded, false, 'the engine is still lazy');
+  assert.equal(r.before.settled, false, 'not verified before an engine could verify it');
+  assert.ok(!/\d/.test(r.before.credits), 'no stock preview once the page has its own card');
+  assert.equal(r.head.version, CARD.version);
+  assert.match(r.bad, /invalid_rate_card|missing|required/);
+  await page.waitForFunction(() => document.querySelector('#a').card?.state === 'invalid');
+  await page.close();
+});
