@@ -155,3 +155,49 @@ func appendExactMoneyField(dst []byte, key string, m Money) []byte {
 	dst = appendTrimmed(dst, int64(m), moneyPlaces)
 	return append(dst, '"')
 }
+
+// TopUpRequest is the topup operation's request: the credits still needed.
+type TopUpRequest struct {
+	Need Credits
+}
+
+// UnmarshalJSON decodes {"need":"12.50"} with the topup operation's rules.
+func (r *TopUpRequest) UnmarshalJSON(data []byte) error {
+	need, err := decodeTopUpRequest(data)
+	if err != nil {
+		return err
+	}
+	r.Need = need
+	return nil
+}
+
+// MarshalJSON encodes the request in the contract's form.
+func (r TopUpRequest) MarshalJSON() ([]byte, error) {
+	dst := append([]byte(nil), `{"need":"`...)
+	dst = r.Need.AppendText(dst)
+	return append(dst, `"}`...), nil
+}
+
+// UnmarshalJSON decodes the plans operation's request ({"credits":…} or {"jobs":[…]}, optional
+// "like") with its rules; jobs are priced with the Default card into Credits and Videos.
+func (w *PlanWorkload) UnmarshalJSON(data []byte) error {
+	v, _, err := Default().decodePlansRequest(data)
+	if err != nil {
+		return err
+	}
+	*w = v
+	return nil
+}
+
+// MarshalJSON encodes the workload as the plans request's credits form ({"credits":…,"like":…});
+// Videos, known only from jobs, is not part of that form.
+func (w PlanWorkload) MarshalJSON() ([]byte, error) {
+	dst := append([]byte(nil), `{"credits":"`...)
+	dst = w.Credits.AppendText(dst)
+	dst = append(dst, '"')
+	if w.Like != nil {
+		dst = append(dst, `,"like":`...)
+		dst = w.Like.AppendJSON(dst)
+	}
+	return append(dst, '}'), nil
+}

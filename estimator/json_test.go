@@ -89,6 +89,8 @@ func TestRequestsRoundTrip(t *testing.T) {
 	}
 	roundTrip(t, &estimator.WorkflowRequest{}, `{"final":{"resolution":"2160p","fps":60,"durationSeconds":10,"complexity":"auto","mode":"generate","count":1},"prototype":{"resolution":"720p","fps":24,"durationSeconds":5,"complexity":"low","mode":"generate","count":1},"prototypes":4,"refinements":1,"refinementMode":"refine-major","pricePerCreditUsd":"0.0525"}`)
 	roundTrip(t, &estimator.ROIRequest{}, `{"credits":"12.50","pricePerCreditUsd":"0.06","plan":"basic","videosPerMonth":20,"traditionalUsd":"5000"}`)
+	roundTrip(t, &estimator.TopUpRequest{}, `{"need":"12.50"}`)
+	roundTrip(t, &estimator.PlanWorkload{}, `{"credits":"1200.00","like":{"resolution":"1080p","fps":30,"durationSeconds":10,"complexity":"auto","mode":"generate","count":1}}`)
 	roundTrip(t, &estimator.WalletRequest{}, `{"date":"2026-03-01","buckets":[{"kind":"monthly","credits":"500.00","granted":"2026-03-01","expires":"2026-04-01"}],"jobs":[{"credits":"3.00","date":"2026-03-02"}]}`)
 }
 
@@ -125,6 +127,8 @@ func TestRequestsUnmarshalStrict(t *testing.T) {
 		{&estimator.ROIRequest{}, "roi", `{"credits":5}`, estimator.CodeInvalidType, "credits"},
 		{&estimator.ROIRequest{}, "roi", `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10},"credits":"1"}`, estimator.CodeInvalidValue, "credits"},
 		{&estimator.WalletRequest{}, "wallet", `{"date":"2026-02-30","buckets":[]}`, estimator.CodeInvalidDate, "date"},
+		{&estimator.TopUpRequest{}, "topup", `{"need":12}`, estimator.CodeInvalidType, "need"},
+		{&estimator.PlanWorkload{}, "plans", `{"credits":"5","jobs":[]}`, estimator.CodeInvalidValue, "jobs"},
 	}
 	for _, tc := range cases {
 		err := json.Unmarshal([]byte(tc.in), tc.v)
