@@ -37,7 +37,8 @@ build: web server
 
 wasm:
 	@mkdir -p $(BIN)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
+	@echo 'GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid="$(if $(strip $(RATECARD)), -X main.platformCard=<base64 of $(RATECARD)>) -o $(BIN)/estimator.wasm ./wasm'
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
 
 web: wasm
 	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST) -pkg-out $(PKG) $(WEBBUILD_FLAGS)
@@ -46,11 +47,10 @@ web: wasm
 package: web
 	cd $(PKG) && npm pack --pack-destination .. --silent
 
-## platform-build: the same site built for the test platform card (browser tests of a platform's card)
+## platform-build: the same site built with `make web RATECARD=…` for the test platform card, into
+## bin/platform/ (browser tests of a platform's own card use it)
 platform-build:
-	@mkdir -p bin/platform
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid= -X main.platformCard=$$(base64 -w0 $(PLATFORM_CARD))" -o bin/platform/estimator.wasm ./wasm
-	$(GO) run ./cmd/webbuild -wasm bin/platform/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(PLATFORM_DIST) -ratecard $(PLATFORM_CARD)
+	$(MAKE) --no-print-directory web RATECARD=$(PLATFORM_CARD) BIN=bin/platform DIST=$(PLATFORM_DIST) PKG=bin/platform/package
 
 ## typecheck: tsc --noEmit over the package's JS (JSDoc types) and .d.ts files
 typecheck: web deps-node
