@@ -38,8 +38,8 @@ after(async () => {
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html; charset=utf-8', '.ts': 'text/plain' };
 
 /** Serves a directory under base/<prefix>/ (pages get the CSP, plus extra script hashes). */
-async function serveDir(page, prefix, dir, cspExtra = '') {
-  await page.route(`${server.base}${prefix}/**`, async (route) => {
+async function serveDir(page, prefix, dir, cspExtra = '', base = server.base) {
+  await page.route(`${base}${prefix}/**`, async (route) => {
     const rel = decodeURIComponent(new URL(route.request().url()).pathname.slice(prefix.length + 2));
     const file = path.join(dir, rel);
     if (!file.startsWith(dir) || !existsSync(file)) { await route.fulfill({ status: 404, body: 'not found' }); return; }
@@ -193,4 +193,63 @@ test('the server publishes the same files under /v/<version>/, immutable, with S
   assert.equal(bad.defined, false, 'a file that does not match its integrity is refused');
   assert.match(bad.text, /From 1 credit/, 'and the fallback content stays');
   await page.close();
+});
+
+test('a platform with its own card: its package (make web RATECARD=…) shows only its options, limits and prices from the first paint, bundled with esbuild (plain HTML: platform.test.mjs)', { skip: req.skip }, async () => {
+  const platformPkg = path.join(ROOT, 'bin/platform/package');
+  const cardFile = path.join(ROOT, 'web/test/fixtures/platform-card.json');
+  if (!existsSync(path.join(platformPkg, 'package.json'))) throw new Error(`${platformPkg} is missing: run \`make platform-build\``);
+  const card = JSON.parse(readFileSync(cardFile, 'utf8'));
+  const proj = mkdtempSync(path.join(os.tmpdir(), 'ce-platform-'));
+  const platformServer = await startServer({ args: ['-ratecard', cardFile] });
+  try {
+    execFileSync('npm', ['pack', '--pack-destination', proj, '--silent'], { cwd: platformPkg, stdio: 'pipe' });
+    const tgz = readdirSync(proj).find((f) => f.endsWith('.tgz'));
+    writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'acme-site', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', path.join(proj, tgz)], { cwd: proj, stdio: 'pipe' });
+    const pkg = path.join(proj, 'node_modules/@creditestimator/widget');
+    // bundled with esbuild (+ the documented copy of the engine files)
+    mkdirSync(path.join(proj, 'src'));
+    writeFileSync(path.join(proj, 'src', 'main.js'), "import '@creditestimator/widget';\n");
+    const esbuild = await import('esbuild');
+    await esbuild.build({ entryPoints: [path.join(proj, 'src/main.js')], bundle: true, format: 'esm', outdir: path.join(proj, 'out'), absWorkingDir: proj, logLevel: 'silent' });
+    for (const f of readdirSync(pkg)) if (/\.wasm$|^wasm_exec\./.test(f)) cpSync(path.join(pkg, f), path.join(proj, 'out', f));
+    writeFileSync(path.join(proj, 'out', 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="/acme/main.js"></script></head><body><credit-estimator id="w" loading="eager">From 2 credits per 10-second video</credit-estimator></body></html>`);
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    const events = [];
+    await page.exposeFunction('__ev', (e) => events.push(e));
+    await page.addInitScript(() => {
+      for (const n of ['change', 'ready']) document.addEventListener(`credit-estimator-${n}`, (e) => window.__ev({ n, credits: e.detail.quote?.credits ?? null, v: e.detail.cardVersion ?? e.detail.quote?.rateCard.version }));
+    });
+    await serveDir(page, 'acme', path.join(proj, 'out'), '', platformServer.base);
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    await page.route('**/*.wasm', async (r) => { await gate; await r.fallback(); }); // registered last: runs first
+    await page.goto(`${platformServer.base}acme/index.html`);
+    await page.waitForFunction(() => document.querySelector('#w')?.shadowRoot?.querySelector('[part~="credits"]')?.textContent === '2.00');
+    const first = await page.evaluate(() => {
+      const r = document.querySelector('#w').shadowRoot;
+      return { state: document.querySelector('#w').state, res: [...r.querySelectorAll('select[name="resolution"] option')].map((o) => o.value), max: r.querySelector('input[name="duration"]').max };
+    });
+    assert.equal(first.state, 'loading', 'first paint, before the module');
+    assert.deepEqual(first.res, card.formats.map((f) => f.resolution));
+    assert.equal(first.max, String(card.duration.maxSeconds));
+    release();
+    await waitLive(page, '#w');
+    const spec = { resolution: '4320p', fps: 120, durationSeconds: 6, mode: 'draft', complexity: 'wild', count: 1, prompt: '' };
+    const quote = await page.evaluate((s) => { const el = document.querySelector('#w'); el.spec = s; return new Promise((r) => setTimeout(() => r(el.quote), 0)); }, spec);
+    const srv = await serverQuote(platformServer.base, spec);
+    assert.deepEqual(quote, srv.json);
+    assert.equal(quote.rateCard.version, card.version);
+    assert.ok(events.length >= 2);
+    for (const e of events) assert.equal(e.v, card.version, `an event carried another card: ${JSON.stringify(e)}`);
+    assert.equal(events.find((e) => e.n === 'change').credits, '2.00');
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await platformServer.stop();
+    rmSync(proj, { recursive: true, force: true });
+  }
 });
