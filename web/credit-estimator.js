@@ -824,8 +824,9 @@ function durationHint(c) { return c ? `${c.duration.min}–${c.duration.max} sec
 /** @param {import('./ce/choices.js').Choices|null} c */
 function countHint(c) { return c ? `videos, 1–${c.maxCount}` : ''; }
 
+/** Whether two specs are the same in every field (an absent prompt is the empty prompt). */
 function sameSpec(a, b) {
-  for (const k of Object.keys(b)) {
+  for (const k of Object.values(SPEC_ATTRS)) {
     if (String(a[k] ?? '') !== String(b[k] ?? '')) return false;
   }
   return true;

@@ -197,3 +197,13 @@ test('useRateCard before any engine: pending until an element loads one, then re
   await page.waitForFunction(() => document.querySelector('#a').card?.state === 'invalid');
   await page.close();
 });
+
+test('the preview is shown only for exactly the default spec (a prompt is not the default)', { skip: req.skip }, async () => {
+  const page = await browser.newPage();
+  await page.route('**/*.wasm', () => {}); // never answered: the preview stays
+  await page.goto(await harness(page, platform.base, 'pv.html', page0('<credit-estimator id="a" loading="eager"></credit-estimator><credit-estimator id="b" loading="eager" prompt="an epic battle"></credit-estimator>')));
+  await page.waitForFunction(() => document.querySelector('#a').shadowRoot?.querySelector('[part~="credits"]')?.textContent === '2.00');
+  const b = await page.evaluate(() => document.querySelector('#b').shadowRoot.querySelector('[part~="credits"]').textContent);
+  assert.ok(!/\d/.test(b), `the default spec's price was shown for another spec: ${b}`);
+  await page.close();
+});
