@@ -233,7 +233,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (name === 'locale' || name === 'currency-display') this.#fmt = null;
     if (name === 'loading' && newValue === 'eager' && this.isConnected) this.#startLoading();
     if (this.#built) {
-      if (name === 'resolution') this.#syncFPSOptions();
+      if (name === 'resolution') { this.#syncFPSOptions(); this.#syncControl('fps'); }
       this.#syncControl(name);
       this.#schedule();
     }
