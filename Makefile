@@ -14,8 +14,21 @@ FUZZTIME   ?= 100000x
 # Minimizing a large input (a 6 KB rate card) can take the whole budget: keep it short.
 FUZZFLAGS  ?= -fuzztime=$(FUZZTIME) -fuzzminimizetime=50x
 export PATH := $(WASM_EXEC):$(PATH)
+# RATECARD=path builds for a platform's own rate card: linked into the module and used by the
+# asset build (precomputed preview, assets.json, facts.js), so it is the default everywhere.
+RATECARD   ?=
+WASM_LDFLAGS := -s -w -buildid=
+ifneq ($(strip $(RATECARD)),)
+WASM_LDFLAGS += -X main.platformCard=$(shell base64 -w0 $(RATECARD))
+WEBBUILD_FLAGS := -ratecard $(RATECARD)
+endif
+# The npm package directory (make package packs it into bin/).
+PKG        := bin/package
+# A second build for the browser tests of a platform's own card (web/test/fixtures/platform-card.json).
+PLATFORM_CARD := web/test/fixtures/platform-card.json
+PLATFORM_DIST := bin/platform/dist
 
-.PHONY: all build wasm web server run test test-go test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors
+.PHONY: all build wasm web server run test test-go test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
 
 all: build
 
@@ -24,10 +37,24 @@ build: web server
 
 wasm:
 	@mkdir -p $(BIN)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid=" -o $(BIN)/estimator.wasm ./wasm
+	@echo 'GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid="$(if $(strip $(RATECARD)), -X main.platformCard=<base64 of $(RATECARD)>) -o $(BIN)/estimator.wasm ./wasm'
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
 
 web: wasm
-	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST)
+	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST) -pkg-out $(PKG) $(WEBBUILD_FLAGS)
+
+## package: the npm package (bin/creditestimator-widget-<version>.tgz) built with npm pack
+package: web
+	cd $(PKG) && npm pack --pack-destination .. --silent
+
+## platform-build: the same site built with `make web RATECARD=…` for the test platform card, into
+## bin/platform/ (browser tests of a platform's own card use it)
+platform-build:
+	$(MAKE) --no-print-directory web RATECARD=$(PLATFORM_CARD) BIN=bin/platform DIST=$(PLATFORM_DIST) PKG=bin/platform/package
+
+## typecheck: tsc --noEmit over the package's JS (JSDoc types) and .d.ts files
+typecheck: web deps-node
+	node_modules/.bin/tsc -p web/test/types/tsconfig.json
 
 server:
 	@mkdir -p $(BIN)
@@ -38,7 +65,7 @@ run: build
 	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST)
 
 ## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
-test: vet test-go test-fuzz test-wasm test-node test-browser
+test: vet test-go test-fuzz test-wasm test-node typecheck test-browser
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -80,7 +107,7 @@ deps-browser: deps-node
 test-node: build deps-node
 	node --test web/test/node/
 
-test-browser: build deps-browser
+test-browser: build package platform-build deps-browser
 	node --test --test-concurrency=1 web/test/browser/
 
 bench: build deps-browser

@@ -45,6 +45,10 @@ func newStaticFiles(dir string) (*staticFiles, error) {
 // e.g. estimator.3f9a0c1d2b4e5f60.wasm or wasm_exec.3f9a0c1d.js (8 to 64 lowercase hex digits).
 var hashedName = regexp.MustCompile(`^[^.]+(\.[^.]+)*\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$`)
 
+// versionedPath matches the package's files under v/<version>/ (cmd/webbuild writes them): a
+// version's files never change, so they are immutable like content-hashed names.
+var versionedPath = regexp.MustCompile(`^v/\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?/[^/]+(/[^/]+)*$`)
+
 // contentTypes are set explicitly so that no type depends on the host's mime tables.
 var contentTypes = map[string]string{
 	".html":        "text/html; charset=utf-8",
@@ -113,7 +117,7 @@ func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	ext := strings.ToLower(path.Ext(name))
 	h.Set("Content-Type", contentType(name))
 	h.Set("Vary", "Accept-Encoding")
-	if hashedName.MatchString(path.Base(name)) {
+	if hashedName.MatchString(path.Base(name)) || versionedPath.MatchString(name) {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")

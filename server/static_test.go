@@ -256,3 +256,19 @@ func TestAcceptedEncodings(t *testing.T) {
 	assert.Nil(t, acceptedEncodings("gzip;q=bogus"))
 	assert.Nil(t, acceptedEncodings("*;q=0"))
 }
+
+// The package's files under v/<version>/ never change: immutable like hashed names.
+func TestVersionedPaths(t *testing.T) {
+	for name, want := range map[string]bool{
+		"v/0.1.0/credit-estimator.js":       true,
+		"v/1.20.3-rc.1/ce/engine.js":        true,
+		"v/0.1.0/integrity.json":            true,
+		"v/latest/credit-estimator.js":      false,
+		"v/0.1/credit-estimator.js":         false,
+		"v/0.1.0/":                          false,
+		"pages/v/0.1.0/credit-estimator.js": false,
+		"credit-estimator.js":               false,
+	} {
+		assert.Equal(t, want, versionedPath.MatchString(name), name)
+	}
+}

@@ -1,6 +1,9 @@
 // Types for web/credit-estimator.js, the <credit-estimator> custom element.
 
 import type { Estimator, Quote } from './estimator.js';
+import type { ErrorCode } from './facts.js';
+
+export { DEFAULT_SPEC } from './facts.js';
 
 /** The quote request (the "spec"), as sent to the engine. */
 export interface Spec {
@@ -15,12 +18,14 @@ export interface Spec {
 
 /** An engine error: `{code, field, message}` (field is "" when the whole request is at fault). */
 export interface EstimateError {
-  code: string;
+  code: ErrorCode;
   field: string;
   message: string;
 }
 
-export type CardState = 'builtin' | 'cached' | 'current' | 'updated' | 'offline' | 'rejected' | 'unchecked';
+/** "pending": the page's card is being verified (no price is shown); "verified": it is in use;
+ * "invalid": it failed verification (no price is shown); "server": priced by the quote API (quote-api). */
+export type CardState = 'builtin' | 'cached' | 'current' | 'updated' | 'offline' | 'rejected' | 'unchecked' | 'pending' | 'verified' | 'invalid' | 'server';
 
 export interface CardInfo {
   state: CardState;
@@ -31,21 +36,47 @@ export interface CardInfo {
   detail?: string;
 }
 
-export const DEFAULT_SPEC: Readonly<Required<Spec>>;
-
-export interface CreditEstimatorEventMap {
-  'credit-estimator:change': CustomEvent<{ spec: Spec; quote: Quote }>;
-  'credit-estimator:error': CustomEvent<{ spec: Spec; error: EstimateError }>;
-  'credit-estimator:ready': CustomEvent<{ cardVersion: string }>;
-  'credit-estimator:loaderror': CustomEvent<{ message: string }>;
-  'credit-estimator:card': CustomEvent<{ state: CardState; version: string; digest: string }>;
-  'credit-estimator:share': CustomEvent<{ url: string }>;
+/** What the card in force offers; every choice, label and limit the element shows. */
+export interface Choices {
+  version: string;
+  currency: string;
+  resolutions: Array<{ value: string; label: string; aliases: string[]; fps: number[] }>;
+  modes: Array<{ value: string; label: string }>;
+  levels: Array<{ value: string; label: string }>;
+  duration: { min: number; max: number; step: number };
+  maxCount: number;
+  maxPromptChars: number;
+  defaultSpec: { resolution: string; fps: number; durationSeconds: number; prompt: string; complexity: string; mode: string; count: number };
 }
+
+/**
+ * Makes a card the page's card: every <credit-estimator> on the page, mounted or not yet, shows
+ * only its prices and choices once it is verified, and none before. Resolves with its version
+ * and digest; rejects when it cannot be fetched or verified.
+ * @param card URL of the card's JSON, its JSON text, or the parsed card
+ * @param options.digest the expected digest ("sha256:…"); the card is refused unless it matches
+ */
+export function useRateCard(card: string | URL | object, options?: { digest?: string }): Promise<{ version: string; digest: string }>;
+
+type Events = {
+  change: CustomEvent<{ spec: Spec; quote: Quote }>;
+  error: CustomEvent<{ spec: Spec; error: EstimateError }>;
+  ready: CustomEvent<{ cardVersion: string; source?: 'server' }>;
+  loaderror: CustomEvent<{ message: string }>;
+  card: CustomEvent<{ state: CardState; version: string; digest: string }>;
+  share: CustomEvent<{ url: string }>;
+};
+
+/** Every event under its name usable from React, Vue and Svelte, and under the older colon name. */
+export type CreditEstimatorEventMap =
+  { [K in keyof Events as `credit-estimator-${K}`]: Events[K] } &
+  { [K in keyof Events as `credit-estimator:${K}`]: Events[K] };
 
 /**
  * `<credit-estimator>`: attributes resolution, fps, duration, prompt, complexity, mode, count, plan,
  * balance, locale, currency-display ("symbol" | "narrowSymbol" | "code" | "name"), compact (boolean),
- * loading ("lazy" default | "eager"), assets (URL of assets.json), api (base URL of /api/v1/).
+ * loading ("lazy" default | "eager"), assets (URL of assets.json), api (base URL of /api/v1/),
+ * rate-card (URL of the page's card), rate-card-digest (its expected digest), quote-api (boolean, opt-in server fallback).
  * Every property below reflects its attribute.
  */
 export class CreditEstimatorElement extends HTMLElement {
@@ -62,6 +93,14 @@ export class CreditEstimatorElement extends HTMLElement {
   locale: string;
   currencyDisplay: string;
   compact: boolean;
+  /** URL of the page's rate card (attribute rate-card). */
+  rateCardURL: string;
+  /** Hands the page a card (JSON text or parsed object): see useRateCard(). */
+  rateCard: string | object | null;
+  /** Opt-in server fallback when the wasm engine cannot start (attribute quote-api): SENDS THE PROMPT TO THE SERVER. */
+  quoteApi: boolean;
+  /** What the card in force offers, or null while the page's card is not verified. */
+  readonly choices: Choices | null;
   /** The spec built from the attributes; setting it sets several attributes at once. */
   spec: Spec;
   /** The last live quote, or null (before load, or on error). */

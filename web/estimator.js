@@ -74,7 +74,7 @@ const EXITED = 'Go program has already exited';
 
 /**
  * @typedef {object} LoadOptions
- * @property {string | URL} [assetsURL] where assets.json lives (default: next to this module)
+ * @property {string | URL} [assetsURL] an assets.json naming the module (default: the files facts.js names, beside this module)
  * @property {string | URL} [wasmURL] the module; skips assets.json when given with wasmExecURL (or when globalThis.Go exists)
  * @property {string | URL} [wasmExecURL] Go's wasm_exec.js matching the module's Go version
  * @property {typeof fetch} [fetch] fetch implementation for http(s) URLs (default: globalThis.fetch)
@@ -160,6 +160,12 @@ async function resolveURLs(options) {
       wasmExecURL: options.wasmExecURL ? new URL(String(options.wasmExecURL), base) : null,
     };
   }
+  if (!options.assetsURL && !options.wasmURL) {
+    // The module and wasm_exec.js beside this file, named by the generated facts.js with
+    // new URL(…, import.meta.url), so bundlers copy them.
+    const facts = await import('./facts.js');
+    return { wasmURL: facts.WASM_URL, wasmExecURL: facts.WASM_EXEC_URL };
+  }
   const assetsURL = new URL(String(options.assetsURL ?? './assets.json'), base);
   /** @type {{wasm?: unknown, wasmExec?: unknown}} */
   const manifest = JSON.parse(new TextDecoder().decode(await readBytes(assetsURL, options.fetch)));
@@ -180,7 +186,9 @@ async function resolveURLs(options) {
  */
 async function readBytes(url, fetchImpl) {
   if (url.protocol === 'file:') {
-    const fs = await import('node:fs/promises');
+    // a computed specifier: bundlers leave Node's module alone, browsers never get here
+    const nodeFS = 'node:fs/promises';
+    const fs = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeFS);
     return fs.readFile(url);
   }
   const resp = await (fetchImpl ?? globalThis.fetch)(url);
@@ -244,7 +252,8 @@ async function instantiate(url, imports, fetchImpl) {
     const r = await WebAssembly.instantiate(await resp.arrayBuffer(), imports);
     return { ...r, method: 'instantiate' };
   }
-  const r = await WebAssembly.instantiate(await readBytes(url, fetchImpl), imports);
+  const bytes = /** @type {BufferSource} */ (await readBytes(url, fetchImpl));
+  const r = await WebAssembly.instantiate(bytes, imports);
   return { ...r, method: 'instantiate' };
 }
 

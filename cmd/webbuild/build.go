@@ -25,7 +25,15 @@ import (
 // Config is one build's inputs.
 type Config struct {
 	Wasm, WasmExec, Src, Out string
-	DefaultSpec              string
+	// DefaultSpec is the JSON spec whose quote is precomputed; "" means the card's DefaultSpec.
+	DefaultSpec string
+	// RateCard is the path of the platform's rate card ("" = the embedded default card). The same
+	// card must be linked into the module (make build RATECARD=path does both).
+	RateCard string
+	// Version is the package version (package.json's "version", the one source of it).
+	Version string
+	// PkgOut, when set, receives the npm package directory (make package runs npm pack in it).
+	PkgOut string
 }
 
 // Manifest is assets.json.
@@ -39,6 +47,10 @@ type Manifest struct {
 	DefaultQuote json.RawMessage `json:"defaultQuote"`
 	Files        []string        `json:"files"`
 	Sizes        map[string]Size `json:"sizes"`
+	// Version is the package version; the same files are served under Versioned (v/<version>/),
+	// whose integrity.json lists their SRI hashes.
+	Version   string `json:"version"`
+	Versioned string `json:"versioned"`
 }
 
 // CardInfo names the embedded rate card.
@@ -58,13 +70,10 @@ type Size struct {
 var compressible = map[string]bool{".wasm": true, ".js": true, ".mjs": true, ".css": true, ".html": true, ".json": true, ".svg": true}
 
 // skipDirs are source directories that are never copied.
-var skipDirs = map[string]bool{"test": true, "dist": true, "node_modules": true}
+var skipDirs = map[string]bool{"test": true, "dist": true, "node_modules": true, "package": true}
 
 // Build writes the assets and returns the manifest it wrote as assets.json.
 func Build(cfg Config) (*Manifest, error) {
-	if cfg.DefaultSpec == "" {
-		cfg.DefaultSpec = DefaultSpec
-	}
 	wasm, err := os.ReadFile(cfg.Wasm)
 	if err != nil {
 		return nil, err
@@ -76,22 +85,42 @@ func Build(cfg Config) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Version == "" {
+		cfg.Version = "0.0.0-dev"
+	}
+	if !validVersion(cfg.Version) {
+		return nil, fmt.Errorf("version %q is not a semantic version", cfg.Version)
+	}
+	card := estimator.Default()
+	if cfg.RateCard != "" {
+		b, err := os.ReadFile(cfg.RateCard)
+		if err != nil {
+			return nil, err
+		}
+		if card, err = estimator.ParseRateCard(b); err != nil {
+			return nil, fmt.Errorf("rate card %s: %w", cfg.RateCard, err)
+		}
+	}
+	if cfg.DefaultSpec == "" {
+		cfg.DefaultSpec = string(card.DefaultSpec().AppendJSON(nil))
+	}
 	files := map[string][]byte{} // slash path in out → content
 	if err := collect(cfg.Src, cfg.Out, files); err != nil {
 		return nil, err
 	}
 	m := &Manifest{
-		Wasm:     "estimator." + contentHash(wasm) + ".wasm",
-		WasmExec: "wasm_exec." + contentHash(wasmExec) + ".js",
-		Shim:     "estimator.js",
-		Sizes:    map[string]Size{},
+		Wasm:      "estimator." + contentHash(wasm) + ".wasm",
+		WasmExec:  "wasm_exec." + contentHash(wasmExec) + ".js",
+		Shim:      "estimator.js",
+		Sizes:     map[string]Size{},
+		Version:   cfg.Version,
+		Versioned: "v/" + cfg.Version + "/",
 	}
 	files[m.Wasm] = wasm
 	files[m.WasmExec] = wasmExec
 	if _, ok := files[m.Shim]; !ok {
 		return nil, fmt.Errorf("%s/%s is missing", cfg.Src, m.Shim)
 	}
-	card := estimator.Default()
 	m.RateCard = CardInfo{Version: card.Version(), Digest: card.Digest()}
 	if !json.Valid([]byte(cfg.DefaultSpec)) {
 		return nil, fmt.Errorf("-default-spec is not JSON")
@@ -102,12 +131,22 @@ func Build(cfg Config) (*Manifest, error) {
 		return nil, fmt.Errorf("default quote for %s: %w", cfg.DefaultSpec, err)
 	}
 	m.DefaultQuote = json.RawMessage(q)
+	factsJS, factsDTS, err := generateFacts(card, m, cfg.DefaultSpec)
+	if err != nil {
+		return nil, err
+	}
+	files["facts.js"] = factsJS
+	files["facts.d.ts"] = factsDTS
+	// The package's files, also served under v/<version>/ with their SRI hashes.
+	pkg := packageFiles(files, m)
+	integrity := integrityManifest(cfg.Version, pkg, files)
+	files["integrity.json"] = integrity
+	pkg = append(pkg, "integrity.json")
 	for name := range files {
 		m.Files = append(m.Files, name)
 	}
 	m.Files = append(m.Files, "assets.json")
 	sort.Strings(m.Files)
-
 	// Compress everything but assets.json (which holds the sizes) in parallel.
 	type result struct{ br, gz []byte }
 	results := map[string]*result{}
@@ -144,6 +183,14 @@ func Build(cfg Config) (*Manifest, error) {
 		s.Br, s.Gz = len(r.br), len(r.gz)
 		m.Sizes[name] = s
 	}
+	// The versioned copies share the bytes (and compressed bytes) of the originals. They are not in
+	// Files: the service worker need not cache them twice.
+	for _, name := range pkg {
+		files[m.Versioned+name] = files[name]
+		if r := results[name]; r != nil {
+			results[m.Versioned+name] = r
+		}
+	}
 
 	manifest, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -175,6 +222,11 @@ func Build(cfg Config) (*Manifest, error) {
 	gz, err2 := compressGzip(manifest)
 	if err := errors.Join(err1, err2, write("assets.json", manifest), write("assets.json.br", br), write("assets.json.gz", gz)); err != nil {
 		return nil, err
+	}
+	if cfg.PkgOut != "" {
+		if err := writePackage(cfg, pkg, files); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

@@ -36,6 +36,7 @@ func fixture(t *testing.T) Config {
 		"node_modules/m/index.js": "dep\n",
 		".hidden":                 "no\n",
 		"stale.js.br":             "no\n",
+		"package/README.md":       "# the package {{VERSION}}\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(src, filepath.FromSlash(name))
@@ -144,7 +145,7 @@ func TestBuildLayoutAndManifest(t *testing.T) {
 	if disk.RateCard.Version != card.Version() || disk.RateCard.Digest != card.Digest() {
 		t.Errorf("rateCard %+v", disk.RateCard)
 	}
-	want, err := card.Do("quote", []byte(DefaultSpec))
+	want, err := card.Do("quote", card.DefaultSpec().AppendJSON(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,26 +13,48 @@
 //	  "wasmExec": "wasm_exec.<hash>.js",
 //	  "shim": "estimator.js",
 //	  "rateCard": {"version": "...", "digest": "sha256:..."},
-//	  "defaultSpec": {...},                  // the widget's default spec
+//	  "defaultSpec": {...},                  // the widget's default spec (the card's reference point)
 //	  "defaultQuote": {...},                 // estimator.Default().Do("quote", defaultSpec), computed natively
 //	  "files": ["..."],                      // every served file (no .br/.gz), for the service worker
-//	  "sizes": {"estimator.<hash>.wasm": {"raw": n, "br": n, "gz": n}, ...}
+//	  "sizes": {"estimator.<hash>.wasm": {"raw": n, "br": n, "gz": n}, ...},
+//	  "version": "0.1.0",                    // package.json's version
+//	  "versioned": "v/0.1.0/"                // the package's files again, under an immutable path
 //	}
+//
+// It also generates facts.js and facts.d.ts (what JS shares with Go: op names, error codes, the
+// default spec and quote, the card, the buffer layout, the module URLs), writes the package's
+// files again under v/<version>/ with integrity.json (their SRI hashes), and with -pkg-out the
+// npm package directory. -ratecard builds for a platform's own card (link the same card into
+// the module: make build RATECARD=path does both).
 //
 // The output is a pure function of the inputs: same inputs, same bytes.
 // The output directory is emptied first.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 )
 
-// DefaultSpec is the spec the <credit-estimator> widget shows when it has
-// no attributes (web/credit-estimator.js DEFAULT_SPEC); its quote is
-// precomputed so the widget can show a number before the module loads.
-const DefaultSpec = `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"","complexity":"auto","mode":"generate","count":1}`
+// readVersion reads "version" from a package.json: the one source of the package version.
+func readVersion(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var pj struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(b, &pj); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if pj.Version == "" {
+		return "", fmt.Errorf("%s has no version", path)
+	}
+	return pj.Version, nil
+}
 
 func main() {
 	var cfg Config
@@ -40,8 +62,19 @@ func main() {
 	flag.StringVar(&cfg.WasmExec, "wasm-exec", "", "wasm_exec.js of the Go toolchain that built the module ($(go env GOROOT)/lib/wasm/wasm_exec.js)")
 	flag.StringVar(&cfg.Src, "src", "web", "web sources directory")
 	flag.StringVar(&cfg.Out, "out", "web/dist", "output directory (emptied first)")
-	flag.StringVar(&cfg.DefaultSpec, "default-spec", DefaultSpec, "JSON spec whose quote is precomputed into assets.json")
+	flag.StringVar(&cfg.DefaultSpec, "default-spec", "", "JSON spec whose quote is precomputed into assets.json (default: the card's reference point)")
+	flag.StringVar(&cfg.RateCard, "ratecard", "", "the platform's rate card (default: the embedded one); link the same card into the module")
+	packageJSON := flag.String("package-json", "package.json", "package.json whose \"version\" is the package version")
+	flag.StringVar(&cfg.PkgOut, "pkg-out", "", "also write the npm package directory here")
 	flag.Parse()
+	if *packageJSON != "" {
+		v, err := readVersion(*packageJSON)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "webbuild:", err)
+			os.Exit(1)
+		}
+		cfg.Version = v
+	}
 	if cfg.WasmExec == "" || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)

@@ -260,8 +260,10 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
     assert.match(await shadowText(page, '#estimate', 'status'), /Rate card 2099-01-01\.1 · up to date/);
     await ctx.close();
 
-    // A card whose digest does not match the ETag is refused; the built-in card stays.
-    const ctx2 = await browser.newContext();
+    // A card whose digest does not match the ETag is refused; the built-in card stays. (Service
+    // workers blocked: once the page's worker claims it, the worker makes the card request, which
+    // page.route does not see — a race that made this case flaky on a loaded machine.)
+    const ctx2 = await browser.newContext({ serviceWorkers: 'block' });
     const page2 = await ctx2.newPage();
     await page2.route('**/api/v1/ratecard', async (route) => {
       const res = await route.fetch({ headers: { ...route.request().headers(), 'if-none-match': '' } });
@@ -275,7 +277,7 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
     await ctx2.close();
 
     // Online but the card check cannot reach the server: it says so, and estimates go on.
-    const ctx3 = await browser.newContext();
+    const ctx3 = await browser.newContext({ serviceWorkers: 'block' });
     const page3 = await ctx3.newPage();
     await page3.route('**/api/v1/ratecard', (route) => route.abort('connectionrefused'));
     await page3.goto(`${newer.base}index.html`);
