@@ -61,6 +61,12 @@ func Status(code string) int {
 		return statusBadRequest
 	case CodeUnsupportedQueue, CodeUnsupportedGrantKind:
 		return statusUnprocessable
+	case "method_not_allowed":
+		return 405
+	case "unsupported_media_type":
+		return 415
+	case "unavailable":
+		return 503
 	}
 	return estimator.HTTPStatus(code)
 }
