@@ -252,3 +252,63 @@ func splitSQL(s string) []string {
 	}
 	return out
 }
+
+// stmt returns query (written with ? placeholders) prepared once per connection and bound to tx:
+// parsing SQL again for every call costs more than running it on SQLite.
+func (l *Ledger) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if v, ok := l.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+	}
+	s, err := l.db.PrepareContext(ctx, l.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := l.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		s = v.(*sql.Stmt)
+	}
+	return tx.StmtContext(ctx, s), nil
+}
+
+// On PostgreSQL, pgx already keeps prepared statements per connection, and preparing through
+// the pool could wait for a connection while every one is in a transaction: run directly.
+
+func (l *Ledger) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if l.dialect == Postgres {
+		return tx.ExecContext(ctx, l.q(query), args...)
+	}
+	s, err := l.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (l *Ledger) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if l.dialect == Postgres {
+		return tx.QueryContext(ctx, l.q(query), args...)
+	}
+	s, err := l.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// errRow is a *sql.Row stand-in carrying a preparation error.
+type row interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+func (l *Ledger) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) row {
+	if l.dialect == Postgres {
+		return tx.QueryRowContext(ctx, l.q(query), args...)
+	}
+	s, err := l.stmt(ctx, tx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return s.QueryRowContext(ctx, args...)
+}

@@ -67,6 +67,7 @@ type Ledger struct {
 	now     func() time.Time
 	holdTTL time.Duration
 	idemTTL time.Duration
+	stmts   sync.Map    // query text → *sql.Stmt
 	writeMu *sync.Mutex // SQLite only: one writer at a time, queued in Go instead of busy-waiting
 }
 
@@ -106,7 +107,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 }
 
 // Close closes the database.
-func (l *Ledger) Close() error { return l.db.Close() }
+func (l *Ledger) Close() error {
+	l.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	return l.db.Close()
+}
 
 // Dialect returns the database's dialect.
 func (l *Ledger) Dialect() Dialect { return l.dialect }
@@ -199,7 +203,7 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 		var hash string
 		var status int
 		var body []byte
-		err := tx.QueryRowContext(ctx, l.q(`SELECT request_hash, status, response FROM idempotency WHERE scope = ? AND idem_key = ?`),
+		err := l.queryRow(ctx, tx, (`SELECT request_hash, status, response FROM idempotency WHERE scope = ? AND idem_key = ?`),
 			call.Scope, call.Key).Scan(&hash, &status, &body)
 		switch {
 		case err == nil:
@@ -226,7 +230,7 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 		if r.storedBody != nil {
 			stored = r.storedBody
 		}
-		_, err = tx.ExecContext(ctx, l.q(`INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		_, err = l.exec(ctx, tx, (`INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 			call.Scope, call.Key, call.RequestHash, r.Status, stored, now)
 		return err
 	})
@@ -243,7 +247,7 @@ func (l *Ledger) lockAccount(ctx context.Context, tx *sql.Tx, account string) er
 		query += ` FOR UPDATE`
 	}
 	var id string
-	err := tx.QueryRowContext(ctx, l.q(query), account).Scan(&id)
+	err := l.queryRow(ctx, tx, (query), account).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNoAccount
 	}
@@ -279,7 +283,7 @@ func fmtTime(us int64) string { return time.UnixMicro(us).UTC().Format(rfc3339Mi
 
 // insertEntry appends one entry line.
 func (l *Ledger) insertEntry(ctx context.Context, tx *sql.Tx, account string, at int64, typ, bucket, kind, hold string, credits, available, held int64, memo string) error {
-	_, err := tx.ExecContext(ctx, l.q(`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := l.exec(ctx, tx, (`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		account, at, typ, bucket, kind, hold, credits, available, held, memo)
 	return err
 }
@@ -297,7 +301,7 @@ type BucketView struct {
 // insertBucket creates a bucket with its grant entry.
 func (l *Ledger) insertBucket(ctx context.Context, tx *sql.Tx, account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) (BucketView, error) {
 	id := randomID("bkt_")
-	_, err := tx.ExecContext(ctx, l.q(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := l.exec(ctx, tx, (`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		id, account, kind, plan, period, int64(credits), int64(credits), granted, expires)
 	if err != nil {
 		return BucketView{}, err
@@ -323,7 +327,7 @@ func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Respo
 		if demo {
 			d = 1
 		}
-		if _, err := tx.ExecContext(ctx, l.q(`INSERT INTO accounts (id, token_hash, created_at, demo) VALUES (?, ?, ?, ?)`), id, hash, now, d); err != nil {
+		if _, err := l.exec(ctx, tx, (`INSERT INTO accounts (id, token_hash, created_at, demo) VALUES (?, ?, ?, ?)`), id, hash, now, d); err != nil {
 			return Response{}, err
 		}
 		var buckets []BucketView
@@ -409,7 +413,7 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 			}
 			period := g.PeriodStart.Format("2006-01")
 			var n int
-			if err := tx.QueryRowContext(ctx, l.q(`SELECT COUNT(*) FROM buckets WHERE account_id = ? AND plan = ? AND period = ?`), account, plan.ID, period).Scan(&n); err != nil {
+			if err := l.queryRow(ctx, tx, (`SELECT COUNT(*) FROM buckets WHERE account_id = ? AND plan = ? AND period = ?`), account, plan.ID, period).Scan(&n); err != nil {
 				return Response{}, err
 			}
 			if n > 0 {
@@ -503,7 +507,7 @@ func (l *Ledger) fastPlans() map[string]bool {
 
 // usableBuckets returns the buckets that can pay at now, in spend order.
 func (l *Ledger) usableBuckets(ctx context.Context, tx *sql.Tx, account string, now int64) ([]usable, error) {
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT id, kind, plan, remaining, granted_at, expires_at FROM buckets
+	rows, err := l.query(ctx, tx, (`SELECT id, kind, plan, remaining, granted_at, expires_at FROM buckets
 		WHERE account_id = ? AND remaining > 0 AND granted_at <= ? AND expires_at > ?`), account, now, now)
 	if err != nil {
 		return nil, err
@@ -539,7 +543,7 @@ func (l *Ledger) hasFastPlan(ctx context.Context, tx *sql.Tx, account string, no
 	if len(fast) == 0 {
 		return false, nil
 	}
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT plan FROM buckets WHERE account_id = ? AND kind = ? AND granted_at <= ? AND expires_at > ?`),
+	rows, err := l.query(ctx, tx, (`SELECT plan FROM buckets WHERE account_id = ? AND kind = ? AND granted_at <= ? AND expires_at > ?`),
 		account, KindMonthly, now, now)
 	if err != nil {
 		return false, err
@@ -625,15 +629,15 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 		}
 		hold.Credits = estimator.Credits(need).String()
 		specJSON := privateSpec(h.Spec)
-		if _, err := tx.ExecContext(ctx, l.q(`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		if _, err := l.exec(ctx, tx, (`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote)); err != nil {
 			return Response{}, err
 		}
 		for i, d := range draws {
-			if _, err := tx.ExecContext(ctx, l.q(`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`), d.credits, d.BucketID, d.credits); err != nil {
+			if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`), d.credits, d.BucketID, d.credits); err != nil {
 				return Response{}, err
 			}
-			if _, err := tx.ExecContext(ctx, l.q(`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`), hold.ID, i, d.BucketID, d.credits); err != nil {
+			if _, err := l.exec(ctx, tx, (`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`), hold.ID, i, d.BucketID, d.credits); err != nil {
 				return Response{}, err
 			}
 			if err := l.insertEntry(ctx, tx, account, now, EntryHold, d.BucketID, d.Kind, hold.ID, d.credits, -d.credits, d.credits, ""); err != nil {
@@ -705,12 +709,12 @@ type holdRow struct {
 
 func (l *Ledger) loadHold(ctx context.Context, tx *sql.Tx, id string) (holdRow, []Draw, error) {
 	var h holdRow
-	err := tx.QueryRowContext(ctx, l.q(`SELECT id, account_id, queue, state, credits, created_at, expires_at, closed_at, card_version, card_digest FROM holds WHERE id = ?`), id).
+	err := l.queryRow(ctx, tx, (`SELECT id, account_id, queue, state, credits, created_at, expires_at, closed_at, card_version, card_digest FROM holds WHERE id = ?`), id).
 		Scan(&h.id, &h.account, &h.queue, &h.state, &h.credits, &h.created, &h.expires, &h.closed, &h.version, &h.digest)
 	if err != nil {
 		return h, nil, err
 	}
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT d.bucket_id, b.kind, d.credits, b.expires_at FROM hold_draws d JOIN buckets b ON b.id = d.bucket_id WHERE d.hold_id = ? ORDER BY d.seq`), id)
+	rows, err := l.query(ctx, tx, (`SELECT d.bucket_id, b.kind, d.credits, b.expires_at FROM hold_draws d JOIN buckets b ON b.id = d.bucket_id WHERE d.hold_id = ? ORDER BY d.seq`), id)
 	if err != nil {
 		return h, nil, err
 	}
@@ -815,7 +819,7 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 
 // finishHold settles or releases an open hold at instant at.
 func (l *Ledger) finishHold(ctx context.Context, tx *sql.Tx, h holdRow, draws []Draw, state, typ string, at int64, memo string) error {
-	res, err := tx.ExecContext(ctx, l.q(`UPDATE holds SET state = ?, closed_at = ? WHERE id = ? AND state = ?`), state, at, h.id, HoldHeld)
+	res, err := l.exec(ctx, tx, (`UPDATE holds SET state = ?, closed_at = ? WHERE id = ? AND state = ?`), state, at, h.id, HoldHeld)
 	if err != nil {
 		return err
 	}
@@ -826,7 +830,7 @@ func (l *Ledger) finishHold(ctx context.Context, tx *sql.Tx, h holdRow, draws []
 		avail := int64(0)
 		if typ == EntryRelease {
 			avail = d.credits
-			if _, err := tx.ExecContext(ctx, l.q(`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`), d.credits, d.BucketID); err != nil {
+			if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`), d.credits, d.BucketID); err != nil {
 				return err
 			}
 		}
@@ -843,24 +847,34 @@ func (l *Ledger) finishHold(ctx context.Context, tx *sql.Tx, h holdRow, draws []
 // maintain brings an account up to the instant now: holds past their deadline are released
 // (at their deadline), then credits of expired buckets expire.
 func (l *Ledger) maintain(ctx context.Context, tx *sql.Tx, account string, now int64) error {
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT id FROM holds WHERE account_id = ? AND state = ? AND expires_at <= ?`), account, HoldHeld, now)
+	// One cheap indexed look first: most calls find nothing to do.
+	var stale, expired int64
+	if err := l.queryRow(ctx, tx, `SELECT (SELECT COUNT(*) FROM holds WHERE account_id = ? AND state = ? AND expires_at <= ?),
+		(SELECT COUNT(*) FROM buckets WHERE account_id = ? AND remaining > 0 AND expires_at <= ?)`,
+		account, HoldHeld, now, account, now).Scan(&stale, &expired); err != nil {
+		return err
+	}
+	if stale == 0 && expired == 0 {
+		return nil
+	}
+	rows, err := l.query(ctx, tx, (`SELECT id FROM holds WHERE account_id = ? AND state = ? AND expires_at <= ?`), account, HoldHeld, now)
 	if err != nil {
 		return err
 	}
-	var stale []string
+	var staleIDs []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return err
 		}
-		stale = append(stale, id)
+		staleIDs = append(staleIDs, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, id := range stale {
+	for _, id := range staleIDs {
 		h, draws, err := l.loadHold(ctx, tx, id)
 		if err != nil {
 			return err
@@ -875,7 +889,7 @@ func (l *Ledger) maintain(ctx context.Context, tx *sql.Tx, account string, now i
 // expireBuckets writes an expire entry for every bucket that has expired with credits left. The
 // entry is dated at the expiry, or at the bucket's last movement when credits came back later.
 func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, now int64) error {
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT id, kind, remaining, expires_at FROM buckets WHERE account_id = ? AND remaining > 0 AND expires_at <= ?`), account, now)
+	rows, err := l.query(ctx, tx, (`SELECT id, kind, remaining, expires_at FROM buckets WHERE account_id = ? AND remaining > 0 AND expires_at <= ?`), account, now)
 	if err != nil {
 		return err
 	}
@@ -898,14 +912,14 @@ func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, 
 	}
 	for _, e := range list {
 		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, l.q(`SELECT MAX(at) FROM entries WHERE bucket_id = ?`), e.id).Scan(&last); err != nil {
+		if err := l.queryRow(ctx, tx, (`SELECT MAX(at) FROM entries WHERE bucket_id = ?`), e.id).Scan(&last); err != nil {
 			return err
 		}
 		at := e.at
 		if last.Valid && last.Int64 > at {
 			at = last.Int64
 		}
-		if _, err := tx.ExecContext(ctx, l.q(`UPDATE buckets SET remaining = 0 WHERE id = ?`), e.id); err != nil {
+		if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = 0 WHERE id = ?`), e.id); err != nil {
 			return err
 		}
 		if err := l.insertEntry(ctx, tx, account, at, EntryExpire, e.id, e.kind, "", e.rem, -e.rem, 0, ""); err != nil {
@@ -948,7 +962,7 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 		accounts++
 	}
 	err = l.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, l.q(`DELETE FROM idempotency WHERE created_at < ?`), now-l.idemTTL.Microseconds())
+		_, err := l.exec(ctx, tx, (`DELETE FROM idempotency WHERE created_at < ?`), now-l.idemTTL.Microseconds())
 		return err
 	})
 	return accounts, err

@@ -88,7 +88,7 @@ func (l *Ledger) Balance(ctx context.Context, account string) (Balance, bool, er
 func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now int64) (Balance, error) {
 	b := Balance{Account: account, At: fmtTime(now), Buckets: []BalanceBucket{}, Holds: []HoldSummary{}}
 	heldBy := map[string]int64{}
-	rows, err := tx.QueryContext(ctx, l.q(`SELECT d.bucket_id, SUM(d.credits) FROM hold_draws d JOIN holds h ON h.id = d.hold_id
+	rows, err := l.query(ctx, tx, (`SELECT d.bucket_id, SUM(d.credits) FROM hold_draws d JOIN holds h ON h.id = d.hold_id
 		WHERE h.account_id = ? AND h.state = ? GROUP BY d.bucket_id`), account, HoldHeld)
 	if err != nil {
 		return b, err
@@ -103,7 +103,7 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 		heldBy[id] = n
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, l.q(`SELECT id, kind, plan, remaining, granted_at, expires_at FROM buckets
+	rows, err = l.query(ctx, tx, (`SELECT id, kind, plan, remaining, granted_at, expires_at FROM buckets
 		WHERE account_id = ? AND expires_at > ? ORDER BY expires_at, granted_at, id`), account, now)
 	if err != nil {
 		return b, err
@@ -151,7 +151,7 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 	b.Expiring.Credits = estimator.Credits(expiring).String()
 
 	var spent sql.NullInt64
-	if err := tx.QueryRowContext(ctx, l.q(`SELECT SUM(credits) FROM entries WHERE account_id = ? AND type = ? AND at > ? AND at <= ?`),
+	if err := l.queryRow(ctx, tx, (`SELECT SUM(credits) FROM entries WHERE account_id = ? AND type = ? AND at > ? AND at <= ?`),
 		account, EntrySettle, now-ForecastWindow.Microseconds(), now).Scan(&spent); err != nil {
 		return b, err
 	}
@@ -176,7 +176,7 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 		}
 	}
 
-	rows, err = tx.QueryContext(ctx, l.q(`SELECT id, queue, credits, expires_at FROM holds WHERE account_id = ? AND state = ? ORDER BY created_at, id LIMIT 100`), account, HoldHeld)
+	rows, err = l.query(ctx, tx, (`SELECT id, queue, credits, expires_at FROM holds WHERE account_id = ? AND state = ? ORDER BY created_at, id LIMIT 100`), account, HoldHeld)
 	if err != nil {
 		return b, err
 	}
