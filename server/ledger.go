@@ -498,3 +498,25 @@ func (rl *signupLimiter) allow(key string) bool {
 	b.tokens--
 	return true
 }
+
+// serveLedgerInfo answers GET /api/v1/ledger, with or without a ledger mounted, so that a page
+// can learn whether accounts exist here without a failing request.
+func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		ledgerError(w, "method_not_allowed", "", "method "+r.Method+" is not allowed here; allowed: GET, HEAD")
+		return
+	}
+	info := struct {
+		Ledger         bool  `json:"ledger"`
+		DemoSignup     bool  `json:"demoSignup"`
+		HoldTTLSeconds int64 `json:"holdTtlSeconds,omitempty"`
+	}{}
+	if s.ledger != nil {
+		info.Ledger, info.DemoSignup = true, s.ledger.demo
+		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
+	}
+	b, _ := json.Marshal(info)
+	ledgerJSON(w, http.StatusOK, b)
+}

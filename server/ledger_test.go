@@ -311,3 +311,16 @@ func TestLedgerHTTPConcurrentHolds(t *testing.T) {
 		})
 	}
 }
+
+func TestLedgerInfo(t *testing.T) {
+	h, err := New(Config{})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/ledger", nil))
+	assert.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"ledger":false,"demoSignup":false}`, rec.Body.String())
+	s := newLedgerServer(t, filepath.Join(t.TempDir(), "l.db"), nil, true)
+	r := s.do("GET", "/api/v1/ledger", "", "")
+	assert.Equal(t, 200, r.status)
+	assert.JSONEq(t, `{"ledger":true,"demoSignup":true,"holdTtlSeconds":3600}`, string(r.body))
+}

@@ -161,6 +161,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveRateCard(w, r)
 	case p == "/api/v1/quote/verify":
 		s.serveVerify(w, r)
+	case p == "/api/v1/ledger":
+		s.serveLedgerInfo(w, r)
 	case s.ledger != nil && ownsLedgerPath(p):
 		s.ledger.serve(w, r)
 	case strings.HasPrefix(p, "/api/"):
