@@ -148,9 +148,8 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (l *Ledger) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	if l.writeMu != nil {
-		l.writeMu.Lock()
-		defer l.writeMu.Unlock()
+	if l.batch != nil {
+		return l.batched(ctx, fn)
 	}
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {

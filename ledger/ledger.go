@@ -68,7 +68,10 @@ type Ledger struct {
 	holdTTL time.Duration
 	idemTTL time.Duration
 	stmts   sync.Map    // query text → *sql.Stmt
-	writeMu *sync.Mutex // SQLite only: one writer at a time, queued in Go instead of busy-waiting
+	writeMu *sync.Mutex // SQLite only: held by the group-commit writer and by Reconcile
+
+	batch     chan *batchReq // SQLite only: calls waiting for the group-commit writer (batch.go)
+	batchDone chan struct{}
 }
 
 // Open opens (creating when needed) the ledger at dsn — a SQLite file path or a postgres:// URL —
@@ -102,12 +105,17 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 	}
 	if d == SQLite {
 		l.writeMu = &sync.Mutex{}
+		l.startBatcher()
 	}
 	return l, nil
 }
 
 // Close closes the database.
 func (l *Ledger) Close() error {
+	if l.batch != nil {
+		close(l.batch)
+		<-l.batchDone
+	}
 	l.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return l.db.Close()
 }

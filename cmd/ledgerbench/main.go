@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -35,7 +36,18 @@ func main() {
 	out := flag.String("json", "", "write the results as JSON to this file")
 	jobs := flag.Int("jobs", 2000, "jobs (hold + settle) per measurement, split among the clients")
 	withPG := flag.Bool("pg", true, "measure PostgreSQL too")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []result
 	dir, err := os.MkdirTemp("", "ledgerbench-")
 	if err != nil {
