@@ -203,23 +203,36 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 	var res Response
 	err := l.inTx(ctx, func(tx *sql.Tx) error {
 		now := l.nowMicro()
-		if account != "" {
-			if err := l.lockAccount(ctx, tx, account); err != nil {
-				return err
-			}
-		}
-		var hash string
-		var status int
+		var hash sql.NullString
+		var status sql.NullInt64
 		var body []byte
-		err := l.queryRow(ctx, tx, (`SELECT request_hash, status, response FROM idempotency WHERE scope = ? AND idem_key = ?`),
-			call.Scope, call.Key).Scan(&hash, &status, &body)
+		var err error
+		if account != "" {
+			// One round trip: lock the account row and look the key up.
+			query := `SELECT a.id, i.request_hash, i.status, i.response FROM accounts a
+				LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ? WHERE a.id = ?`
+			if l.dialect == Postgres {
+				query += ` FOR UPDATE OF a`
+			}
+			var id string
+			err = l.queryRow(ctx, tx, query, call.Scope, call.Key, account).Scan(&id, &hash, &status, &body)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errNoAccount
+			}
+			if err == nil && !hash.Valid {
+				err = sql.ErrNoRows
+			}
+		} else {
+			err = l.queryRow(ctx, tx, `SELECT request_hash, status, response FROM idempotency WHERE scope = ? AND idem_key = ?`,
+				call.Scope, call.Key).Scan(&hash, &status, &body)
+		}
 		switch {
 		case err == nil:
-			if hash != call.RequestHash {
+			if hash.String != call.RequestHash {
 				res = errorResponse(errf(CodeIdempotencyConflict, "Idempotency-Key", "this key was used for a different request; use a new key for a new request"))
 				return nil
 			}
-			res = Response{Status: status, Body: body, Replayed: true}
+			res = Response{Status: int(status.Int64), Body: body, Replayed: true}
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return err

@@ -537,3 +537,44 @@ func TestReconcileFindsTampering(t *testing.T) {
 		assert.NotEmpty(t, r.Problems)
 	})
 }
+
+func TestIdempotencyKeysExpire(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{IdempotencyTTL: time.Hour})
+		a := e.account()
+		body := `{"spec":` + spec1 + `}`
+		h, _ := DecodeHold([]byte(body))
+		call := Call{Scope: "op", Key: "reused", RequestHash: "x"}
+		r1, err := e.l.Hold(context.Background(), call, a, h)
+		require.NoError(t, err)
+		e.clock.Add(30 * time.Minute)
+		_, err = e.l.Sweep(context.Background())
+		require.NoError(t, err)
+		r2, err := e.l.Hold(context.Background(), call, a, h)
+		require.NoError(t, err)
+		assert.True(t, r2.Replayed)
+		assert.Equal(t, string(r1.Body), string(r2.Body))
+		e.clock.Add(31 * time.Minute)
+		_, err = e.l.Sweep(context.Background())
+		require.NoError(t, err)
+		r3, err := e.l.Hold(context.Background(), call, a, h)
+		require.NoError(t, err)
+		assert.False(t, r3.Replayed, "a key older than the TTL is forgotten")
+		assert.NotEqual(t, holdID(t, r1), holdID(t, r3))
+	})
+}
+
+func TestStatementShowsDueExpiries(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		a := e.account()
+		e.clock.Add(31 * 24 * time.Hour) // the trial has expired; nobody called since
+		st, ok, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Len(t, st.Entries, 2)
+		assert.Equal(t, "expire", st.Entries[1].Type)
+		assert.Equal(t, "2026-12-10T12:00:00Z", st.Entries[1].At)
+		e.reconcileClean()
+	})
+}

@@ -246,9 +246,19 @@ func (l *Ledger) Entries(ctx context.Context, account string, from, to time.Time
 	if limit <= 0 || limit > maxEntriesPage {
 		limit = maxEntriesPage
 	}
-	ok, err := l.AccountExists(ctx, account)
-	if err != nil || !ok {
-		return st, ok, err
+	// Bring the account up to now first, so that the statement shows automatic releases and
+	// expiries that are due.
+	err := l.inTx(ctx, func(tx *sql.Tx) error {
+		if err := l.lockAccount(ctx, tx, account); err != nil {
+			return err
+		}
+		return l.maintain(ctx, tx, account, l.nowMicro())
+	})
+	if err == errNoAccount {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, true, err
 	}
 	lo, hi := int64(-1<<62), int64(1<<62)
 	if !from.IsZero() {
