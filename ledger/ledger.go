@@ -207,15 +207,20 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 		var status sql.NullInt64
 		var body []byte
 		var err error
+		var due [2]int64 // stale holds, expired buckets with credits
 		if account != "" {
 			// One round trip: lock the account row and look the key up.
-			query := `SELECT a.id, i.request_hash, i.status, i.response FROM accounts a
-				LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ? WHERE a.id = ?`
+			// One round trip: lock the account row, look the key up, and see whether holds or
+			// buckets are due for maintenance.
+			query := `SELECT a.id, i.request_hash, i.status, i.response,
+				(SELECT COUNT(*) FROM holds WHERE account_id = a.id AND state = ? AND expires_at <= ?),
+				(SELECT COUNT(*) FROM buckets WHERE account_id = a.id AND remaining > 0 AND expires_at <= ?)
+				FROM accounts a LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ? WHERE a.id = ?`
 			if l.dialect == Postgres {
 				query += ` FOR UPDATE OF a`
 			}
 			var id string
-			err = l.queryRow(ctx, tx, query, call.Scope, call.Key, account).Scan(&id, &hash, &status, &body)
+			err = l.queryRow(ctx, tx, query, HoldHeld, now, now, call.Scope, call.Key, account).Scan(&id, &hash, &status, &body, &due[0], &due[1])
 			if errors.Is(err, sql.ErrNoRows) {
 				return errNoAccount
 			}
@@ -237,8 +242,8 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if account != "" {
-			if err := l.maintain(ctx, tx, account, now); err != nil {
+		if account != "" && (due[0] > 0 || due[1] > 0) {
+			if err := l.maintainDue(ctx, tx, account, now); err != nil {
 				return err
 			}
 		}
@@ -878,6 +883,11 @@ func (l *Ledger) maintain(ctx context.Context, tx *sql.Tx, account string, now i
 	if stale == 0 && expired == 0 {
 		return nil
 	}
+	return l.maintainDue(ctx, tx, account, now)
+}
+
+// maintainDue releases stale holds and expires buckets, once something is known to be due.
+func (l *Ledger) maintainDue(ctx context.Context, tx *sql.Tx, account string, now int64) error {
 	rows, err := l.query(ctx, tx, (`SELECT id FROM holds WHERE account_id = ? AND state = ? AND expires_at <= ?`), account, HoldHeld, now)
 	if err != nil {
 		return err
