@@ -3,8 +3,11 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
+
+var errClosed = errors.New("ledger: closed")
 
 // Group commit for SQLite. SQLite has one writer and, with synchronous=FULL, one fsync per
 // commit: committing every call on its own caps a ledger at the disk's fsync rate. Instead one
@@ -96,11 +99,18 @@ func (l *Ledger) runBatch(reqs []*batchReq) {
 // batched runs fn in the next group commit and waits for its outcome.
 func (l *Ledger) batched(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	r := &batchReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		return errClosed
+	}
 	select {
 	case l.batch <- r:
 	case <-ctx.Done():
+		l.closeMu.RUnlock()
 		return ctx.Err()
 	}
+	l.closeMu.RUnlock()
 	// Wait for the batch even when ctx ends: the change may be committing, and the caller must
 	// not report failure for a change that is acknowledged by the database.
 	return <-r.done

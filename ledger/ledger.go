@@ -72,6 +72,8 @@ type Ledger struct {
 
 	batch     chan *batchReq // SQLite only: calls waiting for the group-commit writer (batch.go)
 	batchDone chan struct{}
+	closeMu   sync.RWMutex
+	closed    bool
 }
 
 // Open opens (creating when needed) the ledger at dsn — a SQLite file path or a postgres:// URL —
@@ -112,8 +114,17 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 
 // Close closes the database.
 func (l *Ledger) Close() error {
+	l.closeMu.Lock()
+	if l.closed {
+		l.closeMu.Unlock()
+		return nil
+	}
+	l.closed = true
 	if l.batch != nil {
 		close(l.batch)
+	}
+	l.closeMu.Unlock()
+	if l.batch != nil {
 		<-l.batchDone
 	}
 	l.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })

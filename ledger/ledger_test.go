@@ -578,3 +578,15 @@ func TestStatementShowsDueExpiries(t *testing.T) {
 		e.reconcileClean()
 	})
 }
+
+func TestCallsAfterCloseFail(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		a := e.account()
+		require.NoError(t, e.l.Close())
+		require.NoError(t, e.l.Close()) // twice is harmless
+		h, _ := DecodeHold([]byte(`{"spec":` + spec1 + `}`))
+		_, err := e.l.Hold(context.Background(), e.call("op", nil), a, h)
+		assert.Error(t, err)
+	})
+}
