@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,14 +60,20 @@ func sqliteDSN(path string) string {
 }
 
 // openDB opens dsn: a postgres:// URL, or else a SQLite file path (created with its folder).
-func openDB(dsn string) (*sql.DB, Dialect, error) {
+//
+// maxConns bounds PostgreSQL connections (0: 4 per CPU of this machine, at least 8): more
+// connections than the database can run at once only add contention (measured by ledgerbench).
+func openDB(dsn string, maxConns int) (*sql.DB, Dialect, error) {
 	if IsPostgresURL(dsn) {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, Postgres, err
 		}
-		db.SetMaxOpenConns(64)
-		db.SetMaxIdleConns(64)
+		if maxConns <= 0 {
+			maxConns = max(8, 4*runtime.NumCPU())
+		}
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(maxConns)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		return db, Postgres, nil
 	}

@@ -56,6 +56,7 @@ type Options struct {
 	Now            func() time.Time    // the server clock; nil means time.Now
 	HoldTTL        time.Duration       // 0 means DefaultHoldTTL
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
+	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
 }
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
@@ -79,7 +80,7 @@ type Ledger struct {
 // Open opens (creating when needed) the ledger at dsn — a SQLite file path or a postgres:// URL —
 // and applies the schema migrations it lacks.
 func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
-	db, d, err := openDB(dsn)
+	db, d, err := openDB(dsn, opt.MaxConns)
 	if err != nil {
 		return nil, err
 	}
