@@ -86,6 +86,10 @@ func openDB(dsn string, maxConns int) (*sql.DB, Dialect, error) {
 			return nil, SQLite, err
 		}
 	}
+	// The database holds token hashes and statements: readable by its owner only.
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
 	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
 		return nil, SQLite, err
