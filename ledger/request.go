@@ -13,33 +13,39 @@ import (
 
 // Error codes of the ledger, beyond the estimator's (whose codes the spec decoder reports).
 const (
-	CodeUnauthorized           = "unauthorized"
-	CodeNotFound               = "not_found"
-	CodeInsufficientCredits    = "insufficient_credits"
-	CodeStaleQuote             = "stale_quote"
-	CodeIdempotencyConflict    = "idempotency_conflict"
-	CodeMissingIdempotencyKey  = "missing_idempotency_key"
-	CodeHoldSettled            = "hold_settled"
-	CodeHoldReleased           = "hold_released"
-	CodeAlreadyGranted         = "already_granted"
-	CodeRateLimited            = "rate_limited"
-	CodeForbidden              = "forbidden"
-	CodeUnsupportedQueue       = "unsupported_queue"
-	CodeUnsupportedGrantKind   = "unsupported_grant_kind"
-	maxCreditsHundredths       = 1_000_000_000 * 100 // one grant or hold: at most a billion credits
-	maxMemoBytes               = 200
-	maxIdempotencyKeyBytes     = 255
-	maxEntriesPage             = 1000
-	maxRequestBytes            = 64 << 10
-	rfc3339Micro               = "2006-01-02T15:04:05.999999Z07:00"
-	statusInsufficientCredits  = 402
-	statusConflict             = 409
-	statusUnprocessable        = 422
-	statusBadRequest           = 400
-	statusNotFound             = 404
-	statusCreated              = 201
-	statusOK                   = 200
-	statusRequestEntityTooLong = 413
+	CodeUnauthorized          = "unauthorized"
+	CodeNotFound              = "not_found"
+	CodeInsufficientCredits   = "insufficient_credits"
+	CodeStaleQuote            = "stale_quote"
+	CodeIdempotencyConflict   = "idempotency_conflict"
+	CodeMissingIdempotencyKey = "missing_idempotency_key"
+	CodeHoldSettled           = "hold_settled"
+	CodeHoldReleased          = "hold_released"
+	CodeAlreadyGranted        = "already_granted"
+	CodeRateLimited           = "rate_limited"
+	CodeForbidden             = "forbidden"
+	CodeUnsupportedQueue      = "unsupported_queue"
+	CodeUnsupportedGrantKind  = "unsupported_grant_kind"
+)
+
+// Limits and formats.
+const (
+	maxCreditsHundredths   = 1_000_000_000 * 100 // one grant: at most a billion credits
+	maxMemoBytes           = 200
+	maxIdempotencyKeyBytes = 255
+	maxEntriesPage         = 1000
+	rfc3339Micro           = "2006-01-02T15:04:05.999999Z07:00"
+)
+
+// HTTP statuses the ledger's answers carry.
+const (
+	statusOK                  = 200
+	statusCreated             = 201
+	statusBadRequest          = 400
+	statusInsufficientCredits = 402
+	statusNotFound            = 404
+	statusConflict            = 409
+	statusUnprocessable       = 422
 )
 
 // Status returns the HTTP status of an error code of the ledger or of the estimator.
