@@ -69,7 +69,7 @@ type Ledger struct {
 	holdTTL time.Duration
 	idemTTL time.Duration
 	stmts   sync.Map    // query text → *sql.Stmt
-	writeMu *sync.Mutex // SQLite only: held by the group-commit writer and by Reconcile
+	writeMu *sync.Mutex // SQLite only: held by the group-commit writer
 
 	batch     chan *batchReq // SQLite only: calls waiting for the group-commit writer (batch.go)
 	batchDone chan struct{}

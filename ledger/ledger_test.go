@@ -590,3 +590,41 @@ func TestCallsAfterCloseFail(t *testing.T) {
 		assert.Error(t, err)
 	})
 }
+
+func TestReconcileDuringWrites(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		a := e.account()
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					body := `{"spec":` + spec1 + `}`
+					h, _ := DecodeHold([]byte(body))
+					r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h)
+					if !assert.NoError(t, err) || r.Status != 201 {
+						return
+					}
+					_, err = e.l.Settle(context.Background(), e.call("op", nil), decode(t, r.Body)["hold"].(map[string]any)["id"].(string))
+					assert.NoError(t, err)
+				}
+			}()
+		}
+		for i := 0; i < 10; i++ {
+			r, err := e.l.Reconcile(context.Background())
+			require.NoError(t, err)
+			require.Empty(t, r.Problems, "a snapshot taken during writes is consistent")
+		}
+		close(stop)
+		wg.Wait()
+		e.reconcileClean()
+	})
+}

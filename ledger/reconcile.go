@@ -35,21 +35,32 @@ type Report struct {
 // It reads one consistent snapshot.
 func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 	var r Report
-	opts := &sql.TxOptions{ReadOnly: true}
+	// One consistent snapshot that never blocks writers: a read-only REPEATABLE READ transaction
+	// on PostgreSQL; on SQLite a deferred transaction under WAL (the DSN makes every database/sql
+	// transaction IMMEDIATE, i.e. a writer, so it is begun by hand on a connection of its own).
+	var tx interface {
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
 	if l.dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
+		t, err := l.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+		if err != nil {
+			return r, err
+		}
+		defer t.Rollback()
+		tx = t
 	} else {
-		opts = nil // SQLite: one transaction is one snapshot; the write lock keeps writers out
+		conn, err := l.db.Conn(ctx)
+		if err != nil {
+			return r, err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+			return r, err
+		}
+		defer conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // read-only
+		tx = conn
 	}
-	if l.writeMu != nil {
-		l.writeMu.Lock()
-		defer l.writeMu.Unlock()
-	}
-	tx, err := l.db.BeginTx(ctx, opts)
-	if err != nil {
-		return r, err
-	}
-	defer tx.Rollback()
 	add := func(account, obj, format string, args ...any) {
 		r.Problems = append(r.Problems, Problem{account, obj, fmt.Sprintf(format, args...)})
 	}
