@@ -6,6 +6,7 @@
 // level the local analyser found, and the server prices exactly that (quote-checked).
 import { h, s, registerServiceWorker, formats, engineOf } from './common.js';
 import { LedgerClient, previewDraws, fromHundredths, hundredths } from './ledger-client.js';
+import { choicesOf, fpsAt, canonicalResolution } from '../ce/choices.js';
 
 registerServiceWorker();
 
@@ -34,14 +35,55 @@ const WALLET = {
 };
 const KIND = { trial: 'Trial credits', monthly: 'Monthly credits', priority: 'Priority credits', topup: 'Top-up credits', adjustment: 'Adjustment' };
 
+const settings = /** @type {Array<HTMLSelectElement|HTMLInputElement>} */ ([...document.querySelectorAll('[data-spec]')]);
+/** @param {HTMLSelectElement|HTMLInputElement} el */
 function sync(el) {
   const attr = el.dataset.spec;
-  if (attr) badge.setAttribute(attr, el.value);
+  if (attr && !el.disabled) badge.setAttribute(attr, el.value);
 }
-for (const el of document.querySelectorAll('[data-spec]')) {
-  sync(el);
+for (const el of settings) {
   el.addEventListener('input', () => sync(el));
   el.addEventListener('change', () => sync(el));
+}
+
+/**
+ * Fills a select with options, keeping its value when the new options still have it.
+ * @param {HTMLSelectElement} sel
+ * @param {Array<{value: string, label: string}>} options
+ * @param {string} fallback the value chosen when the current one is gone
+ */
+function fillSelect(sel, options, fallback) {
+  const keep = sel.value;
+  sel.replaceChildren(...options.map((o) => h('option', { value: o.value, text: o.label })));
+  sel.value = options.some((o) => o.value === keep) ? keep : fallback;
+}
+
+/**
+ * The settings offer exactly what the card in force offers: its resolutions and their frame
+ * rates, its modes, its duration and count limits (the page repeats none of it).
+ * @param {any} card the card's JSON, parsed
+ */
+function fillSettings(card) {
+  const c = choicesOf(card);
+  const byName = Object.fromEntries(settings.map((el) => [el.dataset.choice, el]));
+  const res = /** @type {HTMLSelectElement} */ (byName.resolutions);
+  const fps = /** @type {HTMLSelectElement} */ (byName.fps);
+  const mode = /** @type {HTMLSelectElement} */ (byName.modes);
+  const dur = /** @type {HTMLInputElement} */ (byName.duration);
+  const count = /** @type {HTMLInputElement} */ (byName.count);
+  const first = !res.options.length;
+  const want = (/** @type {string} */ name, /** @type {unknown} */ dflt) => (first && badge.getAttribute(name)) || String(dflt);
+  fillSelect(res, c.resolutions.map((r) => ({ value: r.value, label: r.label })), canonicalResolution(c, want('resolution', c.defaultSpec.resolution)));
+  const fillFps = () => fillSelect(fps, fpsAt(c, res.value).map((n) => ({ value: String(n), label: `${n} fps` })), want('fps', c.defaultSpec.fps));
+  fillFps();
+  res.onchange = fillFps;
+  fillSelect(mode, c.modes, want('mode', c.defaultSpec.mode));
+  dur.min = String(c.duration.min);
+  dur.max = String(c.duration.max);
+  if (first || dur.value === '') dur.value = want('duration', c.defaultSpec.durationSeconds);
+  count.max = String(c.maxCount);
+  prompt.maxLength = c.maxPromptChars;
+  for (const el of settings) { el.disabled = false; sync(el); }
 }
 badge.prompt = prompt.value;
 prompt.addEventListener('input', () => { badge.prompt = prompt.value; });
@@ -52,7 +94,8 @@ function showComplexity(quote) {
   if (!quote) { cxLine.replaceChildren(); return; }
   const c = quote.complexity;
   cxLine.replaceChildren(h('span', { class: 'muted', text: 'Complexity: ' }), h('strong', { text: `${c.label} ×${c.multiplier}` }),
-    ...c.signals.map((sg) => h('span', { class: 'chip', title: sg.label }, `${sg.label}: `, h('q', { text: sg.match }), ` +${sg.weight}`)));
+    ...c.signals.map((sg) => h('span', { class: sg.ignored ? 'chip ignored' : 'chip', title: sg.label }, `${sg.label}: `, h('q', { text: sg.match }),
+      sg.ignored ? ` (ignored: ${sg.ignored})` : ` +${sg.weight}`)));
 }
 
 badge.addEventListener('credit-estimator:change', (e) => {
@@ -68,14 +111,14 @@ badge.addEventListener('credit-estimator:error', (e) => {
   renderWallet(null);
 });
 badge.addEventListener('credit-estimator:loaderror', (e) => { errorOut.textContent = `The cost preview could not be loaded: ${e.detail.message}`; });
-badge.addEventListener('credit-estimator:card', () => showCard());
+badge.addEventListener('credit-estimator:card', () => { if (est) fillSettings(est.rateCard().card); showCard(); });
 generate.addEventListener('click', () => {
   const q = badge.quote;
   if (account) { void generateReal(); return; }
   genStatus.textContent = q ? `Demo: this would start a render for ${badge.formatCredits(q.credits)} credits.` : 'Fix the settings first.';
 });
 
-engineOf(badge).then((engine) => { est = engine; showCard(); renderWallet(badge.quote); }, () => {});
+engineOf(badge).then((engine) => { est = engine; fillSettings(engine.rateCard().card); showCard(); renderWallet(badge.quote); }, () => {});
 
 function showCard() {
   const c = badge.card;
