@@ -44,8 +44,8 @@ func decodeTopUp(_ *RateCard, b []byte) (Credits, *Error) { return decodeTopUpRe
 
 func topUpForNeed(c *RateCard, need Credits) (TopUpPlan, *Error) { return c.topUpQuote(need, "need") }
 
-func decodeWorkflow(_ *RateCard, b []byte) (WorkflowRequest, *Error) {
-	return decodeWorkflowRequest(b)
+func decodeWorkflow(c *RateCard, b []byte) (WorkflowRequest, *Error) {
+	return decodeWorkflowRequest(b, c.maxPromptChars)
 }
 
 // plansRequest is a decoded plans request and the field its workload came from.

@@ -487,6 +487,9 @@ func (c *RateCard) decodePlansRequest(data []byte) (PlanWorkload, string, *Error
 	if err != nil {
 		return PlanWorkload{}, "", err
 	}
+	if err := o.checkPromptBudget(c.maxPromptChars); err != nil {
+		return PlanWorkload{}, "", err
+	}
 	amount, cp, hasCredits, err := o.optionalCredits("credits", 0, maxNeedHundredths)
 	if err != nil {
 		return PlanWorkload{}, "", err

@@ -76,7 +76,7 @@ func DecodeSpec(data []byte) (Spec, error) {
 }
 
 func decodeSpec(data []byte) (Spec, *Error) {
-	root, err := parseDocument(data, MaxRequestBytes)
+	root, err := parseDocument(data, MaxRequestBytes, MaxRequestValues)
 	if err != nil {
 		return Spec{}, err
 	}
@@ -178,7 +178,28 @@ func (c *RateCard) Estimate(s Spec) (Quote, error) {
 	return q, nil
 }
 
-func (c *RateCard) estimate(s Spec) (Quote, *Error) {
+func (c *RateCard) estimate(s Spec) (Quote, *Error) { return c.estimateMemo(s, nil) }
+
+// analysisMemo remembers the last prompt analysed, so that an operation pricing several specs
+// with the same prompt (workflow: final, prototype, refinement) analyses it once.
+type analysisMemo struct {
+	prompt string
+	cx     Complexity
+	ok     bool
+}
+
+// analyze is c.Analyze(prompt) through m (nil: no memo).
+func (c *RateCard) analyze(prompt string, m *analysisMemo) Complexity {
+	if m == nil {
+		return c.Analyze(prompt)
+	}
+	if !m.ok || m.prompt != prompt {
+		m.prompt, m.cx, m.ok = prompt, c.Analyze(prompt), true
+	}
+	return m.cx
+}
+
+func (c *RateCard) estimateMemo(s Spec, m *analysisMemo) (Quote, *Error) {
 	fi := c.formatIndex(s.Resolution)
 	if fi < 0 {
 		return Quote{}, newError(CodeUnsupportedResolution, "resolution", "unsupported resolution "+quoteShort(s.Resolution)+c.resolutionHint())
@@ -208,13 +229,13 @@ func (c *RateCard) estimate(s Spec) (Quote, *Error) {
 	var cx Complexity
 	switch name := orDefault(s.Complexity, complexityAuto); name {
 	case complexityAuto:
-		cx = c.Analyze(s.Prompt)
+		cx = c.analyze(s.Prompt, m)
 	default:
 		li := c.levelIndex(name)
 		if li < 0 {
 			return Quote{}, newError(CodeUnsupportedComplexity, "complexity", "unsupported complexity "+quoteShort(name)+c.levelHint())
 		}
-		cx = c.Analyze(s.Prompt)
+		cx = c.analyze(s.Prompt, m)
 		l := c.levels[li]
 		cx.Level, cx.Label, cx.Multiplier, cx.Source = l.name, l.label, l.mult, "explicit"
 	}

@@ -188,7 +188,7 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 }
 
 func parseRateCard(data []byte) (*RateCard, *Error) {
-	root, err := parseDocument(data, maxCardBytes)
+	root, err := parseDocument(data, maxCardBytes, maxCardValues)
 	if err != nil {
 		return nil, err
 	}
