@@ -15,6 +15,7 @@ var ops = map[string]op{
 	"wallet":   typedOp((*RateCard).decodeWalletRequest, (*RateCard).previewWallet, 2048),
 	"workflow": typedOp(decodeWorkflow, (*RateCard).planWorkflow, 2048),
 	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
+	"verify":   typedOp(decodeVerifyRequest, (*RateCard).verify, 64),
 }
 
 // typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.

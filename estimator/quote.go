@@ -63,6 +63,27 @@ type Quote struct {
 	RateCard      CardRef
 }
 
+// ChargeMember is a member of a quote's JSON that decides what a person is charged under which
+// card, and the reason code verification reports when a client's quote differs in it.
+type ChargeMember struct {
+	Path string // dotted path in the quote's JSON, e.g. "rateCard.digest"
+	Code string // card_version_differs, card_digest_differs, amount_differs or quantity_differs
+}
+
+// chargeMembers are the members verify compares, in the order reasons are reported. Descriptive
+// members (labels, breakdown, complexity signals, usd range) do not change the charge.
+var chargeMembers = []ChargeMember{
+	{"rateCard.version", "card_version_differs"},
+	{"rateCard.digest", "card_digest_differs"},
+	{"credits", "amount_differs"},
+	{"unitCredits", "amount_differs"},
+	{"count", "quantity_differs"},
+	{"billedSeconds", "quantity_differs"},
+}
+
+// ChargeMembers returns the quote members that decide the charge (a copy), in report order.
+func ChargeMembers() []ChargeMember { return append([]ChargeMember(nil), chargeMembers...) }
+
 // DecodeSpec decodes a Spec from the contract's JSON with the strict rules every surface
 // shares: one JSON object, no unknown or duplicate members, valid UTF-8, exact numbers of the
 // right type. Range checks that depend on the rate card happen in Estimate. The error is an

@@ -246,3 +246,6 @@ func LoadRateCard(path string) (*estimator.RateCard, error) {
 	}
 	return c, nil
 }
+
+// jsonString quotes s as a JSON string, escaped as every answer of the estimator is.
+func jsonString(s string) string { return string(estimator.AppendJSONString(nil, s)) }
