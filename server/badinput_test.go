@@ -117,7 +117,7 @@ func startWithTimeouts(t *testing.T, to Timeouts) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := NewHTTPServer(ln.Addr().String(), s, to, nil)
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(GuardListener(ln)) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
 }

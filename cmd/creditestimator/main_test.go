@@ -309,3 +309,109 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	assert.Equal(t, 1, run([]string{"-ratecard", filepath.Join(t.TempDir(), "missing.json")}, getenv, &out, &errOut))
 	assert.Empty(t, out.String())
 }
+
+// Drain, then stop, on the real binary: keep-alive clients posting in a loop while SIGTERM
+// arrives lose no request (every request written is answered), each connection ends with an
+// answer carrying Connection: close, /healthz on a kept-alive connection turns 503 "draining",
+// and the process exits 0. Nothing here depends on timing: the clients stop when the listener
+// refuses them.
+func TestBinaryDrainDropsNothingOnKeepAlive(t *testing.T) {
+	p := start(t, "-web", "")
+	http.DefaultClient.CloseIdleConnections()
+	want, err := estimator.Default().Do("quote", []byte(spec))
+	require.NoError(t, err)
+	req := "POST /api/v1/quote HTTP/1.1\r\nHost: " + p.addr + "\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(spec)) + "\r\n\r\n" + spec
+
+	const clients = 16
+	var mu sync.Mutex
+	var sent, answered, wrong, closes int
+	var wg sync.WaitGroup
+	warm := make(chan struct{}, clients+1)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for {
+				conn, err := net.Dial("tcp", p.addr)
+				if err != nil {
+					return // refused: the listener is closed, nothing was sent
+				}
+				br := bufio.NewReader(conn)
+				for {
+					if _, err := io.WriteString(conn, req); err != nil {
+						break // the server closed first: nothing was read by it
+					}
+					mu.Lock()
+					sent++
+					mu.Unlock()
+					_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						break
+					}
+					body, err := io.ReadAll(resp.Body)
+					mu.Lock()
+					if err == nil && resp.StatusCode == http.StatusOK && string(body) == string(want) {
+						answered++
+					} else {
+						wrong++
+					}
+					if resp.Close {
+						closes++
+					}
+					mu.Unlock()
+					if n++; n == 10 {
+						warm <- struct{}{}
+					}
+					if resp.Close {
+						break
+					}
+				}
+				conn.Close()
+			}
+		}()
+	}
+	// A monitor polls /healthz on one kept-alive connection until it answers not-ready.
+	sawDraining := make(chan bool, 1)
+	go func() {
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			sawDraining <- false
+			return
+		}
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		warm <- struct{}{}
+		for {
+			if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				sawDraining <- false
+				return
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				sawDraining <- false
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				sawDraining <- strings.Contains(string(body), `"draining"`) && resp.Close
+				return
+			}
+		}
+	}()
+	for range clients + 1 {
+		<-warm
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	wg.Wait()
+	assert.True(t, <-sawDraining, "/healthz answered 503 draining with Connection: close")
+	assert.Equal(t, 0, p.waitExit(t, 30*time.Second), "stderr:\n%s", p.stderr.String())
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d requests written, %d answered, %d connections closed by Connection: close", sent, answered, closes)
+	assert.Zero(t, wrong, "wrong answers")
+	assert.Equal(t, sent, answered, "every request written was answered: none dropped")
+	assert.GreaterOrEqual(t, closes, clients, "every client's connection was closed with Connection: close")
+}
