@@ -82,8 +82,9 @@ test-browser: build deps-browser
 	node --test --test-concurrency=1 web/test/browser/
 
 bench: build deps-browser
-	$(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
-	$(GO) test -run='^$$' -bench=. -benchmem ./server/
+	@mkdir -p bench/out
+	WORST_CASES_OUT=$(CURDIR)/bench/out/worst-cases-engine.json $(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
+	WORST_CASES_OUT=$(CURDIR)/bench/out/worst-cases-handler.json $(GO) test -run='^$$' -bench=. -benchmem ./server/
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
 	node bench/wasm-bench.mjs
 	node web/test/browser/bench.mjs

@@ -157,6 +157,9 @@ func fixedValue(v jsonx.Value, path string, places int, min, max int64, asString
 		return 0, typeError(path, what, v)
 	}
 	n, err := jsonx.ParseFixed(lit, places)
+	if len(lit) > maxEchoed { // an answer never echoes a huge literal back
+		lit = lit[:maxEchoed] + "…"
+	}
 	switch {
 	case errors.Is(err, jsonx.ErrPrecision):
 		if places == 0 {
@@ -218,6 +221,9 @@ func (o object) requiredArray(key string) ([]jsonx.Value, string, *Error) {
 	}
 	return v.Items, p, nil
 }
+
+// maxEchoed bounds the part of a number literal an error message repeats.
+const maxEchoed = 40
 
 // quoteShort quotes s for a message (as a JSON string), cut to a readable length.
 func quoteShort(s string) string {

@@ -26,9 +26,11 @@ const LightBytes = 4 << 10
 // DefaultQueueWait is how long a request waits for a slot before it is refused.
 const DefaultQueueWait = 20 * time.Millisecond
 
-// DefaultMaxInFlight is the default number of API requests that run at once: enough to keep
-// every core busy while one request waits on its connection.
-func DefaultMaxInFlight() int { return 4 * runtime.GOMAXPROCS(0) }
+// DefaultMaxInFlight is the default number of API requests that run at once: one per core (at
+// least two). The estimator's work is CPU-bound, so more in flight only queues on the CPU and
+// adds latency; on the 2-core bench machine a flood of worst cases kept a normal quote's p99
+// lower with 2 than with 4 or 8 (docs/server.md, "Load").
+func DefaultMaxInFlight() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // Limiter admits at most a fixed number of requests at once. Its zero value is not usable; use
 // NewLimiter. A Limiter may wrap any number of handlers: they share its slots.

@@ -52,7 +52,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	cardPath := fl.String("ratecard", "", "rate card JSON file to price with instead of the embedded default")
 	logFormat := fl.String("log-format", "json", "access log format on stderr: json or text")
 	grace := fl.Duration("shutdown-timeout", 25*time.Second, "how long to let requests in flight finish on SIGINT/SIGTERM")
-	maxInFlight := fl.Int("max-inflight", envInt(getenv, "MAX_INFLIGHT", 0), "API requests running at once before others wait and get 503 (env MAX_INFLIGHT; 0: 4 × GOMAXPROCS; -1: no limit)")
+	maxInFlight := fl.Int("max-inflight", envInt(getenv, "MAX_INFLIGHT", 0), "API requests running at once before others wait and get 503 (env MAX_INFLIGHT; 0: GOMAXPROCS, at least 2; -1: no limit)")
 	queueWait := fl.Duration("queue-wait", server.DefaultQueueWait, "how long an API request waits for a slot before 503")
 	drainIdle := fl.Duration("drain-idle", time.Second, "on SIGTERM, close keep-alive connections idle since before the drain after this long")
 	drainDelay := fl.Duration("drain-delay", envDuration(getenv, "DRAIN_DELAY", 0), "on SIGTERM, keep accepting this long while /healthz reports not-ready (env DRAIN_DELAY)")

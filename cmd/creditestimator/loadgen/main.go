@@ -51,7 +51,10 @@ type level struct {
 }
 
 type report struct {
-	Target            string  `json:"target"`
+	Target            string       `json:"target"`
+	WorstCases        []worstCase  `json:"worstCases,omitempty"`
+	Floods            []floodLevel `json:"floods,omitempty"`
+	PeakRSSKiB        int64        `json:"serverPeakRSSKiB,omitempty"`
 	GOMAXPROCS        int     `json:"gomaxprocs"`
 	NumCPU            int     `json:"numCPU"`
 	DistinctSpecs     int     `json:"distinctSpecs"`
@@ -81,6 +84,8 @@ func main() {
 	maxReq := flag.Int("max-requests", 1_000_000, "request bound per level")
 	connList := flag.String("conns", "1,16,64", "comma-separated connection counts")
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
+	flag.StringVar(&floodList, "flood", "16,128", "comma-separated flood connection counts (worst-case requests) while one client quotes; empty: no flood")
+	flag.DurationVar(&perCase, "per-case", 400*time.Millisecond, "time per worst case when measuring server CPU per request")
 	flag.Parse()
 
 	if err := run(*serverBin, *target, *duration, *warmup, *maxReq, *connList, *jsonOut); err != nil {
@@ -89,14 +94,30 @@ func main() {
 	}
 }
 
-func run(serverBin, target string, duration, warmup time.Duration, maxReq int, connList, jsonOut string) error {
+var (
+	floodList string
+	perCase   time.Duration
+)
+
+func parseConns(list string) ([]int, error) {
 	var conns []int
-	for f := range strings.SplitSeq(connList, ",") {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	for f := range strings.SplitSeq(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > 1024 {
-			return fmt.Errorf("bad -conns entry %q", f)
+			return nil, fmt.Errorf("bad connection count %q", f)
 		}
 		conns = append(conns, n)
+	}
+	return conns, nil
+}
+
+func run(serverBin, target string, duration, warmup time.Duration, maxReq int, connList, jsonOut string) error {
+	conns, err := parseConns(connList)
+	if err != nil {
+		return err
 	}
 	if duration <= 0 || duration > 60*time.Second {
 		return errors.New("-duration must be in (0, 60s]")
@@ -108,13 +129,14 @@ func run(serverBin, target string, duration, warmup time.Duration, maxReq int, c
 	}
 
 	addr := target
+	pid := 0
 	if addr == "" {
-		stop, a, err := startServer(serverBin)
+		stop, a, p, err := startServer(serverBin)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		addr = a
+		addr, pid = a, p
 	} else if err := checkLoopback(addr); err != nil {
 		return err
 	}
@@ -135,6 +157,27 @@ func run(serverBin, target string, duration, warmup time.Duration, maxReq int, c
 		if c == 1 {
 			rep.RoundTripP50Micro = lv.P50Micros
 		}
+	}
+	if pid > 0 && perCase > 0 {
+		wc, err := measureWorstCases(addr, pid, perCase)
+		if err != nil {
+			return err
+		}
+		rep.WorstCases = wc
+	}
+	floods, err := parseConns(floodList)
+	if err != nil {
+		return err
+	}
+	for _, n := range floods {
+		fl, err := flood(addr, work, n, duration)
+		if err != nil {
+			return err
+		}
+		rep.Floods = append(rep.Floods, fl)
+	}
+	if pid > 0 {
+		rep.PeakRSSKiB = peakRSS(pid)
 	}
 	printReport(os.Stdout, rep)
 	if jsonOut != "" {
@@ -195,17 +238,18 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-// startServer runs the binary on a free loopback port and returns a stop function and its address.
-func startServer(bin string) (func(), string, error) {
+// startServer runs the binary on a free loopback port and returns a stop function, its address
+// and its process id.
+func startServer(bin string) (func(), string, int, error) {
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-web", "")
 	cmd.Stderr = nil // access logs go to /dev/null (they are still written: the cost is measured)
 	cmd.Env = append(os.Environ(), "PORT=", "ADDR=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start %s: %w (run make server first)", bin, err)
+		return nil, "", 0, fmt.Errorf("start %s: %w (run make server first)", bin, err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -232,14 +276,14 @@ func startServer(bin string) (func(), string, error) {
 		u, ok := strings.CutPrefix(l, "listening on ")
 		if !ok {
 			stop()
-			return nil, "", fmt.Errorf("unexpected first line from the server: %q", l)
+			return nil, "", 0, fmt.Errorf("unexpected first line from the server: %q", l)
 		}
 		url = strings.TrimSuffix(u, "/")
 	case <-exited:
-		return nil, "", errors.New("the server exited at start")
+		return nil, "", 0, errors.New("the server exited at start")
 	case <-time.After(15 * time.Second):
 		stop()
-		return nil, "", errors.New("the server printed no address")
+		return nil, "", 0, errors.New("the server printed no address")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -254,11 +298,11 @@ func startServer(bin string) (func(), string, error) {
 		}
 		if ctx.Err() != nil {
 			stop()
-			return nil, "", errors.New("the server never answered /healthz")
+			return nil, "", 0, errors.New("the server never answered /healthz")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return stop, strings.TrimPrefix(url, "http://"), nil
+	return stop, strings.TrimPrefix(url, "http://"), cmd.Process.Pid, nil
 }
 
 // measure keeps conns connections busy for d (or until maxReq requests) and summarises latency.
@@ -389,4 +433,5 @@ func printReport(w io.Writer, r report) {
 	if r.RoundTripP50Micro > 0 {
 		fmt.Fprintf(w, "HTTP quote round trip median (1 connection, keep-alive): %.1f µs\n", r.RoundTripP50Micro)
 	}
+	printAbuse(w, r)
 }

@@ -56,7 +56,8 @@ type scratch struct {
 }
 
 // Scratch slices that grew beyond these lengths are not kept.
-const maxPooledVals, maxPooledFrames = 256, 64
+// maxPooledVals covers estimator.MaxRequestValues, so that no accepted request allocates new scratch.
+const maxPooledVals, maxPooledFrames = 1024, 64
 
 var scratchPool = sync.Pool{New: func() any {
 	// Sized for typical documents; it grows when needed.
