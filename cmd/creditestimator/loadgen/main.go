@@ -55,12 +55,12 @@ type report struct {
 	WorstCases        []worstCase  `json:"worstCases,omitempty"`
 	Floods            []floodLevel `json:"floods,omitempty"`
 	PeakRSSKiB        int64        `json:"serverPeakRSSKiB,omitempty"`
-	GOMAXPROCS        int     `json:"gomaxprocs"`
-	NumCPU            int     `json:"numCPU"`
-	DistinctSpecs     int     `json:"distinctSpecs"`
-	Levels            []level `json:"levels"`
-	RoundTripP50Micro float64 `json:"httpQuoteRoundTripP50Micros"`
-	LoadAvgBefore     string  `json:"loadAverageBefore,omitempty"` // /proc/loadavg: other work on the host skews the numbers
+	GOMAXPROCS        int          `json:"gomaxprocs"`
+	NumCPU            int          `json:"numCPU"`
+	DistinctSpecs     int          `json:"distinctSpecs"`
+	Levels            []level      `json:"levels"`
+	RoundTripP50Micro float64      `json:"httpQuoteRoundTripP50Micros"`
+	LoadAvgBefore     string       `json:"loadAverageBefore,omitempty"` // /proc/loadavg: other work on the host skews the numbers
 }
 
 // loadAverage returns the 1/5/15-minute load averages of a Linux host, or "" elsewhere.
