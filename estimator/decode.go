@@ -32,10 +32,19 @@ const anyInt = 1 << 62
 // maxDepth bounds nesting of requests and cards; no valid document nests deeper.
 const maxDepth = 16
 
+// TooLargeError returns the error every operation gives for a request longer than
+// MaxRequestBytes, for front ends that refuse such a request before handing it to Do (the wasm
+// module refuses it before copying it into its memory).
+func TooLargeError() *Error { return tooLarge(MaxRequestBytes) }
+
+func tooLarge(maxBytes int) *Error {
+	return newError(CodeRequestTooLarge, "", "the request is larger than "+strconv.Itoa(maxBytes)+" bytes")
+}
+
 // parseDocument parses request or card bytes into a JSON tree of at most maxValues values.
 func parseDocument(data []byte, maxBytes, maxValues int) (jsonx.Value, *Error) {
 	if len(data) > maxBytes {
-		return jsonx.Value{}, newError(CodeRequestTooLarge, "", "the request is larger than "+strconv.Itoa(maxBytes)+" bytes")
+		return jsonx.Value{}, tooLarge(maxBytes)
 	}
 	v, err := jsonx.Parse(data, jsonx.Limits{MaxDepth: maxDepth, MaxValues: maxValues})
 	if err != nil {
