@@ -58,6 +58,7 @@ test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzVerifyRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' $(FUZZFLAGS) ./estimator/internal/jsonx
