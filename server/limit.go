@@ -1,9 +1,12 @@
 package server
 
 import (
+	"container/heap"
+	"math"
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -18,7 +21,8 @@ import (
 // Requests are sorted into two lanes by their declared size before their body is read: light
 // (Content-Length at most LightBytes: every normal quote) and heavy (larger, or a chunked body
 // of unknown size). Heavy requests may hold at most half of the slots, so a flood of the largest
-// requests cannot take the slots that normal quotes need.
+// requests cannot take the slots that normal quotes need; waiting requests get free slots
+// smallest first.
 
 // LightBytes is the largest declared body of a light request (a quote with a long prompt fits).
 const LightBytes = 4 << 10
@@ -34,11 +38,20 @@ func DefaultMaxInFlight() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // Limiter admits at most a fixed number of requests at once. Its zero value is not usable; use
 // NewLimiter. A Limiter may wrap any number of handlers: they share its slots.
+//
+// Waiting requests are served smallest declared body first (then in arrival order): the work of
+// a request is bounded by its size, so under a flood of large requests a normal quote, which is
+// small, gets the next free slot instead of queueing behind them, and the largest requests are
+// the ones shed.
 type Limiter struct {
-	all   chan struct{} // one token per request running
-	heavy chan struct{} // one token per heavy request running (≤ half of all)
-	wait  time.Duration
-	max   int
+	max, heavyMax int
+	wait          time.Duration
+
+	mu            sync.Mutex
+	inFlight      int
+	heavyInFlight int
+	light, heavy  waitQueue // waiting requests, by size then arrival
+	seq           uint64
 }
 
 // NewLimiter returns a Limiter running at most maxInFlight requests at once (0 or less: the
@@ -53,16 +66,131 @@ func NewLimiter(maxInFlight int, wait time.Duration) *Limiter {
 	case wait < 0:
 		wait = 0
 	}
-	return &Limiter{
-		all:   make(chan struct{}, maxInFlight),
-		heavy: make(chan struct{}, max(1, maxInFlight/2)),
-		wait:  wait,
-		max:   maxInFlight,
-	}
+	return &Limiter{max: maxInFlight, heavyMax: max(1, maxInFlight/2), wait: wait}
 }
 
 // MaxInFlight reports the limit.
 func (l *Limiter) MaxInFlight() int { return l.max }
+
+// waiter is a request waiting for a slot.
+type waiter struct {
+	size    int64
+	seq     uint64
+	heavy   bool
+	ready   chan struct{} // closed when granted
+	granted bool
+	index   int // in its queue
+}
+
+// waitQueue is a min-heap of waiters by (size, seq).
+type waitQueue []*waiter
+
+func (q waitQueue) Len() int { return len(q) }
+func (q waitQueue) Less(i, j int) bool {
+	if q[i].size != q[j].size {
+		return q[i].size < q[j].size
+	}
+	return q[i].seq < q[j].seq
+}
+func (q waitQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *waitQueue) Push(x any) {
+	w := x.(*waiter)
+	w.index = len(*q)
+	*q = append(*q, w)
+}
+func (q *waitQueue) Pop() any {
+	old := *q
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return w
+}
+
+// canRun reports whether a request of the lane may start now (l.mu held).
+func (l *Limiter) canRun(heavy bool) bool {
+	return l.inFlight < l.max && (!heavy || l.heavyInFlight < l.heavyMax)
+}
+
+func (l *Limiter) take(heavy bool) {
+	l.inFlight++
+	if heavy {
+		l.heavyInFlight++
+	}
+}
+
+// acquire takes a slot for a request of the given size, waiting up to l.wait; false: shed.
+func (l *Limiter) acquire(r *http.Request, size int64, heavy bool) bool {
+	l.mu.Lock()
+	if l.canRun(heavy) {
+		l.take(heavy)
+		l.mu.Unlock()
+		return true
+	}
+	if l.wait <= 0 {
+		l.mu.Unlock()
+		return false
+	}
+	l.seq++
+	w := &waiter{size: size, seq: l.seq, heavy: heavy, ready: make(chan struct{})}
+	q := &l.light
+	if heavy {
+		q = &l.heavy
+	}
+	heap.Push(q, w)
+	l.mu.Unlock()
+
+	timer := time.NewTimer(l.wait)
+	defer timer.Stop()
+	select {
+	case <-w.ready:
+		return true
+	case <-timer.C:
+	case <-r.Context().Done():
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w.granted { // granted while giving up: keep the slot
+		return true
+	}
+	heap.Remove(q, w.index)
+	return false
+}
+
+// release frees a slot and hands free slots to the smallest waiting requests that may run.
+func (l *Limiter) release(heavy bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inFlight--
+	if heavy {
+		l.heavyInFlight--
+	}
+	for l.inFlight < l.max {
+		var q *waitQueue
+		switch {
+		case len(l.light) > 0 && (len(l.heavy) == 0 || l.heavyInFlight >= l.heavyMax || !l.heavy.Less2(l.light[0])):
+			q = &l.light
+		case len(l.heavy) > 0 && l.heavyInFlight < l.heavyMax:
+			q = &l.heavy
+		default:
+			return
+		}
+		w := heap.Pop(q).(*waiter)
+		w.granted = true
+		l.take(w.heavy)
+		close(w.ready)
+	}
+}
+
+// Less2 reports whether the first heavy waiter goes before w.
+func (q waitQueue) Less2(w *waiter) bool {
+	if q[0].size != w.size {
+		return q[0].size < w.size
+	}
+	return q[0].seq < w.seq
+}
 
 // Wrap returns h behind the limiter: a request that gets no slot within the wait is answered
 // 503 with Retry-After: 1 and {"code":"overloaded",...}, and its connection is closed (its body,
@@ -73,54 +201,16 @@ func (l *Limiter) Wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		heavy := r.ContentLength < 0 || r.ContentLength > LightBytes
-		var deadline <-chan time.Time
-		var timer *time.Timer
-		acquire := func(sem chan struct{}) bool {
-			select {
-			case sem <- struct{}{}:
-				return true
-			default:
-			}
-			if l.wait <= 0 {
-				return false
-			}
-			if timer == nil {
-				timer = time.NewTimer(l.wait)
-				deadline = timer.C
-			}
-			select {
-			case sem <- struct{}{}:
-				return true
-			case <-deadline:
-				return false
-			case <-r.Context().Done():
-				return false
-			}
+		size := r.ContentLength
+		heavy := size < 0 || size > LightBytes
+		if size < 0 {
+			size = math.MaxInt64 // unknown: last
 		}
-		ok := true
-		if heavy {
-			ok = acquire(l.heavy)
-		}
-		if ok && !acquire(l.all) {
-			ok = false
-			if heavy {
-				<-l.heavy
-			}
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		if !ok {
+		if !l.acquire(r, size, heavy) {
 			overloaded(w)
 			return
 		}
-		defer func() {
-			<-l.all
-			if heavy {
-				<-l.heavy
-			}
-		}()
+		defer l.release(heavy)
 		h.ServeHTTP(w, r)
 	})
 }

@@ -350,3 +350,55 @@ func TestStopDropsNothing(t *testing.T) {
 	assert.GreaterOrEqual(t, closedCleanly, clients, "each client's last connection ended with Connection: close")
 	assert.Zero(t, s.OpenConns())
 }
+
+// Waiting requests get a free slot smallest first: a normal quote overtakes large requests that
+// queued before it.
+func TestLoadSheddingSmallestFirst(t *testing.T) {
+	l := NewLimiter(2, time.Minute)
+	order := make(chan int64, 8)
+	entered := make(chan struct{}, 8)
+	release := make(chan struct{})
+	h := l.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		order <- r.ContentLength
+		entered <- struct{}{}
+		<-release
+	}))
+	done := make(chan struct{}, 8)
+	serve := func(size int64) {
+		go func() {
+			h.ServeHTTP(httptest.NewRecorder(), postReq("/", size))
+			done <- struct{}{}
+		}()
+	}
+	serve(100)
+	serve(200)
+	<-entered
+	<-entered
+	<-order
+	<-order
+	waiting := func() int {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(l.light) + len(l.heavy)
+	}
+	serve(LightBytes) // light, large
+	serve(60_000)     // heavy
+	for waiting() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	serve(128) // a normal quote, last to come
+	for waiting() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	release <- struct{}{} // one slot frees
+	<-entered
+	assert.Equal(t, int64(128), <-order, "the smallest waiting request runs first")
+	close(release)
+	<-entered
+	<-entered
+	for range 5 {
+		<-done
+	}
+	got := []int64{<-order, <-order}
+	assert.ElementsMatch(t, []int64{LightBytes, 60_000}, got)
+}
