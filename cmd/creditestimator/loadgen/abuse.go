@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +36,7 @@ type worstCase struct {
 
 type floodLevel struct {
 	FloodConns    int     `json:"floodConns"`
+	FloodProcs    int     `json:"floodGOMAXPROCS"`
 	Seconds       float64 `json:"seconds"`
 	FloodRequests int64   `json:"floodRequests"`
 	FloodShed     int64   `json:"floodShed503"`
@@ -206,51 +209,30 @@ func measureWorstCases(addr string, pid int, d time.Duration) ([]worstCase, erro
 }
 
 // flood runs conns connections sending worst cases back to back (reconnecting at once after a
-// 503) while one client posts normal quotes for d; it reports the normal client's latency.
+// 503) while one client posts normal quotes for d; it reports the normal client's latency. The
+// flood runs in a child process (this program with -flood-child), as an attacker would: sharing
+// this process's scheduler, 128 busy goroutines would delay the normal client's own goroutine and
+// count against the server.
 func flood(addr string, work []item, conns int, d time.Duration) (floodLevel, error) {
-	cases := estimatortest.WorstCases()
-	reqs := make([][]byte, len(cases))
-	for i, w := range cases {
-		reqs[i] = buildRequest(w.Op, w.Body)
+	exe, err := os.Executable()
+	if err != nil {
+		return floodLevel{}, err
 	}
-	var stop atomic.Bool
-	var sent, shed atomic.Int64
-	var wg sync.WaitGroup
-	for k := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for i := k; !stop.Load(); {
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					time.Sleep(time.Millisecond)
-					continue
-				}
-				br := bufio.NewReaderSize(c, 64<<10)
-				for ; !stop.Load(); i++ {
-					if _, err := c.Write(reqs[i%len(reqs)]); err != nil {
-						break
-					}
-					status, closing, b, err := readAny(br, buf)
-					if err != nil {
-						break
-					}
-					buf = b
-					sent.Add(1)
-					if status == 503 {
-						shed.Add(1)
-					}
-					if closing {
-						break
-					}
-				}
-				c.Close()
-			}
-		}()
+	child := exec.Command(exe, "-flood-child", strconv.Itoa(conns), "-target", addr)
+	// By default one core for the attacker (-flood-procs): on a 2-core host it would otherwise
+	// take the cores the server needs, which remote attackers cannot.
+	child.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(floodProcs))
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		return floodLevel{}, err
 	}
-	time.Sleep(200 * time.Millisecond) // let the flood build up
-	fl := floodLevel{FloodConns: conns}
+	var out bytes.Buffer
+	child.Stdout, child.Stderr = &out, os.Stderr
+	if err := child.Start(); err != nil {
+		return floodLevel{}, err
+	}
+	time.Sleep(300 * time.Millisecond) // let the flood build up
+	fl := floodLevel{FloodConns: conns, FloodProcs: floodProcs}
 	var lat []time.Duration
 	start := time.Now()
 	var c net.Conn
@@ -295,9 +277,15 @@ func flood(addr string, work []item, conns int, d time.Duration) (floodLevel, er
 		c.Close()
 	}
 	fl.Seconds = time.Since(start).Seconds()
-	stop.Store(true)
-	wg.Wait()
-	fl.FloodRequests, fl.FloodShed = sent.Load(), shed.Load()
+	stdin.Close() // the child stops and reports
+	if err := child.Wait(); err != nil {
+		return fl, fmt.Errorf("flood child: %w", err)
+	}
+	var counts struct{ Sent, Shed int64 }
+	if err := json.Unmarshal(out.Bytes(), &counts); err != nil {
+		return fl, fmt.Errorf("flood child output %q: %w", out.String(), err)
+	}
+	fl.FloodRequests, fl.FloodShed = counts.Sent, counts.Shed
 	if len(lat) == 0 {
 		return fl, fmt.Errorf("flood of %d connections: no normal quote answered", conns)
 	}
@@ -306,6 +294,59 @@ func flood(addr string, work []item, conns int, d time.Duration) (floodLevel, er
 	fl.P99Micros = micros(lat[min(len(lat)-1, len(lat)*99/100)])
 	fl.MaxMicros = micros(lat[len(lat)-1])
 	return fl, nil
+}
+
+// floodChild sends worst cases over conns connections until stdin closes, then prints the counts
+// of requests answered and shed as JSON.
+func floodChild(addr string, conns int) error {
+	if err := checkLoopback(addr); err != nil {
+		return err
+	}
+	cases := estimatortest.WorstCases()
+	reqs := make([][]byte, len(cases))
+	for i, w := range cases {
+		reqs[i] = buildRequest(w.Op, w.Body)
+	}
+	var stop atomic.Bool
+	var sent, shed atomic.Int64
+	var wg sync.WaitGroup
+	for k := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := k; !stop.Load(); {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				br := bufio.NewReaderSize(c, 64<<10)
+				for ; !stop.Load(); i++ {
+					if _, err := c.Write(reqs[i%len(reqs)]); err != nil {
+						break
+					}
+					status, closing, b, err := readAny(br, buf)
+					if err != nil {
+						break
+					}
+					buf = b
+					sent.Add(1)
+					if status == 503 {
+						shed.Add(1)
+					}
+					if closing {
+						break
+					}
+				}
+				c.Close()
+			}
+		}()
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	stop.Store(true)
+	wg.Wait()
+	return json.NewEncoder(os.Stdout).Encode(struct{ Sent, Shed int64 }{sent.Load(), shed.Load()})
 }
 
 func printAbuse(w io.Writer, r report) {
@@ -324,7 +365,7 @@ func printAbuse(w io.Writer, r report) {
 		fmt.Fprintln(w)
 	}
 	if len(r.Floods) > 0 {
-		fmt.Fprintf(w, "\nNormal quotes (1 connection) while other connections send worst cases back to back\n")
+		fmt.Fprintf(w, "\nNormal quotes (1 connection) while other connections (a separate process, GOMAXPROCS=%d) send worst cases back to back\n", r.Floods[0].FloodProcs)
 		fmt.Fprintf(w, "%6s %8s %8s %8s %8s %8s %9s %9s %9s\n", "flood", "flood/s", "shed %", "quotes", "shed", "errors", "p50 µs", "p99 µs", "max µs")
 		for _, f := range r.Floods {
 			shedPct := 0.0

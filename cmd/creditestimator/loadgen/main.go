@@ -86,7 +86,16 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
 	flag.StringVar(&floodList, "flood", "16,128", "comma-separated flood connection counts (worst-case requests) while one client quotes; empty: no flood")
 	flag.DurationVar(&perCase, "per-case", 400*time.Millisecond, "time per worst case when measuring server CPU per request")
+	flag.IntVar(&floodProcs, "flood-procs", 1, "GOMAXPROCS of the flood process (the attacker's cores on this host)")
+	child := flag.Int("flood-child", 0, "internal: run as the flood process with this many connections against -target")
 	flag.Parse()
+	if *child > 0 {
+		if err := floodChild(*target, *child); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen flood:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	if err := run(*serverBin, *target, *duration, *warmup, *maxReq, *connList, *jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -95,8 +104,9 @@ func main() {
 }
 
 var (
-	floodList string
-	perCase   time.Duration
+	floodList  string
+	perCase    time.Duration
+	floodProcs int
 )
 
 func parseConns(list string) ([]int, error) {
