@@ -27,8 +27,10 @@ import (
 // LightBytes is the largest declared body of a light request (a quote with a long prompt fits).
 const LightBytes = 4 << 10
 
-// DefaultQueueWait is how long a request waits for a slot before it is refused.
-const DefaultQueueWait = 20 * time.Millisecond
+// DefaultQueueWait is how long a request waits for a slot before it is refused. Small requests
+// are served first, so under a flood of large ones a normal quote does not wait for this long;
+// the wait lets bursts of normal requests queue instead of failing.
+const DefaultQueueWait = 100 * time.Millisecond
 
 // DefaultMaxInFlight is the default number of API requests that run at once: one per core (at
 // least two). The estimator's work is CPU-bound, so more in flight only queues on the CPU and

@@ -2,7 +2,7 @@
 // force (the embedded default, or -ratecard FILE) and the demo pages built into -web.
 //
 //	creditestimator [-addr 127.0.0.1:8080] [-web web/dist] [-ratecard card.json] [-log-format json|text]
-//	                [-max-inflight N] [-queue-wait 20ms] [-drain-delay 0s] [-drain-idle 1s] [-shutdown-timeout 25s]
+//	                [-max-inflight N] [-queue-wait 100ms] [-drain-delay 0s] [-drain-idle 1s] [-shutdown-timeout 25s]
 //
 // The address comes from -addr, else $ADDR, else $PORT (":$PORT", all interfaces, as container
 // platforms expect), else 127.0.0.1:8080. On start it prints "listening on http://HOST:PORT/".

@@ -43,6 +43,7 @@ type level struct {
 	Conns      int     `json:"conns"`
 	Requests   int     `json:"requests"`
 	Errors     int     `json:"errors"`
+	Shed       int     `json:"shed503"`
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"quotesPerSecond"`
 	P50Micros  float64 `json:"p50Micros"`
@@ -321,6 +322,7 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, conns)
 	errs := make([]int, conns)
+	shed := make([]int, conns)
 	var firstErr error
 	var errOnce sync.Once
 	deadline := time.Now().Add(d)
@@ -335,7 +337,7 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 				errOnce.Do(func() { firstErr = err })
 				return
 			}
-			defer c.Close()
+			defer func() { c.Close() }()
 			br := bufio.NewReaderSize(c, 16<<10)
 			samples := make([]time.Duration, 0, 1<<16)
 			body := make([]byte, 0, 4096)
@@ -353,16 +355,30 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
-				body, err = readResponse(br, body[:0])
-				samples = append(samples, time.Since(t0))
+				status, closing, b, err := readAny(br, body[:0])
+				body = b
 				if err != nil {
 					errs[w]++
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
-				if !bytes.Equal(body, it.want) {
-					errs[w]++
-					errOnce.Do(func() { firstErr = fmt.Errorf("answer differs from Default().Do: %.200s", body) })
+				if status == http.StatusServiceUnavailable { // shed by the limiter: not an error
+					shed[w]++
+				} else {
+					samples = append(samples, time.Since(t0))
+					if status != http.StatusOK || !bytes.Equal(body, it.want) {
+						errs[w]++
+						errOnce.Do(func() { firstErr = fmt.Errorf("status %d, answer differs from Default().Do: %.200s", status, body) })
+					}
+				}
+				if closing {
+					c.Close()
+					if c, err = net.Dial("tcp", addr); err != nil {
+						errs[w]++
+						errOnce.Do(func() { firstErr = err })
+						return
+					}
+					br = bufio.NewReaderSize(c, 16<<10)
 				}
 			}
 			lat[w] = samples
@@ -373,8 +389,9 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	lv := level{Conns: conns, Requests: len(all), Seconds: elapsed.Seconds()}
-	for _, e := range errs {
-		lv.Errors += e
+	for w := range errs {
+		lv.Errors += errs[w]
+		lv.Shed += shed[w]
 	}
 	if len(all) == 0 {
 		return lv, fmt.Errorf("no request completed at %d connections: %v", conns, firstErr)
@@ -395,50 +412,16 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 
 func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
-// readResponse reads one HTTP/1.1 response with a Content-Length body and returns the body
-// appended to buf; any status other than 200 is an error.
-func readResponse(br *bufio.Reader, buf []byte) ([]byte, error) {
-	status, err := br.ReadSlice('\n')
-	if err != nil {
-		return buf, err
-	}
-	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200 ")) {
-		return buf, fmt.Errorf("status %q", bytes.TrimSpace(status))
-	}
-	length := -1
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return buf, err
-		}
-		if len(line) <= 2 { // "\r\n": end of headers
-			break
-		}
-		if len(line) > 15 && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
-			length, err = strconv.Atoi(string(bytes.TrimSpace(line[15:])))
-			if err != nil {
-				return buf, err
-			}
-		}
-	}
-	if length < 0 {
-		return buf, errors.New("response without Content-Length")
-	}
-	buf = slices.Grow(buf, length)[:length]
-	_, err = io.ReadFull(br, buf)
-	return buf, err
-}
-
 func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "\nHTTP quote load: POST /api/v1/quote on loopback %s (server and load generator share %d CPUs, GOMAXPROCS=%d), %d distinct valid specs, every answer checked against estimator.Default().Do\n",
 		r.Target, r.NumCPU, r.GOMAXPROCS, r.DistinctSpecs)
 	if r.LoadAvgBefore != "" {
 		fmt.Fprintf(w, "host load average before the run (1/5/15 min): %s — anything above 0 competes with these numbers\n", r.LoadAvgBefore)
 	}
-	fmt.Fprintf(w, "%6s %10s %8s %11s %10s %10s %10s %7s\n", "conns", "requests", "seconds", "quotes/s", "p50 µs", "p99 µs", "mean µs", "errors")
+	fmt.Fprintf(w, "%6s %10s %8s %11s %10s %10s %10s %7s %7s\n", "conns", "requests", "seconds", "quotes/s", "p50 µs", "p99 µs", "mean µs", "errors", "503")
 	for _, lv := range r.Levels {
-		fmt.Fprintf(w, "%6d %10d %8.2f %11.0f %10.1f %10.1f %10.1f %7d\n",
-			lv.Conns, lv.Requests, lv.Seconds, lv.PerSecond, lv.P50Micros, lv.P99Micros, lv.MeanMicros, lv.Errors)
+		fmt.Fprintf(w, "%6d %10d %8.2f %11.0f %10.1f %10.1f %10.1f %7d %7d\n",
+			lv.Conns, lv.Requests, lv.Seconds, lv.PerSecond, lv.P50Micros, lv.P99Micros, lv.MeanMicros, lv.Errors, lv.Shed)
 	}
 	if r.RoundTripP50Micro > 0 {
 		fmt.Fprintf(w, "HTTP quote round trip median (1 connection, keep-alive): %.1f µs\n", r.RoundTripP50Micro)
