@@ -21,3 +21,8 @@ if (server.worstCases?.length) {
 for (const f of server.floods ?? []) {
   console.log(`  normal quote under a flood of ${String(f.floodConns).padStart(3)} worst-case connections: p50 ${(f.normalP50Micros / 1000).toFixed(2)} ms, p99 ${(f.normalP99Micros / 1000).toFixed(2)} ms (${f.normalQuotesShed503} of ${f.normalQuotesAnswered + f.normalQuotesShed503} shed)`);
 }
+if (wasm.worstCases) {
+  console.log('  worst case ÷ plain quote (wasm, callJSON):            ' +
+    Object.entries(wasm.worstCases.worstPerOp).map(([op, r]) => `${op} ${r.toFixed(1)}×`).join(', ') +
+    `; linear memory after them ${(wasm.worstCases.memoryBytesAfter / 2 ** 20).toFixed(1)} MiB`);
+}
