@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 
@@ -172,7 +171,7 @@ func (l *Limiter) release(heavy bool) {
 	for l.inFlight < l.max {
 		var q *waitQueue
 		switch {
-		case len(l.light) > 0 && (len(l.heavy) == 0 || l.heavyInFlight >= l.heavyMax || !l.heavy.Less2(l.light[0])):
+		case len(l.light) > 0 && (len(l.heavy) == 0 || l.heavyInFlight >= l.heavyMax || !l.heavy.firstBefore(l.light[0])):
 			q = &l.light
 		case len(l.heavy) > 0 && l.heavyInFlight < l.heavyMax:
 			q = &l.heavy
@@ -186,8 +185,8 @@ func (l *Limiter) release(heavy bool) {
 	}
 }
 
-// Less2 reports whether the first heavy waiter goes before w.
-func (q waitQueue) Less2(w *waiter) bool {
+// firstBefore reports whether the queue's first waiter goes before w.
+func (q waitQueue) firstBefore(w *waiter) bool {
 	if q[0].size != w.size {
 		return q[0].size < w.size
 	}
@@ -225,5 +224,5 @@ func overloaded(w http.ResponseWriter) {
 	h.Set("Retry-After", "1")
 	h.Set("Connection", "close")
 	writeError(w, http.StatusServiceUnavailable, &estimator.Error{
-		Code: "overloaded", Message: "the server is busy; retry after " + strconv.Itoa(1) + " second"})
+		Code: "overloaded", Message: "the server is busy; retry after 1 second"})
 }

@@ -7,7 +7,7 @@ export type ErrorCode =
   | 'invalid_value' | 'out_of_range' | 'unsupported_resolution' | 'unsupported_fps'
   | 'unsupported_mode' | 'unsupported_complexity' | 'prompt_too_long' | 'invalid_utf8'
   | 'unknown_op' | 'invalid_rate_card' | 'request_too_large' | 'unknown_plan' | 'invalid_date'
-  | 'too_many_items' | 'overflow' | 'internal' | 'load_failed' | 'overloaded'
+  | 'too_many_items' | 'overflow' | 'internal' | 'load_failed'
   | (string & {});
 
 /** Thrown by every Estimator method and by load(). */
