@@ -11,7 +11,8 @@ import (
 
 // Go's net/http answers some requests itself, before any handler runs: a malformed request
 // (400), request headers over the limit (431), an unsupported transfer coding (501), an
-// unsupported HTTP version (505). It writes them straight to the connection as plain text:
+// unsupported HTTP version (505), an Expect header other than 100-continue (417, headers only).
+// It writes the first four straight to the connection as plain text:
 //
 //	HTTP/1.1 431 Request Header Fields Too Large\r\n
 //	Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request …
@@ -36,6 +37,9 @@ func (l guardListener) Accept() (net.Conn, error) {
 
 type guardConn struct{ net.Conn }
 
+// goExpectationFailed starts net/http's own answer to an unsupported Expect header.
+const goExpectationFailed = "HTTP/1.1 417 Expectation Failed\r\n"
+
 // goErrorHeaders is what net/http writes after the status line of its own error answers.
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
@@ -55,7 +59,11 @@ func rewriteGoError(b []byte) ([]byte, bool) {
 		return nil, false
 	}
 	end := bytes.Index(b, []byte(goErrorHeaders))
-	if end < 0 || bytes.IndexByte(b[:end], '\n') >= 0 || end < len("HTTP/1.1 000") {
+	if bytes.HasPrefix(b, []byte(goExpectationFailed)) {
+		// net/http's answer to an Expect header other than 100-continue; no handler of ours
+		// answers 417, so this write is always net/http's own (headers, empty body).
+		end = len(goExpectationFailed) - len("\r\n")
+	} else if end < 0 || bytes.IndexByte(b[:end], '\n') >= 0 || end < len("HTTP/1.1 000") {
 		return nil, false
 	}
 	statusLine := string(b[len("HTTP/1.1 "):end]) // "431 Request Header Fields Too Large" or "400 Bad Request: reason"
@@ -91,6 +99,8 @@ func goErrorCode(status int) string {
 		return "not_implemented"
 	case 505:
 		return "http_version_not_supported"
+	case 417:
+		return "expectation_failed"
 	}
 	return "bad_request"
 }

@@ -78,6 +78,7 @@ func TestGoOwnErrorsAreContractErrors(t *testing.T) {
 		{"bad header line", "GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", 400, "bad_request"},
 		{"unsupported transfer coding", "POST /api/v1/quote HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "not_implemented"},
 		{"HTTP/2 text", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, "http_version_not_supported"},
+		{"unsupported Expect", "POST /api/v1/quote HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}", 417, "expectation_failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body, _ := rawRoundTrip(t, addr, tc.req)
