@@ -67,6 +67,13 @@ type RateCard struct {
 	countLabels    []string // by count
 	cheapest       Bundle   // lowest price per credit
 	dearest        Bundle   // highest price per credit
+
+	// The plans' full top-up table and break-even points depend on the card alone: computed
+	// once, on first use, and only read afterwards.
+	plansOnce  sync.Once
+	fullSolver *topUpSolver
+	breakEvens []BreakEven
+	plansErr   *Error
 }
 
 type format struct {
