@@ -81,6 +81,11 @@ func (t *connTracker) count() int {
 	return len(t.open)
 }
 
+// ConnState follows the server's connections for Stop; NewHTTPServer installs it when its
+// handler is the *Server itself. An http.Server built otherwise (the handler wrapped in another
+// one) must set http.Server.ConnState to it, or Stop cannot wait for its connections.
+func (s *Server) ConnState(c net.Conn, st http.ConnState) { s.conns.track(c, st) }
+
 // Drain starts draining: /healthz reports not-ready and every answer closes its connection.
 // It cannot be undone.
 func (s *Server) Drain() { s.draining.Store(true) }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -29,8 +30,8 @@ const MaxHeaderBytes = 16 << 10
 // headerSlack is what net/http allows beyond http.Server.MaxHeaderBytes (its bufio slack).
 const headerSlack = 4096
 
-// NewHTTPServer wraps h in an http.Server with the timeouts and header limit set. When h is a
-// *Server, its connections are counted for Stop. Serve it on GuardListener(ln). Errors of the
+// NewHTTPServer wraps h in an http.Server with the timeouts and header limit set. When h has a
+// ConnState method (a *Server does), it follows the connections (for Server.Stop). Serve it on GuardListener(ln). Errors of the
 // server itself (TLS, accept, timeouts) go to logger at warn level.
 func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger) *http.Server {
 	s := &http.Server{
@@ -42,8 +43,10 @@ func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger)
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    MaxHeaderBytes - headerSlack,
 	}
-	if srv, ok := h.(*Server); ok {
-		s.ConnState = srv.conns.track
+	if cs, ok := h.(interface {
+		ConnState(net.Conn, http.ConnState)
+	}); ok {
+		s.ConnState = cs.ConnState
 	}
 	if logger != nil {
 		s.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
