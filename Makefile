@@ -93,6 +93,7 @@ test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' $(FUZZFLAGS) ./estimator
+	$(GO) test -run='^$$' -fuzz='^FuzzVerifyRequest$$' $(FUZZFLAGS) ./estimator
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' $(FUZZFLAGS) ./estimator/internal/jsonx
 	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' $(FUZZFLAGS) ./estimator/internal/jsonx
@@ -119,8 +120,9 @@ test-browser: build package platform-build deps-browser
 	node --test --test-concurrency=1 web/test/browser/
 
 bench: build deps-browser
-	$(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
-	$(GO) test -run='^$$' -bench=. -benchmem ./server/
+	@mkdir -p bench/out
+	WORST_CASES_OUT=$(CURDIR)/bench/out/worst-cases-engine.json $(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
+	WORST_CASES_OUT=$(CURDIR)/bench/out/worst-cases-handler.json $(GO) test -run='^$$' -bench=. -benchmem ./server/
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
 	$(GO) run ./cmd/ledgerbench -json bench/out/ledger.json
 	node bench/wasm-bench.mjs

@@ -78,20 +78,20 @@ const SPEC = { resolution: '2160p', fps: 60, durationSeconds: 10, prompt: PROMPT
   const callJSON = time(() => est.callJSON('quote', json), CALLS);
   const small = JSON.stringify({ resolution: SPEC.resolution, fps: SPEC.fps, durationSeconds: SPEC.durationSeconds });
   const callJSONSmall = time(() => est.callJSON('quote', small), CALLS);
-  // the JSON-string export (the fallback path), for comparison with the buffer boundary
-  const stringPath = time(() => est._callStringPathForTest('quote', json), CALLS);
-  const stringPathSmall = time(() => est._callStringPathForTest('quote', small), CALLS);
+  // an oversized request, refused before it is copied into linear memory
+  const tooLarge = 'x'.repeat((64 << 10) + 1);
+  const refused = time(() => { try { est.callJSON('quote', tooLarge); } catch { /* request_too_large */ } }, Math.min(CALLS, 20000));
   const noop2 = time(() => est.noop(), CALLS);
   const ratio = estimate / Math.min(noop, noop2);
   results.latency = {
     calls: CALLS, promptChars: PROMPT.length, noopMicros: noop, noopMicrosAfter: noop2, estimateMicros: estimate,
-    callJSONMicros: callJSON, callJSONSmallMicros: callJSONSmall, stringPathMicros: stringPath, stringPathSmallMicros: stringPathSmall, ratio,
+    callJSONMicros: callJSON, callJSONSmallMicros: callJSONSmall, refusedTooLargeMicros: refused, ratio,
   };
   console.log(`JS→Go latency, median of ${CALLS} calls (prompt ${PROMPT.length} chars)`);
   console.log(`  no-op call              ${noop.toFixed(1)} µs (again after: ${noop2.toFixed(1)} µs)`);
   console.log(`  estimate(spec)          ${estimate.toFixed(1)} µs = ${ratio.toFixed(2)}× no-op (budget ≤ 2.50×) ${ratio <= 2.5 ? 'OK' : 'OVER BUDGET'}`);
   console.log(`  callJSON (no JS encode/parse) ${callJSON.toFixed(1)} µs; no prompt ${callJSONSmall.toFixed(1)} µs (buffer boundary)`);
-  console.log(`  same via the string export    ${stringPath.toFixed(1)} µs; no prompt ${stringPathSmall.toFixed(1)} µs`);
+  console.log(`  a 64 KiB + 1 request refused  ${refused.toFixed(1)} µs`);
 }
 
 // ---- 3. load -------------------------------------------------------------------------------
@@ -160,6 +160,41 @@ const SPEC = { resolution: '2160p', fps: 60, durationSeconds: 10, prompt: PROMPT
   console.log(`wasm linear memory over ${MEMORY_CALLS} estimates (${secs.toFixed(0)} s; 1 in 4 is an error)`);
   console.log(`  ${samples.map((s) => `${s.calls / 1000}k:${mb(s.bytes)}`).join('  ')}`);
   console.log(`  ${plateau ? 'plateau: no growth after the first sample' : `GROWTH: ${mb(afterFirst)} → ${mb(last)}`}`);
+}
+
+// ---- 5. worst cases -------------------------------------------------------------------------
+// Every operation's worst requests (estimatortest.WorstCases) through callJSON, as multiples of a
+// plain quote through callJSON, and linear memory after them.
+{
+  const tmp = path.join(os.tmpdir(), `worst-${process.pid}.jsonl`);
+  execFileSync('go', ['run', './cmd/webbuild/parity', '-only-worst', '-out', tmp], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const cases = readFileSync(tmp, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const est = await createEstimator();
+  const run = (op, json) => { try { est.callJSON(op, json); } catch { /* an error answer */ } };
+  const time = (fn, n) => {
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = performance.now();
+      fn();
+      t[i] = performance.now() - a;
+    }
+    return median(t) * 1000; // µs
+  };
+  const plain = JSON.stringify({ resolution: '1080p', fps: 30, durationSeconds: 10, prompt: 'a calm lake at dawn, mist over the water, birds flying', count: 1 });
+  time(() => run('quote', plain), 2000);
+  const base = time(() => run('quote', plain), 5000);
+  const worst = {};
+  const rows = [];
+  for (const c of cases) {
+    run(c.op, c.request);
+    const us = time(() => run(c.op, c.request), 200);
+    rows.push({ op: c.op, bytes: Buffer.byteLength(c.request), micros: us, timesAPlainQuote: us / base });
+    worst[c.op] = Math.max(worst[c.op] ?? 0, us / base);
+  }
+  results.worstCases = { plainQuoteMicros: base, cases: rows, worstPerOp: worst, memoryBytesAfter: est.memoryBytes() };
+  console.log(`worst cases through callJSON ÷ a plain quote (${base.toFixed(1)} µs), median of 200 each`);
+  console.log(`  ${Object.entries(worst).map(([op, r]) => `${op} ${r.toFixed(1)}×`).join('  ')}`);
+  console.log(`  linear memory after them: ${mb(est.memoryBytes())}`);
 }
 
 writeFileSync(path.join(OUT, 'wasm-bench.json'), JSON.stringify(results, null, 2) + '\n');

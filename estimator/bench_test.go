@@ -1,10 +1,12 @@
 package estimator_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // A 300-character prompt with several signals.
@@ -88,4 +90,11 @@ func BenchmarkQuoteAppendJSON(b *testing.B) {
 	for b.Loop() {
 		dst = q.AppendJSON(dst[:0])
 	}
+}
+
+// BenchmarkWorstCases: every operation's worst requests through Do, each as a multiple of a
+// plain quote's cost (make bench; the table goes to bench/out/worst-cases-engine.json).
+func BenchmarkWorstCases(b *testing.B) {
+	card := estimator.Default()
+	estimatortest.BenchRatios(b, func(op string, body []byte) { _, _ = card.Do(op, body) }, os.Getenv("WORST_CASES_OUT"))
 }

@@ -10,11 +10,20 @@ import (
 // Strict decoding shared by every request and by the rate card. Every failure is an *Error
 // whose Field is the JSON path of the value at fault.
 
-// MaxRequestBytes bounds a request on every surface: a longer one is refused with
-// request_too_large. It is larger than any valid request so that a too-long prompt is reported
-// on its field; the server limits bodies further, and the wasm module refuses longer strings
-// before copying them into its memory (which never shrinks).
-const MaxRequestBytes = 2 << 20
+// MaxRequestBytes bounds a request on every surface (Go, wasm, HTTP): a longer one is refused
+// with request_too_large before it is parsed. The HTTP server's body limit and the wasm module's
+// request buffer are this size, so all surfaces refuse the same requests. A prompt of the default
+// card's 4,000 characters fits even with every character written as a \u escape.
+const MaxRequestBytes = 64 << 10
+
+// MaxRequestValues bounds the JSON values (scalars, arrays and objects) of a request: the parser
+// refuses the first value past it with request_too_large before building it, so a request's tree
+// is never larger than this many values however its bytes are spent. The largest valid request
+// (a wallet with maxEconomicsItems buckets and jobs with full specs) has about 500.
+const MaxRequestValues = 1024
+
+// maxCardValues bounds the values of a rate card document (the default card has about 600).
+const maxCardValues = 1 << 16
 
 // anyInt bounds numbers whose real range a later step checks: beyond it a value is simply out of
 // range, and every product of it with card factors still fits the exact arithmetic.
@@ -23,12 +32,21 @@ const anyInt = 1 << 62
 // maxDepth bounds nesting of requests and cards; no valid document nests deeper.
 const maxDepth = 16
 
-// parseDocument parses request or card bytes into a JSON tree.
-func parseDocument(data []byte, maxBytes int) (jsonx.Value, *Error) {
+// TooLargeError returns the error every operation gives for a request longer than
+// MaxRequestBytes, for front ends that refuse such a request before handing it to Do (the wasm
+// module refuses it before copying it into its memory).
+func TooLargeError() *Error { return tooLarge(MaxRequestBytes) }
+
+func tooLarge(maxBytes int) *Error {
+	return newError(CodeRequestTooLarge, "", "the request is larger than "+strconv.Itoa(maxBytes)+" bytes")
+}
+
+// parseDocument parses request or card bytes into a JSON tree of at most maxValues values.
+func parseDocument(data []byte, maxBytes, maxValues int) (jsonx.Value, *Error) {
 	if len(data) > maxBytes {
-		return jsonx.Value{}, newError(CodeRequestTooLarge, "", "the request is larger than "+strconv.Itoa(maxBytes)+" bytes")
+		return jsonx.Value{}, tooLarge(maxBytes)
 	}
-	v, err := jsonx.Parse(data, jsonx.Limits{MaxDepth: maxDepth})
+	v, err := jsonx.Parse(data, jsonx.Limits{MaxDepth: maxDepth, MaxValues: maxValues})
 	if err != nil {
 		var je *jsonx.Error
 		if errors.As(err, &je) {
@@ -37,6 +55,8 @@ func parseDocument(data []byte, maxBytes int) (jsonx.Value, *Error) {
 				return jsonx.Value{}, newError(CodeInvalidUTF8, je.Path, "invalid UTF-8 at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
 			case "duplicate_field":
 				return jsonx.Value{}, newError(CodeDuplicateField, je.Path, je.Reason)
+			case "too_many_values":
+				return jsonx.Value{}, newError(CodeRequestTooLarge, je.Path, "the request has more than "+strconv.Itoa(maxValues)+" JSON values")
 			}
 			return jsonx.Value{}, newError(CodeInvalidJSON, je.Path, "malformed JSON at byte "+strconv.Itoa(je.Offset)+": "+je.Reason)
 		}
@@ -146,6 +166,9 @@ func fixedValue(v jsonx.Value, path string, places int, min, max int64, asString
 		return 0, typeError(path, what, v)
 	}
 	n, err := jsonx.ParseFixed(lit, places)
+	if len(lit) > maxEchoed { // an answer never echoes a huge literal back
+		lit = lit[:maxEchoed] + "…"
+	}
 	switch {
 	case errors.Is(err, jsonx.ErrPrecision):
 		if places == 0 {
@@ -207,6 +230,9 @@ func (o object) requiredArray(key string) ([]jsonx.Value, string, *Error) {
 	}
 	return v.Items, p, nil
 }
+
+// maxEchoed bounds the part of a number literal an error message repeats.
+const maxEchoed = 40
 
 // quoteShort quotes s for a message (as a JSON string), cut to a readable length.
 func quoteShort(s string) string {

@@ -41,8 +41,18 @@
 //
 // Requests and responses are JSON and identical on every surface. DecodeSpec decodes a quote
 // request strictly (no unknown or duplicate members, valid UTF-8, exact numbers of the right
-// type); RateCard.Do runs any operation ("quote" and the economics operations listed by Ops)
-// from request bytes to response bytes, and is what the wasm module and the HTTP server call.
+// type); RateCard.Do runs any operation ("quote", the economics operations and "verify", which
+// checks a client's quote against a fresh one on the ChargeMembers; all listed by Ops) from
+// request bytes to response bytes, and is what the wasm module and the HTTP server call.
+//
+// # Limits
+//
+// No request may cost far more work than a normal one, by design: a request has at most
+// MaxRequestBytes (64 KiB) and MaxRequestValues JSON values (the parser refuses the value past
+// the limit before building it), nesting 16; its prompts together have at most the card's
+// limits.maxPromptChars characters; plans and wallets have at most 32 jobs and buckets; the
+// wallet's least top-up is computed directly, not searched. Beyond a limit the answer is an
+// error (request_too_large, prompt_too_long, too_many_items), never a truncation.
 // The package's JSON codec is its own (internal/jsonx) rather than encoding/json, to keep the
 // wasm module small; Quote and Spec also implement json.Marshaler with the same bytes.
 //

@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 )
@@ -12,7 +13,7 @@ import (
 // Limits of the economics requests. They bound work per request; beyond them the request is
 // rejected with too_many_items or out_of_range, never truncated.
 const (
-	maxEconomicsItems = 256                   // jobs, buckets
+	maxEconomicsItems = 32                    // jobs, buckets: bounds the work of one request (docs/server.md)
 	maxJobRepeat      = 100_000               // a job's monthly count
 	maxNeed           = 1_000_000_000_000_000 // 10^15 credits, in credits
 	maxNeedHundredths = maxNeed * creditScale // 10^17
@@ -24,11 +25,60 @@ const (
 
 // decodeRequest parses a request and checks its top-level members.
 func decodeRequest(data []byte, allowed ...string) (object, *Error) {
-	root, err := parseDocument(data, MaxRequestBytes)
+	root, err := parseDocument(data, MaxRequestBytes, MaxRequestValues)
 	if err != nil {
 		return object{}, err
 	}
 	return asObject(root, "", allowed...)
+}
+
+// checkPromptBudget bounds the analyzer's work per request: the prompts anywhere in the request
+// may have at most max characters together (the card's limits.maxPromptChars, which also bounds
+// one prompt), so a request with many specs costs no more analysis than one longest quote.
+// The error names the prompt that crosses the limit.
+func (o object) checkPromptBudget(max int64) *Error {
+	var n int64
+	sub, over := promptChars(jsonx.Value{Kind: jsonx.Object, Members: o.members}, &n, max)
+	if !over {
+		return nil
+	}
+	field := sub
+	if o.path != "" {
+		field = join(o.path, sub)
+	}
+	return newError(CodePromptTooLong, field, "the prompts of one request are longer than "+strconv.FormatInt(max, 10)+" characters together")
+}
+
+// promptChars adds the characters of the "prompt" strings in v to *n and reports the path (below
+// v) of the one that takes *n over max.
+func promptChars(v jsonx.Value, n *int64, max int64) (string, bool) {
+	switch v.Kind {
+	case jsonx.Object:
+		for _, m := range v.Members {
+			if m.Key == "prompt" && m.Value.Kind == jsonx.String {
+				if *n += int64(utf8.RuneCountInString(m.Value.Str)); *n > max {
+					return m.Key, true
+				}
+				continue
+			}
+			if sub, over := promptChars(m.Value, n, max); over {
+				if sub == "" || sub[0] == '[' {
+					return m.Key + sub, true
+				}
+				return m.Key + "." + sub, true
+			}
+		}
+	case jsonx.Array:
+		for i, item := range v.Items {
+			if sub, over := promptChars(item, n, max); over {
+				if sub == "" || sub[0] == '[' {
+					return index("", i) + sub, true
+				}
+				return index("", i) + "." + sub, true
+			}
+		}
+	}
+	return "", false
 }
 
 // under rewrites an error of a nested computation so that its field is a path below path

@@ -29,10 +29,11 @@ func BenchmarkROI(b *testing.B) {
 	benchOp(b, "roi", `{"credits":"30","plan":"premium","videosPerMonth":4}`)
 }
 
-// The worst case the limits allow: 256 buckets, 256 jobs, none covered (so the least
-// covering top-up is searched).
+// The worst case the limits allow: maxEconomicsItems buckets and jobs, none covered (so the least
+// covering top-up is computed). estimatortest.WorstCases has more (BenchmarkWorstCases).
 func BenchmarkWalletWorstCase(b *testing.B) {
-	bs := strings.Repeat(`{"kind":"monthly","credits":"1","granted":"2026-11-01"},`, 255) + `{"kind":"topup","credits":"1","granted":"2026-11-01"}`
-	js := strings.Repeat(`{"credits":"1000","date":"2026-11-30"},`, 255) + `{"credits":"1000","date":"2026-12-31"}`
+	n := maxEconomicsItems
+	bs := strings.Repeat(`{"kind":"monthly","credits":"1","granted":"2026-11-01"},`, n-1) + `{"kind":"topup","credits":"1","granted":"2026-11-01"}`
+	js := strings.Repeat(`{"credits":"1000","date":"2026-11-30"},`, n-1) + `{"credits":"1000","date":"2026-12-31"}`
 	benchOp(b, "wallet", `{"date":"2026-11-25","buckets":[`+bs+`],"jobs":[`+js+`]}`)
 }

@@ -71,3 +71,31 @@ func ExampleRateCard_Analyze() {
 	// destruction "collapsing" +4
 	// explosion "explosions" ignored: negated
 }
+
+// The members of a quote that decide the charge: what verify compares.
+func ExampleChargeMembers() {
+	for _, m := range estimator.ChargeMembers() {
+		fmt.Println(m.Path, m.Code)
+	}
+	// Output:
+	// rateCard.version card_version_differs
+	// rateCard.digest card_digest_differs
+	// credits amount_differs
+	// unitCredits amount_differs
+	// count quantity_differs
+	// billedSeconds quantity_differs
+}
+
+// Verify prices the spec afresh and compares the client's quote on the charge members.
+func ExampleRateCard_Do_verify() {
+	c := estimator.Default()
+	spec := `{"resolution":"720p","fps":24,"durationSeconds":5}`
+	q, _ := c.Do("quote", []byte(spec))
+	ok, _ := c.Do("verify", []byte(`{"spec":`+spec+`,"quote":`+string(q)+`}`))
+	fmt.Println(string(ok))
+	_, err := c.Do("verify", []byte(`{"spec":`+spec+`,"quote":{"credits":"9.00","credits":"0.01"}}`))
+	fmt.Println(err)
+	// Output:
+	// {"valid":true}
+	// duplicate_field: quote.credits: duplicate key "credits"
+}

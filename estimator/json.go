@@ -25,9 +25,10 @@ func (s *Spec) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// UnmarshalJSON decodes a workflow request with the workflow operation's rules.
+// UnmarshalJSON decodes a workflow request with the workflow operation's rules (the Default
+// card's prompt budget).
 func (r *WorkflowRequest) UnmarshalJSON(data []byte) error {
-	v, err := decodeWorkflowRequest(data)
+	v, err := decodeWorkflowRequest(data, Default().maxPromptChars)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ var ops = map[string]op{
 	"wallet":   typedOp((*RateCard).decodeWalletRequest, (*RateCard).previewWallet, 2048),
 	"workflow": typedOp(decodeWorkflow, (*RateCard).planWorkflow, 2048),
 	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
+	"verify":   typedOp(decodeVerifyRequest, (*RateCard).verify, 64),
 }
 
 // typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.
@@ -44,8 +45,8 @@ func decodeTopUp(_ *RateCard, b []byte) (Credits, *Error) { return decodeTopUpRe
 
 func topUpForNeed(c *RateCard, need Credits) (TopUpPlan, *Error) { return c.topUpQuote(need, "need") }
 
-func decodeWorkflow(_ *RateCard, b []byte) (WorkflowRequest, *Error) {
-	return decodeWorkflowRequest(b)
+func decodeWorkflow(c *RateCard, b []byte) (WorkflowRequest, *Error) {
+	return decodeWorkflowRequest(b, c.maxPromptChars)
 }
 
 // plansRequest is a decoded plans request and the field its workload came from.

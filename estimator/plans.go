@@ -146,10 +146,11 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	if w.Credits < 0 || w.Credits > maxNeedHundredths {
 		return PlanComparison{}, newError(CodeOutOfRange, field, "must be between 0 and "+strconv.FormatInt(maxNeed, 10)+" credits")
 	}
-	s, err := c.newTopUpSolver(1 << 62) // the full table: break-even scans reach its threshold
-	if err != nil {
-		return PlanComparison{}, under(field, err)
+	c.plansOnce.Do(c.preparePlans)
+	if c.plansErr != nil {
+		return PlanComparison{}, under(field, c.plansErr)
 	}
+	s := c.fullSolver
 	need := w.Credits
 	r := PlanComparison{Need: need, Videos: w.Videos}
 	add := func(o PlanOption) {
@@ -239,24 +240,8 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 		r.Reason += "; the one-time trial credits cover this workload once"
 	}
 
-	// Break-even points between the full-speed curves.
-	curves := []costCurve{{id: "payg", name: "Pay as you go"}}
-	for _, pl := range c.plans {
-		curves = append(curves, costCurve{id: pl.ID, name: pl.Name + " (+ top-ups)", price: pl.Price, included: pl.Monthly + pl.Priority})
-	}
-	for i := range curves {
-		for j := range curves {
-			a, bb := curves[i], curves[j]
-			if i == j || a.price < bb.price || (a.price == bb.price && i < j) {
-				continue
-			}
-			be, err := s.breakEven(a, bb)
-			if err != nil {
-				return PlanComparison{}, under(field, err)
-			}
-			r.BreakEven = append(r.BreakEven, be)
-		}
-	}
+	// Break-even points between the full-speed curves (the card's alone: computed once).
+	r.BreakEven = append([]BreakEven(nil), c.breakEvens...)
 
 	// Videos per grant.
 	if w.Like != nil {
@@ -299,6 +284,39 @@ func (s *topUpSolver) curveCost(cc costCurve, w Credits) (Money, bool) {
 		return 0, false
 	}
 	return addMoney(cc.price, t)
+}
+
+// preparePlans builds what plan comparisons share and depends on the card alone: the full top-up
+// table (break-even scans and large needs reach its threshold) and the break-even points.
+func (c *RateCard) preparePlans() {
+	c.fullSolver, c.plansErr = c.newTopUpSolver(1 << 62)
+	if c.plansErr == nil {
+		c.breakEvens, c.plansErr = c.computeBreakEvens(c.fullSolver)
+	}
+}
+
+// computeBreakEvens finds the break-even points between every pair of full-speed cost curves
+// (pay as you go and each plan with top-ups).
+func (c *RateCard) computeBreakEvens(s *topUpSolver) ([]BreakEven, *Error) {
+	curves := []costCurve{{id: "payg", name: "Pay as you go"}}
+	for _, pl := range c.plans {
+		curves = append(curves, costCurve{id: pl.ID, name: pl.Name + " (+ top-ups)", price: pl.Price, included: pl.Monthly + pl.Priority})
+	}
+	var out []BreakEven
+	for i := range curves {
+		for j := range curves {
+			a, bb := curves[i], curves[j]
+			if i == j || a.price < bb.price || (a.price == bb.price && i < j) {
+				continue
+			}
+			be, err := s.breakEven(a, bb)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, be)
+		}
+	}
+	return out, nil
 }
 
 // breakEven scans the segments on which both curves are constant (they step right after
@@ -485,6 +503,9 @@ func appendOptCredits(dst []byte, key string, cr Credits, ok bool) []byte {
 func (c *RateCard) decodePlansRequest(data []byte) (PlanWorkload, string, *Error) {
 	o, err := decodeRequest(data, "credits", "jobs", "like")
 	if err != nil {
+		return PlanWorkload{}, "", err
+	}
+	if err := o.checkPromptBudget(c.maxPromptChars); err != nil {
 		return PlanWorkload{}, "", err
 	}
 	amount, cp, hasCredits, err := o.optionalCredits("credits", 0, maxNeedHundredths)

@@ -191,13 +191,13 @@ func TestPlansOp(t *testing.T) {
 		require.Equal(t, tc.code, e.Code, tc.req)
 		require.Equal(t, tc.field, e.Field, tc.req)
 	}
-	many := `{"jobs":[` + repeatJoin(`{"spec":{"resolution":"720p","fps":30,"durationSeconds":5}}`, 257) + `]}`
+	many := `{"jobs":[` + repeatJoin(`{"spec":{"resolution":"720p","fps":30,"durationSeconds":5}}`, maxEconomicsItems+1) + `]}`
 	e := ecErr(t, c, "plans", many)
 	require.Equal(t, CodeTooManyItems, e.Code)
-	// 256 jobs of 100 × 100,000 4K/60 60 s extreme videos: large but exact.
-	big := `{"jobs":[` + repeatJoin(`{"spec":{"resolution":"4k","fps":60,"durationSeconds":60,"complexity":"extreme","count":100},"count":100000}`, 256) + `]}`
+	// 32 jobs of 100 × 100,000 4K/60 60 s extreme videos: large but exact.
+	big := `{"jobs":[` + repeatJoin(`{"spec":{"resolution":"4k","fps":60,"durationSeconds":60,"complexity":"extreme","count":100},"count":100000}`, maxEconomicsItems) + `]}`
 	m = ecDo(t, c, "plans", big)
-	require.Equal(t, "614400000000.00", m["need"]) // 240 × 100 × 100,000 × 256
+	require.Equal(t, "76800000000.00", m["need"]) // 240 × 100 × 100,000 × 32
 }
 
 func repeatJoin(s string, n int) string {

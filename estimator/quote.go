@@ -63,6 +63,27 @@ type Quote struct {
 	RateCard      CardRef
 }
 
+// ChargeMember is a member of a quote's JSON that decides what a person is charged under which
+// card, and the reason code verification reports when a client's quote differs in it.
+type ChargeMember struct {
+	Path string // dotted path in the quote's JSON, e.g. "rateCard.digest"
+	Code string // card_version_differs, card_digest_differs, amount_differs or quantity_differs
+}
+
+// chargeMembers are the members verify compares, in the order reasons are reported. Descriptive
+// members (labels, breakdown, complexity signals, usd range) do not change the charge.
+var chargeMembers = []ChargeMember{
+	{"rateCard.version", "card_version_differs"},
+	{"rateCard.digest", "card_digest_differs"},
+	{"credits", "amount_differs"},
+	{"unitCredits", "amount_differs"},
+	{"count", "quantity_differs"},
+	{"billedSeconds", "quantity_differs"},
+}
+
+// ChargeMembers returns the quote members that decide the charge (a copy), in report order.
+func ChargeMembers() []ChargeMember { return append([]ChargeMember(nil), chargeMembers...) }
+
 // DecodeSpec decodes a Spec from the contract's JSON with the strict rules every surface
 // shares: one JSON object, no unknown or duplicate members, valid UTF-8, exact numbers of the
 // right type. Range checks that depend on the rate card happen in Estimate. The error is an
@@ -76,7 +97,7 @@ func DecodeSpec(data []byte) (Spec, error) {
 }
 
 func decodeSpec(data []byte) (Spec, *Error) {
-	root, err := parseDocument(data, MaxRequestBytes)
+	root, err := parseDocument(data, MaxRequestBytes, MaxRequestValues)
 	if err != nil {
 		return Spec{}, err
 	}
@@ -178,7 +199,28 @@ func (c *RateCard) Estimate(s Spec) (Quote, error) {
 	return q, nil
 }
 
-func (c *RateCard) estimate(s Spec) (Quote, *Error) {
+func (c *RateCard) estimate(s Spec) (Quote, *Error) { return c.estimateMemo(s, nil) }
+
+// analysisMemo remembers the last prompt analysed, so that an operation pricing several specs
+// with the same prompt (workflow: final, prototype, refinement) analyses it once.
+type analysisMemo struct {
+	prompt string
+	cx     Complexity
+	ok     bool
+}
+
+// analyze is c.Analyze(prompt) through m (nil: no memo).
+func (c *RateCard) analyze(prompt string, m *analysisMemo) Complexity {
+	if m == nil {
+		return c.Analyze(prompt)
+	}
+	if !m.ok || m.prompt != prompt {
+		m.prompt, m.cx, m.ok = prompt, c.Analyze(prompt), true
+	}
+	return m.cx
+}
+
+func (c *RateCard) estimateMemo(s Spec, m *analysisMemo) (Quote, *Error) {
 	fi := c.formatIndex(s.Resolution)
 	if fi < 0 {
 		return Quote{}, newError(CodeUnsupportedResolution, "resolution", "unsupported resolution "+quoteShort(s.Resolution)+c.resolutionHint())
@@ -208,13 +250,13 @@ func (c *RateCard) estimate(s Spec) (Quote, *Error) {
 	var cx Complexity
 	switch name := orDefault(s.Complexity, complexityAuto); name {
 	case complexityAuto:
-		cx = c.Analyze(s.Prompt)
+		cx = c.analyze(s.Prompt, m)
 	default:
 		li := c.levelIndex(name)
 		if li < 0 {
 			return Quote{}, newError(CodeUnsupportedComplexity, "complexity", "unsupported complexity "+quoteShort(name)+c.levelHint())
 		}
-		cx = c.Analyze(s.Prompt)
+		cx = c.analyze(s.Prompt, m)
 		l := c.levels[li]
 		cx.Level, cx.Label, cx.Multiplier, cx.Source = l.name, l.label, l.mult, "explicit"
 	}

@@ -67,6 +67,13 @@ type RateCard struct {
 	countLabels    []string // by count
 	cheapest       Bundle   // lowest price per credit
 	dearest        Bundle   // highest price per credit
+
+	// The plans' full top-up table and break-even points depend on the card alone: computed
+	// once, on first use, and only read afterwards.
+	plansOnce  sync.Once
+	fullSolver *topUpSolver
+	breakEvens []BreakEven
+	plansErr   *Error
 }
 
 type format struct {
@@ -188,7 +195,7 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 }
 
 func parseRateCard(data []byte) (*RateCard, *Error) {
-	root, err := parseDocument(data, maxCardBytes)
+	root, err := parseDocument(data, maxCardBytes, maxCardValues)
 	if err != nil {
 		return nil, err
 	}

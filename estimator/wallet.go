@@ -317,28 +317,14 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 		}
 	}
 	// The least extra credits X, bought on the day of the first uncovered job, that cover every
-	// job. Coverage is monotone in X (more credits in one bucket never uncovers a job when all
-	// are covered), so a binary search over [1, needed] finds it.
+	// job, computed directly (leastTopUp) instead of searched: the work stays O(jobs × (jobs +
+	// buckets)) whatever the amounts.
 	day := results[firstUncovered].Date
 	extra := Bucket{Kind: BucketTopUp, Granted: day, Expires: c.DefaultExpiry(BucketTopUp, day)}
-	with := append(append(make([]Bucket, 0, len(r.Buckets)+1), r.Buckets...), extra)
-	try := func(x Credits) bool {
-		with[len(with)-1].Credits = x
-		_, _, ok := simulate(with, r.Jobs, jobs, false)
-		return ok
-	}
-	if !try(p.Needed) {
+	hi, ok := leastTopUp(r.Buckets, r.Jobs, jobs, extra)
+	if !ok {
 		o.Reason = "no single top-up bought on " + day.String() + " covers every job: its credits expire on " + extra.Expires.String() + " before a later job"
 	} else {
-		lo, hi := Credits(0), p.Needed // try(lo) is false, try(hi) is true
-		for hi-lo > 1 {
-			mid := lo + (hi-lo)/2
-			if try(mid) {
-				hi = mid
-			} else {
-				lo = mid
-			}
-		}
 		plan, err := c.topUpQuote(hi, "jobs")
 		switch {
 		case err != nil && err.Code == CodeOverflow:
@@ -352,6 +338,90 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 	}
 	p.Options = o
 	return p, nil
+}
+
+// leastTopUp returns the least credits X that a bucket like extra must hold so that every job is
+// covered, or false when no amount does.
+//
+// Paying each job, in date order, from the buckets valid that day soonest expiry first (the
+// rules above) is the earliest-deadline-first greedy, which covers every job whenever any
+// assignment of credits to jobs does. By Hall's theorem such an assignment exists exactly when
+// every set S of jobs needs no more than the buckets valid on some day of S hold:
+// need(S) ≤ credits(N(S)). So X is the largest deficit need(S) − credits(N(S)) (without extra)
+// over the sets S with a job extra can pay, and no X exists when a set without such a job has a
+// positive deficit.
+//
+// A bucket is valid on a contiguous run of the jobs in date order, so a bucket valid on some job
+// of S and on a later job j is valid on S's last job before j too. That gives a dynamic program
+// over S's last job: f(j) = need(j) + max(−credits(valid at j), max over k < j of
+// f(k) − credits(valid at j but not at k)), kept apart by whether S has a job extra can pay.
+func leastTopUp(bs []Bucket, js []WalletJob, order []int, extra Bucket) (Credits, bool) {
+	n := len(order)
+	// lo, hi: the run of jobs (positions in date order) each bucket is valid on; empty when lo > hi.
+	type run struct{ lo, hi int }
+	valid := func(b Bucket) run {
+		r := run{lo: n, hi: -1}
+		for pos, ji := range order {
+			if d := js[ji].Date; b.Granted <= d && d < b.Expires {
+				if pos < r.lo {
+					r.lo = pos
+				}
+				r.hi = pos
+			}
+		}
+		return r
+	}
+	runs := make([]run, len(bs))
+	for i, b := range bs {
+		runs[i] = valid(b)
+	}
+	e := valid(extra)
+	const none = Credits(-1 << 62)
+	// f[pos][t]: the best deficit of a set whose last job is pos; t = 1 when the set has a job
+	// extra can pay. none when no such set exists.
+	f := make([][2]Credits, n)
+	byLo := make([]Credits, n+1) // credits valid at j, by the first job they are valid on
+	best := [2]Credits{none, none}
+	for j := 0; j < n; j++ {
+		clear(byLo)
+		var all Credits
+		for i, r := range runs {
+			if r.lo <= j && j <= r.hi {
+				byLo[r.lo] += bs[i].Credits
+				all += bs[i].Credits
+			}
+		}
+		in := 0
+		if e.lo <= j && j <= e.hi {
+			in = 1
+		}
+		need := js[order[j]].Credits
+		f[j] = [2]Credits{none, none}
+		f[j][in] = need - all
+		// newSince = credits valid at j whose run starts after k, for k = j-1 down to 0.
+		var newSince Credits
+		for k := j - 1; k >= 0; k-- {
+			newSince += byLo[k+1]
+			for t := 0; t < 2; t++ {
+				if f[k][t] == none {
+					continue
+				}
+				tt := t | in
+				if v := f[k][t] + need - newSince; v > f[j][tt] {
+					f[j][tt] = v
+				}
+			}
+		}
+		for t := 0; t < 2; t++ {
+			if f[j][t] > best[t] {
+				best[t] = f[j][t]
+			}
+		}
+	}
+	if best[0] > 0 || best[1] <= 0 {
+		return 0, false
+	}
+	return best[1], true
 }
 
 // AppendJSON appends the preview's contract JSON to dst.
@@ -493,6 +563,9 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 	var r WalletRequest
 	o, err := decodeRequest(data, "date", "buckets", "jobs")
 	if err != nil {
+		return r, err
+	}
+	if err := o.checkPromptBudget(c.maxPromptChars); err != nil {
 		return r, err
 	}
 	if r.Date, _, err = o.date("date", true, 0); err != nil {

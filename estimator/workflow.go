@@ -111,7 +111,8 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 	if r.PricePerCredit < 0 || r.PricePerCredit > maxPriceMicros {
 		return WorkflowPlan{}, newError(CodeOutOfRange, "pricePerCreditUsd", "must be between 0 and "+strconv.Itoa(maxPriceMicros/moneyScale))
 	}
-	final, err := c.estimate(r.Final)
+	var memo analysisMemo // the final spec's prompt is analysed once for final, prototype and refinement
+	final, err := c.estimateMemo(r.Final, &memo)
 	if err != nil {
 		return WorkflowPlan{}, under("final", err)
 	}
@@ -123,7 +124,7 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 		p.Prototype = c.DefaultPrototype(r.Final)
 		protoPath = "final" // the default is derived from the final spec
 	}
-	proto, err := c.estimate(p.Prototype)
+	proto, err := c.estimateMemo(p.Prototype, &memo)
 	if err != nil {
 		return WorkflowPlan{}, under(protoPath, err)
 	}
@@ -133,7 +134,7 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 	}
 	rs := r.Final
 	rs.Mode = mode
-	refine, err := c.estimate(rs)
+	refine, err := c.estimateMemo(rs, &memo)
 	if err != nil {
 		if err.Field == "mode" {
 			return WorkflowPlan{}, under("refinementMode", &Error{Code: err.Code, Message: err.Message})
@@ -253,10 +254,15 @@ func appendOptMoney(dst []byte, m Money, ok bool) []byte {
 	return append(dst, '"')
 }
 
-func decodeWorkflowRequest(data []byte) (WorkflowRequest, *Error) {
+// decodeWorkflowRequest decodes a workflow request whose prompts have at most promptBudget
+// characters together.
+func decodeWorkflowRequest(data []byte, promptBudget int64) (WorkflowRequest, *Error) {
 	var r WorkflowRequest
 	o, err := decodeRequest(data, "final", "prototype", "prototypes", "refinements", "refinementMode", "pricePerCreditUsd")
 	if err != nil {
+		return r, err
+	}
+	if err := o.checkPromptBudget(promptBudget); err != nil {
 		return r, err
 	}
 	fv, fp, ok := o.get("final")

@@ -173,22 +173,24 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// serveHealth answers GET /healthz with the card in force, so a rollout can be watched.
+// serveHealth answers GET /healthz with the card in force, so a rollout can be watched; while the
+// server drains it answers 503 {"status":"draining",...} so that load balancers stop sending.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	default:
-		methodNotAllowed(w, r, "GET, HEAD")
+	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	body, status := s.healthBody, http.StatusOK
+	if s.draining.Load() {
+		body, status = s.drainBody, http.StatusServiceUnavailable
+	}
 	if r.Method == http.MethodHead {
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(s.healthBody)))
-		w.WriteHeader(http.StatusOK)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.healthBody)
+	writeJSON(w, status, body)
 }
 
 func preflight(w http.ResponseWriter, allow string) {

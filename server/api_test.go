@@ -92,7 +92,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodDelete, "/api/v1/quote/verify", "OPTIONS, POST"},
 		{http.MethodGet, "/api/v1/quote/verify", "OPTIONS, POST"},
 		{http.MethodPost, "/api/v1/ratecard", "GET, HEAD, OPTIONS"},
-		{http.MethodPost, "/healthz", "GET, HEAD"},
+		{http.MethodPost, "/healthz", "GET, HEAD, OPTIONS"},
 		{http.MethodPost, "/", "GET, HEAD, OPTIONS"},
 		{http.MethodPatch, "/" + wasmName, "GET, HEAD, OPTIONS"},
 	}

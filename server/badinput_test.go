@@ -55,7 +55,7 @@ func TestBadInput(t *testing.T) {
 		{name: "10,000-deep objects", path: "/api/v1/quote", body: deep(`{"a":`, "}", 10_000)},
 		{name: "10,000-deep member", path: "/api/v1/quote", body: spec("prompt", deep("[", "]", 10_000))},
 		{name: "10,000-deep verify", path: "/api/v1/quote/verify", body: `{"spec":` + deep("[", "]", 10_000) + `,"quote":{}}`},
-		{name: "10,000-deep verify quote", path: "/api/v1/quote/verify", body: `{"spec":` + validSpec + `,"quote":` + deep("[", "]", 10_000) + `}`, status: 400, code: "invalid_type"},
+		{name: "10,000-deep verify quote", path: "/api/v1/quote/verify", body: `{"spec":` + validSpec + `,"quote":` + deep("[", "]", 10_000) + `}`, status: 400, code: "invalid_json"}, // depth is refused anywhere, the quote included,
 		{name: "20,000-deep verify quote", path: "/api/v1/quote/verify", body: `{"spec":` + validSpec + `,"quote":` + deep("[", "]", 20_000) + `}`, status: 400, code: "invalid_json"},
 		{name: "20,000-deep quote", path: "/api/v1/quote", body: deep("[", "]", 20_000)},
 		{name: "invalid UTF-8 in prompt", path: "/api/v1/quote", body: spec("prompt", "\"caf\xe9 \xff\xfe\"")},
@@ -117,7 +117,7 @@ func startWithTimeouts(t *testing.T, to Timeouts) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := NewHTTPServer(ln.Addr().String(), s, to, nil)
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(GuardListener(ln)) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
 }

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 // BenchmarkHandlerQuote is one POST /api/v1/quote through the handler (no network); compare
@@ -38,4 +40,27 @@ func BenchmarkDoQuote(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkWorstCases: every operation's worst requests through the handler (no network), each
+// as a multiple of a plain quote (the loadgen measures the same with the server's CPU per
+// request over loopback, which is the documented bound).
+func BenchmarkWorstCases(b *testing.B) {
+	s, _ := New(Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), MaxInFlight: -1})
+	reqs := map[string]*http.Request{}
+	estimatortest.BenchRatios(b, func(op string, body []byte) {
+		path := "/api/v1/" + op
+		if op == "verify" {
+			path = "/api/v1/quote/verify"
+		}
+		req := reqs[path]
+		if req == nil {
+			req = httptest.NewRequest(http.MethodPost, path, nil)
+			req.Header.Set("Content-Type", "application/json")
+			reqs[path] = req
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}, os.Getenv("WORST_CASES_OUT"))
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -22,11 +23,16 @@ var DefaultTimeouts = Timeouts{
 	Idle:       120 * time.Second,
 }
 
-// MaxHeaderBytes limits request header size.
+// MaxHeaderBytes limits the request line and headers together (16 KiB): one byte more is
+// answered 431 with the error object (GuardListener).
 const MaxHeaderBytes = 16 << 10
 
-// NewHTTPServer wraps h in an http.Server with the timeouts and header limit set.
-// Errors of the server itself (TLS, accept, timeouts) go to logger at warn level.
+// headerSlack is what net/http allows beyond http.Server.MaxHeaderBytes (its bufio slack).
+const headerSlack = 4096
+
+// NewHTTPServer wraps h in an http.Server with the timeouts and header limit set. When h has a
+// ConnState method (a *Server does), it follows the connections (for Server.Stop). Serve it on GuardListener(ln). Errors of the
+// server itself (TLS, accept, timeouts) go to logger at warn level.
 func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger) *http.Server {
 	s := &http.Server{
 		Addr:              addr,
@@ -35,7 +41,12 @@ func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger)
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
-		MaxHeaderBytes:    MaxHeaderBytes,
+		MaxHeaderBytes:    MaxHeaderBytes - headerSlack,
+	}
+	if cs, ok := h.(interface {
+		ConnState(net.Conn, http.ConnState)
+	}); ok {
+		s.ConnState = cs.ConnState
 	}
 	if logger != nil {
 		s.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)

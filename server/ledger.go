@@ -32,7 +32,23 @@ type LedgerConfig struct {
 	// SignupsPerMinute limits demo sign-ups per client address (0 means 5); the whole server
 	// allows 20 times that.
 	SignupsPerMinute int
+	// MaxInFlight caps the ledger requests running at once (load shedding, limit.go): they have
+	// slots of their own, apart from the quote API's, because they mostly wait on the database,
+	// not the CPU. 0 means DefaultLedgerMaxInFlight, negative means no limit.
+	MaxInFlight int
+	// QueueWait is how long a ledger request waits for a slot before a 503; 0 means
+	// DefaultLedgerQueueWait, negative means not at all.
+	QueueWait time.Duration
 }
+
+// DefaultLedgerMaxInFlight is the ledger's default concurrency limit: enough for 64 clients at
+// once (the SQLite writer batches them into one transaction), few enough to bound the memory
+// and connections one flood can take.
+const DefaultLedgerMaxInFlight = 64
+
+// DefaultLedgerQueueWait is how long a ledger request waits for a slot by default: longer than
+// the API's, as a ledger call's time is mostly a commit.
+const DefaultLedgerQueueWait = time.Second
 
 // ledgerMaxBody bounds ledger request bodies (a spec with the longest prompt fits many times).
 const ledgerMaxBody = 64 << 10

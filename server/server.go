@@ -14,13 +14,15 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/creditestimator/creditestimator/estimator"
 )
 
-// DefaultMaxBodyBytes is the request body limit of the API (64 KiB).
-const DefaultMaxBodyBytes = 64 << 10
+// DefaultMaxBodyBytes is the request body limit of the API: estimator.MaxRequestBytes (64 KiB),
+// the limit every surface shares.
+const DefaultMaxBodyBytes = estimator.MaxRequestBytes
 
 // contentSecurityPolicy is sent on every response. Our pages need no inline script or style.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
@@ -36,6 +38,7 @@ var (
 	hvAnyOrigin  = []string{"*"}
 	hvNoStore    = []string{"no-store"}
 	hvJSON       = []string{"application/json"}
+	hvClose      = []string{"close"}
 )
 
 // Config configures a server handler.
@@ -51,6 +54,12 @@ type Config struct {
 	MaxBodyBytes int64
 	// Ledger, when set, mounts the ledger API (accounts, holds, …; see ledger.go).
 	Ledger *LedgerConfig
+	// MaxInFlight caps the API requests running at once (load shedding, limit.go); 0 means
+	// DefaultMaxInFlight(), negative means no limit.
+	MaxInFlight int
+	// QueueWait is how long an API request waits for a slot before a 503; 0 means
+	// DefaultQueueWait, negative means not at all.
+	QueueWait time.Duration
 }
 
 // Server is the http.Handler of the reference server.
@@ -61,10 +70,19 @@ type Server struct {
 	ops     map[string]bool
 	static  *staticFiles // nil when no web dir is configured
 	ledger  *ledgerAPI   // nil when no ledger is configured
+	ledgerH http.Handler // the ledger's routes behind their own limiter
 
 	cardJSON   []byte
 	cardETag   string
 	healthBody []byte
+	drainBody  []byte
+
+	// api answers every /api/ path; behind the limiter unless MaxInFlight < 0. Routes added
+	// to routeAPI (the ledger's too) are shed like the estimator's.
+	api      http.Handler
+	limiter  *Limiter // nil without a limit
+	draining atomic.Bool
+	conns    connTracker
 }
 
 // New returns the handler for cfg. It fails only when cfg.WebDir is set but cannot be opened.
@@ -87,6 +105,11 @@ func New(cfg Config) (*Server, error) {
 	for _, op := range estimator.Ops() {
 		s.ops[op] = true
 	}
+	s.api = http.HandlerFunc(s.routeAPI)
+	if cfg.MaxInFlight >= 0 {
+		s.limiter = NewLimiter(cfg.MaxInFlight, cfg.QueueWait)
+		s.api = s.limiter.Wrap(s.api)
+	}
 	s.cardJSON = s.card.JSON()
 	s.cardETag = `"` + s.card.Digest() + `"`
 	s.healthBody = fmt.Appendf(nil, `{"status":"ok","rateCard":{"version":%s,"digest":%s}}`,
@@ -97,7 +120,20 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.ledger = api
+		s.ledgerH = http.HandlerFunc(api.serve)
+		if cfg.Ledger.MaxInFlight >= 0 {
+			n, wait := cfg.Ledger.MaxInFlight, cfg.Ledger.QueueWait
+			if n == 0 {
+				n = DefaultLedgerMaxInFlight
+			}
+			if wait == 0 {
+				wait = DefaultLedgerQueueWait
+			}
+			s.ledgerH = NewLimiter(n, wait).Wrap(s.ledgerH)
+		}
 	}
+	s.drainBody = fmt.Appendf(nil, `{"status":"draining","rateCard":{"version":%s,"digest":%s}}`,
+		jsonString(s.card.Version()), jsonString(s.card.Digest()))
 	if cfg.WebDir != "" {
 		st, err := newStaticFiles(cfg.WebDir)
 		if err != nil {
@@ -120,6 +156,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Content-Security-Policy"] = hvCSP
 	h["X-Content-Type-Options"] = hvNosniff
 	h["Referrer-Policy"] = hvNoReferrer
+	// RFC 9112 §6.1: a request with both Content-Length and Transfer-Encoding must have its
+	// connection closed after the answer. net/http deletes Content-Length before a handler sees
+	// it, so close after every request with a transfer coding (browsers never send one).
+	if s.draining.Load() || len(r.TransferEncoding) > 0 {
+		h["Connection"] = hvClose
+	}
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -132,7 +174,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !rec.wroteHeader {
 				for k := range h {
 					switch k {
-					case "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy":
+					case "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Connection":
 					default:
 						delete(h, k)
 					}
@@ -157,15 +199,28 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/healthz":
 		s.serveHealth(w, r)
+	case s.ledger != nil && ownsLedgerPath(p):
+		s.ledgerH.ServeHTTP(w, r) // behind the ledger's own limiter
+	case strings.HasPrefix(p, "/api/"):
+		s.api.ServeHTTP(w, r)
+	case s.static != nil:
+		s.static.serve(w, r)
+	default:
+		writeError(w, http.StatusNotFound, &estimator.Error{Code: "not_found", Message: "not found"})
+	}
+}
+
+// routeAPI answers every /api/ path (behind the limiter).
+func (s *Server) routeAPI(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
 	case p == "/api/v1/ratecard":
 		s.serveRateCard(w, r)
 	case p == "/api/v1/quote/verify":
 		s.serveVerify(w, r)
 	case p == "/api/v1/ledger":
 		s.serveLedgerInfo(w, r)
-	case s.ledger != nil && ownsLedgerPath(p):
-		s.ledger.serve(w, r)
-	case strings.HasPrefix(p, "/api/"):
+	default:
 		op, ok := strings.CutPrefix(p, "/api/v1/")
 		if !ok || !s.ops[op] {
 			h := w.Header()
@@ -175,11 +230,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serveOp(w, r, op)
-	case s.static != nil:
-		s.static.serve(w, r)
-	default:
-		writeError(w, http.StatusNotFound, &estimator.Error{Code: "not_found", Message: "not found"})
 	}
+}
+
+// Limit returns h behind the server's load-shedding limiter (shared with the API's routes), or
+// h itself when the server runs without a limit.
+func (s *Server) Limit(h http.Handler) http.Handler {
+	if s.limiter == nil {
+		return h
+	}
+	return s.limiter.Wrap(h)
 }
 
 // recorder remembers the status and the number of body bytes written, for the access log.
@@ -260,3 +320,6 @@ func LoadRateCard(path string) (*estimator.RateCard, error) {
 	}
 	return c, nil
 }
+
+// jsonString quotes s as a JSON string, escaped as every answer of the estimator is.
+func jsonString(s string) string { return string(estimator.AppendJSONString(nil, s)) }

@@ -131,12 +131,12 @@ func TestVerify(t *testing.T) {
 			codes = append(codes, r.Code+":"+r.Field)
 		}
 		assert.Equal(t, []string{"card_version_differs:rateCard.version", "card_digest_differs:rateCard.digest", "amount_differs:credits"}, codes)
-		assert.JSONEq(t, jsonQuote(card.Version()), string(a.Reasons[0].Expected))
+		assert.JSONEq(t, jsonString(card.Version()), string(a.Reasons[0].Expected))
 	})
 	t.Run("empty quote object", func(t *testing.T) {
 		_, a, _ := verify(validSpec, []byte(`{}`))
 		require.False(t, a.Valid)
-		require.Len(t, a.Reasons, len(compared))
+		require.Len(t, a.Reasons, len(estimator.ChargeMembers()))
 		for _, r := range a.Reasons {
 			assert.Equal(t, "null", string(r.Got))
 		}
@@ -166,6 +166,10 @@ func TestVerify(t *testing.T) {
 		{"truncated", `{"spec":` + validSpec, "invalid_json", ""},
 		{"trailing data", `{"spec":` + validSpec + `,"quote":{}} {}`, "invalid_json", ""},
 		{"empty", ``, "invalid_json", ""},
+		// strict like every request: duplicates, invalid UTF-8 and depth anywhere, the quote included
+		{"duplicate member in quote", `{"spec":` + validSpec + `,"quote":{"credits":"999.00","credits":"1.00"}}`, "duplicate_field", "quote.credits"},
+		{"invalid UTF-8 in quote", `{"spec":` + validSpec + `,"quote":{"label":"caf` + "\xe9" + `"}}`, "invalid_utf8", "quote.label"},
+		{"deep quote", `{"spec":` + validSpec + `,"quote":{"a":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}}`, "invalid_json", ""},
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {

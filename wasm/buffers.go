@@ -7,14 +7,14 @@ import (
 	"unsafe"
 
 	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/wasm/abi"
 
 	"github.com/hack-pad/safejs"
 )
 
-// The byte-buffer boundary: a cheaper path than call(op, json) that moves the
-// request and the response through Go-owned buffers in linear memory instead of
-// converting JS strings, so a call crosses the JS↔Go boundary exactly once with
-// two numbers in and one number out.
+// The byte-buffer boundary, the module's one interface: a call crosses the
+// JS↔Go boundary exactly once with two numbers in and one number out; the
+// request and the answer move through Go-owned buffers in linear memory.
 //
 // Go owns two byte slices, reqBuf and respBuf, and a control block ctl in which
 // it publishes their current addresses and capacities. The shim learns the
@@ -36,18 +36,35 @@ import (
 //     confuse the garbage collector;
 //   - every length JS passes in is checked against the buffer's length before
 //     Go slices it, so a hostile caller gets an error, never an out-of-range read.
+//
+// Bounded memory: the request buffer never exceeds estimator.MaxRequestBytes
+// (reserve refuses more), and the shim refuses a longer request before
+// copying any of it into linear memory; every accepted request's work is
+// bounded by the estimator's limits (docs/wasm.md, "Limits").
 var (
 	reqBuf  = make([]byte, initialRequestCap)
 	respBuf = make([]byte, 0, initialResponseCap)
 	// ctl: request address, request capacity, response address, response
 	// capacity, estimator.MaxRequestBytes. Wasm linear memory is below 4 GiB,
 	// so 32 bits hold any address. Little-endian, like all of wasm memory.
-	ctl [5]uint32
+	ctl [abi.Words]uint32
 )
 
-// opNames is estimator.Ops(), fixed for the program's life: callBuf's
-// operation index is an index into it, and ops() lists it in this order.
-var opNames = estimator.Ops()
+// modOp is one of the module's own operations: it appends its answer to b.
+type modOp func(b []byte, request []byte) ([]byte, *estimator.Error)
+
+// moduleOpNames are the module's own operations, first in the index order;
+// moduleOps runs them (set in init: "ops" lists opNames, which lists these).
+var (
+	moduleOpNames = abi.ModuleOps
+	moduleOps     []modOp
+)
+
+// opNames lists every operation in index order: the module's own, then
+// estimator.Ops(). callBuf's operation index is an index into it.
+var opNames = append(append([]string(nil), moduleOpNames...), estimator.Ops()...)
+
+func init() { moduleOps = []modOp{listOps, noop, rateCardInfo, useRateCard} }
 
 const (
 	initialRequestCap  = 4 << 10
@@ -58,29 +75,11 @@ func init() { publish() }
 
 // publish writes the buffers' current addresses and capacities into ctl.
 func publish() {
-	ctl[0] = uint32(uintptr(unsafe.Pointer(unsafe.SliceData(reqBuf))))
-	ctl[1] = uint32(len(reqBuf))
-	ctl[2] = uint32(uintptr(unsafe.Pointer(unsafe.SliceData(respBuf))))
-	ctl[3] = uint32(cap(respBuf))
-	ctl[4] = estimator.MaxRequestBytes
-}
-
-// numHandler is an exported function body of the buffer boundary: numbers in,
-// a number out.
-type numHandler func(args []safejs.Value) int
-
-// guardNum turns a numHandler into a safejs callback that never panics: a
-// panic becomes an error envelope string (the only case in which these
-// functions return a string), and the Go program keeps running.
-func guardNum(h numHandler) func(this safejs.Value, args []safejs.Value) any {
-	return func(_ safejs.Value, args []safejs.Value) (result any) {
-		defer func() {
-			if r := recover(); r != nil {
-				result = errorEnvelope(&estimator.Error{Code: "internal", Message: "internal error: " + panicText(r)})
-			}
-		}()
-		return h(args)
-	}
+	ctl[abi.RequestAddr] = uint32(uintptr(unsafe.Pointer(unsafe.SliceData(reqBuf))))
+	ctl[abi.RequestCap] = uint32(len(reqBuf))
+	ctl[abi.ResponseAddr] = uint32(uintptr(unsafe.Pointer(unsafe.SliceData(respBuf))))
+	ctl[abi.ResponseCap] = uint32(cap(respBuf))
+	ctl[abi.MaxRequestBytes] = estimator.MaxRequestBytes
 }
 
 // buffersAddr returns the address of ctl. It stays the same for the whole life
@@ -89,23 +88,23 @@ func buffersAddr([]safejs.Value) int {
 	return int(uintptr(unsafe.Pointer(&ctl)))
 }
 
-// intArg returns args[i] when it is a JS number holding an integer in [0, max].
-func intArg(args []safejs.Value, i, max int) (int, bool) {
+// intArg returns args[i] when it is a JS number holding an integer in [min, max].
+func intArg(args []safejs.Value, i, min, max int) (int, bool) {
 	if i >= len(args) || typeOf(args[i]) != "number" {
 		return 0, false
 	}
 	f, err := args[i].Float()
-	if err != nil || f != f || f < 0 || f > float64(max) || f != float64(int(f)) {
+	if err != nil || f != f || f < float64(min) || f > float64(max) || f != float64(int(f)) {
 		return 0, false
 	}
 	return int(f), true
 }
 
 // reserve(n) makes the request buffer hold at least n bytes, n at most
-// estimator.MaxRequestBytes (a larger request is refused anyway, through the
-// string path). It returns the request buffer's capacity, or -1 for a bad n.
+// estimator.MaxRequestBytes (a larger request is refused before it is copied).
+// It returns the request buffer's capacity, or -1 for a bad n.
 func reserve(args []safejs.Value) int {
-	n, ok := intArg(args, 0, estimator.MaxRequestBytes)
+	n, ok := intArg(args, 0, 0, estimator.MaxRequestBytes)
 	if !ok {
 		return -1
 	}
@@ -123,39 +122,60 @@ func reserve(args []safejs.Value) int {
 	return len(reqBuf)
 }
 
-// callBuf(opIndex, n) runs ops()[opIndex] on reqBuf[:n] and writes the raw
-// answer into respBuf: Do's response bytes for a success, the error object's
+// maxArg bounds the numbers callBuf accepts (a length above MaxRequestBytes means "too large").
+const maxArg = 1<<31 - 1
+
+// callBuf(opIndex, n) runs opNames[opIndex] on reqBuf[:n] and writes the raw
+// answer into respBuf: the response bytes for a success, the error object's
 // JSON for an error. It returns the answer's length for a success and
-// ^length (= -length-1, always negative) for an error.
+// ^length (= -length-1, always negative) for an error. opIndex -1 is an
+// operation the module lacks, named by reqBuf[:n]; n above MaxRequestBytes is
+// a request the shim refused for its size.
 func callBuf(args []safejs.Value) int {
-	ops := opNames
-	i, ok := intArg(args, 0, len(ops)-1)
+	i, ok := intArg(args, 0, -1, len(opNames)-1)
 	if !ok {
-		return writeError(&estimator.Error{Code: "invalid_type", Message: "the operation index must be an integer from 0 to " + strconv.Itoa(len(ops)-1)})
+		return writeError(&estimator.Error{Code: estimator.CodeInvalidType, Message: "the operation index must be an integer from -1 to " + strconv.Itoa(len(opNames)-1)})
 	}
-	n, ok := intArg(args, 1, len(reqBuf))
-	if !ok {
-		return writeError(&estimator.Error{Code: "invalid_type", Message: "the request length must be an integer from 0 to " + strconv.Itoa(len(reqBuf))})
+	n, ok := intArg(args, 1, 0, maxArg)
+	if ok && n > estimator.MaxRequestBytes {
+		return writeError(estimator.TooLargeError())
 	}
-	out, err := card.Load().Do(ops[i], reqBuf[:n:n])
+	if !ok || n > len(reqBuf) {
+		return writeError(&estimator.Error{Code: estimator.CodeInvalidType, Message: "the request length must be an integer from 0 to " + strconv.Itoa(len(reqBuf))})
+	}
+	req := reqBuf[:n:n]
+	if i < 0 { // an operation the module lacks: Do names it in its unknown_op error
+		_, err := card.Load().Do(string(req), nil)
+		return writeError(asError(err))
+	}
+	if i < len(moduleOps) {
+		out, e := moduleOps[i](respBuf[:0], req)
+		if e != nil {
+			return writeError(e)
+		}
+		return published(out)
+	}
+	out, err := card.Load().Do(opNames[i], req)
 	if err != nil {
 		return writeError(asError(err))
 	}
 	return writeResp(out)
 }
 
-func writeResp(b []byte) int {
-	respBuf = append(respBuf[:0], b...)
+// published records that b (respBuf's storage, maybe grown) holds the answer.
+func published(b []byte) int {
+	respBuf = b
 	publish()
 	return len(respBuf)
 }
 
+func writeResp(b []byte) int {
+	return published(append(respBuf[:0], b...))
+}
+
+// writeError writes the error object: the one way errors leave the module.
 func writeError(e *estimator.Error) int {
-	j, err := e.MarshalJSON()
-	if err != nil {
-		j = []byte(`{"code":"internal","field":"","message":"cannot encode error"}`)
-	}
-	return ^writeResp(j)
+	return ^published(e.AppendJSON(respBuf[:0]))
 }
 
 // retained keeps the allocations of __grow alive.
@@ -164,7 +184,7 @@ var retained [][]byte
 // growForTest(n) (test hooks only) allocates n bytes and keeps them, which
 // grows linear memory between two calls; it returns n.
 func growForTest(args []safejs.Value) int {
-	n, ok := intArg(args, 0, 256<<20)
+	n, ok := intArg(args, 0, 0, 256<<20)
 	if !ok {
 		return -1
 	}

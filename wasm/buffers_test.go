@@ -6,26 +6,43 @@ import (
 	"strings"
 	"syscall/js"
 	"testing"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 
 	"github.com/hack-pad/safejs"
 )
 
-// viaBuffers runs op on req through the buffer exports, as the shim does, and
-// returns the answer wrapped in the envelope call() would give.
-func viaBuffers(t *testing.T, x js.Value, op, req string) string {
+// exports registers the functions under a test-only global and returns them.
+func exports(t *testing.T) js.Value {
 	t.Helper()
-	idx := -1
+	v, err := register("creditEstimatorWasmTest", false)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	t.Cleanup(func() { js.Global().Delete("creditEstimatorWasmTest") })
+	return safejs.Unsafe(v)
+}
+
+const goodSpec = `{"resolution":"1080p","fps":30,"durationSeconds":10}`
+
+func opIndex(op string) int {
 	for i, name := range opNames {
 		if name == op {
-			idx = i
+			return i
 		}
 	}
+	return -1
+}
+
+// call runs op on req through the exports as the shim does (an op the module lacks: index -1
+// with its name in the request buffer) and returns the answer as `{"ok":…}` or `{"error":…}`.
+func call(t *testing.T, x js.Value, op, req string) string {
+	t.Helper()
+	idx := opIndex(op)
 	if idx < 0 {
-		t.Fatalf("op %q not in ops()", op)
+		req = op
 	}
 	if len(req) > len(reqBuf) {
 		if got := x.Call("reserve", len(req)); got.Type() != js.TypeNumber || got.Int() < len(req) {
@@ -36,21 +53,22 @@ func viaBuffers(t *testing.T, x js.Value, op, req string) string {
 		t.Fatalf("ctl %v does not describe the request buffer", ctl)
 	}
 	copy(reqBuf, req)
-	r := x.Call("callBuf", idx, len(req))
-	if r.Type() != js.TypeNumber {
-		t.Fatalf("callBuf returned a %s", r.Type())
-	}
-	return envelopeOf(r.Int())
+	return answer(t, x.Call("callBuf", idx, len(req)))
 }
 
-// envelopeOf reads callBuf's answer from the response buffer through ctl, as the shim does.
-func envelopeOf(n int) string {
+// answer reads callBuf's result from the response buffer through ctl, as the shim does.
+func answer(t *testing.T, r js.Value) string {
+	t.Helper()
+	if r.Type() != js.TypeNumber {
+		t.Fatalf("callBuf returned a %s, want a number", r.Type())
+	}
+	n := r.Int()
 	isErr := n < 0
 	if isErr {
 		n = ^n
 	}
 	if uint32(n) > ctl[3] || ctl[2] != uint32(uintptr(unsafe.Pointer(unsafe.SliceData(respBuf)))) {
-		return "ctl does not describe the response buffer"
+		t.Fatalf("ctl %v does not describe the response buffer", ctl)
 	}
 	b := unsafe.Slice(unsafe.SliceData(respBuf), n)
 	if isErr {
@@ -59,7 +77,24 @@ func envelopeOf(n int) string {
 	return `{"ok":` + string(b) + `}`
 }
 
-func TestBuffersMatchNative(t *testing.T) {
+func errCode(s string) string {
+	if !strings.HasPrefix(s, `{"error":{"code":"`) {
+		return ""
+	}
+	rest := s[len(`{"error":{"code":"`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// native is what the module must answer: Do's bytes.
+func native(op, req string) string {
+	out, err := estimator.Default().Do(op, []byte(req))
+	if err != nil {
+		return `{"error":` + string(err.(*estimator.Error).AppendJSON(nil)) + `}`
+	}
+	return `{"ok":` + string(out) + `}`
+}
+
+func TestEveryOpMatchesNative(t *testing.T) {
 	x := exports(t)
 	if got := x.Call("buffers"); got.Type() != js.TypeNumber || uintptr(got.Int()) != uintptr(unsafe.Pointer(&ctl)) {
 		t.Fatalf("buffers() = %v, want the address of ctl", got)
@@ -68,23 +103,51 @@ func TestBuffersMatchNative(t *testing.T) {
 		t.Fatalf("ctl[4] = %d, want MaxRequestBytes", ctl[4])
 	}
 	reqs := []string{goodSpec, `{}`, `[]`, `null`, ``, `{`, "\"\u00e9\"", `{"spec":` + goodSpec + `}`, `[1]`,
+		`{"spec":` + goodSpec + `,"quote":{"credits":"1.00","credits":"2.00"}}`,
 		`{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"数千名士兵在古老的战场上激战 🎬"}`,
-		"{\"prompt\":\"\xff\xfe\"}",
+		"{\"prompt\":\"\xff\xfe\"}", // invalid UTF-8 reaches Do as it is
 		`{"x":"` + strings.Repeat("é", 3000) + `"}`}
-	for _, op := range opNames {
+	for _, op := range estimator.Ops() {
 		for _, req := range reqs {
-			if got, want := viaBuffers(t, x, op, req), nativeEnvelope(op, req); got != want {
+			if got, want := call(t, x, op, req), native(op, req); got != want {
 				t.Errorf("callBuf(%s, %.60q)\n got %.300s\nwant %.300s", op, req, got, want)
 			}
-			// the string path gives the same bytes (a JS string cannot hold invalid UTF-8:
-			// the buffer path passes such bytes to Do as they are, the string path cannot)
-			if !utf8.ValidString(req) {
-				continue
-			}
-			if got, want := envelope(t, x, "call", op, req), nativeEnvelope(op, req); got != want {
-				t.Errorf("call(%s, %.60q) differs from native", op, req)
-			}
 		}
+	}
+	for _, w := range estimatortest.WorstCases() {
+		if got, want := call(t, x, w.Op, string(w.Body)), native(w.Op, string(w.Body)); got != want {
+			t.Errorf("worst case %s %s\n got %.300s\nwant %.300s", w.Op, w.Name, got, want)
+		}
+	}
+}
+
+func TestUnknownOp(t *testing.T) {
+	x := exports(t)
+	for _, op := range []string{"", "nope", "QUOTE", "quote\x00", strings.Repeat("ü", 100)} {
+		got := call(t, x, op, goodSpec)
+		if errCode(got) != "unknown_op" || got != native(op, goodSpec) {
+			t.Errorf("unknown op %q: %s, want %s", op, got, native(op, goodSpec))
+		}
+	}
+}
+
+// A length above MaxRequestBytes is a request the shim refused before copying it: the answer
+// is the error Do gives for such a request, and nothing is allocated for it.
+func TestTooLarge(t *testing.T) {
+	x := exports(t)
+	before := len(reqBuf)
+	tooBig := strings.Repeat(" ", estimator.MaxRequestBytes+1)
+	for _, op := range estimator.Ops() {
+		got := answer(t, x.Call("callBuf", opIndex(op), estimator.MaxRequestBytes+1))
+		if want := native(op, tooBig); got != want {
+			t.Errorf("%s: %s, want %s", op, got, want)
+		}
+	}
+	if r := x.Call("reserve", estimator.MaxRequestBytes+1); r.Int() != -1 {
+		t.Errorf("reserve(Max+1) = %v, want -1", r)
+	}
+	if len(reqBuf) != before {
+		t.Errorf("the request buffer grew from %d to %d for refused requests", before, len(reqBuf))
 	}
 }
 
@@ -92,13 +155,13 @@ func TestBuffersGrow(t *testing.T) {
 	x := exports(t)
 	// a response larger than the initial response buffer (plans lists every plan)
 	plans := `{"credits":"550"}`
-	want := nativeEnvelope("plans", plans)
+	want := native("plans", plans)
 	if !strings.HasPrefix(want, `{"ok":`) || len(want)-7 <= initialResponseCap {
 		t.Fatalf("plans answer %d bytes: not larger than the initial response buffer %d", len(want)-7, initialResponseCap)
 	}
 	big := `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"` + strings.Repeat("a", 3*initialRequestCap) + `"}`
 	for _, c := range []struct{ op, req string }{{"plans", plans}, {"quote", big}, {"quote", goodSpec}} {
-		if got, want := viaBuffers(t, x, c.op, c.req), nativeEnvelope(c.op, c.req); got != want {
+		if got, want := call(t, x, c.op, c.req), native(c.op, c.req); got != want {
 			t.Errorf("callBuf(%s, %.60q)\n got %.300s\nwant %.300s", c.op, c.req, got, want)
 		}
 	}
@@ -112,62 +175,130 @@ func TestBuffersGrow(t *testing.T) {
 	if got := x.Call("reserve", estimator.MaxRequestBytes).Int(); got != estimator.MaxRequestBytes {
 		t.Errorf("reserve(Max) = %d", got)
 	}
-	if got := x.Call("reserve", estimator.MaxRequestBytes+1).Int(); got != -1 {
-		t.Errorf("reserve(Max+1) = %d, want -1", got)
-	}
 	exact := `{"prompt":"` + strings.Repeat("a", estimator.MaxRequestBytes-len(`{"prompt":""}`)) + `"}`
 	if len(exact) != estimator.MaxRequestBytes {
 		t.Fatal("bad test request")
 	}
-	if got, want := viaBuffers(t, x, "quote", exact), nativeEnvelope("quote", exact); got != want {
+	if got, want := call(t, x, "quote", exact), native("quote", exact); got != want {
 		t.Errorf("request of exactly MaxRequestBytes: got %.200s, want %.200s", got, want)
 	}
 }
 
-func TestBuffersHostileArguments(t *testing.T) {
-	x := exports(t)
+// hostile returns JS values that are not valid numbers for the boundary.
+func hostile() map[string]any {
 	g := js.Global()
-	bad := []any{js.Undefined(), js.Null(), g.Get("NaN"), g.Get("Infinity"), -1, 0.5, 1e300, "0", true,
-		g.Get("BigInt").Invoke(1), g.Get("Symbol").Invoke("s"), g.Get("Object").New(), len(opNames)}
-	for _, v := range bad {
-		for _, args := range [][]any{{v, 0}, {0, v}} {
-			if args[1] == len(opNames) {
-				continue // a valid length
-			}
+	cyclic := g.Get("Object").New()
+	cyclic.Set("self", cyclic)
+	return map[string]any{
+		"undefined": js.Undefined(), "null": js.Null(), "NaN": g.Get("NaN"), "Infinity": g.Get("Infinity"),
+		"-Infinity": g.Get("Number").Get("NEGATIVE_INFINITY"), "negative": -2, "fraction": 0.5, "huge": 1e300,
+		"numeric string": "0", "true": true, "bigint": g.Get("BigInt").Invoke(1), "symbol": g.Get("Symbol").Invoke("s"),
+		"object": g.Get("Object").New(), "cyclic": cyclic, "array": g.Get("Array").New(1, 2),
+		"function": g.Get("Function").New("return 1"), "boxed": g.Get("Number").New(1),
+	}
+}
+
+func TestHostileArguments(t *testing.T) {
+	x := exports(t)
+	for name, v := range hostile() {
+		for _, args := range [][]any{{v, 0}, {opIndex("quote"), v}} {
 			r := x.Call("callBuf", args...)
-			if r.Type() != js.TypeNumber || r.Int() >= 0 {
-				t.Errorf("callBuf(%v) = %v, want an error", args, r)
-				continue
-			}
-			if s := envelopeOf(r.Int()); errCode(s) != "invalid_type" {
-				t.Errorf("callBuf(%v) = %s, want invalid_type", args, s)
+			if s := answer(t, r); errCode(s) != "invalid_type" {
+				t.Errorf("callBuf(%s in %v) = %s, want invalid_type", name, args, s)
 			}
 		}
-		if r := x.Call("reserve", v); r.Type() != js.TypeNumber || (r.Int() != -1 && v != len(opNames)) {
-			t.Errorf("reserve(%v) = %v, want -1", v, r)
+		if r := x.Call("reserve", v); r.Type() != js.TypeNumber || r.Int() != -1 {
+			t.Errorf("reserve(%s) = %v, want -1", name, r)
 		}
 	}
-	for _, args := range [][]any{nil, {0}, {0, len(reqBuf) + 1}} {
-		if r := x.Call("callBuf", args...); r.Type() != js.TypeNumber || errCode(envelopeOf(r.Int())) != "invalid_type" {
-			t.Errorf("callBuf%v = %v, want invalid_type", args, r)
+	reqBuf = make([]byte, initialRequestCap) // a length past the buffer but within MaxRequestBytes
+	publish()
+	for _, args := range [][]any{nil, {0}, {opIndex("quote"), len(reqBuf) + 1}, {len(opNames), 0}, {-2, 0}} {
+		if s := answer(t, x.Call("callBuf", args...)); errCode(s) != "invalid_type" {
+			t.Errorf("callBuf%v = %s, want invalid_type", args, s)
 		}
 	}
-	// still answers
-	if got, want := viaBuffers(t, x, "quote", goodSpec), nativeEnvelope("quote", goodSpec); got != want {
+	// extra arguments are ignored; the module still answers
+	copy(reqBuf, goodSpec)
+	if got, want := answer(t, x.Call("callBuf", opIndex("quote"), len(goodSpec), js.Undefined(), 5)), native("quote", goodSpec); got != want {
 		t.Errorf("after hostile calls: %s", got)
 	}
 }
 
-func TestGuardNumRecoversPanics(t *testing.T) {
-	f := guardNum(func([]safejs.Value) int { panic("boom") })
-	s, ok := f(safejs.Undefined(), nil).(string)
-	if !ok || errCode(s) != "internal" || !strings.Contains(s, "boom") {
-		t.Fatalf("guarded panic = %q, want an internal error envelope", s)
+// One guard: a panic becomes an internal error object in the response buffer, signalled like
+// every other error (a negative number), and the program keeps running.
+func TestGuardRecoversPanics(t *testing.T) {
+	x := exports(t)
+	f := guard(func([]safejs.Value) int { panic("boom") })
+	n, ok := f(safejs.Undefined(), nil).(int)
+	if !ok || n >= 0 {
+		t.Fatalf("guarded panic returned %v, want a negative int", n)
 	}
-	if r := f(safejs.Undefined(), nil); r == nil {
-		t.Fatal("nil result")
+	s := `{"error":` + string(respBuf[:^n]) + `}`
+	if errCode(s) != "internal" || !strings.Contains(s, "boom") {
+		t.Fatalf("guarded panic = %s, want an internal error", s)
 	}
-	if got, ok := guardNum(func([]safejs.Value) int { return 7 })(safejs.Undefined(), nil).(int); !ok || got != 7 {
-		t.Fatalf("guardNum passes %v, want 7", got)
+	var nilMap map[string]int
+	f = guard(func([]safejs.Value) int { nilMap["x"] = 1; return 0 })
+	if n, _ := f(safejs.Undefined(), nil).(int); n >= 0 || errCode(`{"error":`+string(respBuf[:^n])+`}`) != "internal" {
+		t.Fatalf("runtime error panic not reported as internal")
+	}
+	if got, want := call(t, x, "quote", goodSpec), native("quote", goodSpec); got != want {
+		t.Errorf("after a panic: %s", got)
+	}
+}
+
+func TestRateCardSwap(t *testing.T) {
+	x := exports(t)
+	t.Cleanup(func() { card.Store(estimator.Default()) })
+	def := estimator.Default()
+	info := call(t, x, "rateCard", "")
+	want := `{"ok":{"version":` + string(estimator.AppendJSONString(nil, def.Version())) + `,"digest":"` + def.Digest() + `","card":` + string(def.JSON()) + `}}`
+	if info != want {
+		t.Fatalf("rateCard = %.300s\nwant %.300s", info, want)
+	}
+	before := call(t, x, "quote", goodSpec)
+	for _, bad := range []string{"", "{", "[]", `{"version":1}`, "null"} {
+		if c := errCode(call(t, x, "useRateCard", bad)); c != "invalid_rate_card" && c != "invalid_json" {
+			t.Errorf("useRateCard(%q) code %q, want invalid_rate_card", bad, c)
+		}
+		if call(t, x, "rateCard", "") != info || call(t, x, "quote", goodSpec) != before {
+			t.Fatalf("a refused card %q changed the card in use", bad)
+		}
+	}
+	// the default card's own JSON is a valid card: swapping to it keeps answers
+	s := call(t, x, "useRateCard", string(def.JSON()))
+	if !strings.HasPrefix(s, `{"ok":{"version":`) || !strings.Contains(s, `"digest":"sha256:`) {
+		t.Fatalf("useRateCard(default JSON) = %s", s)
+	}
+	if got := call(t, x, "quote", goodSpec); got != before {
+		t.Errorf("after re-using the default card: %s, want %s", got, before)
+	}
+}
+
+// One interface: the object holds the buffer functions and abi 2, nothing else.
+func TestOneInterface(t *testing.T) {
+	x := exports(t)
+	keys := js.Global().Get("Object").Call("keys", x)
+	var names []string
+	for i := 0; i < keys.Length(); i++ {
+		names = append(names, keys.Index(i).String())
+	}
+	if got := strings.Join(names, ","); got != "buffers,reserve,callBuf,abi" {
+		t.Errorf("exports = %s, want buffers,reserve,callBuf,abi", got)
+	}
+	if got := x.Get("abi"); got.Type() != js.TypeNumber || got.Int() != 2 {
+		t.Errorf("abi = %v", got)
+	}
+	want := `{"ok":["ops","noop","rateCard","useRateCard"`
+	for _, op := range estimator.Ops() {
+		want += `,"` + op + `"`
+	}
+	want += "]}"
+	if got := call(t, x, "ops", ""); got != want {
+		t.Errorf("ops = %s, want %s", got, want)
+	}
+	if got := call(t, x, "noop", ""); got != `{"ok":}` {
+		t.Errorf("noop = %s", got)
 	}
 }

@@ -3,31 +3,31 @@
 // Command wasm is the Credit Estimator compiled to WebAssembly.
 //
 // It is deliberately thin: it holds the rate card in use and forwards every
-// request, as a JSON string, to [estimator.RateCard.Do]. All pricing, parsing
-// and validation lives in package estimator, so the browser, the server and
-// native Go give byte-identical answers.
+// request to [estimator.RateCard.Do]. All pricing, parsing and validation
+// lives in package estimator, so the browser, the server and native Go give
+// byte-identical answers.
 //
 // On start it publishes one object on globalThis (the name comes from the
 // CREDIT_ESTIMATOR_GLOBAL environment variable set by the JS shim through
-// Go.env; default "creditEstimatorWasm") with these functions taking and
-// returning strings:
+// Go.env; default "creditEstimatorWasm"). It has one interface, the byte
+// buffer (buffers.go): numbers in, one number out, behind one guard.
 //
-//	call(op, requestJSON)  → {"ok":<response>} | {"error":{"code":…,"field":…,"message":…}}
-//	rateCard()             → {"ok":{"version":…,"digest":…,"card":<card JSON>}}
-//	useRateCard(cardJSON)  → {"ok":{"version":…,"digest":…}} | {"error":…}
-//	ops()                  → {"ok":["quote",…]}
-//	noop()                 → "" (a bare JS→Go round trip, for benchmarks)
+//	buffers()           → address of the control block: request buffer address and
+//	                      capacity, response buffer address and capacity, MaxRequestBytes
+//	reserve(n)          → grows the request buffer to ≥ n bytes (n ≤ MaxRequestBytes); its capacity, or -1
+//	callBuf(opIndex, n) → runs operation opIndex on request buffer[:n] and writes the answer
+//	                      to the response buffer: its length, or ^length for an error object
+//	abi                 → 2
 //
-// and the byte-buffer boundary (buffers.go), numbers only, which the shim uses
-// for every call it can:
-//
-//	buffers()              → address of the control block (request/response buffer address and capacity)
-//	reserve(n)             → grows the request buffer to ≥ n bytes (n ≤ MaxRequestBytes); its capacity, or -1
-//	callBuf(opIndex, n)    → Do(ops()[opIndex], request buffer[:n]) written to the response buffer:
-//	                         length of the response, or ^length of the error object
-//
-// The shim slices or decodes the response bytes without re-encoding them, so
-// parity tests compare exactly what estimator.Do produced.
+// The operations are, in index order, the module's own — "ops" (the list
+// of every operation name in index order), "noop" (an empty answer, the
+// benchmark baseline), "rateCard" ({"version","digest","card"}) and
+// "useRateCard" (request: a card's JSON; answer: {"version","digest"}) —
+// then every name of estimator.Ops(). Index -1 names an operation the module
+// lacks: the request buffer holds its name and the answer is Do's unknown_op
+// error. A length n above MaxRequestBytes is how the shim reports a request
+// it refused before copying it: the answer is Do's request_too_large error.
+// Every error, a recovered panic included, is the contract's error object.
 package main
 
 import "os"

@@ -86,12 +86,28 @@ export interface Quote {
   [key: string]: unknown;
 }
 
+/** Why a quote does not verify: a member that decides the charge differs. */
+export interface VerifyReason {
+  code: 'card_version_differs' | 'card_digest_differs' | 'amount_differs' | 'quantity_differs' | (string & {});
+  /** Dotted path in the quote: "rateCard.version", "rateCard.digest", "credits", "unitCredits", "count", "billedSeconds". */
+  field: string;
+  /** The fresh quote's value (JSON). */
+  expected: unknown;
+  /** The verified quote's value; null when it lacks the member. */
+  got: unknown;
+}
+
+/** The answer of verify(): valid, or the reasons and the fresh quote to show instead. */
+export type Verdict =
+  | { valid: true }
+  | { valid: false; reasons: VerifyReason[]; quote: Quote };
+
 /** Request/response of the economics operations: the JSON contract's objects. */
 export type EconomicsRequest = Record<string, unknown>;
 export type EconomicsResponse = Record<string, any>;
 
 /** Operation names of the Go boundary. */
-export type Op = 'quote' | 'topup' | 'plans' | 'wallet' | 'workflow' | 'roi';
+export type Op = 'quote' | 'topup' | 'plans' | 'wallet' | 'workflow' | 'roi' | 'verify';
 
 /** Method name → operation name. */
 export const OPS: Readonly<{
@@ -101,6 +117,7 @@ export const OPS: Readonly<{
   walletPreview: 'wallet';
   planWorkflow: 'workflow';
   roi: 'roi';
+  verify: 'verify';
 }>;
 
 export interface LoadOptions {
@@ -141,19 +158,28 @@ export class Estimator {
   planWorkflow(request: EconomicsRequest): EconomicsResponse;
   /** ROI figures (op "roi"). */
   roi(request: EconomicsRequest): EconomicsResponse;
+  /**
+   * Verifies a quote against its spec priced afresh with the card in use (op "verify"): the same
+   * strict decoding and the same answer as the server's POST /api/v1/quote/verify.
+   */
+  verify(spec: Spec, quote: unknown): Verdict;
   /** Any operation on a request object. */
   call(op: Op | (string & {}), request: unknown): any;
   /**
    * Any operation on a JSON string; returns the response JSON exactly as Go wrote it.
-   * The string is UTF-8 encoded into Go's request buffer (lone surrogates become U+FFFD, as
-   * with any JS string passed to Go); only numbers cross the JS↔Go boundary.
+   * The string is UTF-8 encoded into Go's request buffer (lone surrogates become U+FFFD);
+   * only numbers cross the JS↔Go boundary. More than MaxRequestBytes (64 KiB) of UTF-8 throws
+   * request_too_large before anything is copied into the module's memory.
    */
   callJSON(op: Op | (string & {}), requestJSON: string): string;
   /** The operations the module implements. */
   ops(): string[];
   /** The rate card in use. */
   rateCard(): RateCardRef & { card: any };
-  /** Switch cards; validated in Go, a bad card throws invalid_rate_card and the old card stays. */
+  /**
+   * Switch cards; validated in Go, a bad card throws invalid_rate_card and the old card stays.
+   * The card's JSON may have at most MaxRequestBytes (64 KiB), like every request.
+   */
   useRateCard(card: string | object): RateCardRef;
   /** A bare JS→Go round trip (benchmark baseline). */
   noop(): void;
@@ -169,8 +195,6 @@ export class Estimator {
     viewRefreshes: number;
     memory: WebAssembly.Memory;
   } | null;
-  /** Test hook: runs an op through the JSON-string export (the fallback path). */
-  _callStringPathForTest(op: string, requestJSON: string): string;
   /** Test hook (load option testHooks): makes Go allocate and keep n bytes, growing linear memory. */
   _growMemoryForTest(n: number): void;
 }

@@ -1,4 +1,6 @@
 // @ts-check
+import { ABI_VERSION as ABI, MODULE_OPS, CONTROL_BLOCK as CB } from './facts.js';
+
 /**
  * @file Credit Estimator — the JavaScript API over the WebAssembly module.
  *
@@ -6,8 +8,10 @@
  * Every call crosses into Go once and comes back as the exact bytes native Go
  * and the HTTP server produce for the same request. The request is UTF-8
  * encoded straight into a Go-owned buffer in the module's linear memory and
- * the response decoded from another one, so only numbers cross the boundary;
- * the older JSON-string export remains the fallback (see docs/wasm.md).
+ * the response decoded from another one, so only numbers cross the boundary.
+ * That byte buffer is the module's one interface, for every operation (see
+ * docs/wasm.md); a request over the size limit is refused before any of it is
+ * copied into linear memory.
  *
  * ```js
  * import { load, EstimatorError } from './estimator.js';
@@ -61,11 +65,11 @@ export const OPS = Object.freeze({
   walletPreview: 'wallet',
   planWorkflow: 'workflow',
   roi: 'roi',
+  verify: 'verify',
 });
 
-/** Envelope prefixes written by wasm/exports.go. */
-const OK = '{"ok":';
-const ERR = '{"error":';
+// The boundary's shared facts (version, the module's own ops, the control block's byte offsets) are
+// generated from Go's wasm/abi at build time: this file repeats none of them.
 /** UTF-8 codecs of the buffer boundary (the same ones wasm_exec.js uses for strings). */
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
@@ -258,16 +262,11 @@ async function instantiate(url, imports, fetchImpl) {
 }
 
 /**
- * @typedef {object} Exports the object wasm/exports.go publishes
- * @property {(op: string, request: string) => string} call
- * @property {() => string} rateCard
- * @property {(card: string) => string} useRateCard
- * @property {() => string} ops
- * @property {() => string} noop
- * @property {() => number} [buffers] address of the control block of the buffer boundary
- * @property {(n: number) => number} [reserve] grows the request buffer to at least n bytes
- * @property {(opIndex: number, n: number) => number | string} [callBuf] runs an op on the request buffer
- * @property {() => string} [__exit]
+ * @typedef {object} Exports the object wasm/exports.go publishes: numbers in, a number out
+ * @property {() => number} buffers address of the control block of the buffer boundary
+ * @property {(n: number) => number} reserve grows the request buffer to at least n bytes
+ * @property {(opIndex: number, n: number) => number} callBuf runs an op on the request buffer
+ * @property {() => number} [__exit]
  * @property {(n: number) => number} [__grow]
  * @property {number} abi
  */
@@ -289,7 +288,7 @@ async function instantiate(url, imports, fetchImpl) {
  * @property {any} go the wasm_exec.js Go object
  * @property {string} name the globalThis property the program publishes its exports on
  * @property {Exports | null} exports
- * @property {Buffers | null} buf the buffer boundary, null when the module lacks it
+ * @property {Buffers | null} buf the buffer boundary
  */
 
 let seq = 0;
@@ -318,8 +317,9 @@ function runRuntime(rt, instance) {
   const g = /** @type {any} */ (globalThis);
   const exports = g[rt.name];
   delete g[rt.name];
-  if (!exports || exports.abi !== 1 || typeof exports.call !== 'function') {
-    throw new EstimatorError('load_failed', '', 'the module did not publish the estimator exports');
+  if (!exports || exports.abi !== ABI || typeof exports.callBuf !== 'function' ||
+      typeof exports.buffers !== 'function' || typeof exports.reserve !== 'function') {
+    throw new EstimatorError('load_failed', '', `the module did not publish the estimator exports (abi ${ABI})`);
   }
   rt.exports = exports;
   rt.buf = setupBuffers(exports, instance);
@@ -328,27 +328,28 @@ function runRuntime(rt, instance) {
 /**
  * Fetches the buffer boundary's control block address and the op list from a
  * freshly started runtime (again after every restart: a new instance has new
- * memory and new buffers). Returns null (string path only) if anything is off.
+ * memory and new buffers).
  * @param {Exports} exports
  * @param {WebAssembly.Instance} instance
- * @returns {Buffers | null}
+ * @returns {Buffers}
  */
 function setupBuffers(exports, instance) {
-  try {
-    const mem = /** @type {WebAssembly.Memory} */ (instance.exports.mem);
-    if (!(mem instanceof WebAssembly.Memory) || typeof exports.buffers !== 'function' ||
-        typeof exports.reserve !== 'function' || typeof exports.callBuf !== 'function') return null;
-    const ctl = exports.buffers();
-    if (typeof ctl !== 'number' || !Number.isInteger(ctl) || ctl <= 0 || ctl % 4 !== 0) return null;
-    /** @type {unknown} */
-    const ops = JSON.parse(unwrap(exports.ops()));
-    if (!Array.isArray(ops)) return null;
-    const opIndex = new Map(ops.map((op, i) => [String(op), i]));
-    const dv = new DataView(mem.buffer);
-    return { mem, ctl, max: dv.getUint32(ctl + 16, true), opIndex, u8: new Uint8Array(mem.buffer), dv, refreshes: 0 };
-  } catch {
-    return null;
+  const mem = /** @type {WebAssembly.Memory} */ (instance.exports.mem);
+  const ctl = exports.buffers();
+  if (!(mem instanceof WebAssembly.Memory) || typeof ctl !== 'number' || !Number.isInteger(ctl) || ctl <= 0 || ctl % 4 !== 0) {
+    throw new EstimatorError('load_failed', '', 'the module has no usable buffer boundary');
   }
+  const dv = new DataView(mem.buffer);
+  /** @type {Buffers} */
+  const b = { mem, ctl, max: dv.getUint32(ctl + CB.maxRequestBytes, true), opIndex: new Map([['ops', 0]]), u8: new Uint8Array(mem.buffer), dv, refreshes: 0 };
+  const r = callBuffers(exports, b, 0, '');
+  /** @type {unknown} */
+  const ops = typeof r === 'string' ? JSON.parse(r) : null;
+  if (!Array.isArray(ops) || ops.slice(0, MODULE_OPS.length).join() !== MODULE_OPS.join()) {
+    throw new EstimatorError('load_failed', '', 'the module lists no operations');
+  }
+  b.opIndex = new Map(ops.map((op, i) => [String(op), i]));
+  return b;
 }
 
 /**
@@ -364,47 +365,91 @@ function freshViews(b) {
 }
 
 /**
- * One call through the buffer boundary: encodes the request into Go's request
- * buffer, runs callBuf(opIndex, length) and decodes the answer from Go's
- * response buffer. Requests the buffer path cannot carry (an op the module
- * does not list, or more UTF-8 bytes than any request may have) take the
- * string path, which gives exactly the answer Go's Do gives for them.
+ * UTF-8 length of a JS string as TextEncoder encodes it (a lone surrogate becomes U+FFFD, 3 bytes).
+ * @param {string} s
+ * @returns {number}
+ */
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * The one call of the boundary: encodes the request into Go's request buffer,
+ * runs callBuf(opIndex, length) and decodes the answer from Go's response
+ * buffer. A request longer than MaxRequestBytes is refused before any of it
+ * is copied into linear memory: callBuf(opIndex, MaxRequestBytes + 1) makes Go
+ * answer the request_too_large error Do gives. An operation the module does not
+ * list goes as index -1 with its name as the request (Do's unknown_op error).
  * @param {Exports} x
- * @param {Buffers | null} b
- * @param {string} op
+ * @param {Buffers} b
+ * @param {number} idx operation index (-1: unknown, json holds its name)
  * @param {string} json
  * @returns {string | EstimatorError} the response JSON, or the operation's error (returned:
  *   throwing inside Estimator.#invoke would cost a catch and a re-throw on every error)
  */
-function callBuffers(x, b, op, json) {
-  const idx = b === null ? undefined : b.opIndex.get(op);
+function callBuffers(x, b, idx, json) {
+  let n;
   // a string with more UTF-16 units than MaxRequestBytes has more UTF-8 bytes too
-  if (b === null || idx === undefined || json.length > b.max) return settle(x.call(op, json));
-  freshViews(b);
-  let addr = b.dv.getUint32(b.ctl, true);
-  let cap = b.dv.getUint32(b.ctl + 4, true);
-  let r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
-  if (r.read < json.length) {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit
-    const need = Math.min(json.length * 3, b.max);
-    if (need > cap) {
-      const got = x.reserve(need);
-      if (typeof got !== 'number' || got < need) return settle(x.call(op, json));
-      freshViews(b);
-      addr = b.dv.getUint32(b.ctl, true);
-      cap = b.dv.getUint32(b.ctl + 4, true);
-      r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
+  if (json.length > b.max) {
+    n = x.callBuf(idx, b.max + 1);
+  } else {
+    freshViews(b);
+    let addr = b.dv.getUint32(b.ctl + CB.requestAddr, true);
+    let cap = b.dv.getUint32(b.ctl + CB.requestCap, true);
+    let r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
+    if (r.read < json.length) {
+      const need = utf8Length(json);
+      if (need > b.max) {
+        r = { read: 0, written: b.max + 1 }; // refused before it is copied
+      } else {
+        const got = x.reserve(need);
+        if (typeof got !== 'number' || got < need) {
+          return new EstimatorError('internal', '', 'the estimator module could not reserve its request buffer');
+        }
+        freshViews(b);
+        addr = b.dv.getUint32(b.ctl + CB.requestAddr, true);
+        cap = b.dv.getUint32(b.ctl + CB.requestCap, true);
+        r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
+      }
     }
-    // more than MaxRequestBytes of UTF-8: the string path refuses it as Do does
-    if (r.read < json.length) return settle(x.call(op, json));
+    n = x.callBuf(idx, r.written);
   }
-  const n = x.callBuf(idx, r.written);
-  if (typeof n !== 'number') return settle(n); // a panic caught in Go comes back as an error envelope
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    return new EstimatorError('internal', '', 'the estimator module returned no valid result');
+  }
   freshViews(b);
-  const at = b.dv.getUint32(b.ctl + 8, true);
+  const at = b.dv.getUint32(b.ctl + CB.responseAddr, true);
   if (n >= 0) return decoder.decode(b.u8.subarray(at, at + n));
-  const raw = decoder.decode(b.u8.subarray(at, at + ~n));
-  return errorFrom(raw);
+  return errorFrom(decoder.decode(b.u8.subarray(at, at + ~n)));
+}
+
+/**
+ * Runs an operation by name: an estimator operation, or (module) one of MODULE_OPS.
+ * @param {Exports} x
+ * @param {Buffers | null} b
+ * @param {string} op
+ * @param {string} json
+ * @param {boolean} [module] whether op may name one of the module's own operations
+ * @returns {string | EstimatorError}
+ */
+function run(x, b, op, json, module = false) {
+  if (b === null) return new EstimatorError('internal', '', 'the estimator module is not ready');
+  let idx = b.opIndex.get(op);
+  if (idx === undefined || (!module && idx < MODULE_OPS.length)) {
+    // Do names it in its unknown_op error, cut to 40 characters: 41 code points say the same
+    return callBuffers(x, b, -1, Array.from(op).slice(0, 41).join(''));
+  }
+  return callBuffers(x, b, idx, json);
 }
 
 /**
@@ -470,27 +515,13 @@ export function serialize(req) {
 }
 
 /**
- * Turns an envelope string into the raw response JSON, or throws its error.
- * @param {unknown} s
+ * The response JSON, or throws its error.
+ * @param {string | EstimatorError} r
  * @returns {string}
  */
-function unwrap(s) {
-  const r = settle(s);
+function unwrap(r) {
   if (typeof r !== 'string') throw r;
   return r;
-}
-
-/**
- * Turns an envelope string into the raw response JSON or its error (returned, not thrown).
- * @param {unknown} s
- * @returns {string | EstimatorError}
- */
-function settle(s) {
-  if (typeof s === 'string') {
-    if (s.startsWith(OK)) return s.slice(OK.length, -1);
-    if (s.startsWith(ERR)) return errorFrom(s.slice(ERR.length, -1));
-  }
-  return new EstimatorError('internal', '', 'the estimator module returned no valid result');
 }
 
 /**
@@ -581,7 +612,7 @@ export class Estimator {
     runRuntime(rt, instance);
     this.#rt = rt;
     this.#info.restarts++;
-    if (this.#card !== null && rt.exports) unwrap(rt.exports.useRateCard(this.#card));
+    if (this.#card !== null && rt.exports) unwrap(run(rt.exports, rt.buf, 'useRateCard', this.#card, true));
     return rt;
   }
 
@@ -624,7 +655,7 @@ export class Estimator {
    * Runs one operation on a request given as a JSON string and returns the
    * response JSON string exactly as Go produced it (byte-identical to native Go
    * and the HTTP API).
-   * @param {string} op operation name: "quote", "topup", "plans", "wallet", "workflow", "roi"
+   * @param {string} op operation name: "quote", "topup", "plans", "wallet", "workflow", "roi", "verify"
    * @param {string} requestJSON
    * @returns {string}
    * @throws {EstimatorError}
@@ -632,9 +663,7 @@ export class Estimator {
   callJSON(op, requestJSON) {
     if (typeof op !== 'string') throw new EstimatorError('invalid_type', '', 'the operation name must be a string');
     if (typeof requestJSON !== 'string') throw new EstimatorError('invalid_type', '', 'the request must be a JSON string');
-    const r = this.#invoke((x, b) => callBuffers(x, b, op, requestJSON));
-    if (typeof r !== 'string') throw r;
-    return r;
+    return unwrap(this.#invoke((x, b) => run(x, b, op, requestJSON)));
   }
 
   /**
@@ -703,11 +732,26 @@ export class Estimator {
   }
 
   /**
+   * Verifies a quote computed earlier (maybe under another card) against the
+   * spec priced afresh with the card in use: the same operation as the
+   * server's POST /api/v1/quote/verify, byte for byte.
+   * @param {Spec} spec the spec the quote was computed for
+   * @param {unknown} quote the quote to verify (an object, as estimate() returned it)
+   * @returns {any} {valid: true} or {valid: false, reasons: [{code, field, expected, got}], quote}
+   * @throws {EstimatorError}
+   */
+  verify(spec, quote) {
+    return this.call('verify', { spec, quote });
+  }
+
+  /**
    * The operations this module implements.
    * @returns {string[]}
    */
   ops() {
-    return JSON.parse(unwrap(this.#invoke((x) => x.ops())));
+    /** @type {string[]} */
+    const all = JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'ops', '', true))));
+    return all.slice(MODULE_OPS.length);
   }
 
   /**
@@ -715,19 +759,20 @@ export class Estimator {
    * @returns {{version: string, digest: string, card: any}}
    */
   rateCard() {
-    return JSON.parse(unwrap(this.#invoke((x) => x.rateCard())));
+    return JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'rateCard', '', true))));
   }
 
   /**
    * Switches to another rate card. The card is validated in Go; a bad card
-   * throws (code "invalid_rate_card") and the card in use stays.
+   * throws (code "invalid_rate_card") and the card in use stays. Like every
+   * request it may have at most MaxRequestBytes of UTF-8 (request_too_large).
    * @param {string | object} card the card's JSON text, or an object to serialize
    * @returns {{version: string, digest: string}}
    * @throws {EstimatorError}
    */
   useRateCard(card) {
     const json = typeof card === 'string' ? card : serialize(card);
-    const head = JSON.parse(unwrap(this.#invoke((x) => x.useRateCard(json))));
+    const head = JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'useRateCard', json, true))));
     this.#card = json;
     return head;
   }
@@ -737,7 +782,7 @@ export class Estimator {
    * @returns {void}
    */
   noop() {
-    this.#invoke((x) => x.noop());
+    unwrap(this.#invoke((x, b) => run(x, b, 'noop', '', true)));
   }
 
   /**
@@ -759,23 +804,12 @@ export class Estimator {
     if (!b) return null;
     freshViews(b);
     return {
-      requestCapacity: b.dv.getUint32(b.ctl + 4, true),
-      responseCapacity: b.dv.getUint32(b.ctl + 12, true),
+      requestCapacity: b.dv.getUint32(b.ctl + CB.requestCap, true),
+      responseCapacity: b.dv.getUint32(b.ctl + CB.responseCap, true),
       maxRequestBytes: b.max,
       viewRefreshes: b.refreshes,
       memory: b.mem,
     };
-  }
-
-  /**
-   * Test hook: runs an op through the JSON-string export call(op, json), the
-   * fallback path, so tests can compare it with the buffer path.
-   * @param {string} op
-   * @param {string} requestJSON
-   * @returns {string}
-   */
-  _callStringPathForTest(op, requestJSON) {
-    return unwrap(this.#invoke((x) => x.call(op, requestJSON)));
   }
 
   /**

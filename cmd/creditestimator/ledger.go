@@ -25,6 +25,8 @@ type ledgerFlags struct {
 	data, db, keyFile string
 	demo              bool
 	holdTTL           time.Duration
+	maxInFlight       int
+	queueWait         time.Duration
 }
 
 func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
@@ -34,6 +36,8 @@ func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
 	fl.StringVar(&f.keyFile, "operator-key-file", "", "file holding the ledger operator key (else env LEDGER_OPERATOR_KEY, else a development key in the data folder)")
 	fl.BoolVar(&f.demo, "demo-signup", true, "serve the rate-limited demo sign-up (POST /api/v1/demo/signup); switch off in production")
 	fl.DurationVar(&f.holdTTL, "hold-ttl", ledger.DefaultHoldTTL, "how long a hold stays open before it is released automatically")
+	fl.IntVar(&f.maxInFlight, "ledger-max-inflight", envInt(getenv, "LEDGER_MAX_INFLIGHT", 0), "ledger requests running at once before others wait and get 503 (env LEDGER_MAX_INFLIGHT; 0: server.DefaultLedgerMaxInFlight; -1: no limit)")
+	fl.DurationVar(&f.queueWait, "ledger-queue-wait", server.DefaultLedgerQueueWait, "how long a ledger request waits for a slot before 503")
 	return f
 }
 
@@ -83,7 +87,8 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 		<-done
 		_ = l.Close()
 	}
-	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo}, closeFn, nil
+	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo,
+		MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}, closeFn, nil
 }
 
 // operatorKey finds the operator key: -operator-key-file, else LEDGER_OPERATOR_KEY, else the

@@ -2,10 +2,13 @@
 // force (the embedded default, or -ratecard FILE) and the demo pages built into -web.
 //
 //	creditestimator [-addr 127.0.0.1:8080] [-web web/dist] [-ratecard card.json] [-log-format json|text]
+//	                [-max-inflight N] [-queue-wait 100ms] [-drain-delay 0s] [-drain-idle 1s] [-shutdown-timeout 25s]
 //
 // The address comes from -addr, else $ADDR, else $PORT (":$PORT", all interfaces, as container
 // platforms expect), else 127.0.0.1:8080. On start it prints "listening on http://HOST:PORT/".
-// SIGINT or SIGTERM stop accepting connections and finish the requests in flight first.
+// SIGINT or SIGTERM drain, then stop: /healthz reports not-ready, every answer closes its
+// keep-alive connection, the listener closes (after -drain-delay), and the process exits once
+// every connection has been answered and closed (docs/server.md, "Stopping").
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -49,6 +53,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	logFormat := fl.String("log-format", "json", "access log format on stderr: json or text")
 	grace := fl.Duration("shutdown-timeout", 25*time.Second, "how long to let requests in flight finish on SIGINT/SIGTERM")
 	ledgerOpts := addLedgerFlags(fl, getenv)
+	maxInFlight := fl.Int("max-inflight", envInt(getenv, "MAX_INFLIGHT", 0), "API requests running at once before others wait and get 503 (env MAX_INFLIGHT; 0: GOMAXPROCS, at least 2; -1: no limit)")
+	queueWait := fl.Duration("queue-wait", server.DefaultQueueWait, "how long an API request waits for a slot before 503")
+	drainIdle := fl.Duration("drain-idle", time.Second, "on SIGTERM, close keep-alive connections idle since before the drain after this long")
+	drainDelay := fl.Duration("drain-delay", envDuration(getenv, "DRAIN_DELAY", 0), "on SIGTERM, keep accepting this long while /healthz reports not-ready (env DRAIN_DELAY)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -79,7 +87,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 1
 	}
 	defer closeLedger()
-	h, err := server.New(server.Config{Card: card, WebDir: webDir, Logger: logger, Ledger: ledgerCfg})
+	h, err := server.New(server.Config{Card: card, WebDir: webDir, Logger: logger, Ledger: ledgerCfg,
+		MaxInFlight: *maxInFlight, QueueWait: *queueWait})
 	if err != nil {
 		fmt.Fprintln(stderr, "creditestimator:", err)
 		return 1
@@ -94,11 +103,11 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(server.GuardListener(ln)) }()
 
 	fmt.Fprintf(stdout, "listening on http://%s/\n", displayAddr(ln.Addr()))
 	logger.Info("started", "addr", ln.Addr().String(), "web", webDir,
-		"rateCardVersion", card.Version(), "rateCardDigest", card.Digest())
+		"rateCardVersion", card.Version(), "rateCardDigest", card.Digest(), "maxInFlight", *maxInFlight)
 
 	select {
 	case err := <-served:
@@ -107,20 +116,37 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case <-ctx.Done():
 	}
 	stop() // a second signal now kills the process the default way
-	logger.Info("shutting down: finishing requests in flight", "timeout", grace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	logger.Info("shutting down: draining, then finishing requests in flight",
+		"drainDelay", drainDelay.String(), "timeout", grace.String(), "openConnections", h.OpenConns())
+	sctx, cancel := context.WithTimeout(context.Background(), *drainDelay+*grace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		logger.Error("shutdown incomplete; closing remaining connections", "error", err.Error())
-		_ = srv.Close()
+	if err := h.Stop(sctx, srv, ln, *drainDelay, *drainIdle); err != nil {
+		logger.Error("shutdown incomplete; closed remaining connections", "error", err.Error())
 		return 1
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// Serve ended when the listener closed (net.ErrClosed) or at Shutdown (ErrServerClosed).
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		logger.Error("server stopped", "error", err.Error())
 		return 1
 	}
 	logger.Info("stopped")
 	return 0
+}
+
+// envInt reads an integer environment variable; def when unset or not an integer.
+func envInt(getenv func(string) string, key string, def int) int {
+	if n, err := strconv.Atoi(getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// envDuration reads a duration environment variable ("5s"); def when unset or malformed.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 // displayAddr turns a wildcard listen address into one a browser can open.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/estimator/estimatortest"
 )
 
 const secretPrompt = "ocelot-harbor-91b2 with thousands of lanterns"
@@ -308,4 +310,257 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"-log-format", "xml"}, getenv, &out, &errOut))
 	assert.Equal(t, 1, run([]string{"-ratecard", filepath.Join(t.TempDir(), "missing.json")}, getenv, &out, &errOut))
 	assert.Empty(t, out.String())
+}
+
+// Drain, then stop, on the real binary: keep-alive clients posting in a loop while SIGTERM
+// arrives lose no request (every request written is answered), each connection ends with an
+// answer carrying Connection: close, /healthz on a kept-alive connection turns 503 "draining",
+// and the process exits 0. Nothing here depends on timing: the clients stop when the listener
+// refuses them.
+func TestBinaryDrainDropsNothingOnKeepAlive(t *testing.T) {
+	p := start(t, "-web", "")
+	http.DefaultClient.CloseIdleConnections()
+	want, err := estimator.Default().Do("quote", []byte(spec))
+	require.NoError(t, err)
+	req := "POST /api/v1/quote HTTP/1.1\r\nHost: " + p.addr + "\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(spec)) + "\r\n\r\n" + spec
+
+	const clients = 16
+	var mu sync.Mutex
+	var sent, answered, wrong, closes int
+	var wg sync.WaitGroup
+	warm := make(chan struct{}, clients+1)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for {
+				conn, err := net.Dial("tcp", p.addr)
+				if err != nil {
+					return // refused: the listener is closed, nothing was sent
+				}
+				br := bufio.NewReader(conn)
+				for {
+					if _, err := io.WriteString(conn, req); err != nil {
+						break // the server closed first: nothing was read by it
+					}
+					mu.Lock()
+					sent++
+					mu.Unlock()
+					_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						break
+					}
+					body, err := io.ReadAll(resp.Body)
+					mu.Lock()
+					if err == nil && resp.StatusCode == http.StatusOK && string(body) == string(want) {
+						answered++
+					} else {
+						wrong++
+					}
+					if resp.Close {
+						closes++
+					}
+					mu.Unlock()
+					if n++; n == 10 {
+						warm <- struct{}{}
+					}
+					if resp.Close {
+						break
+					}
+				}
+				conn.Close()
+			}
+		}()
+	}
+	// A monitor polls /healthz on one kept-alive connection until it answers not-ready.
+	sawDraining := make(chan bool, 1)
+	go func() {
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			sawDraining <- false
+			return
+		}
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		warm <- struct{}{}
+		for {
+			if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				sawDraining <- false
+				return
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				sawDraining <- false
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				sawDraining <- strings.Contains(string(body), `"draining"`) && resp.Close
+				return
+			}
+		}
+	}()
+	for range clients + 1 {
+		<-warm
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	wg.Wait()
+	assert.True(t, <-sawDraining, "/healthz answered 503 draining with Connection: close")
+	assert.Equal(t, 0, p.waitExit(t, 30*time.Second), "stderr:\n%s", p.stderr.String())
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d requests written, %d answered, %d connections closed by Connection: close", sent, answered, closes)
+	assert.Zero(t, wrong, "wrong answers")
+	assert.Equal(t, sent, answered, "every request written was answered: none dropped")
+	assert.GreaterOrEqual(t, closes, clients, "every client's connection was closed with Connection: close")
+}
+
+// hostileRequests are raw HTTP requests an attacker sends: every operation's worst cases and
+// documents the server must refuse cheaply, plus malformed HTTP.
+func hostileRequests(host string) [][]byte {
+	var out [][]byte
+	post := func(path string, body []byte, extra string) []byte {
+		return append(fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n",
+			path, host, len(body), extra), body...)
+	}
+	for _, w := range estimatortest.WorstCases() {
+		path := "/api/v1/" + w.Op
+		if w.Op == "verify" {
+			path = "/api/v1/quote/verify"
+		}
+		out = append(out, post(path, w.Body, ""))
+	}
+	wide := []byte("[" + strings.Repeat("0,", 40_000) + "0]") // 80 KB: over the body limit
+	out = append(out,
+		post("/api/v1/plans", wide, ""),
+		post("/api/v1/quote", []byte(spec), "X-Pad: "+strings.Repeat("p", 20<<10)+"\r\n"), // headers over 16 KiB
+		[]byte("POST /api/v1/quote HTTP/1.1\r\nHost: "+host+"\r\nContent-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"+
+			strconv.FormatInt(int64(len(spec)), 16)+"\r\n"+spec+"\r\n0\r\n\r\n"),
+		[]byte("GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n"),
+	)
+	return out
+}
+
+// A bounded hostile load on loopback against the real binary (a few thousand requests, no
+// timing in the assertions): every answer is the contract's (200, a 4xx error object, or 503
+// overloaded with Retry-After), the process never answers another 5xx or dies, its peak memory
+// stays bounded, and a normal client's quotes are all answered correctly (retrying after 503).
+func TestBinaryHostileLoad(t *testing.T) {
+	p := start(t, "-web", "", "-max-inflight", "2", "-queue-wait", "-1ns") // shed at once: 503s are likely
+	reqs := hostileRequests(p.addr)
+	want, err := estimator.Default().Do("quote", []byte(spec))
+	require.NoError(t, err)
+
+	const conns, perConn = 24, 24
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var bad []string
+	record := func(status int, resp *http.Response, body []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		statuses[status]++
+		okShape := status == http.StatusOK
+		if !okShape && len(body) > 0 {
+			var e struct{ Code, Field, Message string }
+			okShape = json.Unmarshal(body, &e) == nil && e.Code != "" && e.Message != "" &&
+				resp.Header.Get("Content-Security-Policy") != "" && resp.Header.Get("X-Content-Type-Options") == "nosniff"
+			if status == http.StatusServiceUnavailable {
+				okShape = okShape && e.Code == "overloaded" && resp.Header.Get("Retry-After") == "1"
+			} else if status >= 500 {
+				okShape = false
+			}
+		}
+		if !okShape && len(bad) < 5 {
+			bad = append(bad, fmt.Sprintf("%d %.200s", status, body))
+		}
+	}
+	var wg sync.WaitGroup
+	for k := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var conn net.Conn
+			var br *bufio.Reader
+			for i := 0; i < perConn; i++ {
+				if conn == nil {
+					c, err := net.Dial("tcp", p.addr)
+					if err != nil {
+						record(-1, nil, []byte(err.Error()))
+						return
+					}
+					conn, br = c, bufio.NewReader(c)
+				}
+				_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
+				if _, err := conn.Write(reqs[(k+i*conns)%len(reqs)]); err != nil {
+					conn.Close()
+					conn = nil
+					continue // the server closed first (after a 413/431/Connection: close)
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					conn.Close()
+					conn = nil
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				record(resp.StatusCode, resp, body)
+				if resp.Close {
+					conn.Close()
+					conn = nil
+				}
+			}
+			if conn != nil {
+				conn.Close()
+			}
+		}()
+	}
+	// A normal client quotes through the flood; after a 503 it retries.
+	answered := 0
+	client := &http.Client{Timeout: 60 * time.Second}
+	for q := 0; q < 40; q++ {
+		for attempt := 0; ; attempt++ {
+			require.Less(t, attempt, 10_000, "a normal quote was never answered")
+			resp, err := client.Post(p.url+"/api/v1/quote", "application/json", strings.NewReader(spec))
+			if err != nil {
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				continue
+			}
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+			require.Equal(t, string(want), string(body))
+			answered++
+			break
+		}
+	}
+	wg.Wait()
+	assert.Equal(t, 40, answered)
+	assert.Empty(t, bad, "answers outside the contract")
+	t.Logf("statuses under hostile load: %v", statuses)
+	for status := range statuses {
+		assert.True(t, status == 200 || (status >= 400 && status < 500) || status == 503, "status %d", status)
+	}
+
+	// still healthy, and its peak memory stayed bounded
+	resp, err := http.Get(p.url + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err == nil {
+		for line := range strings.SplitSeq(string(st), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+				t.Logf("server peak RSS %d KiB", kb)
+				assert.Less(t, kb, 150<<10, "peak resident memory (KiB)")
+			}
+		}
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, p.waitExit(t, 30*time.Second))
 }

@@ -51,6 +51,8 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 		"export const CONTROL_BLOCK = Object.freeze({ requestAddr: %d, requestCap: %d, responseAddr: %d, responseCap: %d, maxRequestBytes: %d, bytes: %d });\n\n",
 		abi.RequestAddr*4, abi.RequestCap*4, abi.ResponseAddr*4, abi.ResponseCap*4, abi.MaxRequestBytes*4, abi.Words*4)
 	fmt.Fprintf(&b, "/** estimator.MaxRequestBytes. */\nexport const MAX_REQUEST_BYTES = %d;\n\n", estimator.MaxRequestBytes)
+	fmt.Fprintf(&b, "/** The boundary version the module publishes (wasm/abi.Version). */\nexport const ABI_VERSION = %d;\n\n", abi.Version)
+	fmt.Fprintf(&b, "/** The module's own operations, in index order before OPS (wasm/abi.ModuleOps). */\nexport const MODULE_OPS = Object.freeze(%s);\n\n", enc(abi.ModuleOps))
 	b.WriteString("// The module and Go's wasm_exec.js sit beside this file; bundlers copy files named this way.\n")
 	fmt.Fprintf(&b, "/** The wasm module. */\nexport const WASM_URL = new URL(%s, import.meta.url);\n", enc("./"+m.Wasm))
 	fmt.Fprintf(&b, "/** Go's wasm_exec.js for that module. */\nexport const WASM_EXEC_URL = new URL(%s, import.meta.url);\n", enc("./"+m.WasmExec))
@@ -75,6 +77,8 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	d.WriteString("export declare const CARD_JSON: any;\n")
 	d.WriteString("export declare const CONTROL_BLOCK: Readonly<{ requestAddr: number; requestCap: number; responseAddr: number; responseCap: number; maxRequestBytes: number; bytes: number }>;\n")
 	d.WriteString("export declare const MAX_REQUEST_BYTES: number;\n")
+	d.WriteString("export declare const ABI_VERSION: number;\n")
+	d.WriteString("export declare const MODULE_OPS: readonly string[];\n")
 	d.WriteString("export declare const WASM_URL: URL;\n")
 	d.WriteString("export declare const WASM_EXEC_URL: URL;\n")
 	return b.Bytes(), d.Bytes(), err

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // Vector is one golden case.
@@ -127,4 +129,10 @@ func FormatVectors(header string, vs []Vector) []byte {
 		b.WriteString("\n")
 	}
 	return b.Bytes()
+}
+
+// ExpandCard writes card's version and digest where a case's request names them ($CARD_VERSION,
+// $CARD_DIGEST), so that a case holding a quote of the card itself stays true when the card changes.
+func ExpandCard(req []byte, card *estimator.RateCard) []byte {
+	return []byte(strings.NewReplacer("$CARD_VERSION", card.Version(), "$CARD_DIGEST", card.Digest()).Replace(string(req)))
 }

@@ -1,5 +1,6 @@
-// Package abi holds the layout of the wasm module's byte-buffer control block (wasm/buffers.go):
-// the one place it is written down. cmd/webbuild generates the JS side of it (facts.js), and
+// Package abi holds the facts of the wasm module's byte-buffer boundary (wasm/buffers.go) that
+// the JS shim shares: its version, the module's own operations and the control block's layout.
+// This is the one place they are written down. cmd/webbuild generates the JS side of it (facts.js), and
 // wasm/abi_test.go checks that the module publishes exactly this layout.
 package abi
 
@@ -12,3 +13,9 @@ const (
 	MaxRequestBytes = 4 // estimator.MaxRequestBytes
 	Words           = 5 // length of the block in words
 )
+
+// Version is the boundary version the module publishes as exports.abi and the shim checks.
+const Version = 2
+
+// ModuleOps are the module's own operations, in index order, before estimator.Ops().
+var ModuleOps = []string{"ops", "noop", "rateCard", "useRateCard"}

@@ -43,6 +43,7 @@ type level struct {
 	Conns      int     `json:"conns"`
 	Requests   int     `json:"requests"`
 	Errors     int     `json:"errors"`
+	Shed       int     `json:"shed503"`
 	Seconds    float64 `json:"seconds"`
 	PerSecond  float64 `json:"quotesPerSecond"`
 	P50Micros  float64 `json:"p50Micros"`
@@ -51,13 +52,16 @@ type level struct {
 }
 
 type report struct {
-	Target            string  `json:"target"`
-	GOMAXPROCS        int     `json:"gomaxprocs"`
-	NumCPU            int     `json:"numCPU"`
-	DistinctSpecs     int     `json:"distinctSpecs"`
-	Levels            []level `json:"levels"`
-	RoundTripP50Micro float64 `json:"httpQuoteRoundTripP50Micros"`
-	LoadAvgBefore     string  `json:"loadAverageBefore,omitempty"` // /proc/loadavg: other work on the host skews the numbers
+	Target            string       `json:"target"`
+	WorstCases        []worstCase  `json:"worstCases,omitempty"`
+	Floods            []floodLevel `json:"floods,omitempty"`
+	PeakRSSKiB        int64        `json:"serverPeakRSSKiB,omitempty"`
+	GOMAXPROCS        int          `json:"gomaxprocs"`
+	NumCPU            int          `json:"numCPU"`
+	DistinctSpecs     int          `json:"distinctSpecs"`
+	Levels            []level      `json:"levels"`
+	RoundTripP50Micro float64      `json:"httpQuoteRoundTripP50Micros"`
+	LoadAvgBefore     string       `json:"loadAverageBefore,omitempty"` // /proc/loadavg: other work on the host skews the numbers
 }
 
 // loadAverage returns the 1/5/15-minute load averages of a Linux host, or "" elsewhere.
@@ -81,7 +85,18 @@ func main() {
 	maxReq := flag.Int("max-requests", 1_000_000, "request bound per level")
 	connList := flag.String("conns", "1,16,64", "comma-separated connection counts")
 	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
+	flag.StringVar(&floodList, "flood", "16,128", "comma-separated flood connection counts (worst-case requests) while one client quotes; empty: no flood")
+	flag.DurationVar(&perCase, "per-case", 400*time.Millisecond, "time per worst case when measuring server CPU per request")
+	flag.IntVar(&floodProcs, "flood-procs", 1, "GOMAXPROCS of the flood process (the attacker's cores on this host)")
+	child := flag.Int("flood-child", 0, "internal: run as the flood process with this many connections against -target")
 	flag.Parse()
+	if *child > 0 {
+		if err := floodChild(*target, *child); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen flood:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	if err := run(*serverBin, *target, *duration, *warmup, *maxReq, *connList, *jsonOut); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -89,14 +104,31 @@ func main() {
 	}
 }
 
-func run(serverBin, target string, duration, warmup time.Duration, maxReq int, connList, jsonOut string) error {
+var (
+	floodList  string
+	perCase    time.Duration
+	floodProcs int
+)
+
+func parseConns(list string) ([]int, error) {
 	var conns []int
-	for f := range strings.SplitSeq(connList, ",") {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	for f := range strings.SplitSeq(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > 1024 {
-			return fmt.Errorf("bad -conns entry %q", f)
+			return nil, fmt.Errorf("bad connection count %q", f)
 		}
 		conns = append(conns, n)
+	}
+	return conns, nil
+}
+
+func run(serverBin, target string, duration, warmup time.Duration, maxReq int, connList, jsonOut string) error {
+	conns, err := parseConns(connList)
+	if err != nil {
+		return err
 	}
 	if duration <= 0 || duration > 60*time.Second {
 		return errors.New("-duration must be in (0, 60s]")
@@ -108,13 +140,14 @@ func run(serverBin, target string, duration, warmup time.Duration, maxReq int, c
 	}
 
 	addr := target
+	pid := 0
 	if addr == "" {
-		stop, a, err := startServer(serverBin)
+		stop, a, p, err := startServer(serverBin)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		addr = a
+		addr, pid = a, p
 	} else if err := checkLoopback(addr); err != nil {
 		return err
 	}
@@ -135,6 +168,27 @@ func run(serverBin, target string, duration, warmup time.Duration, maxReq int, c
 		if c == 1 {
 			rep.RoundTripP50Micro = lv.P50Micros
 		}
+	}
+	if pid > 0 && perCase > 0 {
+		wc, err := measureWorstCases(addr, pid, perCase)
+		if err != nil {
+			return err
+		}
+		rep.WorstCases = wc
+	}
+	floods, err := parseConns(floodList)
+	if err != nil {
+		return err
+	}
+	for _, n := range floods {
+		fl, err := flood(addr, work, n, duration)
+		if err != nil {
+			return err
+		}
+		rep.Floods = append(rep.Floods, fl)
+	}
+	if pid > 0 {
+		rep.PeakRSSKiB = peakRSS(pid)
 	}
 	printReport(os.Stdout, rep)
 	if jsonOut != "" {
@@ -195,17 +249,18 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-// startServer runs the binary on a free loopback port and returns a stop function and its address.
-func startServer(bin string) (func(), string, error) {
+// startServer runs the binary on a free loopback port and returns a stop function, its address
+// and its process id.
+func startServer(bin string) (func(), string, int, error) {
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-web", "")
 	cmd.Stderr = nil // access logs go to /dev/null (they are still written: the cost is measured)
 	cmd.Env = append(os.Environ(), "PORT=", "ADDR=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start %s: %w (run make server first)", bin, err)
+		return nil, "", 0, fmt.Errorf("start %s: %w (run make server first)", bin, err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -232,14 +287,14 @@ func startServer(bin string) (func(), string, error) {
 		u, ok := strings.CutPrefix(l, "listening on ")
 		if !ok {
 			stop()
-			return nil, "", fmt.Errorf("unexpected first line from the server: %q", l)
+			return nil, "", 0, fmt.Errorf("unexpected first line from the server: %q", l)
 		}
 		url = strings.TrimSuffix(u, "/")
 	case <-exited:
-		return nil, "", errors.New("the server exited at start")
+		return nil, "", 0, errors.New("the server exited at start")
 	case <-time.After(15 * time.Second):
 		stop()
-		return nil, "", errors.New("the server printed no address")
+		return nil, "", 0, errors.New("the server printed no address")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -254,11 +309,11 @@ func startServer(bin string) (func(), string, error) {
 		}
 		if ctx.Err() != nil {
 			stop()
-			return nil, "", errors.New("the server never answered /healthz")
+			return nil, "", 0, errors.New("the server never answered /healthz")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return stop, strings.TrimPrefix(url, "http://"), nil
+	return stop, strings.TrimPrefix(url, "http://"), cmd.Process.Pid, nil
 }
 
 // measure keeps conns connections busy for d (or until maxReq requests) and summarises latency.
@@ -267,6 +322,7 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, conns)
 	errs := make([]int, conns)
+	shed := make([]int, conns)
 	var firstErr error
 	var errOnce sync.Once
 	deadline := time.Now().Add(d)
@@ -281,7 +337,7 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 				errOnce.Do(func() { firstErr = err })
 				return
 			}
-			defer c.Close()
+			defer func() { c.Close() }()
 			br := bufio.NewReaderSize(c, 16<<10)
 			samples := make([]time.Duration, 0, 1<<16)
 			body := make([]byte, 0, 4096)
@@ -299,16 +355,30 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
-				body, err = readResponse(br, body[:0])
-				samples = append(samples, time.Since(t0))
+				status, closing, b, err := readAny(br, body[:0])
+				body = b
 				if err != nil {
 					errs[w]++
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
-				if !bytes.Equal(body, it.want) {
-					errs[w]++
-					errOnce.Do(func() { firstErr = fmt.Errorf("answer differs from Default().Do: %.200s", body) })
+				if status == http.StatusServiceUnavailable { // shed by the limiter: not an error
+					shed[w]++
+				} else {
+					samples = append(samples, time.Since(t0))
+					if status != http.StatusOK || !bytes.Equal(body, it.want) {
+						errs[w]++
+						errOnce.Do(func() { firstErr = fmt.Errorf("status %d, answer differs from Default().Do: %.200s", status, body) })
+					}
+				}
+				if closing {
+					c.Close()
+					if c, err = net.Dial("tcp", addr); err != nil {
+						errs[w]++
+						errOnce.Do(func() { firstErr = err })
+						return
+					}
+					br = bufio.NewReaderSize(c, 16<<10)
 				}
 			}
 			lat[w] = samples
@@ -319,8 +389,9 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	lv := level{Conns: conns, Requests: len(all), Seconds: elapsed.Seconds()}
-	for _, e := range errs {
-		lv.Errors += e
+	for w := range errs {
+		lv.Errors += errs[w]
+		lv.Shed += shed[w]
 	}
 	if len(all) == 0 {
 		return lv, fmt.Errorf("no request completed at %d connections: %v", conns, firstErr)
@@ -341,52 +412,19 @@ func measure(addr string, work []item, conns int, d time.Duration, maxReq int) (
 
 func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
-// readResponse reads one HTTP/1.1 response with a Content-Length body and returns the body
-// appended to buf; any status other than 200 is an error.
-func readResponse(br *bufio.Reader, buf []byte) ([]byte, error) {
-	status, err := br.ReadSlice('\n')
-	if err != nil {
-		return buf, err
-	}
-	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200 ")) {
-		return buf, fmt.Errorf("status %q", bytes.TrimSpace(status))
-	}
-	length := -1
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return buf, err
-		}
-		if len(line) <= 2 { // "\r\n": end of headers
-			break
-		}
-		if len(line) > 15 && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
-			length, err = strconv.Atoi(string(bytes.TrimSpace(line[15:])))
-			if err != nil {
-				return buf, err
-			}
-		}
-	}
-	if length < 0 {
-		return buf, errors.New("response without Content-Length")
-	}
-	buf = slices.Grow(buf, length)[:length]
-	_, err = io.ReadFull(br, buf)
-	return buf, err
-}
-
 func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "\nHTTP quote load: POST /api/v1/quote on loopback %s (server and load generator share %d CPUs, GOMAXPROCS=%d), %d distinct valid specs, every answer checked against estimator.Default().Do\n",
 		r.Target, r.NumCPU, r.GOMAXPROCS, r.DistinctSpecs)
 	if r.LoadAvgBefore != "" {
 		fmt.Fprintf(w, "host load average before the run (1/5/15 min): %s — anything above 0 competes with these numbers\n", r.LoadAvgBefore)
 	}
-	fmt.Fprintf(w, "%6s %10s %8s %11s %10s %10s %10s %7s\n", "conns", "requests", "seconds", "quotes/s", "p50 µs", "p99 µs", "mean µs", "errors")
+	fmt.Fprintf(w, "%6s %10s %8s %11s %10s %10s %10s %7s %7s\n", "conns", "requests", "seconds", "quotes/s", "p50 µs", "p99 µs", "mean µs", "errors", "503")
 	for _, lv := range r.Levels {
-		fmt.Fprintf(w, "%6d %10d %8.2f %11.0f %10.1f %10.1f %10.1f %7d\n",
-			lv.Conns, lv.Requests, lv.Seconds, lv.PerSecond, lv.P50Micros, lv.P99Micros, lv.MeanMicros, lv.Errors)
+		fmt.Fprintf(w, "%6d %10d %8.2f %11.0f %10.1f %10.1f %10.1f %7d %7d\n",
+			lv.Conns, lv.Requests, lv.Seconds, lv.PerSecond, lv.P50Micros, lv.P99Micros, lv.MeanMicros, lv.Errors, lv.Shed)
 	}
 	if r.RoundTripP50Micro > 0 {
 		fmt.Fprintf(w, "HTTP quote round trip median (1 connection, keep-alive): %.1f µs\n", r.RoundTripP50Micro)
 	}
+	printAbuse(w, r)
 }

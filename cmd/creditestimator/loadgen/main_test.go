@@ -39,19 +39,28 @@ func TestMeasureAgainstTheHandler(t *testing.T) {
 	assert.Equal(t, lv.Requests, lv.Errors)
 }
 
-func TestReadResponse(t *testing.T) {
+func TestReadAny(t *testing.T) {
 	ok := "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 4\r\n\r\nabcdHTTP/1.1 200 OK\r\n"
-	b, err := readResponse(bufio.NewReader(strings.NewReader(ok)), nil)
+	status, closing, b, err := readAny(bufio.NewReader(strings.NewReader(ok)), nil)
 	require.NoError(t, err)
+	assert.Equal(t, 200, status)
+	assert.False(t, closing)
 	assert.Equal(t, "abcd", string(b))
 
+	shed := "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 2\r\nRetry-After: 1\r\n\r\n{}"
+	status, closing, b, err = readAny(bufio.NewReader(strings.NewReader(shed)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 503, status)
+	assert.True(t, closing)
+	assert.Equal(t, "{}", string(b))
+
 	for _, bad := range []string{
-		"HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\n{}",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"NOT HTTP\r\n\r\n",
 		"",
 	} {
-		_, err := readResponse(bufio.NewReader(strings.NewReader(bad)), nil)
+		_, _, _, err := readAny(bufio.NewReader(strings.NewReader(bad)), nil)
 		assert.Error(t, err, bad)
 	}
 	assert.Error(t, checkLoopback("192.0.2.1:80"))

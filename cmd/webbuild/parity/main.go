@@ -4,7 +4,8 @@
 //
 //	go run ./cmd/webbuild/parity -n 10000 -seed 1 -out /tmp/parity.jsonl
 //
-// Requests: -n seeded random quote specs (estimatortest.RandomRequests), every
+// Requests: every operation's worst cases (estimatortest.WorstCases; alone with -only-worst),
+// -n seeded random quote specs (estimatortest.RandomRequests), every
 // golden vector of every op, and -variants seeded mutations of the vector
 // requests (plus a few seed requests, seeds.go) of each op that exists
 // (estimator.Ops()), so the economics ops are covered as soon as they land. Requests that are not valid UTF-8 are
@@ -44,6 +45,7 @@ func main() {
 	variants := flag.Int("variants", 2000, "mutated vector requests per op")
 	vectors := flag.String("vectors", "estimator/testdata", "directory of *.vectors golden files")
 	out := flag.String("out", "-", "output file (- for stdout)")
+	onlyWorst := flag.Bool("only-worst", false, "write only the worst cases of every operation (estimatortest.WorstCases)")
 	flag.Parse()
 
 	w := os.Stdout
@@ -86,11 +88,21 @@ func main() {
 		counts[op]++
 	}
 
+	// every operation's worst cases (the limits' edges) first
+	for _, w := range estimatortest.WorstCases() {
+		emit(w.Op, w.Body)
+	}
+	if *onlyWorst {
+		*n, *variants, *vectors = 0, 0, ""
+	}
 	for _, req := range estimatortest.RandomRequests(*seed, *n) {
 		emit("quote", req)
 	}
 	byOp := map[string][][]byte{}
-	files, _ := filepath.Glob(filepath.Join(*vectors, "*.vectors"))
+	var files []string
+	if *vectors != "" {
+		files, _ = filepath.Glob(filepath.Join(*vectors, "*.vectors"))
+	}
 	sort.Strings(files)
 	for _, f := range files {
 		vs, err := estimatortest.ReadVectors(f)
@@ -104,6 +116,9 @@ func main() {
 	}
 	r := rand.New(rand.NewPCG(*seed, 0x5eed))
 	for _, op := range estimator.Ops() {
+		if *onlyWorst {
+			break
+		}
 		for _, s := range seeds[op] {
 			emit(op, []byte(s))
 		}
@@ -111,7 +126,7 @@ func main() {
 		for _, s := range seeds[op] {
 			base = append(base, []byte(s))
 		}
-		if len(base) == 0 {
+		if len(base) == 0 || *variants == 0 {
 			continue
 		}
 		for range *variants {
@@ -119,7 +134,9 @@ func main() {
 		}
 	}
 	// an op that does not exist, through the same path
-	emit("no-such-op", []byte(`{}`))
+	if !*onlyWorst {
+		emit("no-such-op", []byte(`{}`))
+	}
 	if err := bw.Flush(); err != nil {
 		fatal(err)
 	}

@@ -12,7 +12,11 @@
 // Parse is stricter than RFC 8259 requires and than encoding/json: it
 // rejects invalid UTF-8 anywhere in the input (including lone surrogates
 // written as \u escapes), duplicate keys in an object (compared after
-// unescaping), nesting deeper than a limit and inputs larger than a limit,
+// unescaping), nesting deeper than a limit, inputs larger than a limit and
+// documents with more values than a limit (counted as they are parsed: the
+// value past the limit is refused before anything of it is built, so the
+// tree and the parser's scratch never exceed the limit, however the input
+// spends its bytes),
 // besides every syntax error (leading zeros, control characters in strings,
 // trailing data, ...). Every failure is an *Error carrying a stable code, the
 // byte offset and the JSON path of the value being parsed. Parse never

@@ -9,8 +9,9 @@ import (
 
 // Limits bounds the work Parse does.
 type Limits struct {
-	MaxDepth int // nesting depth of arrays/objects; 0 (or less) means 64
-	MaxBytes int // 0 (or less) means no limit; longer input → too_large
+	MaxDepth  int // nesting depth of arrays/objects; 0 (or less) means 64
+	MaxBytes  int // 0 (or less) means no limit; longer input → too_large
+	MaxValues int // values (scalars, arrays, objects) in the document; 0 (or less) means no limit; more → too_many_values
 }
 
 // DefaultMaxDepth is the nesting depth used when Limits.MaxDepth is 0.
@@ -30,7 +31,10 @@ func Parse(data []byte, lim Limits) (Value, error) {
 			Reason: "input larger than " + strconv.Itoa(lim.MaxBytes) + " bytes"}
 	}
 	sc := scratchPool.Get().(*scratch)
-	p := parser{s: string(data), maxDepth: lim.MaxDepth, scratch: *sc}
+	p := parser{s: string(data), maxDepth: lim.MaxDepth, budget: lim.MaxValues, scratch: *sc}
+	if p.budget <= 0 {
+		p.budget = -1 // never reaches 0
+	}
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
@@ -52,7 +56,8 @@ type scratch struct {
 }
 
 // Scratch slices that grew beyond these lengths are not kept.
-const maxPooledVals, maxPooledFrames = 256, 64
+// maxPooledVals covers estimator.MaxRequestValues, so that no accepted request allocates new scratch.
+const maxPooledVals, maxPooledFrames = 1024, 64
 
 var scratchPool = sync.Pool{New: func() any {
 	// Sized for typical documents; it grows when needed.
@@ -91,6 +96,9 @@ type parser struct {
 	s        string
 	i        int
 	maxDepth int
+	// budget is how many more values may start; the value that would take it below zero is
+	// refused before anything of it is built, so a document's tree never exceeds the limit.
+	budget int
 	scratch
 }
 
@@ -119,8 +127,17 @@ func (p *parser) path() string {
 			}
 			b = append(b, f.key...)
 		} else {
+			// This array's elements end where the next open array's begin (an open inner
+			// array's elements sit above them in vals).
+			end := len(p.vals)
+			for j := k + 1; j < len(p.stack); j++ {
+				if !p.stack[j].obj {
+					end = p.stack[j].start
+					break
+				}
+			}
 			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(len(p.vals)-f.start), 10)
+			b = strconv.AppendInt(b, int64(end-f.start), 10)
 			b = append(b, ']')
 		}
 	}
@@ -161,6 +178,10 @@ func (p *parser) parse() (Value, *Error) {
 		if p.i >= len(s) {
 			return Value{}, p.eof()
 		}
+		if p.budget == 0 {
+			return Value{}, p.fail(CodeTooManyValues, p.i, "more values than the limit allows")
+		}
+		p.budget--
 		switch c := s[p.i]; c {
 		case '{', '[':
 			if len(p.stack) >= p.maxDepth {

@@ -3,6 +3,8 @@ package jsonx
 import (
 	"encoding/json"
 	"errors"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -251,4 +253,69 @@ func TestErrorString(t *testing.T) {
 	assert.Equal(t, `jsonx: duplicate_field at offset 18 (path spec.fps): duplicate key "fps"`, e.Error())
 	e = &Error{Code: "invalid_json", Offset: 0, Reason: "unexpected end of input"}
 	assert.Equal(t, `jsonx: invalid_json at offset 0: unexpected end of input`, e.Error())
+}
+
+// MaxValues counts every value (scalars, arrays, objects, the top level included) and refuses
+// the first one past the limit before building it.
+func TestParseMaxValues(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		ok    bool
+	}{
+		{`0`, 1, true},
+		{`[]`, 1, true},
+		{`[0]`, 1, false},
+		{`[0]`, 2, true},
+		{`{"a":[1,2],"b":{}}`, 5, true},
+		{`{"a":[1,2],"b":{}}`, 4, false},
+		{`[[[[]]]]`, 4, true},
+		{`[[[[]]]]`, 3, false},
+		{`[1,2,3]`, 0, true}, // no limit
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in), Limits{MaxValues: tt.limit})
+		if tt.ok {
+			assert.NoError(t, err, "%s limit %d", tt.in, tt.limit)
+			continue
+		}
+		var e *Error
+		if assert.ErrorAs(t, err, &e, "%s limit %d", tt.in, tt.limit) {
+			assert.Equal(t, CodeTooManyValues, e.Code)
+		}
+	}
+}
+
+// A wide array is refused after the limit's worth of values: the parser never holds more than
+// the limit, however long the input, and allocates about the input's size, not a tree of it.
+func TestParseMaxValuesBoundsWork(t *testing.T) {
+	wide := []byte("[" + strings.Repeat("0,", 1<<19) + "0]") // 1 MiB, 524,289 values
+	const limit = 1000
+	_, err := Parse(wide, Limits{MaxValues: limit})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, CodeTooManyValues, e.Code)
+	assert.Equal(t, 1+2*(limit-1), e.Offset, "refused at the first value past the limit")
+	assert.Equal(t, "["+strconv.Itoa(limit-1)+"]", e.Path)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		_, _ = Parse(wide, Limits{MaxValues: limit})
+	}
+	runtime.ReadMemStats(&after)
+	perCall := (after.TotalAlloc - before.TotalAlloc) / 10
+	// the input's string copy plus the scratch of limit values (≈ 72 B each), not 524k values
+	assert.Less(t, perCall, uint64(len(wide))+uint64(limit)*256, "bytes allocated per call")
+}
+
+// The path of an error inside nested arrays counts each array's own elements.
+func TestParseErrorPathNestedArrays(t *testing.T) {
+	_, err := Parse([]byte(`[[1,2],[3,x]]`), Limits{})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "[1][1]", e.Path)
+	_, err = Parse([]byte(`{"a":[{"b":[0,0,[1,?]]}]}`), Limits{})
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "a[0].b[2][1]", e.Path)
 }

@@ -72,11 +72,12 @@ const (
 	CodeDuplicateField = "duplicate_field"
 	CodeTooDeep        = "too_deep"
 	CodeTooLarge       = "too_large"
+	CodeTooManyValues  = "too_many_values"
 )
 
 // Error describes why Parse rejected its input.
 type Error struct {
-	Code   string // "invalid_json", "invalid_utf8", "duplicate_field", "too_deep", "too_large"
+	Code   string // "invalid_json", "invalid_utf8", "duplicate_field", "too_deep", "too_large", "too_many_values"
 	Offset int    // byte offset of the problem
 	Path   string // path of the value being parsed, like `a.b[3].c`; "" at top level
 	Reason string // short human text

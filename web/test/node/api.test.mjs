@@ -34,10 +34,15 @@ test('every method maps to its op; an op the module lacks throws unknown_op', as
   const est = await load();
   const ops = est.ops();
   assert.ok(ops.includes('quote'));
-  assert.deepEqual(Object.values(OPS).sort(), ['plans', 'quote', 'roi', 'topup', 'wallet', 'workflow']);
+  assert.deepEqual(Object.values(OPS).sort(), ['plans', 'quote', 'roi', 'topup', 'verify', 'wallet', 'workflow']);
   for (const [method, op] of Object.entries(OPS)) {
     assert.equal(typeof est[method], 'function', method);
-    if (!ops.includes(op)) {
+    if (op === 'verify') {
+      let viaMethod, viaCall;
+      try { viaMethod = est.verify({}, {}); } catch (e) { viaMethod = e.json; }
+      try { viaCall = est.call('verify', { spec: {}, quote: {} }); } catch (e) { viaCall = e.json; }
+      assert.deepEqual(viaMethod, viaCall, method);
+    } else if (!ops.includes(op)) {
       assert.throws(() => est[method]({}), (e) => e instanceof EstimatorError && e.code === 'unknown_op', method);
     } else {
       // the method and call(op) answer alike, whether with a result or an error
@@ -48,6 +53,12 @@ test('every method maps to its op; an op the module lacks throws unknown_op', as
     }
   }
   assert.throws(() => est.call('definitely-not-an-op', GOOD_SPEC), (e) => e.code === 'unknown_op');
+  // the module's own operations are not estimator operations
+  for (const op of ['ops', 'noop', 'rateCard', 'useRateCard']) {
+    assert.throws(() => est.callJSON(op, '{}'), (e) => e.code === 'unknown_op' && e.message.includes(op), op);
+  }
+  // a long unknown name is cut in the message exactly as Go's Do cuts it
+  assert.throws(() => est.call('ü'.repeat(100), {}), (e) => e.code === 'unknown_op' && e.message === `unknown operation "${'ü'.repeat(40)}"…`);
 });
 
 test('errors are EstimatorError with code, field, message and the raw JSON', async () => {

@@ -1,31 +1,14 @@
-// The byte-buffer boundary (wasm/buffers.go + callBuffers in estimator.js): requests are
-// UTF-8 encoded into Go's request buffer and answers decoded from Go's response buffer.
-// It must give exactly what the JSON-string path gives for the same JS string, through
-// buffer growth, linear-memory growth and runtime restarts.
+// The byte-buffer boundary (wasm/buffers.go + callBuffers in estimator.js), the module's one
+// interface: requests are UTF-8 encoded into Go's request buffer and answers decoded from Go's
+// response buffer, exactly as native Go answers, through buffer growth, linear-memory growth
+// and runtime restarts.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { shim, GOOD_SPEC, goldenFiles, rawCall } from './helpers.mjs';
 
 const { createEstimator, EstimatorError } = await shim();
 
-/** Both paths' answers for one JS string, as {isError, json}. */
-function both(est, op, json) {
-  const fast = rawCall(est, op, json, EstimatorError);
-  let slow;
-  try {
-    slow = { isError: false, json: est._callStringPathForTest(op, json) };
-  } catch (e) {
-    if (!(e instanceof EstimatorError)) throw e;
-    slow = { isError: true, json: e.json };
-  }
-  return { fast, slow };
-}
-
-function assertSame(est, op, json, what) {
-  const { fast, slow } = both(est, op, json);
-  assert.deepEqual(fast, slow, `${what}: buffer path and string path differ`);
-  return fast;
-}
+const call = (est, op, json) => rawCall(est, op, json, EstimatorError);
 
 /** A quote spec whose JSON has exactly `bytes` UTF-8 bytes (ASCII padding in the prompt). */
 function specOfBytes(bytes, tail = '') {
@@ -37,15 +20,18 @@ function specOfBytes(bytes, tail = '') {
   return json;
 }
 
-test('the buffer boundary is in use and answers like the string path', async () => {
+const TOO_LARGE = (max) => JSON.stringify({ code: 'request_too_large', field: '', message: `the request is larger than ${max} bytes` });
+
+test('the buffer boundary is the one interface and answers every golden vector', async () => {
   const est = await createEstimator({ testHooks: true });
   const b = est._buffersForTest();
   assert.ok(b, 'the buffer boundary is off');
-  assert.equal(b.maxRequestBytes, 2 << 20);
+  assert.equal(b.maxRequestBytes, 64 << 10);
   for (const { vectors } of goldenFiles()) {
     for (const v of vectors) {
-      const got = assertSame(est, v.op, v.request, v.name);
+      const got = call(est, v.op, v.request);
       assert.equal(got.json, v.response, `${v.name}: not the golden answer`);
+      assert.equal(got.isError, v.isError, v.name);
     }
   }
 });
@@ -54,47 +40,48 @@ test('requests exactly at and just over the request buffer, and at/over MaxReque
   const est = await createEstimator({ testHooks: true });
   const cap0 = est._buffersForTest().requestCapacity;
   assert.ok(cap0 > 100);
+  const want = call(est, 'quote', specOfBytes(cap0 - 1));
   for (const bytes of [cap0 - 1, cap0]) {
-    assertSame(est, 'quote', specOfBytes(bytes), `${bytes} bytes`);
+    assert.deepEqual(call(est, 'quote', specOfBytes(bytes)).isError, want.isError, `${bytes} bytes`);
     assert.equal(est._buffersForTest().requestCapacity, cap0, 'a request that fits must not grow the buffer');
   }
   // one byte over, with a multi-byte character at the very end
   for (const json of [specOfBytes(cap0 + 1), specOfBytes(cap0 + 1, 'é'), specOfBytes(cap0 + 2, '数')]) {
-    assertSame(est, 'quote', json, `${Buffer.byteLength(json)} bytes`);
+    const r = call(est, 'quote', json);
+    assert.ok(r.isError && JSON.parse(r.json).code === 'prompt_too_long', `${Buffer.byteLength(json)} bytes: ${r.json}`);
   }
   assert.ok(est._buffersForTest().requestCapacity > cap0, 'the request buffer did not grow');
   const max = est._buffersForTest().maxRequestBytes;
-  const atMax = assertSame(est, 'quote', specOfBytes(max), 'MaxRequestBytes');
-  assert.notEqual(JSON.parse(atMax.json).code, 'request_too_large');
+  const atMax = call(est, 'quote', specOfBytes(max));
+  assert.equal(JSON.parse(atMax.json).code, 'prompt_too_long', 'exactly MaxRequestBytes is read and judged');
   assert.equal(est._buffersForTest().requestCapacity, max);
   for (const json of [specOfBytes(max + 1), specOfBytes(max + 2, 'é'), specOfBytes(max + 3, '😀'), 'x'.repeat(max + 1)]) {
-    const r = assertSame(est, 'quote', json, `${Buffer.byteLength(json)} bytes`);
+    const r = call(est, 'quote', json);
     assert.ok(r.isError);
-    assert.equal(JSON.parse(r.json).code, 'request_too_large');
+    assert.equal(r.json, TOO_LARGE(max), `${Buffer.byteLength(json)} bytes`);
   }
 });
 
-test('multi-byte UTF-8 and lone surrogates give what the string path gives', async () => {
+test('multi-byte UTF-8 and lone surrogates', async () => {
   const est = await createEstimator({ testHooks: true });
-  const prompts = [
-    '数千名士兵在古老的战场上激战，爆炸照亮了烟雾', '🎬🔥💥 epic battle 🏰', '👨‍👩‍👧‍👦 family at the beach',
-    '\ud800', '\udc00', 'a\ud83dz', 'end\ud83d', '\ude00start', '\ud83d\ude00\ud83d', 'é'.repeat(3000),
-    '数'.repeat(1400), '😀'.repeat(1000), '\u0000', '\u2028\u2029', '\ufeffbom', 'a\tb\nc',
-  ];
-  const ops = est.ops();
-  for (const p of prompts) {
-    assertSame(est, 'quote', JSON.stringify({ ...GOOD_SPEC, prompt: p }), `prompt ${JSON.stringify(p.slice(0, 20))}`);
-    // raw, not via JSON.stringify: lone surrogates reach the encoder as they are
-    assertSame(est, 'quote', `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"${p}"}`, `raw prompt ${JSON.stringify(p.slice(0, 20))}`);
-    for (const op of ops) assertSame(est, op, `{"${p}":1}`, `${op} key ${JSON.stringify(p.slice(0, 20))}`);
-  }
-  // a raw lone surrogate becomes U+FFFD (3 bytes) in both paths (JSON.stringify instead
-  // escapes it as \ud800, which Go's decoder refuses as invalid_utf8)
   const raw = (p) => `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"${p}"}`;
-  const r = assertSame(est, 'quote', raw('x\ud800y'), 'lone surrogate');
-  assert.equal(r.isError, false, r.json);
-  assert.equal(r.json, est.callJSON('quote', raw('x\ufffdy')));
-  const esc = assertSame(est, 'quote', JSON.stringify({ ...GOOD_SPEC, prompt: 'x\ud800y' }), 'escaped lone surrogate');
+  const prompts = ['数千名士兵在古老的战场上激战，爆炸照亮了烟雾', '🎬🔥💥 epic battle 🏰', '👨‍👩‍👧‍👦 family at the beach',
+    'é'.repeat(3000), '数'.repeat(1400), '😀'.repeat(1000), '\u2028\u2029', '\ufeffbom'];
+  for (const p of prompts) {
+    // the same answer whether the JSON escapes nothing (raw) or is JSON.stringify's
+    assert.deepEqual(call(est, 'quote', raw(p)), call(est, 'quote', JSON.stringify({ ...GOOD_SPEC, prompt: p })), p.slice(0, 20));
+  }
+  // a raw lone surrogate becomes U+FFFD (3 bytes, as TextEncoder writes it); JSON.stringify
+  // instead escapes it as \ud800, which Go's decoder refuses as invalid_utf8
+  for (const [lone, fffd] of [['x\ud800y', 'x\ufffdy'], ['end\ud83d', 'end\ufffd'], ['\ude00start', '\ufffdstart'], ['\ud83d\ude00\ud83d', '😀\ufffd']]) {
+    const r = call(est, 'quote', raw(lone));
+    assert.equal(r.isError, false, r.json);
+    assert.equal(r.json, est.callJSON('quote', raw(fffd)));
+    // also when the string does not fit the initial buffer (exact UTF-8 length with surrogates)
+    const long = raw(lone + 'a'.repeat(3900));
+    assert.deepEqual(call(est, 'quote', long), call(est, 'quote', raw(fffd + 'a'.repeat(3900))));
+  }
+  const esc = call(est, 'quote', JSON.stringify({ ...GOOD_SPEC, prompt: 'x\ud800y' }));
   assert.equal(JSON.parse(esc.json).code, 'invalid_utf8');
 });
 
@@ -108,15 +95,15 @@ test('a response larger than the initial response buffer (plans)', async () => {
   const cap1 = est._buffersForTest().responseCapacity;
   assert.ok(cap1 >= Buffer.byteLength(big.response), `response capacity ${cap1}`);
   // smaller answers after the growth still come out right
-  assert.equal(est.callJSON('quote', JSON.stringify(GOOD_SPEC)), est._callStringPathForTest('quote', JSON.stringify(GOOD_SPEC)));
+  const q = goldenFiles().flatMap((f) => f.vectors).find((v) => v.op === 'quote' && !v.isError);
+  assert.equal(est.callJSON('quote', q.request), q.response);
   assert.equal(est.callJSON('plans', big.request), big.response);
 });
 
 test('linear memory grows between calls: the views are re-created', async () => {
   const est = await createEstimator({ testHooks: true });
   const spec = JSON.stringify({ ...GOOD_SPEC, prompt: 'thousands of troops 数千名士兵 🎬' });
-  const want = est._callStringPathForTest('quote', spec);
-  assert.equal(est.callJSON('quote', spec), want);
+  const want = est.callJSON('quote', spec);
   for (let i = 0; i < 3; i++) {
     const before = est._buffersForTest();
     const buffer = before.memory.buffer;
@@ -124,9 +111,9 @@ test('linear memory grows between calls: the views are re-created', async () => 
     assert.ok(est.memoryBytes() > buffer.byteLength || buffer.byteLength === 0, 'memory did not grow');
     assert.equal(buffer.byteLength, 0, 'the old ArrayBuffer should be detached');
     assert.equal(est.callJSON('quote', spec), want);
-    // a request that makes Go grow the request buffer (and maybe memory) in the same call
-    const large = specOfBytes(300_000 * (i + 1), '数');
-    assertSame(est, 'quote', large, 'large request after growth');
+    // a request that makes Go grow the request buffer in the same call
+    const large = specOfBytes(20_000 * (i + 1), '数');
+    assert.equal(JSON.parse(call(est, 'quote', large).json).code, 'prompt_too_long');
     assert.ok(est._buffersForTest().viewRefreshes > before.viewRefreshes, 'the views were not re-created');
   }
 });
@@ -135,8 +122,8 @@ test('after a runtime restart the buffers are fetched again', async () => {
   const est = await createEstimator({ testHooks: true });
   const spec = JSON.stringify({ ...GOOD_SPEC, prompt: 'a tower collapsing 🏰' });
   const want = est.callJSON('quote', spec);
-  const large = specOfBytes(100_000, 'é');
-  const wantLarge = rawCall(est, 'quote', large, EstimatorError);
+  const large = specOfBytes(60_000, 'é');
+  const wantLarge = call(est, 'quote', large);
   for (let i = 1; i <= 3; i++) {
     const old = est._buffersForTest();
     est._exitRuntimeForTest();
@@ -144,7 +131,7 @@ test('after a runtime restart the buffers are fetched again', async () => {
     assert.equal(est.loadInfo.restarts, i);
     const now = est._buffersForTest();
     assert.notEqual(now.memory, old.memory, 'still using the old instance\'s memory');
-    assert.equal(now.requestCapacity < 100_000, true, 'a new runtime starts with a small request buffer');
-    assert.deepEqual(rawCall(est, 'quote', large, EstimatorError), wantLarge);
+    assert.equal(now.requestCapacity < 60_000, true, 'a new runtime starts with a small request buffer');
+    assert.deepEqual(call(est, 'quote', large), wantLarge);
   }
 });

@@ -36,16 +36,17 @@ test('every error code the engine returns is in ERROR_CODES', () => {
   for (const code of seen) assert.ok(facts.ERROR_CODES.includes(code), `${code} is missing from ERROR_CODES`);
 });
 
-test('the shim reads the control block at the offsets wasm/abi defines', () => {
+test('the shim reads the control block only through the generated offsets of wasm/abi', () => {
   const b = est._buffersForTest();
   assert.ok(b, 'the buffer boundary is on');
-  assert.equal(b.maxRequestBytes, facts.MAX_REQUEST_BYTES);
+  assert.equal(b.maxRequestBytes, facts.MAX_REQUEST_BYTES, 'the module published MaxRequestBytes where CONTROL_BLOCK says');
   const src = readFileSync(path.join(DIST, 'estimator.js'), 'utf8');
-  const offsets = new Set([...src.matchAll(/ctl \+ (\d+)/g)].map((m) => Number(m[1])));
-  const layout = new Set(Object.entries(facts.CONTROL_BLOCK).filter(([k]) => k !== 'bytes').map(([, v]) => v));
-  assert.ok(offsets.size > 0, 'no ctl offsets found in estimator.js');
-  for (const o of offsets) assert.ok(layout.has(o), `estimator.js reads ctl + ${o}, which is no word of CONTROL_BLOCK`);
-  assert.match(src, new RegExp(`getUint32\\(ctl \\+ ${facts.CONTROL_BLOCK.maxRequestBytes}, true\\)`), 'maxRequestBytes is read at its offset');
+  assert.deepEqual([...src.matchAll(/ctl \+ (\d+)/g)].map((m) => m[0]), [], 'no hand-written control-block offsets');
+  const used = new Set([...src.matchAll(/ctl \+ CB\.(\w+)/g)].map((m) => m[1]));
+  assert.deepEqual([...used].sort(), Object.keys(facts.CONTROL_BLOCK).filter((k) => k !== 'bytes').sort(), 'every word is read through CONTROL_BLOCK');
+  assert.match(src, /import \{[^}]*CONTROL_BLOCK[^}]*\} from '\.\/facts\.js'/);
+  assert.doesNotMatch(src, /const (ABI|MODULE_OPS) =/, 'the version and module ops come from facts.js');
+  assert.ok(Number.isInteger(facts.ABI_VERSION) && facts.ABI_VERSION >= 2);
 });
 
 test('the element repeats nothing of the card: no resolution, frame rate, mode or level constants', () => {

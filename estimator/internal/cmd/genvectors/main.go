@@ -1,6 +1,8 @@
 // Command genvectors turns the golden cases (estimator/testdata/*.cases: name, op and request)
 // into golden vectors (*.vectors: the same plus the response or error the native engine gives
-// with the embedded default rate card). Review the diff by eye before committing it:
+// with the embedded default rate card). In a case's request, $CARD_VERSION and $CARD_DIGEST stand
+// for that card's version and digest (a quote the card itself gave names them), so a card change
+// does not make such cases stale. Review the diff by eye before committing it:
 //
 //	go run ./estimator/internal/cmd/genvectors -out estimator/testdata
 package main
@@ -41,6 +43,7 @@ func run(dir string) error {
 			return err
 		}
 		for i := range vs {
+			vs[i].Request = estimatortest.ExpandCard(vs[i].Request, card)
 			out, err := card.Do(vs[i].Op, vs[i].Request)
 			if err != nil {
 				var e *estimator.Error
@@ -65,3 +68,4 @@ func run(dir string) error {
 	}
 	return nil
 }
+
