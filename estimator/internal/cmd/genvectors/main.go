@@ -68,4 +68,3 @@ func run(dir string) error {
 	}
 	return nil
 }
-
