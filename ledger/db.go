@@ -145,8 +145,9 @@ func retryable(err error) bool {
 		strings.Contains(msg, "UNIQUE constraint failed: idempotency")
 }
 
-// inTx runs fn in a write transaction and commits it, retrying races a few times.
-func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in a write transaction and commits it, retrying races a few times. fn must use
+// the context it is given (in a group commit it is not cancelled with ctx).
+func (l *Ledger) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		err = l.tryTx(ctx, fn)
@@ -158,7 +159,7 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-func (l *Ledger) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (l *Ledger) tryTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	if l.batch != nil {
 		return l.batched(ctx, fn)
 	}
@@ -171,7 +172,7 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err erro
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	if err = fn(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -72,10 +72,9 @@ type Ledger struct {
 	stmts   sync.Map    // query text → *sql.Stmt
 	writeMu *sync.Mutex // SQLite only: held by the group-commit writer
 
-	batch     chan *batchReq // SQLite only: calls waiting for the group-commit writer (batch.go)
-	batchDone chan struct{}
-	closeMu   sync.RWMutex
-	closed    bool
+	batch   *batcher // SQLite only: group commit (batch.go)
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 // Open opens (creating when needed) the ledger at dsn — a SQLite file path or a postgres:// URL —
@@ -122,12 +121,9 @@ func (l *Ledger) Close() error {
 		return nil
 	}
 	l.closed = true
-	if l.batch != nil {
-		close(l.batch)
-	}
 	l.closeMu.Unlock()
 	if l.batch != nil {
-		<-l.batchDone
+		l.batch.stop()
 	}
 	l.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return l.db.Close()
@@ -223,12 +219,12 @@ const (
 // or the hold's — is locked first (SELECT … FOR UPDATE on PostgreSQL) so that calls on one
 // account are serialized; op gets its id. op queues its writes in w; mutate flushes them together
 // with the idempotency record (one round trip on PostgreSQL).
-func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op func(tx *sql.Tx, now int64, account string, w *writeSet) (Response, error)) (Response, error) {
+func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error)) (Response, error) {
 	if e := CheckKey(call.Key); e != nil {
 		return errorResponse(e), nil
 	}
 	var res Response
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := l.nowMicro()
 		var hash sql.NullString
 		var status sql.NullInt64
@@ -287,7 +283,7 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 			}
 		}
 		w := &writeSet{}
-		r, err := op(tx, now, account, w)
+		r, err := op(ctx, tx, now, account, w)
 		if err != nil {
 			return err
 		}
@@ -383,7 +379,7 @@ type accountJSON struct {
 // in the first answer only: a retry with the same key gets the account without it (tokens are
 // stored hashed, never in the clear).
 func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Response, error) {
-	return l.mutate(ctx, call, byNothing, "", func(tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
+	return l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
 		id := randomID("acct_")
 		token, hash := newToken()
 		d := 0
@@ -445,7 +441,7 @@ func firstOfNextMonth(t time.Time) time.Time {
 
 // Grant adds buckets to an account: a plan period, a top-up purchase or an operator adjustment.
 func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Response, error) {
-	return l.mutate(ctx, call, byAccount, account, func(tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		type out struct {
 			Buckets  []BucketView    `json:"buckets"`
 			Purchase json.RawMessage `json:"purchase,omitempty"`
@@ -639,7 +635,7 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 		return errorResponse(errf(e.Code, join("spec", e.Field), e.Message)), nil
 	}
 	quote := q.AppendJSON(nil)
-	return l.mutate(ctx, call, byAccount, account, func(tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		if h.Queue == "fast" && h.HasQuote && (h.QuoteCredit != q.Credits || h.QuoteDigest != l.card.Digest()) {
 			msg := "the price of this spec is now " + q.Credits.String() + " credits (rate card " + l.card.Version() + "), not the " + h.QuoteCredit.String() + " quoted; confirm the new price"
 			return errorWith(errf(CodeStaleQuote, "quote", msg), `"quote":`+string(quote)), nil
@@ -801,7 +797,7 @@ func (l *Ledger) Release(ctx context.Context, call Call, holdID string) (Respons
 }
 
 func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle bool) (Response, error) {
-	return l.mutate(ctx, call, byHold, holdID, func(tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+	return l.mutate(ctx, call, byHold, holdID, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		h, draws, err := l.loadHold(ctx, tx, holdID)
 		if err != nil {
 			return Response{}, err
@@ -990,7 +986,7 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 	}
 	rows.Close()
 	for _, id := range ids {
-		err := l.inTx(ctx, func(tx *sql.Tx) error {
+		err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if err := l.lockAccount(ctx, tx, id); err != nil {
 				return err
 			}
@@ -1001,7 +997,7 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 		}
 		accounts++
 	}
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := l.exec(ctx, tx, (`DELETE FROM idempotency WHERE created_at < ?`), now-l.idemTTL.Microseconds())
 		return err
 	})
