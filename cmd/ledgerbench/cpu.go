@@ -14,12 +14,26 @@ import (
 	"github.com/creditestimator/creditestimator/ledger"
 )
 
-type cpu struct{ self, db time.Duration }
+type cpu struct {
+	self time.Duration
+	db   map[int]int64 // PostgreSQL process → CPU ticks so far
+}
+
+// dbSince is the database's CPU time from c0 to c: of the processes alive at c, what they used
+// since c0 (all of it for those started since). Processes that ended in between are missed, so
+// it is a slight undercount.
+func (c cpu) dbSince(c0 cpu) time.Duration {
+	var ticks int64
+	for pid, t := range c.db {
+		ticks += t - c0.db[pid]
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
 
 // cpuTimes returns the CPU time (user + system) used so far by this process and, for a
-// PostgreSQL dsn, by the server's processes (the postmaster's children, read from /proc).
+// PostgreSQL dsn, by the server's processes (the postmaster and its children, from /proc).
 func cpuTimes(dsn string) (cpu, error) {
-	var c cpu
+	c := cpu{db: map[int]int64{}}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return c, err
@@ -45,8 +59,8 @@ func cpuTimes(dsn string) (cpu, error) {
 	for _, p := range pids {
 		pid, _ := strconv.Atoi(filepath.Base(p))
 		ppid, ticks, ok := procStat(pid)
-		if ok && (ppid == postmaster || pid == postmaster) {
-			c.db += time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+		if ok && pid != backend && (ppid == postmaster || pid == postmaster) {
+			c.db[pid] = ticks
 		}
 	}
 	return c, nil

@@ -4,7 +4,7 @@
 // durable settings: SQLite WAL with synchronous=FULL, PostgreSQL with fsync and synchronous_commit
 // on. Each client has its own account (as in production: many users), priced by the default card.
 //
-//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-sqlite=true] [-pg=true] [-pgconns N]
+//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-sqlite=true] [-pg=true] [-pgconns N] [-pgurl URL]
 package main
 
 import (
@@ -42,6 +42,7 @@ func main() {
 	withPG := flag.Bool("pg", true, "measure PostgreSQL")
 	withSQLite := flag.Bool("sqlite", true, "measure SQLite")
 	maxConns := flag.Int("pgconns", 0, "PostgreSQL connections (0: the ledger's default)")
+	pgURL := flag.String("pgurl", "", "measure this PostgreSQL database instead of starting a throwaway server")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -64,7 +65,9 @@ func main() {
 	if *withSQLite {
 		backends = append(backends, struct{ name, dsn string }{"sqlite", filepath.Join(dir, "ledger.db")})
 	}
-	if *withPG {
+	if *withPG && *pgURL != "" {
+		backends = append(backends, struct{ name, dsn string }{"postgres", *pgURL})
+	} else if *withPG {
 		srv, err := pgtest.Start(true)
 		if err != nil {
 			fail(fmt.Errorf("PostgreSQL: %w", err))
@@ -96,7 +99,7 @@ func main() {
 				fail(err)
 			}
 			r.GoCPUMicros = float64((cpu1.self - cpu0.self).Microseconds()) / float64(r.Jobs)
-			r.DBCPUMicros = float64((cpu1.db - cpu0.db).Microseconds()) / float64(r.Jobs)
+			r.DBCPUMicros = float64(cpu1.dbSince(cpu0).Microseconds()) / float64(r.Jobs)
 			fmt.Printf("%-9s %7d %7d %10.0f %8.2f %8.2f %10.0f %10.0f\n", r.Backend, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis, r.GoCPUMicros, r.DBCPUMicros)
 			results = append(results, r)
 		}
