@@ -48,13 +48,18 @@ func IsPostgresURL(dsn string) bool {
 //   - busy_timeout: another process (ledgerctl reconcile, a backup) holding the lock briefly is
 //     waited for instead of failing;
 //   - _txlock=immediate: every transaction takes the write lock at BEGIN, so two transactions can
-//     never both read a balance and both decide to spend it.
+//     never both read a balance and both decide to spend it;
+//   - temp_store=MEMORY: the sub-journal of each group-commit savepoint (the page images ROLLBACK
+//     TO needs) stays in memory instead of a temporary file — a write system call per changed page
+//     and call, about a sixth of SQLite's time in ledgerbench. It only serves rolling back inside
+//     an open transaction; durability is the WAL's, unchanged.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
