@@ -61,9 +61,11 @@ func (l *Ledger) flush(ctx context.Context, tx *sql.Tx, w *writeSet) error {
 		}
 		return nil
 	}
-	// WITH w0 AS (… RETURNING 1), w1 AS (…) SELECT (SELECT count(*) FROM w0), … — the scalar
-	// subqueries run left to right, so the writes (and the entries' sequence numbers) keep the
-	// order they were queued in.
+	// WITH w0 AS (… RETURNING 1), w1 AS (…) SELECT (SELECT count(*) FROM w0), … — the counts
+	// check guarded updates. PostgreSQL leaves the order of a statement's data-modifying CTEs
+	// unspecified (in practice each runs when its count is read, left to right): nothing may
+	// depend on it, and nothing does beyond the order of one call's entry lines among themselves
+	// (their amounts are per-line changes, not running balances).
 	b := &w.sql
 	b.Reset()
 	var args []any
