@@ -48,13 +48,18 @@ func IsPostgresURL(dsn string) bool {
 //   - busy_timeout: another process (ledgerctl reconcile, a backup) holding the lock briefly is
 //     waited for instead of failing;
 //   - _txlock=immediate: every transaction takes the write lock at BEGIN, so two transactions can
-//     never both read a balance and both decide to spend it.
+//     never both read a balance and both decide to spend it;
+//   - temp_store=MEMORY: the sub-journal of each group-commit savepoint (the page images ROLLBACK
+//     TO needs) stays in memory instead of a temporary file — a write system call per changed page
+//     and call, about a sixth of SQLite's time in ledgerbench. It only serves rolling back inside
+//     an open transaction; durability is the WAL's, unchanged.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
@@ -145,8 +150,9 @@ func retryable(err error) bool {
 		strings.Contains(msg, "UNIQUE constraint failed: idempotency")
 }
 
-// inTx runs fn in a write transaction and commits it, retrying races a few times.
-func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in a write transaction and commits it, retrying races a few times. fn must use
+// the context it is given (in a group commit it is not cancelled with ctx).
+func (l *Ledger) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		err = l.tryTx(ctx, fn)
@@ -158,7 +164,7 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-func (l *Ledger) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (l *Ledger) tryTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	if l.batch != nil {
 		return l.batched(ctx, fn)
 	}
@@ -171,7 +177,7 @@ func (l *Ledger) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) (err erro
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	if err = fn(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -71,10 +72,9 @@ type Ledger struct {
 	stmts   sync.Map    // query text → *sql.Stmt
 	writeMu *sync.Mutex // SQLite only: held by the group-commit writer
 
-	batch     chan *batchReq // SQLite only: calls waiting for the group-commit writer (batch.go)
-	batchDone chan struct{}
-	closeMu   sync.RWMutex
-	closed    bool
+	batch   *batcher // SQLite only: group commit (batch.go)
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 // Open opens (creating when needed) the ledger at dsn — a SQLite file path or a postgres:// URL —
@@ -121,12 +121,9 @@ func (l *Ledger) Close() error {
 		return nil
 	}
 	l.closed = true
-	if l.batch != nil {
-		close(l.batch)
-	}
 	l.closeMu.Unlock()
 	if l.batch != nil {
-		<-l.batchDone
+		l.batch.stop()
 	}
 	l.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	return l.db.Close()
@@ -202,38 +199,64 @@ func errorWith(e *estimator.Error, extra string) Response {
 	return Response{Status: Status(e.Code), Body: b}
 }
 
-var errNoAccount = errors.New("ledger: no such account")
+var (
+	errNoAccount = errors.New("ledger: no such account")
+	errNoHold    = errors.New("ledger: no such hold")
+)
+
+// lockBy says what a mutating call locks before it looks at anything.
+type lockBy int
+
+const (
+	byNothing lockBy = iota // creating an account: nothing to lock yet
+	byAccount               // id is an account id
+	byHold                  // id is a hold id: its account is locked
+)
 
 // mutate runs op in one write transaction with the idempotency record: a stored answer for the
 // same key is returned as it was (or idempotency_conflict when the request differs); otherwise
-// op's answer is stored with the change it made, in the same transaction. account, when set, is
-// locked first (SELECT … FOR UPDATE on PostgreSQL) so that calls on one account are serialized.
-func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(tx *sql.Tx, now int64) (Response, error)) (Response, error) {
+// op's answer is stored with the change it made, in the same transaction. The account — given,
+// or the hold's — is locked first (SELECT … FOR UPDATE on PostgreSQL) so that calls on one
+// account are serialized; op gets its id. op queues its writes in w; mutate flushes them together
+// with the idempotency record (one round trip on PostgreSQL).
+func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error)) (Response, error) {
 	if e := CheckKey(call.Key); e != nil {
 		return errorResponse(e), nil
 	}
 	var res Response
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := l.nowMicro()
 		var hash sql.NullString
 		var status sql.NullInt64
 		var body []byte
 		var err error
 		var due [2]int64 // stale holds, expired buckets with credits
-		if account != "" {
-			// One round trip: lock the account row and look the key up.
-			// One round trip: lock the account row, look the key up, and see whether holds or
-			// buckets are due for maintenance.
+		var account string
+		if by != byNothing {
+			// One round trip: lock the account row (found through the hold for a hold), look the
+			// key up, and see whether holds or buckets are due for maintenance. Anything that
+			// must be current is read after this statement, once the lock is held: a statement
+			// that waited for the lock still sees the snapshot it started with.
+			from := `FROM accounts a`
+			if by == byHold {
+				from = `FROM holds h JOIN accounts a ON a.id = h.account_id`
+			}
+			where := ` WHERE a.id = ?`
+			if by == byHold {
+				where = ` WHERE h.id = ?`
+			}
 			query := `SELECT a.id, i.request_hash, i.status, i.response,
 				(SELECT COUNT(*) FROM holds WHERE account_id = a.id AND state = ? AND expires_at <= ?),
 				(SELECT COUNT(*) FROM buckets WHERE account_id = a.id AND remaining > 0 AND expires_at <= ?)
-				FROM accounts a LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ? WHERE a.id = ?`
+				` + from + ` LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ?` + where
 			if l.dialect == Postgres {
 				query += ` FOR UPDATE OF a`
 			}
-			var id string
-			err = l.queryRow(ctx, tx, query, HoldHeld, now, now, call.Scope, call.Key, account).Scan(&id, &hash, &status, &body, &due[0], &due[1])
+			err = l.queryRow(ctx, tx, query, HoldHeld, now, now, call.Scope, call.Key, id).Scan(&account, &hash, &status, &body, &due[0], &due[1])
 			if errors.Is(err, sql.ErrNoRows) {
+				if by == byHold {
+					return errNoHold
+				}
 				return errNoAccount
 			}
 			if err == nil && !hash.Valid {
@@ -259,7 +282,8 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 				return err
 			}
 		}
-		r, err := op(tx, now)
+		w := &writeSet{}
+		r, err := op(ctx, tx, now, account, w)
 		if err != nil {
 			return err
 		}
@@ -268,12 +292,15 @@ func (l *Ledger) mutate(ctx context.Context, call Call, account string, op func(
 		if r.storedBody != nil {
 			stored = r.storedBody
 		}
-		_, err = l.exec(ctx, tx, (`INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		w.add(`INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			call.Scope, call.Key, call.RequestHash, r.Status, stored, now)
-		return err
+		return l.flush(ctx, tx, w)
 	})
-	if errors.Is(err, errNoAccount) {
+	switch {
+	case errors.Is(err, errNoAccount):
 		return errorResponse(errf(CodeNotFound, "", "no such account")), nil
+	case errors.Is(err, errNoHold):
+		return errorResponse(errf(CodeNotFound, "", "no such hold")), nil
 	}
 	res.storedBody = nil
 	return res, err
@@ -319,11 +346,10 @@ func TokenHash(token string) string {
 
 func fmtTime(us int64) string { return time.UnixMicro(us).UTC().Format(rfc3339Micro) }
 
-// insertEntry appends one entry line.
-func (l *Ledger) insertEntry(ctx context.Context, tx *sql.Tx, account string, at int64, typ, bucket, kind, hold string, credits, available, held int64, memo string) error {
-	_, err := l.exec(ctx, tx, (`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+// entry queues one entry line.
+func (w *writeSet) entry(account string, at int64, typ, bucket, kind, hold string, credits, available, held int64, memo string) {
+	w.add(`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		account, at, typ, bucket, kind, hold, credits, available, held, memo)
-	return err
 }
 
 // BucketView is a bucket as the API shows it.
@@ -336,18 +362,13 @@ type BucketView struct {
 	Expires string `json:"expires"`
 }
 
-// insertBucket creates a bucket with its grant entry.
-func (l *Ledger) insertBucket(ctx context.Context, tx *sql.Tx, account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) (BucketView, error) {
+// bucket queues a new bucket with its grant entry.
+func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) BucketView {
 	id := randomID("bkt_")
-	_, err := l.exec(ctx, tx, (`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, account, kind, plan, period, int64(credits), int64(credits), granted, expires)
-	if err != nil {
-		return BucketView{}, err
-	}
-	if err := l.insertEntry(ctx, tx, account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo); err != nil {
-		return BucketView{}, err
-	}
-	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(granted), Expires: fmtTime(expires)}, nil
+	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
+	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(granted), Expires: fmtTime(expires)}
 }
 
 type accountJSON struct {
@@ -358,24 +379,18 @@ type accountJSON struct {
 // in the first answer only: a retry with the same key gets the account without it (tokens are
 // stored hashed, never in the clear).
 func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Response, error) {
-	return l.mutate(ctx, call, "", func(tx *sql.Tx, now int64) (Response, error) {
+	return l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
 		id := randomID("acct_")
 		token, hash := newToken()
 		d := 0
 		if demo {
 			d = 1
 		}
-		if _, err := l.exec(ctx, tx, (`INSERT INTO accounts (id, token_hash, created_at, demo) VALUES (?, ?, ?, ?)`), id, hash, now, d); err != nil {
-			return Response{}, err
-		}
+		w.add(`INSERT INTO accounts (id, token_hash, created_at, demo) VALUES (?, ?, ?, ?)`, id, hash, now, d)
 		var buckets []BucketView
 		if t := l.card.Trial(); t.Credits > 0 {
 			exp := time.UnixMicro(now).AddDate(0, 0, int(t.ValidDays)).UnixMicro()
-			b, err := l.insertBucket(ctx, tx, id, KindTrial, "", "", t.Credits, now, exp, now, "sign-up trial")
-			if err != nil {
-				return Response{}, err
-			}
-			buckets = append(buckets, b)
+			buckets = append(buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, exp, now, "sign-up trial"))
 		}
 		type out struct {
 			Account accountJSON  `json:"account"`
@@ -426,7 +441,7 @@ func firstOfNextMonth(t time.Time) time.Time {
 
 // Grant adds buckets to an account: a plan period, a top-up purchase or an operator adjustment.
 func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Response, error) {
-	return l.mutate(ctx, call, account, func(tx *sql.Tx, now int64) (Response, error) {
+	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		type out struct {
 			Buckets  []BucketView    `json:"buckets"`
 			Purchase json.RawMessage `json:"purchase,omitempty"`
@@ -464,11 +479,7 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 				if part.credits <= 0 {
 					continue
 				}
-				b, err := l.insertBucket(ctx, tx, account, part.kind, plan.ID, period, part.credits, start, end, now, "plan "+plan.ID+" "+period)
-				if err != nil {
-					return Response{}, err
-				}
-				o.Buckets = append(o.Buckets, b)
+				o.Buckets = append(o.Buckets, w.bucket(account, part.kind, plan.ID, period, part.credits, start, end, now, "plan "+plan.ID+" "+period))
 			}
 		case "topup":
 			p, err := l.card.TopUpQuote(g.Credits)
@@ -477,22 +488,14 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 				return errorResponse(errf(e.Code, "credits", e.Message)), nil
 			}
 			exp := time.UnixMicro(now).AddDate(0, 0, int(p.ValidDays)).UnixMicro()
-			b, err := l.insertBucket(ctx, tx, account, KindTopUp, "", "", p.Credits, now, exp, now, "top-up $"+p.Total.String())
-			if err != nil {
-				return Response{}, err
-			}
-			o.Buckets = append(o.Buckets, b)
+			o.Buckets = append(o.Buckets, w.bucket(account, KindTopUp, "", "", p.Credits, now, exp, now, "top-up $"+p.Total.String()))
 			o.Purchase = p.AppendJSON(nil)
 		case "adjustment":
 			exp := g.Expires.UnixMicro()
 			if exp <= now {
 				return errorResponse(errf(estimator.CodeInvalidDate, "expires", "must be in the future")), nil
 			}
-			b, err := l.insertBucket(ctx, tx, account, KindAdjustment, "", "", g.Credits, now, exp, now, g.Memo)
-			if err != nil {
-				return Response{}, err
-			}
-			o.Buckets = append(o.Buckets, b)
+			o.Buckets = append(o.Buckets, w.bucket(account, KindAdjustment, "", "", g.Credits, now, exp, now, g.Memo))
 		default:
 			return errorResponse(errf(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment")), nil
 		}
@@ -605,6 +608,7 @@ type Draw struct {
 	Credits  string `json:"credits"`
 	Expires  string `json:"expires"`
 	credits  int64
+	expires  int64
 }
 
 type holdJSON struct {
@@ -631,7 +635,7 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 		return errorResponse(errf(e.Code, join("spec", e.Field), e.Message)), nil
 	}
 	quote := q.AppendJSON(nil)
-	return l.mutate(ctx, call, account, func(tx *sql.Tx, now int64) (Response, error) {
+	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		if h.Queue == "fast" && h.HasQuote && (h.QuoteCredit != q.Credits || h.QuoteDigest != l.card.Digest()) {
 			msg := "the price of this spec is now " + q.Credits.String() + " credits (rate card " + l.card.Version() + "), not the " + h.QuoteCredit.String() + " quoted; confirm the new price"
 			return errorWith(errf(CodeStaleQuote, "quote", msg), `"quote":`+string(quote)), nil
@@ -662,30 +666,21 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 				}
 				take := min(b.remaining, left)
 				left -= take
-				draws = append(draws, Draw{BucketID: b.id, Kind: b.kind, Credits: estimator.Credits(take).String(), Expires: fmtTime(b.expires), credits: take})
+				draws = append(draws, Draw{BucketID: b.id, Kind: b.kind, Credits: estimator.Credits(take).String(), Expires: fmtTime(b.expires), credits: take, expires: b.expires})
 			}
 		}
 		hold.Credits = estimator.Credits(need).String()
 		specJSON := privateSpec(h.Spec)
-		if _, err := l.exec(ctx, tx, (`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote)); err != nil {
-			return Response{}, err
-		}
+		// Every draw is from a different bucket: the writes touch distinct rows (one flush).
+		w.add(`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote))
 		for i, d := range draws {
-			if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`), d.credits, d.BucketID, d.credits); err != nil {
-				return Response{}, err
-			}
-			if _, err := l.exec(ctx, tx, (`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`), hold.ID, i, d.BucketID, d.credits); err != nil {
-				return Response{}, err
-			}
-			if err := l.insertEntry(ctx, tx, account, now, EntryHold, d.BucketID, d.Kind, hold.ID, d.credits, -d.credits, d.credits, ""); err != nil {
-				return Response{}, err
-			}
+			w.addOne(`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`, d.credits, d.BucketID, d.credits)
+			w.add(`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`, hold.ID, i, d.BucketID, d.credits)
+			w.entry(account, now, EntryHold, d.BucketID, d.Kind, hold.ID, d.credits, -d.credits, d.credits, "")
 		}
 		if len(draws) == 0 {
-			if err := l.insertEntry(ctx, tx, account, now, EntryHold, "", "", hold.ID, 0, 0, 0, h.Queue+" queue"); err != nil {
-				return Response{}, err
-			}
+			w.entry(account, now, EntryHold, "", "", hold.ID, 0, 0, 0, h.Queue+" queue")
 		}
 		if draws != nil {
 			hold.Buckets = draws
@@ -745,29 +740,40 @@ type holdRow struct {
 	version, digest           string
 }
 
+// loadHold reads a hold and its draws (with their buckets' kinds and expiries) in one query.
 func (l *Ledger) loadHold(ctx context.Context, tx *sql.Tx, id string) (holdRow, []Draw, error) {
 	var h holdRow
-	err := l.queryRow(ctx, tx, (`SELECT id, account_id, queue, state, credits, created_at, expires_at, closed_at, card_version, card_digest FROM holds WHERE id = ?`), id).
-		Scan(&h.id, &h.account, &h.queue, &h.state, &h.credits, &h.created, &h.expires, &h.closed, &h.version, &h.digest)
-	if err != nil {
-		return h, nil, err
-	}
-	rows, err := l.query(ctx, tx, (`SELECT d.bucket_id, b.kind, d.credits, b.expires_at FROM hold_draws d JOIN buckets b ON b.id = d.bucket_id WHERE d.hold_id = ? ORDER BY d.seq`), id)
+	rows, err := l.query(ctx, tx, `SELECT h.id, h.account_id, h.queue, h.state, h.credits, h.created_at, h.expires_at, h.closed_at, h.card_version, h.card_digest,
+		d.bucket_id, b.kind, d.credits, b.expires_at
+		FROM holds h LEFT JOIN hold_draws d ON d.hold_id = h.id LEFT JOIN buckets b ON b.id = d.bucket_id
+		WHERE h.id = ? ORDER BY d.seq`, id)
 	if err != nil {
 		return h, nil, err
 	}
 	defer rows.Close()
 	draws := []Draw{}
+	found := false
 	for rows.Next() {
-		var d Draw
-		var exp int64
-		if err := rows.Scan(&d.BucketID, &d.Kind, &d.credits, &exp); err != nil {
+		var bucket, kind sql.NullString
+		var credits, exp sql.NullInt64
+		if err := rows.Scan(&h.id, &h.account, &h.queue, &h.state, &h.credits, &h.created, &h.expires, &h.closed, &h.version, &h.digest,
+			&bucket, &kind, &credits, &exp); err != nil {
 			return h, nil, err
 		}
-		d.Credits, d.Expires = estimator.Credits(d.credits).String(), fmtTime(exp)
-		draws = append(draws, d)
+		found = true
+		if bucket.Valid {
+			d := Draw{BucketID: bucket.String, Kind: kind.String, credits: credits.Int64, expires: exp.Int64}
+			d.Credits, d.Expires = estimator.Credits(d.credits).String(), fmtTime(exp.Int64)
+			draws = append(draws, d)
+		}
 	}
-	return h, draws, rows.Err()
+	if err := rows.Err(); err != nil {
+		return h, nil, err
+	}
+	if !found {
+		return h, nil, sql.ErrNoRows
+	}
+	return h, draws, nil
 }
 
 func (h holdRow) view(draws []Draw) holdJSON {
@@ -791,14 +797,7 @@ func (l *Ledger) Release(ctx context.Context, call Call, holdID string) (Respons
 }
 
 func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle bool) (Response, error) {
-	account, ok, err := l.HoldAccount(ctx, holdID)
-	if err != nil {
-		return Response{}, err
-	}
-	if !ok {
-		return errorResponse(errf(CodeNotFound, "", "no such hold")), nil
-	}
-	return l.mutate(ctx, call, account, func(tx *sql.Tx, now int64) (Response, error) {
+	return l.mutate(ctx, call, byHold, holdID, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
 		h, draws, err := l.loadHold(ctx, tx, holdID)
 		if err != nil {
 			return Response{}, err
@@ -808,10 +807,13 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 			if settle {
 				state, typ = HoldSettled, EntrySettle
 			}
-			if err := l.finishHold(ctx, tx, h, draws, state, typ, now, ""); err != nil {
-				return Response{}, err
-			}
-			if !settle {
+			finishHold(w, h, draws, state, typ, now, "")
+			// Credits given back to a bucket that has expired meanwhile expire at once. (Other
+			// expired buckets were seen to when the account was locked.)
+			if !settle && slices.ContainsFunc(draws, func(d Draw) bool { return d.expires <= now }) {
+				if err := l.flush(ctx, tx, w); err != nil {
+					return Response{}, err
+				}
 				if err := l.expireBuckets(ctx, tx, account, now); err != nil {
 					return Response{}, err
 				}
@@ -855,31 +857,21 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 	})
 }
 
-// finishHold settles or releases an open hold at instant at.
-func (l *Ledger) finishHold(ctx context.Context, tx *sql.Tx, h holdRow, draws []Draw, state, typ string, at int64, memo string) error {
-	res, err := l.exec(ctx, tx, (`UPDATE holds SET state = ?, closed_at = ? WHERE id = ? AND state = ?`), state, at, h.id, HoldHeld)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return errors.New("ledger: hold changed under a lock")
-	}
+// finishHold queues the settling or releasing of an open hold at instant at. Its writes touch
+// the hold, its entries and each of its buckets once.
+func finishHold(w *writeSet, h holdRow, draws []Draw, state, typ string, at int64, memo string) {
+	w.addOne(`UPDATE holds SET state = ?, closed_at = ? WHERE id = ? AND state = ?`, state, at, h.id, HoldHeld)
 	for _, d := range draws {
 		avail := int64(0)
 		if typ == EntryRelease {
 			avail = d.credits
-			if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`), d.credits, d.BucketID); err != nil {
-				return err
-			}
+			w.add(`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`, d.credits, d.BucketID)
 		}
-		if err := l.insertEntry(ctx, tx, h.account, at, typ, d.BucketID, d.Kind, h.id, d.credits, avail, -d.credits, memo); err != nil {
-			return err
-		}
+		w.entry(h.account, at, typ, d.BucketID, d.Kind, h.id, d.credits, avail, -d.credits, memo)
 	}
 	if len(draws) == 0 {
-		return l.insertEntry(ctx, tx, h.account, at, typ, "", "", h.id, 0, 0, 0, memo)
+		w.entry(h.account, at, typ, "", "", h.id, 0, 0, 0, memo)
 	}
-	return nil
 }
 
 // maintain brings an account up to the instant now: holds past their deadline are released
@@ -917,12 +909,15 @@ func (l *Ledger) maintainDue(ctx context.Context, tx *sql.Tx, account string, no
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	w := &writeSet{}
 	for _, id := range staleIDs {
 		h, draws, err := l.loadHold(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := l.finishHold(ctx, tx, h, draws, HoldReleased, EntryRelease, h.expires, "released automatically"); err != nil {
+		// Two stale holds may have drawn from one bucket: flush each before the next.
+		finishHold(w, h, draws, HoldReleased, EntryRelease, h.expires, "released automatically")
+		if err := l.flush(ctx, tx, w); err != nil {
 			return err
 		}
 	}
@@ -953,6 +948,7 @@ func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, 
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	w := &writeSet{}
 	for _, e := range list {
 		var last sql.NullInt64
 		if err := l.queryRow(ctx, tx, (`SELECT MAX(at) FROM entries WHERE bucket_id = ?`), e.id).Scan(&last); err != nil {
@@ -962,14 +958,11 @@ func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, 
 		if last.Valid && last.Int64 > at {
 			at = last.Int64
 		}
-		if _, err := l.exec(ctx, tx, (`UPDATE buckets SET remaining = 0 WHERE id = ?`), e.id); err != nil {
-			return err
-		}
-		if err := l.insertEntry(ctx, tx, account, at, EntryExpire, e.id, e.kind, "", e.rem, -e.rem, 0, ""); err != nil {
-			return err
-		}
+		// Each bucket once, and no read below sees another bucket's writes: one flush.
+		w.add(`UPDATE buckets SET remaining = 0 WHERE id = ?`, e.id)
+		w.entry(account, at, EntryExpire, e.id, e.kind, "", e.rem, -e.rem, 0, "")
 	}
-	return nil
+	return l.flush(ctx, tx, w)
 }
 
 // Sweep releases every hold past its deadline and expires every expired bucket, for all
@@ -993,7 +986,7 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 	}
 	rows.Close()
 	for _, id := range ids {
-		err := l.inTx(ctx, func(tx *sql.Tx) error {
+		err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if err := l.lockAccount(ctx, tx, id); err != nil {
 				return err
 			}
@@ -1004,7 +997,7 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 		}
 		accounts++
 	}
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := l.exec(ctx, tx, (`DELETE FROM idempotency WHERE created_at < ?`), now-l.idemTTL.Microseconds())
 		return err
 	})

@@ -628,3 +628,70 @@ func TestReconcileDuringWrites(t *testing.T) {
 		e.reconcileClean()
 	})
 }
+
+// Settles and releases of the same holds race (each with its own key): exactly one of each pair
+// wins, the other is 409, and the credits add up. Calls that fail inside a group commit (an
+// unknown account or hold) are rolled back alone while the others of their batch commit.
+func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{Card: cardWithTrial(t, "40")})
+		a := e.account()
+		var ids []string
+		for i := 0; i < 16; i++ {
+			ids = append(ids, holdID(t, e.hold(a, `{"spec":`+spec1+`}`)))
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := map[string]int{}
+		start := make(chan struct{})
+		for _, id := range ids {
+			for _, settle := range []bool{true, false} {
+				wg.Add(2)
+				go func() {
+					defer wg.Done()
+					<-start
+					var r Response
+					var err error
+					if settle {
+						r, err = e.l.Settle(context.Background(), e.call("op", []byte(id+"s")), id)
+					} else {
+						r, err = e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
+					}
+					assert.NoError(t, err)
+					mu.Lock()
+					defer mu.Unlock()
+					if r.Status == 200 {
+						won[id]++
+						if settle {
+							won["settled"]++
+						}
+					} else {
+						assert.Equal(t, 409, r.Status, string(r.Body))
+					}
+				}()
+				go func() { // fails inside the same batches
+					defer wg.Done()
+					<-start
+					body := `{"spec":` + spec1 + `}`
+					h, _ := DecodeHold([]byte(body))
+					r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), "acct_missing", h)
+					assert.NoError(t, err)
+					assert.Equal(t, 404, r.Status)
+					r, err = e.l.Settle(context.Background(), e.call("op", nil), "hold_missing")
+					assert.NoError(t, err)
+					assert.Equal(t, 404, r.Status)
+				}()
+			}
+		}
+		close(start)
+		wg.Wait()
+		for _, id := range ids {
+			assert.Equal(t, 1, won[id], "one winner for %s", id)
+		}
+		settled := won["settled"]
+		b := e.balance(a)
+		assert.Equal(t, "0.00", b.Held)
+		assert.Equal(t, estimator.Credits((40-settled)*100).String(), b.Available)
+		e.reconcileClean()
+	})
+}

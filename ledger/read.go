@@ -67,7 +67,7 @@ type HoldSummary struct {
 func (l *Ledger) Balance(ctx context.Context, account string) (Balance, bool, error) {
 	var b Balance
 	found := true
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := l.nowMicro()
 		if err := l.lockAccount(ctx, tx, account); err != nil {
 			return err
@@ -248,7 +248,7 @@ func (l *Ledger) Entries(ctx context.Context, account string, from, to time.Time
 	}
 	// Bring the account up to now first, so that the statement shows automatic releases and
 	// expiries that are due.
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := l.lockAccount(ctx, tx, account); err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@
 // durable settings: SQLite WAL with synchronous=FULL, PostgreSQL with fsync and synchronous_commit
 // on. Each client has its own account (as in production: many users), priced by the default card.
 //
-//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-pg=true]
+//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-sqlite=true] [-pg=true] [-pgconns N] [-pgurl URL]
 package main
 
 import (
@@ -30,12 +30,19 @@ type result struct {
 	JobsPerSec float64 `json:"jobsPerSec"`
 	P50Millis  float64 `json:"p50Ms"`
 	P99Millis  float64 `json:"p99Ms"`
+	// CPU time per job of this process and of the PostgreSQL server's processes: on a shared
+	// machine throughput follows the load of others, CPU per job much less.
+	GoCPUMicros float64 `json:"goCpuUsPerJob"`
+	DBCPUMicros float64 `json:"dbCpuUsPerJob,omitempty"`
 }
 
 func main() {
 	out := flag.String("json", "", "write the results as JSON to this file")
 	jobs := flag.Int("jobs", 2000, "jobs (hold + settle) per measurement, split among the clients")
-	withPG := flag.Bool("pg", true, "measure PostgreSQL too")
+	withPG := flag.Bool("pg", true, "measure PostgreSQL")
+	withSQLite := flag.Bool("sqlite", true, "measure SQLite")
+	maxConns := flag.Int("pgconns", 0, "PostgreSQL connections (0: the ledger's default)")
+	pgURL := flag.String("pgurl", "", "measure this PostgreSQL database instead of starting a throwaway server")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -54,8 +61,13 @@ func main() {
 		fail(err)
 	}
 	defer os.RemoveAll(dir)
-	backends := []struct{ name, dsn string }{{"sqlite", filepath.Join(dir, "ledger.db")}}
-	if *withPG {
+	var backends []struct{ name, dsn string }
+	if *withSQLite {
+		backends = append(backends, struct{ name, dsn string }{"sqlite", filepath.Join(dir, "ledger.db")})
+	}
+	if *withPG && *pgURL != "" {
+		backends = append(backends, struct{ name, dsn string }{"postgres", *pgURL})
+	} else if *withPG {
 		srv, err := pgtest.Start(true)
 		if err != nil {
 			fail(fmt.Errorf("PostgreSQL: %w", err))
@@ -63,9 +75,9 @@ func main() {
 		defer srv.Stop()
 		backends = append(backends, struct{ name, dsn string }{"postgres", srv.URL()})
 	}
-	fmt.Printf("%-9s %7s %7s %10s %8s %8s\n", "backend", "clients", "jobs", "jobs/s", "p50 ms", "p99 ms")
+	fmt.Printf("%-9s %7s %7s %10s %8s %8s %10s %10s\n", "backend", "clients", "jobs", "jobs/s", "p50 ms", "p99 ms", "Go µs/job", "PG µs/job")
 	for _, b := range backends {
-		l, err := ledger.Open(context.Background(), b.dsn, ledger.Options{})
+		l, err := ledger.Open(context.Background(), b.dsn, ledger.Options{MaxConns: *maxConns})
 		if err != nil {
 			fail(err)
 		}
@@ -74,11 +86,21 @@ func main() {
 			if clients == 1 {
 				n = *jobs / 4
 			}
+			cpu0, err := cpuTimes(b.dsn)
+			if err != nil {
+				fail(err)
+			}
 			r, err := measure(l, b.name, clients, n)
 			if err != nil {
 				fail(err)
 			}
-			fmt.Printf("%-9s %7d %7d %10.0f %8.2f %8.2f\n", r.Backend, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis)
+			cpu1, err := cpuTimes(b.dsn)
+			if err != nil {
+				fail(err)
+			}
+			r.GoCPUMicros = float64((cpu1.self - cpu0.self).Microseconds()) / float64(r.Jobs)
+			r.DBCPUMicros = float64(cpu1.dbSince(cpu0).Microseconds()) / float64(r.Jobs)
+			fmt.Printf("%-9s %7d %7d %10.0f %8.2f %8.2f %10.0f %10.0f\n", r.Backend, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis, r.GoCPUMicros, r.DBCPUMicros)
 			results = append(results, r)
 		}
 		l.Close()
