@@ -40,6 +40,9 @@ type RateCard struct {
 	version  string
 	digest   string
 	currency string
+	language string // of the card's own labels; "" is English
+
+	translations []translation // other languages of the card's labels (translations.go)
 
 	refFormat, refFPS int   // indexes into formats and fps
 	refSeconds        int64 // reference duration
@@ -226,7 +229,7 @@ func (p *cardParser) bad(path, msg string) {
 
 func (p *cardParser) card(root jsonx.Value) {
 	o, err := asObject(root, "", "version", "currency", "reference", "duration", "limits", "formats",
-		"modes", "complexity", "trial", "plans", "topUps", "standardQueue", "roi")
+		"modes", "complexity", "trial", "plans", "topUps", "standardQueue", "roi", "language", "translations")
 	if p.fail(err) {
 		return
 	}
@@ -259,6 +262,7 @@ func (p *cardParser) card(root jsonx.Value) {
 	p.topUps(o)
 	p.standardQueue(o)
 	p.roiDefaults(o)
+	p.translations(o)
 }
 
 func (p *cardParser) sub(o object, key string, allowed ...string) (object, bool) {
@@ -756,6 +760,7 @@ func (c *RateCard) precompute() {
 			c.countLabels[n] = strconv.FormatInt(n, 10) + " videos"
 		}
 	}
+	c.precomputeTranslations()
 	// Bundles are validated to never rise in price per credit, so the ends are the extremes.
 	c.dearest = c.topUps.Bundles[0]
 	c.cheapest = c.topUps.Bundles[len(c.topUps.Bundles)-1]
