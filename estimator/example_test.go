@@ -98,3 +98,9 @@ func ExampleRateCard_Language() {
 	fmt.Println(estimator.Default().Language())
 	// Output: en
 }
+
+// The currency the card prices in.
+func ExampleRateCard_Currency() {
+	fmt.Println(estimator.Default().Currency())
+	// Output: USD
+}

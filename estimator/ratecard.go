@@ -158,6 +158,9 @@ func (c *RateCard) Version() string { return c.version }
 // key, no insignificant white space), so formatting never changes it.
 func (c *RateCard) Digest() string { return c.digest }
 
+// Currency returns the ISO 4217 code the card prices in.
+func (c *RateCard) Currency() string { return c.currency }
+
 // JSON returns a copy of the card's bytes as they were parsed.
 func (c *RateCard) JSON() []byte { return append([]byte(nil), c.raw...) }
 

@@ -593,7 +593,11 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#ro?.disconnect();
     this.#ro = null;
     if (typeof ResizeObserver === 'function') {
-      this.#ro = new ResizeObserver(([entry]) => e.root.classList.toggle('narrow', entry.contentRect.width < 640));
+      this.#ro = new ResizeObserver(([entry]) => {
+        e.root.classList.toggle('narrow', entry.contentRect.width < 640);
+        // A phone-wide element: one field per row, so no select cuts its text.
+        e.root.classList.toggle('tight', entry.contentRect.width < 460);
+      });
       this.#ro.observe(this);
     }
   }

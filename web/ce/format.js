@@ -155,3 +155,74 @@ export function numberOrText(s) {
   const t = String(s).trim();
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
+
+/**
+ * A decimal string as a scaled BigInt with `places` decimals (truncating beyond), or null.
+ * @param {string|number} s
+ * @param {number} places
+ * @returns {bigint|null}
+ */
+function scaled(s, places) {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(s).trim());
+  if (!m) return null;
+  const v = BigInt(m[2]) * 10n ** BigInt(places) + BigInt((m[3] ?? '').padEnd(places, '0').slice(0, places) || '0');
+  return m[1] ? -v : v;
+}
+
+/**
+ * A scaled BigInt back to a decimal string with exactly `places` decimals.
+ * @param {bigint} v
+ * @param {number} places
+ */
+function unscaled(v, places) {
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const p = 10n ** BigInt(places);
+  const frac = places ? `.${String(a % p).padStart(places, '0')}` : '';
+  return `${neg ? '-' : ''}${a / p}${frac}`;
+}
+
+/**
+ * a ÷ b exactly, rounded half away from zero to `places` decimals ("29.00" ÷ "550" → "0.0527").
+ * Money and credits are decimal strings with at most 6 places. "" when b is zero or not a number.
+ * @param {string|number} a
+ * @param {string|number} b
+ * @param {number} places
+ * @returns {string}
+ */
+export function divideDecimal(a, b, places) {
+  const x = scaled(a, 6);
+  const y = scaled(b, 6);
+  if (x === null || y === null || y === 0n) return '';
+  const num = x * 10n ** BigInt(places) * 2n;
+  let q = num / y;
+  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n; // half away from zero
+  return unscaled(q, places);
+}
+
+/**
+ * a × n exactly for a whole n ("1.05" × 3 → "3.15"), keeping a's decimals (at least 2).
+ * @param {string|number} a
+ * @param {number} n
+ * @returns {string}
+ */
+export function multiplyDecimal(a, n) {
+  const places = Math.max(2, (String(a).split('.')[1] ?? '').length);
+  const x = scaled(a, places);
+  if (x === null || !Number.isInteger(n)) return '';
+  return unscaled(x * BigInt(n), places);
+}
+
+/**
+ * a + b exactly, with the larger number of decimals of the two.
+ * @param {string|number} a
+ * @param {string|number} b
+ * @returns {string}
+ */
+export function addDecimal(a, b) {
+  const places = Math.max((String(a).split('.')[1] ?? '').length, (String(b).split('.')[1] ?? '').length);
+  const x = scaled(a, places);
+  const y = scaled(b, places);
+  if (x === null || y === null) return '';
+  return unscaled(x + y, places);
+}

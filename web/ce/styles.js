@@ -72,6 +72,8 @@ export function styles() {
   row-gap: 10px;
 }
 .full.narrow { grid-template-columns: minmax(0, 1fr); grid-template-areas: "total" "form" "result"; row-gap: 16px; }
+.full.tight { padding: 14px; }
+.full.tight form { grid-template-columns: minmax(0, 1fr); }
 form { grid-area: form; }
 .total { grid-area: total; }
 .result { grid-area: result; }

@@ -37,9 +37,11 @@ function fragments(text) {
   return text.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => /[A-Za-z]{4,}/.test(s));
 }
 const flat = (m) => (typeof m === 'string' ? [m] : Object.values(m));
+/** Every string value of a JSON tree (the card's translations, without their keys). */
+const deepValues = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(deepValues) : []);
 /** English texts that must not appear in a rendering in lang: the catalogue's and the card's labels. */
 function englishLeftovers(lang) {
-  const own = [...Object.values(MESSAGES[lang]).flatMap(flat), ...JSON.stringify(CARD.translations?.[lang] ?? {}).split('"')].join('\n');
+  const own = [...Object.values(MESSAGES[lang]).flatMap(flat), ...deepValues(CARD.translations?.[lang] ?? {})].join('\n').replace(/\{\w+\}/g, ' ');
   const en = Object.values(MESSAGES.en).flatMap(flat).flatMap(fragments);
   const card = [CARD.reference.label, ...CARD.formats.map((f) => f.label), ...CARD.modes.map((m) => m.label),
     ...CARD.complexity.levels.map((l) => l.label), ...CARD.complexity.signals.map((s) => s.label), ...CARD.plans.map((p) => p.name)];
