@@ -10,6 +10,8 @@ PORT       ?= 8080
 ADDR       ?= 127.0.0.1:$(PORT)
 DIST       := web/dist
 BIN        := bin
+# The ledger's data folder for `make run`: SQLite database and development operator key.
+DATA       ?= data
 # Fuzz budgets are execution counts, not durations: a duration races the fuzz coordinator's
 # deadline in Go 1.26 and fails at random with "context deadline exceeded" (golang/go#75804).
 FUZZTIME   ?= 100000x
@@ -30,7 +32,7 @@ PKG        := bin/package
 PLATFORM_CARD := web/test/fixtures/platform-card.json
 PLATFORM_DIST := bin/platform/dist
 
-.PHONY: all build wasm web server run test test-go test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
+.PHONY: all build wasm web server run test test-go test-race test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
 
 all: build
 
@@ -62,12 +64,13 @@ server:
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(BIN)/creditestimator ./cmd/creditestimator
 
-## run: build and serve the demo on localhost with the embedded default rate card
+## run: build and serve the demo on localhost with the embedded default rate card and the ledger
+## on SQLite under $(DATA)/ (LEDGER_DB and LEDGER_OPERATOR_KEY, when set, are used instead)
 run: build
-	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST)
+	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST) -data $(DATA)
 
 ## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
-test: vet test-go test-fuzz test-wasm test-node typecheck test-browser
+test: vet test-go test-race test-fuzz test-wasm test-node typecheck test-browser
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -77,6 +80,11 @@ vet:
 
 test-go:
 	$(GO) test -count=1 ./...
+
+## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included) under the race detector
+test-race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./ledger/...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger' ./server/
 
 test-fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' $(FUZZFLAGS) ./estimator
@@ -122,6 +130,7 @@ bench: build deps-browser
 	$(GO) test -run='^$$' -bench=. -benchmem ./estimator/...
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/
 	$(GO) run ./cmd/creditestimator/loadgen -server $(BIN)/creditestimator -json bench/out/server-load.json
+	$(GO) run ./cmd/ledgerbench -json bench/out/ledger.json
 	node bench/wasm-bench.mjs
 	node web/test/browser/bench.mjs
 	node bench/summary.mjs

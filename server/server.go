@@ -49,6 +49,8 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Ledger, when set, mounts the ledger API (accounts, holds, …; see ledger.go).
+	Ledger *LedgerConfig
 }
 
 // Server is the http.Handler of the reference server.
@@ -58,6 +60,7 @@ type Server struct {
 	maxBody int64
 	ops     map[string]bool
 	static  *staticFiles // nil when no web dir is configured
+	ledger  *ledgerAPI   // nil when no ledger is configured
 
 	cardJSON   []byte
 	cardETag   string
@@ -88,6 +91,13 @@ func New(cfg Config) (*Server, error) {
 	s.cardETag = `"` + s.card.Digest() + `"`
 	s.healthBody = fmt.Appendf(nil, `{"status":"ok","rateCard":{"version":%s,"digest":%s}}`,
 		jsonString(s.card.Version()), jsonString(s.card.Digest()))
+	if cfg.Ledger != nil {
+		api, err := newLedgerAPI(cfg.Ledger, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.ledger = api
+	}
 	if cfg.WebDir != "" {
 		st, err := newStaticFiles(cfg.WebDir)
 		if err != nil {
@@ -151,6 +161,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveRateCard(w, r)
 	case p == "/api/v1/quote/verify":
 		s.serveVerify(w, r)
+	case p == "/api/v1/ledger":
+		s.serveLedgerInfo(w, r)
+	case s.ledger != nil && ownsLedgerPath(p):
+		s.ledger.serve(w, r)
 	case strings.HasPrefix(p, "/api/"):
 		op, ok := strings.CutPrefix(p, "/api/v1/")
 		if !ok || !s.ops[op] {

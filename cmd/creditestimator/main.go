@@ -48,6 +48,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	cardPath := fl.String("ratecard", "", "rate card JSON file to price with instead of the embedded default")
 	logFormat := fl.String("log-format", "json", "access log format on stderr: json or text")
 	grace := fl.Duration("shutdown-timeout", 25*time.Second, "how long to let requests in flight finish on SIGINT/SIGTERM")
+	ledgerOpts := addLedgerFlags(fl, getenv)
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -72,7 +73,13 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			webDir = ""
 		}
 	}
-	h, err := server.New(server.Config{Card: card, WebDir: webDir, Logger: logger})
+	ledgerCfg, closeLedger, err := openLedger(context.Background(), ledgerOpts, getenv, card, stdout, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "creditestimator:", err)
+		return 1
+	}
+	defer closeLedger()
+	h, err := server.New(server.Config{Card: card, WebDir: webDir, Logger: logger, Ledger: ledgerCfg})
 	if err != nil {
 		fmt.Fprintln(stderr, "creditestimator:", err)
 		return 1

@@ -207,3 +207,26 @@ test('the preview is shown only for exactly the default spec (a prompt is not th
   assert.ok(!/\d/.test(b), `the default spec's price was shown for another spec: ${b}`);
   await page.close();
 });
+
+test('the editor page offers exactly the platform card (its selects repeat nothing)', { skip: req.skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${platform.base}/editor.html`);
+  await page.waitForFunction(() => !document.querySelector('select[name="resolution"]').disabled);
+  const got = await page.evaluate(() => {
+    const opts = (n) => [...document.querySelectorAll(`select[name="${n}"] option`)].map((o) => [o.value, o.textContent]);
+    const d = document.querySelector('input[name="duration"]');
+    return { resolution: opts('resolution'), mode: opts('mode'), fps: opts('fps').map(([v]) => v), duration: [d.min, d.max],
+      count: document.querySelector('input[name="count"]').max, prompt: document.querySelector('#prompt').maxLength };
+  });
+  assert.deepEqual(got, {
+    resolution: CARD.formats.map((f) => [f.resolution, f.label]),
+    mode: CARD.modes.map((m) => [m.name, m.label]),
+    fps: Object.keys(CARD.formats.find((f) => f.resolution === CARD.reference.resolution).multipliers).sort((a, b) => a - b),
+    duration: [String(CARD.duration.minSeconds), String(CARD.duration.maxSeconds)],
+    count: String(CARD.limits.maxCount), prompt: CARD.limits.maxPromptChars,
+  });
+  // A choice only the platform card has is priced by the badge.
+  await page.selectOption('select[name="resolution"]', '4320p');
+  await page.waitForFunction(() => document.querySelector('#badge').getAttribute('resolution') === '4320p' && document.querySelector('#badge').quote);
+  await page.close();
+});

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/ledger"
+	"github.com/creditestimator/creditestimator/server"
+)
+
+// ledgerFlags are the command line's ledger settings (docs/ledger.md).
+type ledgerFlags struct {
+	data, db, keyFile string
+	demo              bool
+	holdTTL           time.Duration
+}
+
+func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
+	f := &ledgerFlags{}
+	fl.StringVar(&f.data, "data", "", "data folder of the ledger: SQLite database and development operator key (make run: ./data); empty and no -ledger-db: no ledger")
+	fl.StringVar(&f.db, "ledger-db", getenv("LEDGER_DB"), "ledger database: a SQLite file path or a postgres:// URL (env LEDGER_DB); default DATA/ledger.db")
+	fl.StringVar(&f.keyFile, "operator-key-file", "", "file holding the ledger operator key (else env LEDGER_OPERATOR_KEY, else a development key in the data folder)")
+	fl.BoolVar(&f.demo, "demo-signup", true, "serve the rate-limited demo sign-up (POST /api/v1/demo/signup); switch off in production")
+	fl.DurationVar(&f.holdTTL, "hold-ttl", ledger.DefaultHoldTTL, "how long a hold stays open before it is released automatically")
+	return f
+}
+
+// openLedger opens the ledger the flags name, or returns nil when none is configured.
+func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string, card *estimator.RateCard, stdout io.Writer, logger *slog.Logger) (*server.LedgerConfig, func(), error) {
+	dsn := f.db
+	if dsn == "" && f.data != "" {
+		dsn = filepath.Join(f.data, "ledger.db")
+	}
+	if dsn == "" {
+		return nil, func() {}, nil
+	}
+	key, err := operatorKey(f, getenv, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL})
+	if err != nil {
+		return nil, nil, fmt.Errorf("ledger: %w", err)
+	}
+	where := dsn
+	if ledger.IsPostgresURL(dsn) {
+		where = "postgres"
+	}
+	logger.Info("ledger", "db", where, "dialect", l.Dialect().String(), "demoSignup", f.demo, "holdTTL", f.holdTTL.String())
+	// Holds past their deadline are released, and expired credits expire, on the next call on
+	// their account anyway; the sweeper keeps untouched accounts' statements current too.
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+				if _, err := l.Sweep(sctx); err != nil && sctx.Err() == nil {
+					logger.Warn("ledger sweep", "error", err.Error())
+				}
+			}
+		}
+	}()
+	closeFn := func() {
+		cancel()
+		<-done
+		_ = l.Close()
+	}
+	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo}, closeFn, nil
+}
+
+// operatorKey finds the operator key: -operator-key-file, else LEDGER_OPERATOR_KEY, else the
+// development key in the data folder (created on first run, mode 0600).
+func operatorKey(f *ledgerFlags, getenv func(string) string, stdout io.Writer) (string, error) {
+	if f.keyFile != "" {
+		b, err := os.ReadFile(f.keyFile)
+		if err != nil {
+			return "", fmt.Errorf("operator key: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	if k := strings.TrimSpace(getenv("LEDGER_OPERATOR_KEY")); k != "" {
+		return k, nil
+	}
+	if f.data == "" {
+		return "", errors.New("the ledger needs an operator key: set LEDGER_OPERATOR_KEY or -operator-key-file (or -data for a development key)")
+	}
+	path := filepath.Join(f.data, "operator-key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		var raw [32]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return "", err
+		}
+		key := "ceop_" + base64.RawURLEncoding.EncodeToString(raw[:])
+		if err := os.MkdirAll(f.data, 0o700); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(stdout, "ledger: created a development operator key in %s\n", path)
+		return key, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(stdout, "ledger: development operator key in %s\n", path)
+	return strings.TrimSpace(string(b)), nil
+}

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditestimator/creditestimator/internal/pgtest"
+	"github.com/creditestimator/creditestimator/ledger"
+)
+
+const crashKey = "crash-test-operator-key-0123456789"
+
+// ledgerProc is the real binary serving a ledger.
+type ledgerProc struct {
+	cmd  *exec.Cmd
+	url  string
+	done chan struct{}
+	errb *lockedBuffer
+}
+
+func startLedgerProc(t *testing.T, dsn, keyFile string) *ledgerProc {
+	t.Helper()
+	p := &ledgerProc{done: make(chan struct{}), errb: &lockedBuffer{}}
+	p.cmd = exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile, "-demo-signup=false")
+	p.cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "LEDGER_DB=", "LEDGER_OPERATOR_KEY=")
+	p.cmd.Stderr = p.errb
+	out, err := p.cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, p.cmd.Start())
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { _ = p.cmd.Process.Kill(); <-p.done })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+				line <- strings.TrimSuffix(u, "/")
+			}
+		}
+	}()
+	select {
+	case p.url = <-line:
+	case <-p.done:
+		t.Fatalf("server exited: %s", p.errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("server did not start: %s", p.errb.String())
+	}
+	return p
+}
+
+type crashClient struct {
+	url string
+	hc  *http.Client
+}
+
+// post sends one call; ok is false when no answer arrived (the server died).
+func (c crashClient) post(path, key, body string) (int, map[string]any, bool) {
+	req, _ := http.NewRequest("POST", c.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	req.Header.Set("Idempotency-Key", key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, false
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, false
+	}
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return resp.StatusCode, m, true
+}
+
+func (c crashClient) entries(t *testing.T, account string) []map[string]any {
+	var all []map[string]any
+	after := "0"
+	for {
+		req, _ := http.NewRequest("GET", c.url+"/api/v1/accounts/"+account+"/entries?after="+after, nil)
+		req.Header.Set("Authorization", "Bearer "+crashKey)
+		resp, err := c.hc.Do(req)
+		require.NoError(t, err)
+		var st struct {
+			Entries []map[string]any `json:"entries"`
+			Next    *int64           `json:"next"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&st))
+		resp.Body.Close()
+		all = append(all, st.Entries...)
+		if st.Next == nil {
+			return all
+		}
+		after = strconv.FormatInt(*st.Next, 10)
+	}
+}
+
+// TestLedgerSurvivesSIGKILL kills the real server during a stream of holds and settles, starts
+// it again on the same database, and checks that every acknowledged operation is there exactly
+// once (retrying the unacknowledged ones with their keys never doubles anything) and that
+// reconcile is clean.
+func TestLedgerSurvivesSIGKILL(t *testing.T) {
+	type db struct {
+		name string
+		dsn  func(t *testing.T) string
+	}
+	for _, d := range []db{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "ledger.db") }},
+		{"postgres", func(t *testing.T) string {
+			srv, err := pgtest.Start(true) // fsync on: this test is about durability
+			if err != nil {
+				if pgtest.InCI() {
+					t.Fatalf("PostgreSQL is required in CI: %v", err)
+				}
+				t.Skipf("PostgreSQL unavailable: %v", err)
+			}
+			t.Cleanup(srv.Stop)
+			return srv.URL()
+		}},
+	} {
+		t.Run(d.name, func(t *testing.T) { crashOnce(t, d.dsn(t)) })
+	}
+}
+
+func crashOnce(t *testing.T, dsn string) {
+	keyFile := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(crashKey+"\n"), 0o600))
+	p := startLedgerProc(t, dsn, keyFile)
+	c := crashClient{url: p.url, hc: &http.Client{Timeout: 20 * time.Second}}
+	st, m, ok := c.post("/api/v1/accounts", "acct", "")
+	require.True(t, ok)
+	require.Equal(t, 201, st)
+	account := m["account"].(map[string]any)["id"].(string)
+	st, _, _ = c.post("/api/v1/accounts/"+account+"/grants", "grant", `{"kind":"topup","credits":"100000"}`)
+	require.Equal(t, 201, st)
+
+	type op struct {
+		key, kind, hold string // kind: hold or settle
+		acked           bool
+	}
+	var mu sync.Mutex
+	var ops []*op
+	var acks atomic.Int64
+	const workers = 8
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				h := &op{key: fmt.Sprintf("h-%d-%d", w, i), kind: "hold"}
+				mu.Lock()
+				ops = append(ops, h)
+				mu.Unlock()
+				st, m, ok := c.post("/api/v1/accounts/"+account+"/holds", h.key, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10}}`)
+				if !ok {
+					return
+				}
+				if st != 201 {
+					t.Errorf("hold: %d %v", st, m)
+					return
+				}
+				mu.Lock()
+				h.acked, h.hold = true, m["hold"].(map[string]any)["id"].(string)
+				mu.Unlock()
+				acks.Add(1)
+				if i%2 == 1 { // every other hold stays open
+					continue
+				}
+				s := &op{key: fmt.Sprintf("s-%d-%d", w, i), kind: "settle", hold: h.hold}
+				mu.Lock()
+				ops = append(ops, s)
+				mu.Unlock()
+				st, _, ok = c.post("/api/v1/holds/"+h.hold+"/settle", s.key, "")
+				if !ok {
+					return
+				}
+				if st != 200 {
+					t.Errorf("settle: %d", st)
+					return
+				}
+				mu.Lock()
+				s.acked = true
+				mu.Unlock()
+				acks.Add(1)
+			}
+		}()
+	}
+	for acks.Load() < 150 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	<-p.done
+	wg.Wait()
+
+	p2 := startLedgerProc(t, dsn, keyFile)
+	c.url = p2.url
+	holdEntries, settleEntries := map[string]int{}, map[string]int{}
+	count := func() {
+		clear(holdEntries)
+		clear(settleEntries)
+		for _, e := range c.entries(t, account) {
+			switch e["type"] {
+			case "hold":
+				holdEntries[e["hold"].(string)]++
+			case "settle":
+				settleEntries[e["hold"].(string)]++
+			}
+		}
+	}
+	count()
+	acked := 0
+	for _, o := range ops {
+		if !o.acked {
+			continue
+		}
+		acked++
+		if o.kind == "hold" {
+			assert.Equal(t, 1, holdEntries[o.hold], "acknowledged hold %s", o.hold)
+		} else {
+			assert.Equal(t, 1, settleEntries[o.hold], "acknowledged settle of %s", o.hold)
+		}
+	}
+	t.Logf("%d acknowledged operations before SIGKILL, %d holds in the ledger", acked, len(holdEntries))
+	require.GreaterOrEqual(t, acked, 150)
+	// at most one unacknowledged hold per worker may have committed before the kill
+	assert.LessOrEqual(t, int64(len(holdEntries)), acks.Load()+workers)
+
+	// retry every operation again with its key: nothing doubles, the unacknowledged complete once
+	for _, o := range ops {
+		path := "/api/v1/accounts/" + account + "/holds"
+		body := `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10}}`
+		if o.kind == "settle" {
+			path, body = "/api/v1/holds/"+o.hold+"/settle", ""
+		}
+		st, m, ok := c.post(path, o.key, body)
+		require.True(t, ok)
+		if o.kind == "hold" {
+			require.Equal(t, 201, st, "%v", m)
+			id := m["hold"].(map[string]any)["id"].(string)
+			if o.acked {
+				assert.Equal(t, o.hold, id, "a retried hold answers with the first hold")
+			}
+		} else {
+			require.Equal(t, 200, st)
+		}
+	}
+	before := len(holdEntries)
+	count()
+	assert.LessOrEqual(t, len(holdEntries), before+workers)
+	for h, n := range holdEntries {
+		assert.Equal(t, 1, n, h)
+	}
+	for h, n := range settleEntries {
+		assert.Equal(t, 1, n, h)
+	}
+	var bal map[string]any
+	req, _ := http.NewRequest("GET", c.url+"/api/v1/accounts/"+account+"/balance", nil)
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	resp, err := c.hc.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&bal))
+	resp.Body.Close()
+	used := len(holdEntries)
+	assert.Equal(t, fmt.Sprintf("%d.00", 100100-used), bal["available"]) // trial 100 + top-up 100000
+
+	require.NoError(t, p2.cmd.Process.Signal(syscall.SIGTERM))
+	<-p2.done
+	l, err := ledger.Open(context.Background(), dsn, ledger.Options{})
+	require.NoError(t, err)
+	defer l.Close()
+	rep, err := l.Reconcile(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, rep.Problems)
+	assert.Equal(t, int64(used), rep.Holds)
+}

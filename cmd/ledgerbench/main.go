@@ -1,0 +1,183 @@
+// Command ledgerbench measures the ledger: jobs (a hold and its settle, two transactions) per
+// second and the p50/p99 latency of one job, at 1, 16 and 64 concurrent clients, on SQLite and on
+// a throwaway PostgreSQL (Debian's postgresql, started and stopped here). Both run with their
+// durable settings: SQLite WAL with synchronous=FULL, PostgreSQL with fsync and synchronous_commit
+// on. Each client has its own account (as in production: many users), priced by the default card.
+//
+//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-pg=true]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/creditestimator/creditestimator/internal/pgtest"
+	"github.com/creditestimator/creditestimator/ledger"
+)
+
+type result struct {
+	Backend    string  `json:"backend"`
+	Clients    int     `json:"clients"`
+	Jobs       int     `json:"jobs"`
+	JobsPerSec float64 `json:"jobsPerSec"`
+	P50Millis  float64 `json:"p50Ms"`
+	P99Millis  float64 `json:"p99Ms"`
+}
+
+func main() {
+	out := flag.String("json", "", "write the results as JSON to this file")
+	jobs := flag.Int("jobs", 2000, "jobs (hold + settle) per measurement, split among the clients")
+	withPG := flag.Bool("pg", true, "measure PostgreSQL too")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var results []result
+	dir, err := os.MkdirTemp("", "ledgerbench-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+	backends := []struct{ name, dsn string }{{"sqlite", filepath.Join(dir, "ledger.db")}}
+	if *withPG {
+		srv, err := pgtest.Start(true)
+		if err != nil {
+			fail(fmt.Errorf("PostgreSQL: %w", err))
+		}
+		defer srv.Stop()
+		backends = append(backends, struct{ name, dsn string }{"postgres", srv.URL()})
+	}
+	fmt.Printf("%-9s %7s %7s %10s %8s %8s\n", "backend", "clients", "jobs", "jobs/s", "p50 ms", "p99 ms")
+	for _, b := range backends {
+		l, err := ledger.Open(context.Background(), b.dsn, ledger.Options{})
+		if err != nil {
+			fail(err)
+		}
+		for _, clients := range []int{1, 16, 64} {
+			n := *jobs
+			if clients == 1 {
+				n = *jobs / 4
+			}
+			r, err := measure(l, b.name, clients, n)
+			if err != nil {
+				fail(err)
+			}
+			fmt.Printf("%-9s %7d %7d %10.0f %8.2f %8.2f\n", r.Backend, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis)
+			results = append(results, r)
+		}
+		l.Close()
+	}
+	if *out != "" {
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			fail(err)
+		}
+		b, _ := json.MarshalIndent(results, "", "  ")
+		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "ledgerbench:", err)
+	os.Exit(1)
+}
+
+var seq int64
+var seqMu sync.Mutex
+
+func key() string {
+	seqMu.Lock()
+	defer seqMu.Unlock()
+	seq++
+	return fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), seq)
+}
+
+func measure(l *ledger.Ledger, backend string, clients, jobs int) (result, error) {
+	ctx := context.Background()
+	accounts := make([]string, clients)
+	for i := range accounts {
+		r, err := l.CreateAccount(ctx, ledger.Call{Scope: "op", Key: key(), RequestHash: "a"}, false)
+		if err != nil {
+			return result{}, err
+		}
+		var m struct {
+			Account struct{ ID string } `json:"account"`
+		}
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			return result{}, err
+		}
+		accounts[i] = m.Account.ID
+		g, _ := ledger.DecodeGrant([]byte(`{"kind":"topup","credits":"1000000"}`))
+		if _, err := l.Grant(ctx, ledger.Call{Scope: "op", Key: key(), RequestHash: "g"}, m.Account.ID, g); err != nil {
+			return result{}, err
+		}
+	}
+	hold, _ := ledger.DecodeHold([]byte(`{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"a calm lake at dawn"}}`))
+	per := jobs / clients
+	lat := make([][]time.Duration, clients)
+	var firstErr error
+	var errMu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				t0 := time.Now()
+				r, err := l.Hold(ctx, ledger.Call{Scope: "op", Key: key(), RequestHash: "h"}, accounts[c], hold)
+				if err == nil && r.Status != 201 {
+					err = fmt.Errorf("hold: %d %s", r.Status, r.Body)
+				}
+				if err == nil {
+					var m struct {
+						Hold struct{ ID string } `json:"hold"`
+					}
+					_ = json.Unmarshal(r.Body, &m)
+					r, err = l.Settle(ctx, ledger.Call{Scope: "op", Key: key(), RequestHash: "s"}, m.Hold.ID)
+					if err == nil && r.Status != 200 {
+						err = fmt.Errorf("settle: %d %s", r.Status, r.Body)
+					}
+				}
+				if err != nil {
+					errMu.Lock()
+					firstErr = err
+					errMu.Unlock()
+					return
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return result{}, firstErr
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000
+	}
+	return result{Backend: backend, Clients: clients, Jobs: len(all), JobsPerSec: float64(len(all)) / elapsed.Seconds(), P50Millis: pct(0.50), P99Millis: pct(0.99)}, nil
+}

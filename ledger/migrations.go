@@ -1,0 +1,76 @@
+package ledger
+
+// migrations is the ledger's schema history. Never edit a released step: append a new one.
+// Amounts are BIGINT hundredths of a credit; instants are BIGINT microseconds since the Unix
+// epoch, UTC.
+var migrations = []migration{
+	{1, "accounts, buckets, holds, entries, idempotency", `
+CREATE TABLE accounts (
+	id         TEXT PRIMARY KEY,
+	token_hash TEXT NOT NULL UNIQUE,
+	created_at BIGINT NOT NULL,
+	demo       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE buckets (
+	id         TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	kind       TEXT NOT NULL,
+	plan       TEXT NOT NULL DEFAULT '',
+	period     TEXT NOT NULL DEFAULT '',
+	credits    BIGINT NOT NULL CHECK (credits > 0),
+	remaining  BIGINT NOT NULL CHECK (remaining >= 0),
+	granted_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL,
+	CHECK (expires_at > granted_at)
+);
+CREATE INDEX buckets_account ON buckets (account_id, expires_at);
+CREATE TABLE holds (
+	id           TEXT PRIMARY KEY,
+	account_id   TEXT NOT NULL REFERENCES accounts(id),
+	queue        TEXT NOT NULL,
+	credits      BIGINT NOT NULL CHECK (credits >= 0),
+	state        TEXT NOT NULL,
+	created_at   BIGINT NOT NULL,
+	expires_at   BIGINT NOT NULL,
+	closed_at    BIGINT NOT NULL DEFAULT 0,
+	card_version TEXT NOT NULL,
+	card_digest  TEXT NOT NULL,
+	spec         TEXT NOT NULL,
+	quote        TEXT NOT NULL
+);
+CREATE INDEX holds_open ON holds (account_id, state, expires_at);
+CREATE TABLE hold_draws (
+	hold_id   TEXT NOT NULL REFERENCES holds(id),
+	seq       INTEGER NOT NULL,
+	bucket_id TEXT NOT NULL REFERENCES buckets(id),
+	credits   BIGINT NOT NULL CHECK (credits > 0),
+	PRIMARY KEY (hold_id, seq)
+);
+CREATE TABLE entries (
+	seq        {{id}},
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	at         BIGINT NOT NULL,
+	type       TEXT NOT NULL,
+	bucket_id  TEXT NOT NULL DEFAULT '',
+	kind       TEXT NOT NULL DEFAULT '',
+	hold_id    TEXT NOT NULL DEFAULT '',
+	credits    BIGINT NOT NULL,
+	available  BIGINT NOT NULL,
+	held       BIGINT NOT NULL,
+	memo       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX entries_account ON entries (account_id, at, seq);
+CREATE INDEX entries_bucket ON entries (bucket_id);
+CREATE INDEX entries_hold ON entries (hold_id);
+CREATE TABLE idempotency (
+	scope        TEXT NOT NULL,
+	idem_key     TEXT NOT NULL,
+	request_hash TEXT NOT NULL,
+	status       INTEGER NOT NULL,
+	response     {{bytes}} NOT NULL,
+	created_at   BIGINT NOT NULL,
+	PRIMARY KEY (scope, idem_key)
+);
+CREATE INDEX idempotency_age ON idempotency (created_at)
+`},
+}

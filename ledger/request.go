@@ -1,0 +1,375 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/creditestimator/creditestimator/estimator"
+)
+
+// Error codes of the ledger, beyond the estimator's (whose codes the spec decoder reports).
+const (
+	CodeUnauthorized          = "unauthorized"
+	CodeNotFound              = "not_found"
+	CodeInsufficientCredits   = "insufficient_credits"
+	CodeStaleQuote            = "stale_quote"
+	CodeIdempotencyConflict   = "idempotency_conflict"
+	CodeMissingIdempotencyKey = "missing_idempotency_key"
+	CodeHoldSettled           = "hold_settled"
+	CodeHoldReleased          = "hold_released"
+	CodeAlreadyGranted        = "already_granted"
+	CodeRateLimited           = "rate_limited"
+	CodeForbidden             = "forbidden"
+	CodeUnsupportedQueue      = "unsupported_queue"
+	CodeUnsupportedGrantKind  = "unsupported_grant_kind"
+)
+
+// Limits and formats.
+const (
+	maxCreditsHundredths   = 1_000_000_000 * 100 // one grant: at most a billion credits
+	maxMemoBytes           = 200
+	maxIdempotencyKeyBytes = 255
+	maxEntriesPage         = 1000
+	rfc3339Micro           = "2006-01-02T15:04:05.999999Z07:00"
+)
+
+// HTTP statuses the ledger's answers carry.
+const (
+	statusOK                  = 200
+	statusCreated             = 201
+	statusBadRequest          = 400
+	statusInsufficientCredits = 402
+	statusNotFound            = 404
+	statusConflict            = 409
+	statusUnprocessable       = 422
+)
+
+// Status returns the HTTP status of an error code of the ledger or of the estimator.
+func Status(code string) int {
+	switch code {
+	case CodeUnauthorized:
+		return 401
+	case CodeForbidden:
+		return 403
+	case CodeNotFound:
+		return statusNotFound
+	case CodeInsufficientCredits:
+		return statusInsufficientCredits
+	case CodeStaleQuote, CodeIdempotencyConflict, CodeHoldSettled, CodeHoldReleased, CodeAlreadyGranted:
+		return statusConflict
+	case CodeRateLimited:
+		return 429
+	case CodeMissingIdempotencyKey:
+		return statusBadRequest
+	case CodeUnsupportedQueue, CodeUnsupportedGrantKind:
+		return statusUnprocessable
+	case "method_not_allowed":
+		return 405
+	case "unsupported_media_type":
+		return 415
+	case "unavailable":
+		return 503
+	}
+	return estimator.HTTPStatus(code)
+}
+
+func errf(code, field, msg string) *estimator.Error {
+	return &estimator.Error{Code: code, Field: field, Message: msg}
+}
+
+// fields is one JSON object's members, decoded strictly: exact names, no duplicates, no unknown.
+type fields struct {
+	path string
+	m    map[string]json.RawMessage
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// decodeObject decodes data as one JSON object whose members are among allowed.
+func decodeObject(data []byte, path string, allowed ...string) (fields, *estimator.Error) {
+	f := fields{path: path, m: map[string]json.RawMessage{}}
+	if !utf8.Valid(data) {
+		return f, errf(estimator.CodeInvalidUTF8, path, "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return f, errf(estimator.CodeInvalidType, path, "must be a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
+		}
+		key := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return f, errf(estimator.CodeInvalidJSON, join(path, key), "not well-formed JSON")
+		}
+		if !contains(allowed, key) {
+			return f, errf(estimator.CodeUnknownField, join(path, key), "unknown member; allowed: "+strings.Join(allowed, ", "))
+		}
+		if _, dup := f.m[key]; dup {
+			return f, errf(estimator.CodeDuplicateField, join(path, key), "given twice")
+		}
+		f.m[key] = raw
+	}
+	if _, err := dec.Token(); err != nil {
+		return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
+	}
+	if _, err := dec.Token(); err == nil {
+		return f, errf(estimator.CodeInvalidJSON, path, "more than one JSON value")
+	}
+	return f, nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+func (f fields) has(key string) bool { return !isNull(f.m[key]) }
+
+func (f fields) str(key string, required bool) (string, *estimator.Error) {
+	raw, ok := f.m[key]
+	if !ok || isNull(raw) {
+		if required {
+			return "", errf(estimator.CodeMissingField, join(f.path, key), "required")
+		}
+		return "", nil
+	}
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", errf(estimator.CodeInvalidType, join(f.path, key), "must be a string")
+	}
+	return s, nil
+}
+
+// credits decodes a decimal string of credits with at most two decimals, in (0, max].
+func (f fields) credits(key string, required bool) (estimator.Credits, bool, *estimator.Error) {
+	s, err := f.str(key, required)
+	if err != nil || (s == "" && !required && !f.has(key)) {
+		return 0, false, err
+	}
+	c, ok := parseCredits(s)
+	if !ok {
+		return 0, false, errf(estimator.CodeInvalidValue, join(f.path, key), "must be a decimal number of credits with at most 2 decimals, e.g. \"5.00\"")
+	}
+	if c <= 0 || c > maxCreditsHundredths {
+		return 0, false, errf(estimator.CodeOutOfRange, join(f.path, key), "must be more than 0 and at most 1000000000 credits")
+	}
+	return c, true, nil
+}
+
+// parseCredits parses "12", "12.5", "12.50" (no sign, no exponent) into hundredths.
+func parseCredits(s string) (estimator.Credits, bool) {
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 || (hasDot && (frac == "" || len(frac) > 2)) {
+		return 0, false
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	fr, _ := strconv.ParseInt(frac, 10, 64)
+	return estimator.Credits(w*100 + fr), true
+}
+
+// instant decodes an RFC 3339 time (or a YYYY-MM-DD date, meaning its midnight UTC).
+func parseInstant(s string) (time.Time, bool) {
+	if len(s) == 10 {
+		t, err := time.Parse("2006-01-02", s)
+		return t.UTC(), err == nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// GrantRequest is the body of POST /accounts/{id}/grants.
+type GrantRequest struct {
+	Kind        string // "plan", "topup" or "adjustment"
+	Plan        string
+	PeriodStart time.Time
+	Credits     estimator.Credits
+	Expires     time.Time
+	Memo        string
+}
+
+// DecodeGrant decodes a grant request strictly.
+func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
+	var g GrantRequest
+	f, e := decodeObject(data, "", "kind", "plan", "periodStart", "credits", "expires", "memo")
+	if e != nil {
+		return g, e
+	}
+	if g.Kind, e = f.str("kind", true); e != nil {
+		return g, e
+	}
+	allowedFor := map[string][]string{
+		"plan":       {"kind", "plan", "periodStart"},
+		"topup":      {"kind", "credits"},
+		"adjustment": {"kind", "credits", "expires", "memo"},
+	}
+	allowed, ok := allowedFor[g.Kind]
+	if !ok {
+		return g, errf(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment (the trial is granted when the account is made), not "+strconv.Quote(clip(g.Kind)))
+	}
+	for k := range f.m {
+		if !contains(allowed, k) {
+			return g, errf(estimator.CodeUnknownField, k, "not a member of a "+g.Kind+" grant; allowed: "+strings.Join(allowed, ", "))
+		}
+	}
+	switch g.Kind {
+	case "plan":
+		if g.Plan, e = f.str("plan", true); e != nil {
+			return g, e
+		}
+		ps, e := f.str("periodStart", true)
+		if e != nil {
+			return g, e
+		}
+		t, err := time.Parse("2006-01-02", ps)
+		if err != nil {
+			return g, errf(estimator.CodeInvalidDate, "periodStart", "must be a date YYYY-MM-DD, not "+strconv.Quote(clip(ps)))
+		}
+		g.PeriodStart = t.UTC()
+	case "topup":
+		if g.Credits, _, e = f.credits("credits", true); e != nil {
+			return g, e
+		}
+	case "adjustment":
+		if g.Credits, _, e = f.credits("credits", true); e != nil {
+			return g, e
+		}
+		ex, e := f.str("expires", true)
+		if e != nil {
+			return g, e
+		}
+		t, ok := parseInstant(ex)
+		if !ok {
+			return g, errf(estimator.CodeInvalidDate, "expires", "must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z, not "+strconv.Quote(clip(ex)))
+		}
+		g.Expires = t
+		if g.Memo, e = f.str("memo", false); e != nil {
+			return g, e
+		}
+		if len(g.Memo) > maxMemoBytes {
+			return g, errf(estimator.CodeOutOfRange, "memo", "at most 200 bytes")
+		}
+		for _, r := range g.Memo {
+			if r < 0x20 || r == 0x7f {
+				return g, errf(estimator.CodeInvalidValue, "memo", "must not contain control characters")
+			}
+		}
+	}
+	return g, nil
+}
+
+// HoldRequest is the body of POST /accounts/{id}/holds.
+type HoldRequest struct {
+	Spec  estimator.Spec
+	Queue string // "fast" (default) or "standard"
+	// Quote is what the client showed, when it sent one: the hold is refused with stale_quote
+	// when the server's price or card differs.
+	HasQuote    bool
+	QuoteCredit estimator.Credits
+	QuoteDigest string
+}
+
+// DecodeHold decodes a hold request strictly; the spec follows the quote contract's rules.
+func DecodeHold(data []byte) (HoldRequest, *estimator.Error) {
+	var h HoldRequest
+	f, e := decodeObject(data, "", "spec", "queue", "quote")
+	if e != nil {
+		return h, e
+	}
+	raw, ok := f.m["spec"]
+	if !ok || isNull(raw) {
+		return h, errf(estimator.CodeMissingField, "spec", "required: the quote contract's spec")
+	}
+	spec, err := estimator.DecodeSpec(raw)
+	if err != nil {
+		ee := err.(*estimator.Error)
+		return h, errf(ee.Code, join("spec", ee.Field), ee.Message)
+	}
+	h.Spec = spec
+	if h.Queue, e = f.str("queue", false); e != nil {
+		return h, e
+	}
+	if h.Queue == "" {
+		h.Queue = "fast"
+	}
+	if h.Queue != "fast" && h.Queue != "standard" {
+		return h, errf(CodeUnsupportedQueue, "queue", "must be fast or standard, not "+strconv.Quote(clip(h.Queue)))
+	}
+	if f.has("quote") {
+		q, e := decodeObject(f.m["quote"], "quote", "credits", "rateCard")
+		if e != nil {
+			return h, e
+		}
+		if h.QuoteCredit, _, e = q.credits("credits", true); e != nil {
+			return h, e
+		}
+		if !q.has("rateCard") {
+			return h, errf(estimator.CodeMissingField, "quote.rateCard", "required: the card the quote was priced with")
+		}
+		rc, e := decodeObject(q.m["rateCard"], "quote.rateCard", "version", "digest")
+		if e != nil {
+			return h, e
+		}
+		if h.QuoteDigest, e = rc.str("digest", true); e != nil {
+			return h, e
+		}
+		if _, e = rc.str("version", false); e != nil {
+			return h, e
+		}
+		h.HasQuote = true
+	}
+	return h, nil
+}
+
+// DecodeEmpty accepts an empty body or an empty JSON object (settle, release, sign-up).
+func DecodeEmpty(data []byte) *estimator.Error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	_, e := decodeObject(data, "")
+	return e
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}

@@ -1,0 +1,522 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/ledger"
+)
+
+// LedgerConfig mounts the ledger's HTTP API (docs/ledger.md) under /api/v1/.
+type LedgerConfig struct {
+	Ledger *ledger.Ledger
+	// OperatorKey authorizes server-to-server calls (Authorization: Bearer KEY). Required.
+	OperatorKey string
+	// DemoSignup switches on POST /api/v1/demo/signup (a rate-limited sign-up that returns only the
+	// new account's token) and lets account tokens buy top-ups (simulated payment) for the demo.
+	// Off in production.
+	DemoSignup bool
+	// SignupsPerMinute limits demo sign-ups per client address (0 means 5); the whole server
+	// allows 20 times that.
+	SignupsPerMinute int
+}
+
+// ledgerMaxBody bounds ledger request bodies (a spec with the longest prompt fits many times).
+const ledgerMaxBody = 64 << 10
+
+type ledgerAPI struct {
+	l        *ledger.Ledger
+	opKey    []byte
+	demo     bool
+	perIP    *signupLimiter
+	global   *signupLimiter
+	log      *slog.Logger
+	deadline time.Duration
+}
+
+func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
+	if c.Ledger == nil {
+		return nil, errors.New("server: ledger config without a ledger")
+	}
+	if len(c.OperatorKey) < 16 {
+		return nil, errors.New("server: the ledger operator key must be at least 16 characters")
+	}
+	n := c.SignupsPerMinute
+	if n <= 0 {
+		n = 5
+	}
+	return &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
+		perIP: newSignupLimiter(n, time.Minute), global: newSignupLimiter(20*n, time.Minute), log: log,
+		deadline: 10 * time.Second}, nil
+}
+
+// ownsLedgerPath reports whether p belongs to the ledger API.
+func ownsLedgerPath(p string) bool {
+	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/")
+}
+
+// ledgerCaller is who is calling: the operator, or the holder of one account's token.
+type ledgerCaller struct {
+	operator bool
+	account  string
+}
+
+func (p ledgerCaller) scope() string {
+	if p.operator {
+		return "op"
+	}
+	return "acct:" + p.account
+}
+
+func ledgerError(w http.ResponseWriter, code, field, msg string) {
+	e := &estimator.Error{Code: code, Field: field, Message: msg}
+	ledgerJSON(w, ledger.Status(code), e.AppendJSON(nil))
+}
+
+func ledgerJSON(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func ledgerNotFound(w http.ResponseWriter, what string) {
+	ledgerError(w, ledger.CodeNotFound, "", "no such "+what)
+}
+
+// serve routes a ledger request. No CORS headers: the ledger is not for other origins.
+func (a *ledgerAPI) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), a.deadline)
+	defer cancel()
+	r = r.WithContext(ctx)
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v1/"), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "demo" && parts[1] == "signup":
+		if !a.demo {
+			ledgerNotFound(w, "endpoint (demo sign-up is switched off)")
+			return
+		}
+		if a.method(w, r, http.MethodPost) {
+			a.signup(w, r)
+		}
+		return
+	case len(parts) == 1 && parts[0] == "accounts":
+		if a.method(w, r, http.MethodPost) {
+			a.withAuth(w, r, func(p ledgerCaller) {
+				if !p.operator {
+					ledgerError(w, ledger.CodeForbidden, "", "only the operator key can create accounts")
+					return
+				}
+				a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+					if e := ledger.DecodeEmpty(body); e != nil {
+						return ledgerErrResponse(e), nil
+					}
+					return a.l.CreateAccount(r.Context(), call, false)
+				})
+			})
+		}
+		return
+	case len(parts) == 3 && parts[0] == "accounts" && validLedgerID(parts[1]):
+		id, what := parts[1], parts[2]
+		var method string
+		switch what {
+		case "grants", "holds":
+			method = http.MethodPost
+		case "balance", "entries":
+			method = http.MethodGet
+		default:
+			ledgerNotFound(w, "endpoint")
+			return
+		}
+		if !a.method(w, r, method) {
+			return
+		}
+		a.withAuth(w, r, func(p ledgerCaller) {
+			if !p.operator && p.account != id {
+				ledgerNotFound(w, "account") // a token never learns whether another account exists
+				return
+			}
+			switch what {
+			case "grants":
+				a.grant(w, r, p, id)
+			case "holds":
+				a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+					h, e := ledger.DecodeHold(body)
+					if e != nil {
+						return ledgerErrResponse(e), nil
+					}
+					return a.l.Hold(r.Context(), call, id, h)
+				})
+			case "balance":
+				a.balance(w, r, id)
+			case "entries":
+				a.entries(w, r, id)
+			}
+		})
+		return
+	case len(parts) == 3 && parts[0] == "holds" && validLedgerID(parts[1]) && (parts[2] == "settle" || parts[2] == "release"):
+		if !a.method(w, r, http.MethodPost) {
+			return
+		}
+		id, settle := parts[1], parts[2] == "settle"
+		a.withAuth(w, r, func(p ledgerCaller) {
+			owner, ok, err := a.l.HoldAccount(r.Context(), id)
+			if err != nil {
+				a.internal(w, err)
+				return
+			}
+			if !ok || (!p.operator && owner != p.account) {
+				ledgerNotFound(w, "hold")
+				return
+			}
+			a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+				if e := ledger.DecodeEmpty(body); e != nil {
+					return ledgerErrResponse(e), nil
+				}
+				if settle {
+					return a.l.Settle(r.Context(), call, id)
+				}
+				return a.l.Release(r.Context(), call, id)
+			})
+		})
+		return
+	}
+	ledgerNotFound(w, "endpoint")
+}
+
+// validLedgerID accepts the ids the ledger makes (prefix_ and URL-safe base64), nothing longer.
+func validLedgerID(s string) bool {
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func ledgerErrResponse(e *estimator.Error) ledger.Response {
+	return ledger.Response{Status: ledger.Status(e.Code), Body: e.AppendJSON(nil)}
+}
+
+func (a *ledgerAPI) method(w http.ResponseWriter, r *http.Request, m string) bool {
+	if r.Method == m || (m == http.MethodGet && r.Method == http.MethodHead) {
+		return true
+	}
+	allow := m
+	if m == http.MethodGet {
+		allow = "GET, HEAD"
+	}
+	w.Header().Set("Allow", allow)
+	ledgerError(w, "method_not_allowed", "", "method "+r.Method+" is not allowed here; allowed: "+allow)
+	return false
+}
+
+// withAuth resolves the bearer credential: the operator key or an account token. No credential,
+// or one that is neither, is 401.
+func (a *ledgerAPI) withAuth(w http.ResponseWriter, r *http.Request, fn func(ledgerCaller)) {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" || len(token) > 256 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ledger"`)
+		ledgerError(w, ledger.CodeUnauthorized, "Authorization", "send the operator key or an account token as Authorization: Bearer …")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(token), a.opKey) == 1 {
+		fn(ledgerCaller{operator: true})
+		return
+	}
+	id, found, err := a.l.AccountByToken(r.Context(), token)
+	if err != nil {
+		a.internal(w, err)
+		return
+	}
+	if !found {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ledger", error="invalid_token"`)
+		ledgerError(w, ledger.CodeUnauthorized, "Authorization", "unknown key or token")
+		return
+	}
+	fn(ledgerCaller{account: id})
+}
+
+// readBody reads a POST body under the ledger's limit; on failure it has answered.
+func (a *ledgerAPI) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.ContentLength > ledgerMaxBody {
+		w.Header().Set("Connection", "close")
+		ledgerError(w, estimator.CodeRequestTooLarge, "", "the request body exceeds "+strconv.Itoa(ledgerMaxBody)+" bytes")
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, ledgerMaxBody+1))
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		ledgerError(w, estimator.CodeInvalidJSON, "", "the request body could not be read")
+		return nil, false
+	}
+	if len(body) > ledgerMaxBody {
+		w.Header().Set("Connection", "close")
+		ledgerError(w, estimator.CodeRequestTooLarge, "", "the request body exceeds "+strconv.Itoa(ledgerMaxBody)+" bytes")
+		return nil, false
+	}
+	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
+		ledgerError(w, "unsupported_media_type", "", "the request body must be JSON with Content-Type: application/json")
+		return nil, false
+	}
+	return body, true
+}
+
+// mutating reads the body, checks the Idempotency-Key and answers with op's response.
+func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCaller, op func(body []byte, call ledger.Call) (ledger.Response, error)) {
+	body, ok := a.readBody(w, r)
+	if !ok {
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if e := ledger.CheckKey(key); e != nil {
+		ledgerJSON(w, ledger.Status(e.Code), e.AppendJSON(nil))
+		return
+	}
+	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
+	res, err := op(body, call)
+	if err != nil {
+		a.internal(w, err)
+		return
+	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	ledgerJSON(w, res.Status, res.Body)
+}
+
+func (a *ledgerAPI) internal(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		w.Header().Set("Retry-After", "1")
+		ledgerError(w, "unavailable", "", "the ledger is busy; retry with the same Idempotency-Key")
+		return
+	}
+	a.log.Error("ledger", "error", err.Error())
+	ledgerError(w, estimator.CodeInternal, "", "internal error; retry with the same Idempotency-Key")
+}
+
+func (a *ledgerAPI) grant(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+		g, e := ledger.DecodeGrant(body)
+		if e != nil {
+			return ledgerErrResponse(e), nil
+		}
+		if !p.operator && !(a.demo && g.Kind == "topup") {
+			return ledgerErrResponse(&estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits (the demo lets an account buy top-ups)"}), nil
+		}
+		return a.l.Grant(r.Context(), call, id, g)
+	})
+}
+
+func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, id string) {
+	b, ok, err := a.l.Balance(r.Context(), id)
+	if err != nil {
+		a.internal(w, err)
+		return
+	}
+	if !ok {
+		ledgerNotFound(w, "account")
+		return
+	}
+	ledgerJSON(w, http.StatusOK, ledger.MarshalBalance(b))
+}
+
+func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, id string) {
+	q := r.URL.Query()
+	var from, to time.Time
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(f.name); v != "" {
+			t, ok := ledgerQueryTime(v)
+			if !ok {
+				ledgerError(w, estimator.CodeInvalidDate, f.name, "must be an RFC 3339 time or a YYYY-MM-DD date")
+				return
+			}
+			*f.dst = t
+		}
+	}
+	var after int64
+	limit := 1000
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			ledgerError(w, estimator.CodeInvalidValue, "after", "must be the seq of an entry (the next of the previous page)")
+			return
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			ledgerError(w, estimator.CodeOutOfRange, "limit", "must be 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	st, ok, err := a.l.Entries(r.Context(), id, from, to, after, limit)
+	if err != nil {
+		a.internal(w, err)
+		return
+	}
+	if !ok {
+		ledgerNotFound(w, "account")
+		return
+	}
+	if ledgerWantsCSV(r.Header.Get("Accept")) {
+		var buf bytes.Buffer
+		cw := csv.NewWriter(&buf)
+		_ = cw.Write([]string{"seq", "at", "type", "kind", "bucket", "hold", "credits", "available", "held", "memo"})
+		for _, e := range st.Entries {
+			_ = cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At, e.Type, e.Kind, e.Bucket, e.Hold, e.Credits, e.Available, e.Held, ledgerCSVSafe(e.Memo)})
+		}
+		cw.Flush()
+		if st.Next != nil {
+			w.Header().Set("Ledger-Next", strconv.FormatInt(*st.Next, 10))
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	b, _ := json.Marshal(st)
+	ledgerJSON(w, http.StatusOK, b)
+}
+
+// ledgerCSVSafe keeps a spreadsheet from reading a memo as a formula.
+func ledgerCSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func ledgerWantsCSV(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(mt), "text/csv") {
+			return true
+		}
+	}
+	return false
+}
+
+func ledgerQueryTime(s string) (time.Time, bool) {
+	if len(s) == 10 {
+		t, err := time.Parse("2006-01-02", s)
+		return t, err == nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// signup is the demo's sign-up: a new account with the trial, answered with only its token.
+func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !a.global.allow("*") || !a.perIP.allow(host) {
+		w.Header().Set("Retry-After", "60")
+		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
+		return
+	}
+	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (ledger.Response, error) {
+		if e := ledger.DecodeEmpty(body); e != nil {
+			return ledgerErrResponse(e), nil
+		}
+		call.Scope = "demo:" + host
+		return a.l.CreateAccount(r.Context(), call, true)
+	})
+}
+
+// signupLimiter is a token bucket per key: n per period, refilled continuously.
+type signupLimiter struct {
+	mu     sync.Mutex
+	n      float64
+	period time.Duration
+	keys   map[string]*signupBucket
+}
+
+type signupBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newSignupLimiter(n int, period time.Duration) *signupLimiter {
+	return &signupLimiter{n: float64(n), period: period, keys: map[string]*signupBucket{}}
+}
+
+func (rl *signupLimiter) allow(key string) bool {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	now := time.Now()
+	if len(rl.keys) > 100_000 { // bounded memory: forget full buckets
+		for k, b := range rl.keys {
+			if now.Sub(b.last) > rl.period {
+				delete(rl.keys, k)
+			}
+		}
+	}
+	b := rl.keys[key]
+	if b == nil {
+		b = &signupBucket{tokens: rl.n, last: now}
+		rl.keys[key] = b
+	}
+	b.tokens += now.Sub(b.last).Seconds() / rl.period.Seconds() * rl.n
+	if b.tokens > rl.n {
+		b.tokens = rl.n
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// serveLedgerInfo answers GET /api/v1/ledger, with or without a ledger mounted, so that a page
+// can learn whether accounts exist here without a failing request.
+func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		ledgerError(w, "method_not_allowed", "", "method "+r.Method+" is not allowed here; allowed: GET, HEAD")
+		return
+	}
+	info := struct {
+		Ledger         bool  `json:"ledger"`
+		DemoSignup     bool  `json:"demoSignup"`
+		HoldTTLSeconds int64 `json:"holdTtlSeconds,omitempty"`
+	}{}
+	if s.ledger != nil {
+		info.Ledger, info.DemoSignup = true, s.ledger.demo
+		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
+	}
+	b, _ := json.Marshal(info)
+	ledgerJSON(w, http.StatusOK, b)
+}
