@@ -250,8 +250,8 @@ func (p *cardParser) card(root jsonx.Value) {
 	if p.fail(err) {
 		return
 	}
-	if c.currency != "USD" {
-		p.bad(path, "only USD is supported")
+	if why := checkCurrency(c.currency); why != "" {
+		p.bad(path, why)
 		return
 	}
 	p.formatsAndFPS(o)

@@ -136,3 +136,32 @@ func TestDefaultCardTranslatesEveryLabel(t *testing.T) {
 	require.Equal(t, "Basic", c.PlanName("basic", "fr"))
 	require.Equal(t, "基础版", c.PlanName("basic", "zh-CN"))
 }
+
+func TestCardCurrencies(t *testing.T) {
+	withCurrency := func(code string) ([]byte, *RateCard, error) {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(defaultCardJSON, &m))
+		m["currency"] = json.RawMessage(`"` + code + `"`)
+		b, _ := json.Marshal(m)
+		c, err := ParseRateCard(b)
+		return b, c, err
+	}
+	for _, code := range []string{"USD", "EUR", "GBP", "CHF"} {
+		_, c, err := withCurrency(code)
+		require.NoError(t, err, code)
+		require.Equal(t, code, c.Currency())
+		// The same card in another two-decimal currency prices the same amounts.
+		q, err := c.Estimate(Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000})
+		require.NoError(t, err)
+		require.Equal(t, "0.06", q.USD.Min.String())
+	}
+	for code, want := range map[string]string{
+		"JPY": "JPY has 0 decimal places", "KWD": "KWD has 3 decimal places", "usd": "ISO 4217", "XYZ": "ISO 4217",
+	} {
+		_, _, err := withCurrency(code)
+		var e *Error
+		require.ErrorAs(t, err, &e, code)
+		require.Equal(t, "currency", e.Field)
+		require.Contains(t, e.Message, want)
+	}
+}
