@@ -1,10 +1,12 @@
 package estimator
 
-// Currencies a card may price in. Amounts are exact in hundredths of the currency (money is kept
-// in millionths and shown rounded to the cent, half away from zero), so a card's currency must
-// have a minor unit of two decimals: USD, EUR, GBP and the others below. Currencies without a
-// minor unit (JPY, KRW) or with three decimals (BHD, KWD) are refused with a clear error rather
-// than shown with decimals they do not have.
+import "github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+
+// Currencies a card may price in. Money is kept in millionths of the currency; every amount a
+// response shows is rounded half away from zero to the currency's minor unit and printed with its
+// decimals: cents for USD or EUR ("29.00"), whole yen for JPY ("3000"), thousandths for KWD. The
+// card's own amounts (plan and bundle prices, the ROI default) must be exact in that unit. Unit
+// prices (per credit, per video) keep four decimals in every currency.
 
 // currencyMinorDigits is ISO 4217's minor unit of common currencies.
 var currencyMinorDigits = map[string]int{
@@ -17,12 +19,49 @@ var currencyMinorDigits = map[string]int{
 
 // checkCurrency reports why a card cannot price in a currency, or "" when it can.
 func checkCurrency(code string) string {
-	d, ok := currencyMinorDigits[code]
-	switch {
-	case !ok:
-		return "must be an ISO 4217 currency code this engine knows (e.g. \"USD\", \"EUR\")"
-	case d != 2:
-		return code + " has " + string(rune('0'+d)) + " decimal places; amounts are exact in hundredths, so only currencies with 2 decimal places are supported"
+	if _, ok := currencyMinorDigits[code]; !ok {
+		return "must be an ISO 4217 currency code this engine knows (e.g. \"USD\", \"EUR\", \"JPY\")"
+	}
+	return ""
+}
+
+// moneyFmt writes amounts in a card's currency: rounded half away from zero to its minor unit
+// and printed with that many decimals ("29.00" in USD, "3000" in JPY). The zero value writes
+// cents, like Money.String.
+type moneyFmt struct {
+	places int   // decimals of the minor unit
+	unit   int64 // micro-units in one minor unit; 0 means cents
+}
+
+func moneyFmtFor(minor int) moneyFmt {
+	unit := int64(1)
+	for i := minor; i < moneyPlaces; i++ {
+		unit *= 10
+	}
+	return moneyFmt{places: minor, unit: unit}
+}
+
+// appendAmount appends m in the currency's minor unit.
+func (f moneyFmt) appendAmount(dst []byte, m Money) []byte {
+	if f.unit == 0 {
+		return m.AppendText(dst)
+	}
+	return jsonx.AppendFixed(dst, roundHalfAway(int64(m), f.unit), f.places)
+}
+
+// text is m for a sentence: "$29.00" in USD, "3000 JPY" in other currencies.
+func (c *RateCard) moneyText(m Money) string {
+	s := string(c.money.appendAmount(nil, m))
+	if c.currency == "USD" {
+		return "$" + s
+	}
+	return s + " " + c.currency
+}
+
+// checkWhole reports a card amount finer than the currency's minor unit ("" when it is exact).
+func (c *RateCard) checkWhole(m Money) string {
+	if c.money.unit != 0 && int64(m)%c.money.unit != 0 {
+		return "must be a whole number of the currency's minor unit (" + c.currency + " has " + string(rune('0'+c.money.places)) + " decimal places)"
 	}
 	return ""
 }

@@ -64,6 +64,7 @@ type Quote struct {
 	Complexity    Complexity
 	USD           PriceRange
 	RateCard      CardRef
+	money         moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // DecodeSpec decodes a Spec from the contract's JSON with the strict rules every surface
@@ -256,6 +257,7 @@ func (c *RateCard) estimate(s Spec) (Quote, *Error) {
 	total := unit * count
 
 	q := Quote{
+		money:         c.money,
 		Credits:       Credits(total),
 		UnitCredits:   Credits(unit),
 		Count:         count,
@@ -404,9 +406,9 @@ func (q Quote) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `],"complexity":`...)
 	dst = q.Complexity.AppendJSON(dst)
 	dst = append(dst, `,"usd":{"min":"`...)
-	dst = q.USD.Min.AppendText(dst)
+	dst = q.money.appendAmount(dst, q.USD.Min)
 	dst = append(dst, `","max":"`...)
-	dst = q.USD.Max.AppendText(dst)
+	dst = q.money.appendAmount(dst, q.USD.Max)
 	dst = append(dst, `"},"rateCard":`...)
 	dst = q.RateCard.AppendJSON(dst)
 	return append(dst, '}')

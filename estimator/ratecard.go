@@ -40,7 +40,8 @@ type RateCard struct {
 	version  string
 	digest   string
 	currency string
-	language string // of the card's own labels; "" is English
+	money    moneyFmt // the currency's minor unit (currency.go)
+	language string   // of the card's own labels; "" is English
 
 	translations []translation // other languages of the card's labels (translations.go)
 
@@ -254,6 +255,7 @@ func (p *cardParser) card(root jsonx.Value) {
 		p.bad(path, why)
 		return
 	}
+	c.money = moneyFmtFor(currencyMinorDigits[c.currency])
 	p.formatsAndFPS(o)
 	p.duration(o)
 	p.reference(o)
@@ -594,11 +596,15 @@ func (p *cardParser) plans(o object) {
 		}
 		seen[pl.ID] = true
 		pl.Name = p.label(po, "name")
-		price, _, err := po.requiredFixed("priceUsd", moneyPlaces, 1, maxCardMoney, true, "")
+		price, pp, err := po.requiredFixed("priceUsd", moneyPlaces, 1, maxCardMoney, true, "")
 		if p.fail(err) {
 			return
 		}
 		pl.Price = Money(price)
+		if why := p.c.checkWhole(pl.Price); why != "" {
+			p.bad(pp, why)
+			return
+		}
 		monthly, _, err := po.requiredFixed("monthlyCredits", creditPlaces, 1, maxCardCredits, true, "")
 		if p.fail(err) {
 			return
@@ -662,6 +668,10 @@ func (p *cardParser) topUps(o object) {
 			return
 		}
 		b := Bundle{Credits: Credits(n), Price: Money(price)}
+		if why := p.c.checkWhole(b.Price); why != "" {
+			p.bad(pp, why)
+			return
+		}
 		if i > 0 {
 			prev := p.c.topUps.Bundles[i-1]
 			if b.Credits <= prev.Credits {
@@ -710,6 +720,10 @@ func (p *cardParser) roiDefaults(o object) {
 		return
 	}
 	p.c.roi.TraditionalCost = Money(cost)
+	if why := p.c.checkWhole(p.c.roi.TraditionalCost); why != "" {
+		p.bad(join(r.path, "traditionalUsd"), why)
+		return
+	}
 	p.c.roi.TraditionalSeconds, _, err = r.requiredInt("traditionalSeconds", 1, maxCardSeconds)
 	if p.fail(err) {
 		return

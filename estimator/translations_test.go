@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -138,30 +139,84 @@ func TestDefaultCardTranslatesEveryLabel(t *testing.T) {
 }
 
 func TestCardCurrencies(t *testing.T) {
-	withCurrency := func(code string) ([]byte, *RateCard, error) {
+	withCurrency := func(code string, edit func(m map[string]json.RawMessage)) (*RateCard, error) {
 		var m map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(defaultCardJSON, &m))
 		m["currency"] = json.RawMessage(`"` + code + `"`)
+		if edit != nil {
+			edit(m)
+		}
 		b, _ := json.Marshal(m)
-		c, err := ParseRateCard(b)
-		return b, c, err
+		return ParseRateCard(b)
 	}
 	for _, code := range []string{"USD", "EUR", "GBP", "CHF"} {
-		_, c, err := withCurrency(code)
+		c, err := withCurrency(code, nil)
 		require.NoError(t, err, code)
 		require.Equal(t, code, c.Currency())
-		// The same card in another two-decimal currency prices the same amounts.
-		q, err := c.Estimate(Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000})
+		out, err := c.Do("quote", []byte(`{"resolution":"1080p","fps":30,"durationSeconds":10}`))
 		require.NoError(t, err)
-		require.Equal(t, "0.06", q.USD.Min.String())
+		require.Contains(t, string(out), `"usd":{"min":"0.06","max":"0.10"}`)
 	}
-	for code, want := range map[string]string{
-		"JPY": "JPY has 0 decimal places", "KWD": "KWD has 3 decimal places", "usd": "ISO 4217", "XYZ": "ISO 4217",
-	} {
-		_, _, err := withCurrency(code)
+	for code, want := range map[string]string{"usd": "ISO 4217", "XYZ": "ISO 4217"} {
+		_, err := withCurrency(code, nil)
 		var e *Error
 		require.ErrorAs(t, err, &e, code)
 		require.Equal(t, "currency", e.Field)
 		require.Contains(t, e.Message, want)
 	}
+	// JPY has no minor unit: the card's amounts must be whole yen.
+	_, err := withCurrency("JPY", func(m map[string]json.RawMessage) {
+		m["topUps"] = json.RawMessage(`{"validDays":180,"bundles":[{"credits":"100","priceUsd":"1500.50"}]}`)
+	})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "topUps.bundles[0].priceUsd", e.Field)
+	require.Contains(t, e.Message, "JPY has 0 decimal places")
+	// KWD has three.
+	_, err = withCurrency("KWD", func(m map[string]json.RawMessage) {
+		delete(m, "translations")
+		m["plans"] = json.RawMessage(`[{"id":"basic","name":"Basic","priceUsd":"9.0005","monthlyCredits":"500","priorityCredits":"0","queue":"standard"}]`)
+	})
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "plans[0].priceUsd", e.Field)
+}
+
+// A card priced in yen: every amount a response shows is whole yen, rounded half away from zero
+// from the exact value, and the sentences name the currency.
+func TestJPYCardAmountsInWholeYen(t *testing.T) {
+	b, err := os.ReadFile("../web/test/fixtures/jpy-card.json")
+	require.NoError(t, err)
+	c, err := ParseRateCard(b)
+	require.NoError(t, err)
+	require.Equal(t, "JPY", c.Currency())
+	do := func(op, req string) string {
+		out, err := c.Do(op, []byte(req))
+		require.NoError(t, err, op)
+		return string(out)
+	}
+	// 1 credit at 15 yen (10 000 credits for 90 000) to 15 yen (100 for 1 500): 9 to 15 yen.
+	q := do("quote", `{"resolution":"1080p","fps":30,"durationSeconds":10}`)
+	require.Contains(t, q, `"usd":{"min":"9","max":"15"}`)
+	// 0.05 credits: 0.45 yen to 0.75 yen, shown as 0 and 1 (half away from zero).
+	q = do("quote", `{"resolution":"720p","fps":30,"durationSeconds":1}`)
+	require.Contains(t, q, `"credits":"0.05"`)
+	require.Contains(t, q, `"usd":{"min":"0","max":"1"}`)
+	tu := do("topup", `{"need":"750"}`)
+	require.Contains(t, tu, `"totalUsd":"11250"`)
+	require.Contains(t, tu, `"priceUsd":"6750"`)
+	require.NotRegexp(t, `"(totalUsd|priceUsd|subtotalUsd)":"\d+\.`, tu)
+	pl := do("plans", `{"credits":"40"}`)
+	require.Contains(t, pl, `"costUsd":"1500"`)
+	require.Contains(t, pl, `"planUsd":"4350"`)
+	require.Contains(t, pl, "1500 JPY a month")
+	require.NotContains(t, pl, "$")
+	roi := do("roi", `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10}}`)
+	require.Contains(t, roi, `"traditional":{"costUsd":"1200000"`)
+	require.Contains(t, roi, `"totalUsd":"9"`)
+	wf := do("workflow", `{"final":{"resolution":"1080p","fps":30,"durationSeconds":10},"prototypes":5,"refinements":2}`)
+	require.NotRegexp(t, `"(min|max)":"\d+\.\d`, wf)
+	// The typed API keeps exact values; only the JSON form rounds to the minor unit.
+	p, err := c.TopUpQuote(CreditsFromHundredths(75_000))
+	require.NoError(t, err)
+	require.Equal(t, int64(11_250_000_000), p.Total.Micros())
 }

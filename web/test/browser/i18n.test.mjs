@@ -180,3 +180,36 @@ test('plurals come from Intl.PluralRules (Arabic has six forms; decimals count)'
   assert.deepEqual(got.ar, ['لا فيديو', 'فيديو واحد', 'فيديوهان', '3 فيديوهات', '11 فيديو', '100 فيديو']);
   await page.close();
 });
+
+test('a card priced in yen: amounts without decimals, in whole yen from the engine, in every locale', { skip: req.skip }, async () => {
+  const jpy = readFileSync(path.join(ROOT, 'web/test/fixtures/jpy-card.json'), 'utf8');
+  const page = await browser.newPage();
+  const url = await harness(page, server.base, 'jpy.html', pageHTML('ja-JP',
+    '<credit-estimator id="w" loading="eager" rate-card="jpy-card.json" balance="0.5" resolution="1080p" fps="30" duration="10"></credit-estimator>'),
+  { 'jpy-card.json': { type: 'application/json', body: jpy } });
+  await page.goto(url);
+  await waitLive(page, '#w');
+  for (const tag of ['ja-JP', 'en-US', 'de-DE', 'ar']) {
+    await page.evaluate((t) => { document.getElementById('w').locale = t; }, tag);
+    await page.waitForFunction(() => document.querySelector('#w').shadowRoot.querySelector('[part~="topup"] li'));
+    const r = await page.evaluate((t) => {
+      const el = document.getElementById('w');
+      const root = el.shadowRoot;
+      const cf = new Intl.NumberFormat(t, { style: 'currency', currency: 'JPY' });
+      return {
+        card: el.card.version, quote: el.quote, usd: root.querySelector('[part~="usd"]').textContent,
+        want: [cf.format(el.quote.usd.min), cf.format(el.quote.usd.max)], topup: root.querySelector('[part~="topup"]').textContent,
+        topUpTotal: el.estimator.topUp({ need: '0.50' }).totalUsd,
+      };
+    }, tag);
+    assert.equal(r.card, '2026-11-29.jpy-test');
+    assert.deepEqual(r.quote.usd, { min: '9', max: '15' }, 'the engine gives whole yen');
+    assert.ok(r.usd.includes(r.want[0]) && r.usd.includes(r.want[1]), `${tag}: ${r.usd}`);
+    assert.doesNotMatch(r.usd, /[.,]\d\d(?!\d)/, `${tag}: no decimals in yen: ${r.usd}`);
+    assert.equal(r.topUpTotal, '1500');
+    const price = new Intl.NumberFormat(tag, { style: 'currency', currency: 'JPY' }).format(1500);
+    assert.ok(r.topup.includes(price), `${tag}: the top-up price ${price} in ${r.topup}`);
+  }
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'i18n-jpy.png'), fullPage: true });
+  await page.close();
+});
