@@ -223,6 +223,30 @@ test('at 390 px selects show their whole text and the chart labels stay legible'
     assert.deepEqual(cut.cut, [], `${tag}: select text cut off`);
     assert.ok(cut.fontPx >= 11, `${tag}: chart labels ${cut.fontPx.toFixed(1)} px on a phone`);
     assert.ok(cut.sw <= 391, `${tag}: no sideways scrolling (${cut.sw})`);
+    // The editor's settings too.
+    await page.goto(`${server.base}editor.html`);
+    await waitLive(page, '#badge');
+    await page.waitForFunction(() => !document.querySelector('select[name=resolution]').disabled);
+    const editor = await page.evaluate(() => {
+      const out = [];
+      for (const sel of document.querySelectorAll('select')) {
+        const o = sel.options[sel.selectedIndex];
+        if (!o) continue;
+        const probe = document.createElement('span');
+        probe.textContent = o.textContent;
+        probe.style.font = getComputedStyle(sel).font;
+        probe.style.position = 'absolute';
+        probe.style.whiteSpace = 'nowrap';
+        document.body.append(probe);
+        const need = probe.getBoundingClientRect().width;
+        probe.remove();
+        const cs = getComputedStyle(sel);
+        if (need > sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16) out.push(`${sel.name}: "${o.textContent}"`);
+      }
+      return { out, sw: document.documentElement.scrollWidth };
+    });
+    assert.deepEqual(editor.out, [], `${tag}: editor select text cut off`);
+    assert.ok(editor.sw <= 391, `${tag}: editor, no sideways scrolling (${editor.sw})`);
     await ctx.close();
   }
 });
