@@ -5,7 +5,9 @@ SHELL      := /bin/bash
 GO         ?= go
 GOROOT     := $(shell $(GO) env GOROOT)
 WASM_EXEC  := $(GOROOT)/lib/wasm
-ADDR       ?= 127.0.0.1:8080
+# PORT=… make run serves on that port (ADDR wins when both are given).
+PORT       ?= 8080
+ADDR       ?= 127.0.0.1:$(PORT)
 DIST       := web/dist
 BIN        := bin
 # The ledger's data folder for `make run`: SQLite database and development operator key.
@@ -108,10 +110,16 @@ deps-node:
 	@command -v node >/dev/null || { echo "node is required"; exit 1; }
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
+# Chromium, and fonts for Chinese, Japanese and Arabic text (the locale screenshots need them).
+BROWSER_FONTS := fonts-noto-cjk fonts-noto-core
 deps-browser: deps-node
 	@if ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "chromium (Debian package) is missing; install it as root: apt-get install -y chromium"; exit 1; fi; fi
+	@missing=""; for p in $(BROWSER_FONTS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "note: fonts missing ($$missing); CJK/Arabic screenshots may show boxes. As root: apt-get install -y$$missing"; fi; fi
 
 test-node: build deps-node
 	node --test web/test/node/

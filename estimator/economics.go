@@ -260,10 +260,10 @@ func appendCreditsField(dst []byte, key string, cr Credits) []byte {
 	return append(dst, '"')
 }
 
-// appendMoneyField writes ,"key":"12.34".
-func appendMoneyField(dst []byte, key string, m Money) []byte {
+// appendMoneyField writes ,"key":"12.34" (in the currency's minor unit: "3000" in JPY).
+func appendMoneyField(dst []byte, key string, m Money, f moneyFmt) []byte {
 	dst = append(dst, ",\""+key+"\":\""...)
-	dst = m.AppendText(dst)
+	dst = f.appendAmount(dst, m)
 	return append(dst, '"')
 }
 

@@ -99,3 +99,36 @@ func ExampleRateCard_Do_verify() {
 	// {"valid":true}
 	// duplicate_field: quote.credits: duplicate key "credits"
 }
+
+// A quote explained in a language the card translates its labels into.
+func ExampleRateCard_Languages() {
+	card := estimator.Default()
+	fmt.Println(card.Language(), card.Languages())
+	q, err := card.Estimate(estimator.Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000, Prompt: "fire", Locale: "de-AT"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(q.Complexity.Label, "·", q.Complexity.Signals[0].Label, "·", q.Breakdown[0].Label)
+	// Output:
+	// en [zh-Hans ja de es ar]
+	// Lebhaft · Feuer · 1080p Full HD · 30 fps
+}
+
+// A plan's name in a locale; the card's own name when it is not translated.
+func ExampleRateCard_PlanName() {
+	card := estimator.Default()
+	fmt.Println(card.PlanName("premium", "ja"), card.PlanName("premium", "fr"))
+	// Output: プレミアム Premium
+}
+
+// The language of the card's own labels.
+func ExampleRateCard_Language() {
+	fmt.Println(estimator.Default().Language())
+	// Output: en
+}
+
+// The currency the card prices in.
+func ExampleRateCard_Currency() {
+	fmt.Println(estimator.Default().Currency())
+	// Output: USD
+}

@@ -82,6 +82,7 @@ type PlanComparison struct {
 	BreakEven      []BreakEven
 	LikeCredits    Credits // credits of one video like the "like" spec; 0 when none given
 	VideosPerPlans []VideosPerPlan
+	money          moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // PlanWorkload is a monthly workload: Credits, or jobs priced by Estimate.
@@ -152,7 +153,7 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	}
 	s := c.fullSolver
 	need := w.Credits
-	r := PlanComparison{Need: need, Videos: w.Videos}
+	r := PlanComparison{Need: need, Videos: w.Videos, money: c.money}
 	add := func(o PlanOption) {
 		o.PricePerCredit, _ = pricePerCredit(o.Cost, o.Used)
 		o.PricePerVideo, _ = pricePer(o.Cost, w.Videos)
@@ -222,7 +223,7 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	}
 	b := r.Options[best]
 	r.Recommended = b.ID
-	r.Reason = b.Name + " is the cheapest way to run " + need.String() + " credits a month at full speed: $" + b.Cost.String() + " a month"
+	r.Reason = b.Name + " is the cheapest way to run " + need.String() + " credits a month at full speed: " + c.moneyText(b.Cost) + " a month"
 	if b.Expiring > 0 {
 		r.Reason += ", with " + b.Expiring.String() + " credits expiring unused"
 	}
@@ -234,7 +235,7 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	}
 	if slow >= 0 {
 		o := r.Options[slow]
-		r.Reason += "; if slower generation is acceptable, " + o.Name + " costs $" + o.Cost.String() + " with " + o.Queued.String() + " credits in the standard queue (about " + c.standardQueue.Slowdown.String() + "x slower)"
+		r.Reason += "; if slower generation is acceptable, " + o.Name + " costs " + c.moneyText(o.Cost) + " with " + o.Queued.String() + " credits in the standard queue (about " + c.standardQueue.Slowdown.String() + "x slower)"
 	}
 	if need <= t && need > 0 {
 		r.Reason += "; the one-time trial credits cover this workload once"
@@ -411,9 +412,9 @@ func (r PlanComparison) AppendJSON(dst []byte) []byte {
 		} else {
 			dst = jsonx.AppendString(dst, o.Plan)
 		}
-		dst = appendMoneyField(dst, "costUsd", o.Cost)
-		dst = appendMoneyField(dst, "planUsd", o.PlanCost)
-		dst = appendMoneyField(dst, "topUpUsd", o.TopUp.Total)
+		dst = appendMoneyField(dst, "costUsd", o.Cost, r.money)
+		dst = appendMoneyField(dst, "planUsd", o.PlanCost, r.money)
+		dst = appendMoneyField(dst, "topUpUsd", o.TopUp.Total, r.money)
 		dst = appendCreditsField(dst, "includedCredits", o.Included)
 		dst = appendCreditsField(dst, "topUpCredits", o.TopUp.Credits)
 		dst = appendCreditsField(dst, "usedCredits", o.Used)
@@ -480,7 +481,7 @@ func (r PlanComparison) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `,"videos":`...)
 		dst = strconv.AppendInt(dst, v.Videos, 10)
 		dst = appendCreditsField(dst, "leftoverCredits", v.Leftover)
-		dst = appendMoneyField(dst, "costUsd", v.Cost)
+		dst = appendMoneyField(dst, "costUsd", v.Cost, r.money)
 		dst = append(dst, `,"pricePerVideoUsd":`...)
 		dst = appendOptUnitPrice(dst, v.PricePerVideo, v.Videos > 0 && v.Cost > 0)
 		dst = append(dst, '}')

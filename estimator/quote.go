@@ -24,6 +24,9 @@ type Spec struct {
 	Complexity     string // "auto" or a level name
 	Mode           string // "generate", "refine-minor", "refine-major"
 	Count          int64
+	// Locale asks for the explanation in a language the card translates ("de", "zh-Hans");
+	// "" or an untranslated language gives the card's own labels. It never changes a price.
+	Locale string
 }
 
 // Factor is one line of "why this price": a factor that multiplied the reference price.
@@ -61,6 +64,7 @@ type Quote struct {
 	Complexity    Complexity
 	USD           PriceRange
 	RateCard      CardRef
+	money         moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // ChargeMember is a member of a quote's JSON that decides what a person is charged under which
@@ -107,7 +111,7 @@ func decodeSpec(data []byte) (Spec, *Error) {
 // specFromValue decodes a Spec from a parsed JSON value found at path (also used for specs
 // nested in economics requests).
 func specFromValue(v jsonx.Value, path string) (Spec, *Error) {
-	o, err := asObject(v, path, "resolution", "fps", "durationSeconds", "prompt", "complexity", "mode", "count")
+	o, err := asObject(v, path, "resolution", "fps", "durationSeconds", "prompt", "complexity", "mode", "count", "locale")
 	if err != nil {
 		return Spec{}, err
 	}
@@ -145,6 +149,13 @@ func specFromValue(v jsonx.Value, path string) (Spec, *Error) {
 	if o.has("count") && s.Count < 1 {
 		return Spec{}, newError(CodeOutOfRange, cp, "must be at least 1, not "+strconv.FormatInt(s.Count, 10))
 	}
+	var lp string
+	if s.Locale, lp, err = o.optionalString("locale", ""); err != nil {
+		return Spec{}, err
+	}
+	if err = checkLocale(s.Locale, lp); err != nil {
+		return Spec{}, err
+	}
 	return s, nil
 }
 
@@ -173,6 +184,10 @@ func (s Spec) AppendJSON(dst []byte) []byte {
 		count = 1
 	}
 	dst = strconv.AppendInt(dst, count, 10)
+	if s.Locale != "" {
+		dst = append(dst, `,"locale":`...)
+		dst = jsonx.AppendString(dst, s.Locale)
+	}
 	return append(dst, '}')
 }
 
@@ -284,6 +299,7 @@ func (c *RateCard) estimateMemo(s Spec, m *analysisMemo) (Quote, *Error) {
 	total := unit * count
 
 	q := Quote{
+		money:         c.money,
 		Credits:       Credits(total),
 		UnitCredits:   Credits(unit),
 		Count:         count,
@@ -300,6 +316,12 @@ func (c *RateCard) estimateMemo(s Spec, m *analysisMemo) (Quote, *Error) {
 		RateCard:   CardRef{Version: c.version, Digest: c.digest},
 	}
 	q.USD.Min, q.USD.Max = c.creditsToUSD(q.Credits)
+	if s.Locale != "" {
+		if err := checkLocale(s.Locale, "locale"); err != nil {
+			return Quote{}, err
+		}
+		c.localize(&q, fi, pi, mi, s.Locale)
+	}
 	return q, nil
 }
 
@@ -426,9 +448,9 @@ func (q Quote) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `],"complexity":`...)
 	dst = q.Complexity.AppendJSON(dst)
 	dst = append(dst, `,"usd":{"min":"`...)
-	dst = q.USD.Min.AppendText(dst)
+	dst = q.money.appendAmount(dst, q.USD.Min)
 	dst = append(dst, `","max":"`...)
-	dst = q.USD.Max.AppendText(dst)
+	dst = q.money.appendAmount(dst, q.USD.Max)
 	dst = append(dst, `"},"rateCard":`...)
 	dst = q.RateCard.AppendJSON(dst)
 	return append(dst, '}')

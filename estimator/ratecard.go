@@ -40,6 +40,10 @@ type RateCard struct {
 	version  string
 	digest   string
 	currency string
+	money    moneyFmt // the currency's minor unit (currency.go)
+	language string   // of the card's own labels; "" is English
+
+	translations []translation // other languages of the card's labels (translations.go)
 
 	refFormat, refFPS int   // indexes into formats and fps
 	refSeconds        int64 // reference duration
@@ -162,6 +166,9 @@ func (c *RateCard) Version() string { return c.version }
 // key, no insignificant white space), so formatting never changes it.
 func (c *RateCard) Digest() string { return c.digest }
 
+// Currency returns the ISO 4217 code the card prices in.
+func (c *RateCard) Currency() string { return c.currency }
+
 // JSON returns a copy of the card's bytes as they were parsed.
 func (c *RateCard) JSON() []byte { return append([]byte(nil), c.raw...) }
 
@@ -233,7 +240,7 @@ func (p *cardParser) bad(path, msg string) {
 
 func (p *cardParser) card(root jsonx.Value) {
 	o, err := asObject(root, "", "version", "currency", "reference", "duration", "limits", "formats",
-		"modes", "complexity", "trial", "plans", "topUps", "standardQueue", "roi")
+		"modes", "complexity", "trial", "plans", "topUps", "standardQueue", "roi", "language", "translations")
 	if p.fail(err) {
 		return
 	}
@@ -251,10 +258,11 @@ func (p *cardParser) card(root jsonx.Value) {
 	if p.fail(err) {
 		return
 	}
-	if c.currency != "USD" {
-		p.bad(path, "only USD is supported")
+	if why := checkCurrency(c.currency); why != "" {
+		p.bad(path, why)
 		return
 	}
+	c.money = moneyFmtFor(currencyMinorDigits[c.currency])
 	p.formatsAndFPS(o)
 	p.duration(o)
 	p.reference(o)
@@ -266,6 +274,7 @@ func (p *cardParser) card(root jsonx.Value) {
 	p.topUps(o)
 	p.standardQueue(o)
 	p.roiDefaults(o)
+	p.translations(o)
 }
 
 func (p *cardParser) sub(o object, key string, allowed ...string) (object, bool) {
@@ -594,11 +603,15 @@ func (p *cardParser) plans(o object) {
 		}
 		seen[pl.ID] = true
 		pl.Name = p.label(po, "name")
-		price, _, err := po.requiredFixed("priceUsd", moneyPlaces, 1, maxCardMoney, true, "")
+		price, pp, err := po.requiredFixed("priceUsd", moneyPlaces, 1, maxCardMoney, true, "")
 		if p.fail(err) {
 			return
 		}
 		pl.Price = Money(price)
+		if why := p.c.checkWhole(pl.Price); why != "" {
+			p.bad(pp, why)
+			return
+		}
 		monthly, _, err := po.requiredFixed("monthlyCredits", creditPlaces, 1, maxCardCredits, true, "")
 		if p.fail(err) {
 			return
@@ -662,6 +675,10 @@ func (p *cardParser) topUps(o object) {
 			return
 		}
 		b := Bundle{Credits: Credits(n), Price: Money(price)}
+		if why := p.c.checkWhole(b.Price); why != "" {
+			p.bad(pp, why)
+			return
+		}
 		if i > 0 {
 			prev := p.c.topUps.Bundles[i-1]
 			if b.Credits <= prev.Credits {
@@ -710,6 +727,10 @@ func (p *cardParser) roiDefaults(o object) {
 		return
 	}
 	p.c.roi.TraditionalCost = Money(cost)
+	if why := p.c.checkWhole(p.c.roi.TraditionalCost); why != "" {
+		p.bad(join(r.path, "traditionalUsd"), why)
+		return
+	}
 	p.c.roi.TraditionalSeconds, _, err = r.requiredInt("traditionalSeconds", 1, maxCardSeconds)
 	if p.fail(err) {
 		return
@@ -763,6 +784,7 @@ func (c *RateCard) precompute() {
 			c.countLabels[n] = strconv.FormatInt(n, 10) + " videos"
 		}
 	}
+	c.precomputeTranslations()
 	// Bundles are validated to never rise in price per credit, so the ends are the extremes.
 	c.dearest = c.topUps.Bundles[0]
 	c.cheapest = c.topUps.Bundles[len(c.topUps.Bundles)-1]

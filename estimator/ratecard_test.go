@@ -105,7 +105,7 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		{"negative plan price", func(m map[string]any) { at(m, "plans", 0).(map[string]any)["priceUsd"] = "-29" }, "plans[0].priceUsd"},
 		{"duplicate plan", func(m map[string]any) { at(m, "plans", 1).(map[string]any)["id"] = "basic" }, "plans[1].id"},
 		{"min duration above max", func(m map[string]any) { at(m, "duration").(map[string]any)["minSeconds"] = 90 }, "duration.maxSeconds"},
-		{"currency", func(m map[string]any) { m["currency"] = "EUR" }, "currency"},
+		{"currency", func(m map[string]any) { m["currency"] = "XYZ" }, "currency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

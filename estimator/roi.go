@@ -41,9 +41,10 @@ type ROIResult struct {
 	TraditionalLabel  string
 	TraditionalSecs   int64
 	Saving            Money
-	SavingPercent     int64 // hundredths of a percent of the traditional cost
-	CostPercent       int64 // total as hundredths of a percent of the traditional cost
-	Ratio             int64 // traditional ÷ total, hundredths; valid when Total > 0
+	SavingPercent     int64    // hundredths of a percent of the traditional cost
+	CostPercent       int64    // total as hundredths of a percent of the traditional cost
+	Ratio             int64    // traditional ÷ total, hundredths; valid when Total > 0
+	money             moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // CompareROI compares a video's cost with a traditional production. The error is an *Error.
@@ -77,7 +78,7 @@ func (c *RateCard) compareROI(r ROIRequest) (ROIResult, *Error) {
 	if r.VideosPerMonth < 1 || r.VideosPerMonth > maxVideosPerMonth {
 		return ROIResult{}, newError(CodeOutOfRange, "videosPerMonth", "must be between 1 and "+strconv.Itoa(maxVideosPerMonth)+", not "+strconv.FormatInt(r.VideosPerMonth, 10))
 	}
-	res := ROIResult{Credits: r.Credits, PricePerCredit: r.PricePerCredit, Plan: r.Plan, Subscription: r.SubscriptionUSD,
+	res := ROIResult{money: c.money, Credits: r.Credits, PricePerCredit: r.PricePerCredit, Plan: r.Plan, Subscription: r.SubscriptionUSD,
 		VideosPerMonth: r.VideosPerMonth, Traditional: r.Traditional, TraditionalLabel: c.roi.Label, TraditionalSecs: c.roi.TraditionalSeconds}
 	if res.PricePerCredit == 0 {
 		// The card's best price per credit, exactly (micro-dollars, rounded half up).
@@ -140,7 +141,7 @@ func (r ROIResult) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `","pricePerCreditUsd":"`...)
 	dst = r.PricePerCredit.AppendUnitPrice(dst)
 	dst = append(dst, '"')
-	dst = appendMoneyField(dst, "generationUsd", r.Generation)
+	dst = appendMoneyField(dst, "generationUsd", r.Generation, r.money)
 	dst = append(dst, `,"subscription":`...)
 	if r.Subscription == 0 {
 		dst = append(dst, "null"...)
@@ -151,15 +152,15 @@ func (r ROIResult) AppendJSON(dst []byte) []byte {
 		} else {
 			dst = jsonx.AppendString(dst, r.Plan)
 		}
-		dst = appendMoneyField(dst, "monthlyUsd", r.Subscription)
+		dst = appendMoneyField(dst, "monthlyUsd", r.Subscription, r.money)
 		dst = append(dst, `,"videosPerMonth":`...)
 		dst = strconv.AppendInt(dst, r.VideosPerMonth, 10)
-		dst = appendMoneyField(dst, "shareUsd", r.SubscriptionShare)
+		dst = appendMoneyField(dst, "shareUsd", r.SubscriptionShare, r.money)
 		dst = append(dst, '}')
 	}
-	dst = appendMoneyField(dst, "totalUsd", r.Total)
+	dst = appendMoneyField(dst, "totalUsd", r.Total, r.money)
 	dst = append(dst, `,"traditional":{"costUsd":"`...)
-	dst = r.Traditional.AppendText(dst)
+	dst = r.money.appendAmount(dst, r.Traditional)
 	dst = append(dst, `","label":`...)
 	dst = jsonx.AppendString(dst, r.TraditionalLabel)
 	dst = append(dst, `,"seconds":`...)
@@ -169,7 +170,7 @@ func (r ROIResult) AppendJSON(dst []byte) []byte {
 		dst = append(dst, "null"...)
 	}
 	dst = append(dst, '}')
-	dst = appendMoneyField(dst, "savingUsd", r.Saving)
+	dst = appendMoneyField(dst, "savingUsd", r.Saving, r.money)
 	dst = append(dst, `,"savingPercent":"`...)
 	dst = appendPercent(dst, r.SavingPercent)
 	dst = append(dst, `","costPercent":"`...)

@@ -44,6 +44,7 @@ type TopUpPlan struct {
 	PricePerCredit Money // Total / Credits to 4 decimals; 0 when nothing is bought
 	Lines          []TopUpLine
 	ValidDays      int64
+	money          moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // maxTopUpTable bounds the dynamic-programming table (rows); only a card with unusually
@@ -205,7 +206,7 @@ func (c *RateCard) topUpQuote(need Credits, field string) (TopUpPlan, *Error) {
 	if need < 0 || need > maxNeedHundredths {
 		return TopUpPlan{}, newError(CodeOutOfRange, field, "must be between 0 and "+strconv.FormatInt(maxNeed, 10)+" credits, not "+need.String())
 	}
-	p := TopUpPlan{Need: need, ValidDays: c.topUps.ValidDays}
+	p := TopUpPlan{Need: need, ValidDays: c.topUps.ValidDays, money: c.money}
 	if need == 0 {
 		return p, nil
 	}
@@ -218,7 +219,7 @@ func (c *RateCard) topUpQuote(need Credits, field string) (TopUpPlan, *Error) {
 
 // plan turns a solved cover into a TopUpPlan.
 func (s *topUpSolver) plan(c *RateCard, need Credits, field string) (TopUpPlan, *Error) {
-	p := TopUpPlan{Need: need, ValidDays: c.topUps.ValidDays}
+	p := TopUpPlan{Need: need, ValidDays: c.topUps.ValidDays, money: c.money}
 	if need <= 0 {
 		return p, nil
 	}
@@ -248,7 +249,7 @@ func (p TopUpPlan) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '"')
 	dst = appendCreditsField(dst, "credits", p.Credits)
 	dst = appendCreditsField(dst, "surplus", p.Surplus)
-	dst = appendMoneyField(dst, "totalUsd", p.Total)
+	dst = appendMoneyField(dst, "totalUsd", p.Total, p.money)
 	dst = append(dst, `,"pricePerCreditUsd":`...)
 	dst = appendOptUnitPrice(dst, p.PricePerCredit, p.Credits > 0)
 	dst = append(dst, `,"validDays":`...)
@@ -261,10 +262,10 @@ func (p TopUpPlan) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `{"credits":"`...)
 		dst = l.Bundle.Credits.AppendText(dst)
 		dst = append(dst, '"')
-		dst = appendMoneyField(dst, "priceUsd", l.Bundle.Price)
+		dst = appendMoneyField(dst, "priceUsd", l.Bundle.Price, p.money)
 		dst = append(dst, `,"count":`...)
 		dst = strconv.AppendInt(dst, l.Count, 10)
-		dst = appendMoneyField(dst, "subtotalUsd", l.Subtotal)
+		dst = appendMoneyField(dst, "subtotalUsd", l.Subtotal, p.money)
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)

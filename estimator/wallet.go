@@ -333,7 +333,7 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 			return WalletPreview{}, err
 		default:
 			o.TopUp = &WalletTopUp{Date: day, Expires: extra.Expires, Missing: hi, Plan: plan}
-			o.Reason = "buy " + plan.Credits.String() + " credits for $" + plan.Total.String() + " on " + day.String() + " to run every job at full speed, or run " + plural(o.QueueJobs, "job", "jobs") + " free in the standard queue (about " + o.Slowdown.String() + "x slower)"
+			o.Reason = "buy " + plan.Credits.String() + " credits for " + c.moneyText(plan.Total) + " on " + day.String() + " to run every job at full speed, or run " + plural(o.QueueJobs, "job", "jobs") + " free in the standard queue (about " + o.Slowdown.String() + "x slower)"
 		}
 	}
 	p.Options = o

@@ -65,6 +65,7 @@ type WorkflowPlan struct {
 	SavingPercent int64 // hundredths of a percent of the baseline
 	HasPrice      bool
 	Note          string
+	money         moneyFmt // the card currency's minor unit, for the JSON form
 }
 
 // DefaultPrototype returns the default prototype for a final spec (see the package rules).
@@ -116,7 +117,7 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 	if err != nil {
 		return WorkflowPlan{}, under("final", err)
 	}
-	p := WorkflowPlan{HasPrice: r.PricePerCredit > 0}
+	p := WorkflowPlan{HasPrice: r.PricePerCredit > 0, money: c.money}
 	protoPath := "prototype"
 	if r.Prototype != nil {
 		p.Prototype = *r.Prototype
@@ -195,19 +196,19 @@ func (p WorkflowPlan) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"prototype":`...)
 	dst = p.Prototype.AppendJSON(dst)
 	dst = append(dst, `,"workflow":`...)
-	dst = p.Workflow.appendJSON(dst, p.HasPrice)
+	dst = p.Workflow.appendJSON(dst, p.HasPrice, p.money)
 	dst = append(dst, `,"baseline":`...)
-	dst = p.Baseline.appendJSON(dst, p.HasPrice)
+	dst = p.Baseline.appendJSON(dst, p.HasPrice, p.money)
 	dst = append(dst, `,"saving":{"credits":"`...)
 	dst = p.Saving.AppendText(dst)
 	dst = append(dst, `","percent":"`...)
 	dst = appendPercent(dst, p.SavingPercent)
 	dst = append(dst, `","usd":{"min":"`...)
-	dst = p.SavingUSD.Min.AppendText(dst)
+	dst = p.money.appendAmount(dst, p.SavingUSD.Min)
 	dst = append(dst, `","max":"`...)
-	dst = p.SavingUSD.Max.AppendText(dst)
+	dst = p.money.appendAmount(dst, p.SavingUSD.Max)
 	dst = append(dst, `"},"atPriceUsd":`...)
-	dst = appendOptMoney(dst, p.SavingAtPrice, p.HasPrice)
+	dst = appendOptMoney(dst, p.SavingAtPrice, p.HasPrice, p.money)
 	dst = append(dst, `},"referenceClaimPercent":"`...)
 	dst = strconv.AppendInt(dst, referenceSavingClaim, 10)
 	dst = append(dst, `","note":`...)
@@ -218,15 +219,15 @@ func (p WorkflowPlan) AppendJSON(dst []byte) []byte {
 // MarshalJSON encodes the plan in the contract's form.
 func (p WorkflowPlan) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
-func (s WorkflowSide) appendJSON(dst []byte, hasPrice bool) []byte {
+func (s WorkflowSide) appendJSON(dst []byte, hasPrice bool, money moneyFmt) []byte {
 	dst = append(dst, `{"credits":"`...)
 	dst = s.Credits.AppendText(dst)
 	dst = append(dst, `","usd":{"min":"`...)
-	dst = s.USD.Min.AppendText(dst)
+	dst = money.appendAmount(dst, s.USD.Min)
 	dst = append(dst, `","max":"`...)
-	dst = s.USD.Max.AppendText(dst)
+	dst = money.appendAmount(dst, s.USD.Max)
 	dst = append(dst, `"},"atPriceUsd":`...)
-	dst = appendOptMoney(dst, s.AtPrice, hasPrice)
+	dst = appendOptMoney(dst, s.AtPrice, hasPrice, money)
 	dst = append(dst, `,"lines":[`...)
 	for i, l := range s.Lines {
 		if i > 0 {
@@ -245,12 +246,12 @@ func (s WorkflowSide) appendJSON(dst []byte, hasPrice bool) []byte {
 	return append(dst, "]}"...)
 }
 
-func appendOptMoney(dst []byte, m Money, ok bool) []byte {
+func appendOptMoney(dst []byte, m Money, ok bool, money moneyFmt) []byte {
 	if !ok {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '"')
-	dst = m.AppendText(dst)
+	dst = money.appendAmount(dst, m)
 	return append(dst, '"')
 }
 

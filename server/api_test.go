@@ -291,6 +291,9 @@ func TestLogsNeverHoldPromptText(t *testing.T) {
 	}
 	f.do(t, http.MethodPost, "/api/v1/quote", "text/plain", validSpec)
 	f.do(t, http.MethodGet, "/api/v1/ratecard", "", "")
+	// The access log is written when a handler returns, which may be after the client has read
+	// a large body: closing the server waits for every handler.
+	f.ts.Close()
 
 	logs := f.logs.String()
 	require.NotEmpty(t, logs)

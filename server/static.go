@@ -89,7 +89,7 @@ func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	name, ok := cleanName(r.URL.Path)
 	if !ok {
-		notFound(w)
+		notFoundFor(w, r)
 		return
 	}
 	info, err := st.root.Stat(name)
@@ -109,7 +109,7 @@ func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 		info, err = st.root.Stat(name)
 	}
 	if err != nil || !info.Mode().IsRegular() {
-		notFound(w)
+		notFoundFor(w, r)
 		return
 	}
 

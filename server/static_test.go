@@ -272,3 +272,27 @@ func TestVersionedPaths(t *testing.T) {
 		assert.Equal(t, want, versionedPath.MatchString(name), name)
 	}
 }
+
+// A browser asking for a page the site does not have gets a small HTML 404 page; API clients and
+// scripts keep the JSON error object.
+func TestUnknownPagePathsAnswerAnHTMLPageToBrowsers(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range []string{"/pricing", "/no/such/page.html", "/pricing/"} {
+		resp, body := f.do(t, http.MethodGet, p, "", "", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, p)
+		require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), p)
+		require.Contains(t, string(body), "<h1>Page not found</h1>", p)
+		require.Contains(t, string(body), `href="/"`, p)
+		require.NotEmpty(t, resp.Header.Get("Content-Security-Policy"), p)
+	}
+	resp, body := f.do(t, http.MethodGet, "/pricing", "", "", "Accept", "application/json")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
+	require.Contains(t, string(body), `"code":"not_found"`)
+	resp, body = f.do(t, http.MethodGet, "/api/v1/nope", "", "", "Accept", "text/html")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
+	require.Contains(t, string(body), `"code"`)
+	resp, _ = f.do(t, http.MethodGet, "/index.html", "", "", "Accept", "text/html")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}

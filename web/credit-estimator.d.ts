@@ -14,6 +14,8 @@ export interface Spec {
   complexity?: 'auto' | 'low' | 'medium' | 'high' | 'extreme' | string;
   mode?: 'generate' | 'refine-minor' | 'refine-major' | string;
   count?: number | string;
+  /** Explain the quote in this language when the card translates its labels (never changes a price). */
+  locale?: string;
 }
 
 /** An engine error: `{code, field, message}` (field is "" when the whole request is at fault). */
@@ -74,7 +76,7 @@ export type CreditEstimatorEventMap =
 
 /**
  * `<credit-estimator>`: attributes resolution, fps, duration, prompt, complexity, mode, count, plan,
- * balance, locale, currency-display ("symbol" | "narrowSymbol" | "code" | "name"), compact (boolean),
+ * balance, locale (or lang), heading-level (1–6), currency-display ("symbol" | "narrowSymbol" | "code" | "name"), compact (boolean),
  * loading ("lazy" default | "eager"), assets (URL of assets.json), api (base URL of /api/v1/),
  * rate-card (URL of the page's card), rate-card-digest (its expected digest), quote-api (boolean, opt-in server fallback).
  * Every property below reflects its attribute.
@@ -90,7 +92,12 @@ export class CreditEstimatorElement extends HTMLElement {
   count: number | string;
   plan: string;
   balance: string;
+  /** BCP 47 tag for the element's language and number formats (attribute locale; `lang` works too). */
   locale: string;
+  /** Level (1–6) of the element's own headings (attribute heading-level; 3 when unset). */
+  headingLevel: number;
+  /** The locale in use: the tag numbers are formatted in, the catalogue language, the direction. */
+  readonly resolvedLocale: { tag: string; lang: string; dir: 'ltr' | 'rtl' };
   currencyDisplay: string;
   compact: boolean;
   /** URL of the page's rate card (attribute rate-card). */

@@ -17,10 +17,13 @@
 
 import { DEFAULT_SPEC, DEFAULT_QUOTE, CARD, CARD_JSON } from './facts.js';
 import { getEngine, useRateCard, hasPageCard, canPrice, pageEvents } from './ce/engine.js';
-import { choicesOf, canonicalResolution, fpsAt } from './ce/choices.js';
+import { choicesOf, canonicalResolution, fpsAt, cardTranslations } from './ce/choices.js';
 import { styles } from './ce/styles.js';
 import { h, setText, setOptions } from './ce/dom.js';
-import { makeFormats, canonicalLocale, fmt, perLine, breakdownRows, subtractDecimal, numberOrText } from './ce/format.js';
+import { makeFormats, fmt, perLine, breakdownRows, subtractDecimal, numberOrText } from './ce/format.js';
+import { localeOf, translator } from './ce/i18n.js';
+import './ce/messages.js';
+import { FALLBACK as FALLBACK_LANG } from './ce/i18n.js';
 import { remoteCard, remoteQuote } from './ce/remote.js';
 
 export { DEFAULT_SPEC, useRateCard };
@@ -43,13 +46,13 @@ const SPEC_ATTRS = /** @type {const} */ ({
   resolution: 'resolution', fps: 'fps', duration: 'durationSeconds', prompt: 'prompt',
   complexity: 'complexity', mode: 'mode', count: 'count',
 });
-const OTHER_ATTRS = ['plan', 'locale', 'currency-display', 'compact', 'balance', 'loading', 'assets', 'api', 'rate-card', 'rate-card-digest', 'quote-api'];
+const OTHER_ATTRS = ['plan', 'locale', 'lang', 'heading-level', 'currency-display', 'compact', 'balance', 'loading', 'assets', 'api', 'rate-card', 'rate-card-digest', 'quote-api'];
 
 let idSeq = 0;
 
 /** Properties a framework may set before the element is defined (see connectedCallback). */
 const UPGRADE_PROPS = ['spec', 'resolution', 'fps', 'duration', 'prompt', 'complexity', 'mode', 'count', 'plan', 'balance',
-  'locale', 'currencyDisplay', 'compact', 'rateCard', 'rateCardURL', 'quoteApi'];
+  'locale', 'headingLevel', 'currencyDisplay', 'compact', 'rateCard', 'rateCardURL', 'quoteApi'];
 
 /**
  * The <credit-estimator> element.
@@ -112,6 +115,11 @@ export class CreditEstimatorElement extends HTMLElement {
   set balance(v) { if (v === '' || v == null) this.removeAttribute('balance'); else this.setAttribute('balance', String(v)); }
   get locale() { return this.getAttribute('locale') ?? ''; }
   set locale(v) { if (v) this.setAttribute('locale', String(v)); else this.removeAttribute('locale'); }
+  /** Level (1–6) of the element's own headings, so they fit the host page's outline; 3 when unset. */
+  get headingLevel() { const n = Number(this.getAttribute('heading-level')); return Number.isInteger(n) && n >= 1 && n <= 6 ? n : 3; }
+  set headingLevel(v) { if (v) this.setAttribute('heading-level', String(v)); else this.removeAttribute('heading-level'); }
+  /** The locale in use: {tag, lang, dir} (see docs/widget.md, "Languages"). */
+  get resolvedLocale() { const f = this.#formats(); return { tag: f.locale, lang: f.lang, dir: f.dir }; }
   get currencyDisplay() { return this.getAttribute('currency-display') ?? 'symbol'; }
   set currencyDisplay(v) { if (v) this.setAttribute('currency-display', String(v)); else this.removeAttribute('currency-display'); }
   get compact() { return this.hasAttribute('compact'); }
@@ -230,7 +238,11 @@ export class CreditEstimatorElement extends HTMLElement {
     if (oldValue === newValue) return;
     if (name === 'compact') { if (this.#built) { this.#build(); this.#showPreview(); this.#schedule(); } return; }
     if (name === 'rate-card' || name === 'rate-card-digest') { if (this.isConnected) this.#adoptPageCard(); return; }
-    if (name === 'locale' || name === 'currency-display') this.#fmt = null;
+    if (name === 'locale' || name === 'lang' || name === 'currency-display' || name === 'heading-level') {
+      this.#fmt = null;
+      if (this.#built) { this.#build(); this.#showPreview(); this.#schedule(); }
+      return;
+    }
     if (name === 'loading' && newValue === 'eager' && this.isConnected) this.#startLoading();
     if (this.#built) {
       if (name === 'resolution') { this.#syncFPSOptions(); this.#syncControl('fps'); }
@@ -248,15 +260,16 @@ export class CreditEstimatorElement extends HTMLElement {
     if (src == null || src === '') return;
     const opts = digest ? { digest } : {};
     useRateCard(typeof src === 'string' && !src.trimStart().startsWith('{') ? new URL(src, document.baseURI) : src, opts).catch((err) => {
-      if (!this.#engine && err?.name !== 'AbortError') { this.#loadError = `the rate card could not be verified (${err?.message ?? err})`; this.#renderCardProblem(); }
+      if (!this.#engine && err?.name !== 'AbortError') { this.#loadError = String(err?.message ?? err); this.#renderCardProblem(); }
     });
   }
 
   /** The choices of the card in force; null while the page's card is not verified. */
   #choices() {
-    if (this.#engine) return canPrice(this.#engine) ? choicesOf(this.#engine.est.rateCard().card) : null;
-    if (this.#remote) return choicesOf(this.#remote.card);
-    return hasPageCard() || this.hasAttribute('rate-card') || this.#rateCardProp != null ? null : choicesOf(CARD_JSON);
+    const lang = this.#formats().lang;
+    if (this.#engine) return canPrice(this.#engine) ? choicesOf(this.#engine.est.rateCard().card, lang) : null;
+    if (this.#remote) return choicesOf(this.#remote.card, lang);
+    return hasPageCard() || this.hasAttribute('rate-card') || this.#rateCardProp != null ? null : choicesOf(CARD_JSON, lang);
   }
 
   #defaults() { return this.#choices()?.defaultSpec ?? DEFAULT_SPEC; }
@@ -362,7 +375,7 @@ export class CreditEstimatorElement extends HTMLElement {
   #showPreview() {
     if (this.#engine || this.#remote) return;
     // The preview is the build card's precomputed quote: never shown when the page has its own card.
-    if (this.#phase !== 'failed' && this.#choices() && sameSpec(this.spec, DEFAULT_SPEC) && !this.hasAttribute('assets')) {
+    if (this.#phase !== 'failed' && this.#choices() && sameSpec(this.spec, DEFAULT_SPEC) && !this.hasAttribute('assets') && this.#formats().lang === cardLanguage(CARD_JSON)) {
       this.#preview = DEFAULT_QUOTE;
       this.#renderQuote(DEFAULT_QUOTE, true);
     } else {
@@ -396,7 +409,7 @@ export class CreditEstimatorElement extends HTMLElement {
     let quote = null;
     let error = null;
     try {
-      quote = this.#engine.est.estimate(/** @type {any} */ (spec)); // the engine reports bad values
+      quote = this.#engine.est.estimate(/** @type {any} */ (this.#request(spec))); // the engine reports bad values
     } catch (err) {
       error = err && typeof err === 'object' && 'code' in err
         ? { code: err.code, field: err.field ?? '', message: err.message }
@@ -426,16 +439,16 @@ export class CreditEstimatorElement extends HTMLElement {
     const seq = ++r.seq;
     const spec = this.spec;
     this.#renderQuote(this.#quote, true);
-    remoteQuote(this.#apiBase(), spec, r.ctl.signal).then(({ quote, error }) => {
+    remoteQuote(this.#apiBase(), this.#request(spec), r.ctl.signal).then(({ quote, error }) => {
       if (seq !== r.seq || this.#remote !== r) return;
       if (quote && quote.rateCard?.digest && r.digest && quote.rateCard.digest !== r.digest) {
-        error = { code: 'internal', field: '', message: 'the server priced with another rate card' };
+        error = { code: 'internal', field: '', message: this.#t('error.server', { detail: 'rate card' }) };
         quote = undefined;
       }
       this.#show(spec, quote ?? null, error ?? null);
     }, (err) => {
       if (seq !== r.seq || err?.name === 'AbortError') return;
-      this.#show(spec, null, { code: 'internal', field: '', message: `the server's quote API failed (${err?.message ?? err})` });
+      this.#show(spec, null, { code: 'internal', field: '', message: this.#t('error.server', { detail: String(err?.message ?? err) }) });
     });
   }
 
@@ -446,17 +459,48 @@ export class CreditEstimatorElement extends HTMLElement {
 
   // ---- formatting ----
 
-  #locale() {
-    return canonicalLocale(this.getAttribute('locale') || this.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en-US');
+  /** The quote request: the spec, and the locale when the card's labels should be translated. */
+  #request(spec) {
+    const lang = this.#formats().lang;
+    return lang === FALLBACK_LANG ? spec : { ...spec, locale: lang };
   }
   #formats() {
     if (this.#fmt) return this.#fmt;
-    this.#fmt = makeFormats(this.#locale(), this.#choices()?.currency ?? CARD_JSON.currency, this.currencyDisplay);
+    const loc = localeOf(this);
+    const card = this.#engine && canPrice(this.#engine) ? this.#engine.est.rateCard().card : this.#remote?.card ?? CARD_JSON;
+    this.#fmt = { ...makeFormats(loc.tag, String(card?.currency ?? CARD_JSON.currency), this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
     return this.#fmt;
   }
+  /** @param {string} id @param {Record<string, string|number>} [v] */
+  #t(id, v) { return this.#formats().t(id, v); }
   /** Formats a decimal string exactly (Intl formats strings without going through binary floats). */
   formatCredits(s) { return fmt(this.#formats().credits, s); }
   formatMoney(s) { return fmt(this.#formats().money, s); }
+
+  /**
+   * An engine error in the element's language: English keeps the engine's own message (it names
+   * the value at fault exactly); other languages say it from the catalogue by code and field.
+   * @param {any} err
+   */
+  #errorText(err) {
+    const f = this.#formats();
+    if (!err) return f.t('error.generic');
+    if (f.lang === FALLBACK_LANG && err.message) return String(err.message);
+    const c = this.#choices();
+    const field = String(err.field ?? '');
+    switch (err.code) {
+      case 'unsupported_resolution': return f.t('error.resolution');
+      case 'unsupported_fps': return f.t('error.fps');
+      case 'unsupported_mode': return f.t('error.mode');
+      case 'unsupported_complexity': return f.t('error.complexity');
+      case 'prompt_too_long': return f.t('error.prompt', { max: f.int.format(c?.maxPromptChars ?? 0) });
+      default:
+        if (field === 'durationSeconds' && c) return f.t('error.duration', { min: f.int.format(c.duration.min), max: f.int.format(c.duration.max) });
+        if (field === 'count' && c) return f.t('error.count', { max: f.int.format(c.maxCount) });
+        if (err.code === 'invalid_type' || err.code === 'invalid_value') return f.t('error.number');
+        return f.t('error.generic');
+    }
+  }
 
   // ---- building ----
 
@@ -466,7 +510,8 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#builtFor = this.#engine && canPrice(this.#engine) ? this.#engine.card.digest : '';
     this.#el = {};
     this.#built = mode;
-    const wrap = h('div', { class: mode === 'compact' ? 'ce compact' : 'ce' });
+    const f = this.#formats();
+    const wrap = h('div', { class: mode === 'compact' ? 'ce compact' : 'ce', lang: f.locale, dir: f.dir });
     this.#root.replaceChildren(wrap);
     if (mode === 'compact') this.#buildCompact(wrap); else this.#buildFull(wrap, choices);
     for (const attr of Object.keys(SPEC_ATTRS)) this.#syncControl(attr);
@@ -480,7 +525,7 @@ export class CreditEstimatorElement extends HTMLElement {
   #buildCompact(wrap) {
     const e = this.#el;
     e.credits = h('span', { part: 'credits', class: 'num' });
-    e.label = h('span', { part: 'label', text: 'credits' });
+    e.label = h('span', { part: 'label', text: this.#t('unit.credits', { n: '0.00' }) });
     e.approx = h('span', { 'aria-hidden': 'true', text: '≈' });
     e.badge = h('span', { part: 'badge', class: 'badge', role: 'status', 'aria-live': 'polite' }, e.approx, e.credits, e.label);
     wrap.append(e.badge);
@@ -490,53 +535,57 @@ export class CreditEstimatorElement extends HTMLElement {
     const e = this.#el;
     const id = (s) => `${this.#uid}-${s}`;
     const c = choices;
+    const f = this.#formats();
+    const t = f.t;
+    const hn = `h${this.headingLevel}`;
     e.resolution = setOptions(h('select', { id: id('res'), name: 'resolution', part: 'control select', 'data-attr': 'resolution', disabled: !c }), c ? c.resolutions : []);
     e.fps = h('select', { id: id('fps'), name: 'fps', part: 'control select', 'data-attr': 'fps', disabled: !c });
     e.duration = h('input', { id: id('dur'), name: 'duration', type: 'number', inputmode: 'decimal', min: c?.duration.min, max: c?.duration.max, step: 'any', part: 'control input', 'data-attr': 'duration', 'aria-describedby': id('dur-hint'), disabled: !c });
     e.count = h('input', { id: id('count'), name: 'count', type: 'number', inputmode: 'numeric', min: 1, max: c?.maxCount, step: 1, part: 'control input', 'data-attr': 'count', 'aria-describedby': id('count-hint'), disabled: !c });
     e.mode = setOptions(h('select', { id: id('mode'), name: 'mode', part: 'control select', 'data-attr': 'mode', disabled: !c }), c ? c.modes : []);
     e.complexity = setOptions(h('select', { id: id('cx'), name: 'complexity', part: 'control select', 'data-attr': 'complexity', disabled: !c }),
-      c ? [{ value: DEFAULT_SPEC.complexity, label: 'Auto (from the prompt)' }, ...c.levels] : []);
-    e.prompt = h('textarea', { id: id('prompt'), name: 'prompt', rows: 4, part: 'control prompt', 'data-attr': 'prompt', maxlength: c?.maxPromptChars, spellcheck: 'true', placeholder: 'Describe the video, e.g. “gentle ripples on a calm lake”', 'aria-describedby': id('signals-h'), disabled: !c });
-    e.balance = h('input', { id: id('bal'), name: 'balance', type: 'number', inputmode: 'decimal', min: 0, step: 'any', part: 'control input', 'data-attr': 'balance', placeholder: 'optional' });
+      c ? [{ value: DEFAULT_SPEC.complexity, label: t('complexity.autoOption') }, ...c.levels] : []);
+    e.prompt = h('textarea', { id: id('prompt'), name: 'prompt', rows: 4, part: 'control prompt', 'data-attr': 'prompt', maxlength: c?.maxPromptChars, spellcheck: 'true', placeholder: t('prompt.placeholder'), 'aria-describedby': id('signals-h'), disabled: !c });
+    e.balance = h('input', { id: id('bal'), name: 'balance', type: 'number', inputmode: 'decimal', min: 0, step: 'any', part: 'control input', 'data-attr': 'balance', placeholder: t('balance.placeholder') });
     e.hints = {
       resolution: h('span', { class: 'hint', id: id('res-hint') }), fps: h('span', { class: 'hint', id: id('fps-hint') }),
-      duration: h('span', { class: 'hint', id: id('dur-hint'), text: durationHint(c) }), count: h('span', { class: 'hint', id: id('count-hint'), text: countHint(c) }),
+      duration: h('span', { class: 'hint', id: id('dur-hint'), text: durationHint(c, f) }), count: h('span', { class: 'hint', id: id('count-hint'), text: countHint(c, f) }),
       mode: h('span', { class: 'hint' }), complexity: h('span', { class: 'hint' }), prompt: h('span', { class: 'hint' }), balance: h('span', { class: 'hint' }),
     };
     this.#syncFPSOptions();
-    e.signals = h('ul', { class: 'signals', part: 'signals', 'aria-label': 'Complexity signals found in the prompt' });
+    e.signals = h('ul', { class: 'signals', part: 'signals', 'aria-label': t('aria.signals') });
     e.level = h('span', { class: 'level', part: 'complexity' });
     const field = (label, ctl, hint, wide = false) => h('div', { class: wide ? 'field wide' : 'field' }, h('label', { for: ctl.id, text: label }), ctl, hint);
     const promptField = h('div', { class: 'field wide' },
-      h('label', { for: e.prompt.id, text: 'Prompt' }), e.prompt,
-      h('div', { class: 'label', id: id('signals-h') }, 'Complexity: ', e.level),
+      h('label', { for: e.prompt.id, text: t('label.prompt') }), e.prompt,
+      h('div', { class: 'label', id: id('signals-h') }, h('span', { text: t('label.found') }), ' ', e.level),
       e.signals, e.hints.prompt);
-    e.form = h('form', { part: 'form', 'aria-label': 'Video settings', novalidate: true },
-      field('Resolution', e.resolution, e.hints.resolution), field('Frame rate', e.fps, e.hints.fps),
-      field('Duration (seconds)', e.duration, e.hints.duration), field('Number of videos', e.count, e.hints.count),
-      field('Mode', e.mode, e.hints.mode), field('Complexity', e.complexity, e.hints.complexity),
+    e.form = h('form', { part: 'form', 'aria-label': t('aria.form'), novalidate: true },
+      field(t('label.resolution'), e.resolution, e.hints.resolution), field(t('label.fps'), e.fps, e.hints.fps),
+      field(t('label.duration'), e.duration, e.hints.duration), field(t('label.count'), e.count, e.hints.count),
+      field(t('label.mode'), e.mode, e.hints.mode), field(t('label.complexity'), e.complexity, e.hints.complexity),
       promptField,
-      field('Your credit balance', e.balance, e.hints.balance, true));
+      field(t('label.balance'), e.balance, e.hints.balance, true));
 
     e.credits = h('p', { class: 'credits', part: 'credits' });
     e.usd = h('p', { class: 'usd', part: 'usd' });
     e.per = h('p', { class: 'per', part: 'per-video' });
     e.total = h('div', { class: 'total', part: 'total', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
-      h('p', { class: 'caption', text: 'Estimated credits' }), e.credits, e.usd, e.per);
+      h('p', { class: 'caption', text: t('total.caption') }), e.credits, e.usd, e.per);
     e.rows = h('ul', { class: 'rows' });
-    e.breakdown = h('details', { part: 'breakdown', open: true }, h('summary', { text: 'Why this price' }), e.rows);
+    e.breakdown = h('details', { part: 'breakdown', open: true }, h('summary', { text: t('breakdown.summary') }), e.rows);
     e.plansList = h('ul');
-    e.plans = h('div', { class: 'section plans', part: 'plans' }, h('h3', { text: 'Videos like this per month, by plan' }), e.plansList);
+    e.plans = h('div', { class: 'section plans', part: 'plans' }, h(hn, { text: t('plans.heading') }), e.plansList);
     e.topupText = h('p');
-    e.topup = h('div', { class: 'section topup', part: 'topup' }, h('h3', { text: 'Your balance' }), e.topupText);
+    e.topupMore = h('ul', { class: 'ways' });
+    e.topup = h('div', { class: 'section topup', part: 'topup' }, h(hn, { text: t('balance.heading') }), e.topupText, e.topupMore);
     e.failure = h('div', { class: 'failure', part: 'error', role: 'alert', hidden: true });
     e.status = h('span', { class: 'status', part: 'status' });
-    e.shareLink = h('a', { part: 'share-link', href: '#', text: 'Share this estimate' });
-    e.copy = h('button', { type: 'button', part: 'button share', 'data-action': 'copy', text: 'Copy link' });
+    e.shareLink = h('a', { part: 'share-link', href: '#', text: t('share.link') });
+    e.copy = h('button', { type: 'button', part: 'button share', 'data-action': 'copy', text: t('share.copy') });
     e.copied = h('span', { class: 'sr', role: 'status' });
     e.footer = h('div', { class: 'footer' }, e.status, h('span', { class: 'share' }, e.shareLink, e.copy, e.copied));
-    e.result = h('section', { class: 'result', part: 'result', 'aria-label': 'Details of the estimate' }, e.failure, e.breakdown, e.plans, e.topup, e.footer);
+    e.result = h('section', { class: 'result', part: 'result', 'aria-label': t('aria.details') }, e.failure, e.breakdown, e.plans, e.topup, e.footer);
     // The total comes first in the DOM (and on narrow screens first on screen); wide, it sits top right.
     e.root = h('div', { class: 'full', part: 'root' }, e.total, e.form, e.result);
     wrap.append(e.root);
@@ -544,7 +593,11 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#ro?.disconnect();
     this.#ro = null;
     if (typeof ResizeObserver === 'function') {
-      this.#ro = new ResizeObserver(([entry]) => e.root.classList.toggle('narrow', entry.contentRect.width < 640));
+      this.#ro = new ResizeObserver(([entry]) => {
+        e.root.classList.toggle('narrow', entry.contentRect.width < 640);
+        // A phone-wide element: one field per row, so no select cuts its text.
+        e.root.classList.toggle('tight', entry.contentRect.width < 460);
+      });
       this.#ro.observe(this);
     }
   }
@@ -554,7 +607,8 @@ export class CreditEstimatorElement extends HTMLElement {
     const e = this.#el;
     if (!e.fps) return;
     const c = this.#choices();
-    setOptions(e.fps, c ? fpsAt(c, this.resolution).map((f) => ({ value: f, label: `${f} fps` })) : []);
+    const f = this.#formats();
+    setOptions(e.fps, c ? fpsAt(c, this.resolution).map((n) => ({ value: n, label: f.t('fps.option', { fps: f.int.format(n) }) })) : []);
   }
 
   #syncControl(attr) {
@@ -579,13 +633,13 @@ export class CreditEstimatorElement extends HTMLElement {
     const e = this.#el;
     const c = this.#engine?.card;
     const invalid = c?.state === 'invalid' || (!this.#engine && this.#loadError !== '');
-    const msg = invalid ? `This page’s rate card could not be verified${c?.detail ? ` (${c.detail})` : this.#loadError ? ` (${this.#loadError})` : ''}; no price is shown.` : 'Loading this page’s rate card…';
+    const msg = invalid ? this.#t('card.invalid', { detail: c?.detail || this.#loadError || '—' }) : this.#t('card.loading');
     if (this.#built === 'compact') {
       e.badge.classList.toggle('pending', !invalid);
       e.badge.classList.toggle('error', invalid);
       e.approx.hidden = true;
       setText(e.credits, invalid ? '' : '…');
-      setText(e.label, invalid ? 'Estimate unavailable' : 'credits');
+      setText(e.label, invalid ? this.#t('compact.unavailable') : this.#t('unit.credits', { n: '0.00' }));
       e.badge.setAttribute('title', msg);
       return;
     }
@@ -595,7 +649,7 @@ export class CreditEstimatorElement extends HTMLElement {
       e.failure.replaceChildren(h('p', { text: msg }));
       e.failure.hidden = false;
     }
-    setText(e.status, invalid ? 'Rate card not verified' : 'Checking this page’s rate card…');
+    setText(e.status, invalid ? this.#t('status.cardInvalid') : this.#t('status.cardChecking'));
   }
 
   #onInput(ev) {
@@ -617,8 +671,8 @@ export class CreditEstimatorElement extends HTMLElement {
       const url = this.shareURL;
       let ok = false;
       try { await navigator.clipboard.writeText(url); ok = true; } catch { /* not allowed: the link is still there */ }
-      setText(this.#el.copied, ok ? 'Link copied to the clipboard' : 'Copy the link from “Share this estimate”');
-      setText(this.#el.copy, ok ? 'Copied' : 'Copy link');
+      setText(this.#el.copied, ok ? this.#t('share.copiedStatus') : this.#t('share.copyFallback'));
+      setText(this.#el.copy, ok ? this.#t('share.copied') : this.#t('share.copy'));
       this.#emit('share', { url });
     }
   }
@@ -646,7 +700,7 @@ export class CreditEstimatorElement extends HTMLElement {
       e.badge.removeAttribute('title');
       e.approx.hidden = false;
       setText(e.credits, q ? f.credits.format(q.credits) : '…');
-      setText(e.label, 'credits');
+      setText(e.label, f.t('unit.credits', { n: q ? q.credits : '0.00' }));
       return;
     }
     if (this.#built !== 'full') return;
@@ -654,13 +708,14 @@ export class CreditEstimatorElement extends HTMLElement {
     e.failure.hidden = this.#phase !== 'failed';
     e.credits.classList.toggle('pending', pending);
     setText(e.credits, q ? f.credits.format(q.credits) : '…');
-    setText(e.usd, q ? `≈ ${f.money.format(q.usd.min)} – ${f.money.format(q.usd.max)}` : '\u00a0');
-    setText(e.per, q ? perLine(q, f) : '\u00a0');
-    const rows = q ? breakdownRows(q, f) : [];
+    setText(e.usd, q ? f.t('total.range', { min: fmt(f.money, q.usd.min), max: fmt(f.money, q.usd.max) }) : '\u00a0');
+    setText(e.per, q ? perLine(q, f, f.t) : '\u00a0');
+    const rows = q ? breakdownRows(q, f, f.t) : [];
     renderRows(e.rows, rows);
     if (q?.complexity) {
       const c = q.complexity;
-      setText(e.level, `${c.label} ×${f.mult.format(c.multiplier)}${c.source === 'auto' ? ` (score ${c.score})` : ' (chosen)'}`);
+      const values = { label: c.label, mult: fmt(f.mult, c.multiplier), score: f.int.format(c.score) };
+      setText(e.level, c.source === 'auto' ? f.t('complexity.auto', values) : f.t('complexity.chosen', values));
       renderSignals(e.signals, c.signals ?? [], f);
     } else {
       setText(e.level, pending ? '…' : '—');
@@ -669,8 +724,8 @@ export class CreditEstimatorElement extends HTMLElement {
     for (const [k, hint] of Object.entries(e.hints)) {
       hint.classList.remove('error');
       e[k]?.removeAttribute?.('aria-invalid');
-      if (k === 'duration') setText(hint, q ? `billed ${f.seconds.format(q.billedSeconds)}` : durationHint(this.#choices()));
-      else if (k === 'count') setText(hint, countHint(this.#choices()));
+      if (k === 'duration') setText(hint, q ? f.t('hint.billed', { seconds: fmt(f.seconds, q.billedSeconds) }) : durationHint(this.#choices(), f));
+      else if (k === 'count') setText(hint, countHint(this.#choices(), f));
       else setText(hint, '');
     }
   }
@@ -682,8 +737,8 @@ export class CreditEstimatorElement extends HTMLElement {
       e.badge.classList.add('error');
       e.approx.hidden = true;
       setText(e.credits, '—');
-      setText(e.label, 'check settings');
-      e.badge.setAttribute('title', err?.message ?? '');
+      setText(e.label, this.#t('compact.check'));
+      e.badge.setAttribute('title', this.#errorText(err));
       return;
     }
     this.#renderQuote(null, false);
@@ -693,24 +748,25 @@ export class CreditEstimatorElement extends HTMLElement {
     const key = map[err?.field] ?? err?.field;
     const hint = e.hints[key] ?? e.hints.prompt;
     hint.classList.add('error');
-    setText(hint, err?.message ?? 'This spec cannot be priced.');
+    const text = this.#errorText(err);
+    setText(hint, text);
     e[key]?.setAttribute?.('aria-invalid', 'true');
-    setText(e.per, err?.message ?? '');
+    setText(e.per, text);
   }
 
   #renderFailure() {
     const e = this.#el;
-    const msg = `The live estimator could not be loaded${this.#loadError ? ` (${this.#loadError})` : ''}.`;
+    const msg = this.#t('load.failed', { detail: this.#loadError || '—' });
     if (this.#built === 'compact') {
       e.badge.classList.remove('pending');
       e.badge.classList.add('error');
       e.approx.hidden = true;
       setText(e.credits, '');
-      setText(e.label, 'Estimate unavailable');
+      setText(e.label, this.#t('compact.unavailable'));
       e.badge.setAttribute('title', msg);
       if (!e.slot) { e.slot = h('span', { class: 'fallback', part: 'fallback' }, h('slot')); e.badge.append(e.slot); }
       if (!e.retry) {
-        e.retry = h('button', { type: 'button', part: 'button retry', 'data-action': 'retry', text: 'Retry', 'aria-label': 'Retry loading the estimate' });
+        e.retry = h('button', { type: 'button', part: 'button retry', 'data-action': 'retry', text: this.#t('button.retry'), 'aria-label': this.#t('aria.retry') });
         e.badge.append(e.retry);
       }
       return;
@@ -718,20 +774,22 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#built !== 'full') return;
     // The page's fallback content (the element's light-DOM children) is shown with the message.
     e.failure.replaceChildren(h('div', {}, h('p', { text: msg }), h('div', { class: 'fallback', part: 'fallback' }, h('slot'))),
-      h('button', { type: 'button', class: 'primary', part: 'button retry', 'data-action': 'retry', text: 'Retry' }));
+      h('button', { type: 'button', class: 'primary', part: 'button retry', 'data-action': 'retry', text: this.#t('button.retry') }));
     e.failure.hidden = false;
-    setText(e.status, 'Estimator unavailable');
+    setText(e.status, this.#t('status.unavailable'));
   }
 
   #renderStatus() {
     const e = this.#el;
     if (this.#built !== 'full' || !e.status) return;
     e.status.classList.remove('offline', 'stale');
-    if (this.#phase === 'failed') { setText(e.status, 'Estimator unavailable'); return; }
-    if (this.#remote) { setText(e.status, `Rate card ${this.#remote.card?.version ?? ''} · priced by the server (the prompt is sent to it)`); return; }
+    /** @type {(id: string, v?: Record<string, string|number>) => string} */
+    const t = (id, v) => this.#t(id, v);
+    if (this.#phase === 'failed') { setText(e.status, t('status.unavailable')); return; }
+    if (this.#remote) { setText(e.status, t('status.server', { version: this.#remote.card?.version ?? '' })); return; }
     if (!this.#engine) {
       const v = this.#choices() ? CARD.version : '';
-      setText(e.status, this.#phase === 'loading' ? `Loading the live estimator…` : `Preview${v ? ` · rate card ${v}` : ''}`);
+      setText(e.status, this.#phase === 'loading' ? t('status.loading') : v ? t('status.previewVersion', { version: v }) : t('status.preview'));
       return;
     }
     if (!canPrice(this.#engine)) return;
@@ -739,20 +797,21 @@ export class CreditEstimatorElement extends HTMLElement {
     const f = this.#formats();
     const when = c.checkedAt ? f.date.format(new Date(c.checkedAt)) : '';
     let text;
+    const v = { version: c.version, when };
     switch (c.state) {
-      case 'current': text = `Rate card ${c.version} · up to date`; break;
-      case 'updated': text = `Rate card ${c.version} · updated just now`; break;
-      case 'verified': text = `Rate card ${c.version} · this page’s card, verified`; break;
+      case 'current': text = t('status.current', v); break;
+      case 'updated': text = t('status.updated', v); break;
+      case 'verified': text = t('status.verified', v); break;
       case 'offline':
-        text = `Offline · rate card ${c.version}${when ? `, last checked ${when}` : ', never checked'} — prices may have changed`;
+        text = t(when ? 'status.offline' : 'status.offlineNever', v);
         e.status.classList.add('offline');
         break;
-      case 'rejected': text = `Rate card ${c.version} · the server’s newer card failed verification`; e.status.classList.add('stale'); break;
+      case 'rejected': text = t('status.rejected', v); e.status.classList.add('stale'); break;
       case 'unchecked':
-        text = `Rate card ${c.version} · could not check for updates${when ? ` (last checked ${when})` : ''} — prices may have changed`;
+        text = t(when ? 'status.unchecked' : 'status.uncheckedNever', v);
         e.status.classList.add('stale');
         break;
-      default: text = `Rate card ${c.version} · checking for updates…`;
+      default: text = t('status.checking', v);
     }
     setText(e.status, text);
   }
@@ -772,20 +831,31 @@ export class CreditEstimatorElement extends HTMLElement {
     }
 
     const bal = this.balance.trim();
-    if (bal === '') { setText(e.topupText, 'Enter your balance to see whether it covers this render.'); return; }
-    if (!/^\d+(\.\d{1,2})?$/.test(bal)) { setText(e.topupText, 'Enter the balance as a number of credits, e.g. 120 or 45.50.'); return; }
-    if (!q || !est) { setText(e.topupText, '\u00a0'); return; }
+    const t = f.t;
+    if (bal === '') { setText(e.topupText, t('balance.enter')); e.topupMore.replaceChildren(); return; }
+    if (!/^\d+(\.\d{1,2})?$/.test(bal)) { setText(e.topupText, t('balance.format', { example: fmt(f.credits0, '45.5') })); e.topupMore.replaceChildren(); return; }
+    if (!q || !est) { setText(e.topupText, '\u00a0'); e.topupMore.replaceChildren(); return; }
+    // The credits missing for this render: its cost minus the balance (never the whole cost).
     const short = subtractDecimal(q.credits, bal);
-    if (short === null) { setText(e.topupText, `Your ${f.credits.format(bal)} credits cover this (${f.credits.format(q.credits)} credits).`); return; }
-    let text = `You are ${f.credits.format(short)} credits short.`;
+    if (short === null) {
+      setText(e.topupText, t('balance.covers', { balance: fmt(f.credits, bal), credits: fmt(f.credits, q.credits) }));
+      e.topupMore.replaceChildren();
+      return;
+    }
+    setText(e.topupText, t('balance.short', { credits: fmt(f.credits, q.credits), balance: fmt(f.credits, bal), short: fmt(f.credits, short) }));
+    // Both ways out: the cheapest top-up, and the free standard queue with its slowdown.
+    const ways = [];
     try {
       const r = est.topUp({ need: short });
-      text += ` Cheapest top-up: ${f.credits.format(r.credits)} credits for ${f.money.format(r.totalUsd)}` +
-        ` (${r.bundles.map((b) => `${b.count} × ${f.int.format(b.credits)}`).join(' + ')}).`;
+      const bundles = new Intl.ListFormat(f.locale, { type: 'unit', style: 'narrow' })
+        .format(r.bundles.map((b) => t('balance.bundle', { count: f.int.format(b.count), credits: fmt(f.int, b.credits) })));
+      ways.push(t('balance.topup', { credits: fmt(f.credits0, r.credits), price: fmt(f.money, r.totalUsd), bundles }));
     } catch (err) {
-      text += ` (${err?.message ?? err})`;
+      ways.push(this.#errorText(err));
     }
-    setText(e.topupText, text);
+    const slow = est.rateCard().card?.standardQueue?.slowdown;
+    if (slow) ways.push(t('balance.queue', { slowdown: fmt(f.mult, slow) }));
+    e.topupMore.replaceChildren(...ways.map((w) => h('li', { text: w })));
   }
 
   #renderCoverage() {
@@ -794,16 +864,26 @@ export class CreditEstimatorElement extends HTMLElement {
     if (!est || !this.#quote || this.#built !== 'full') return;
     const f = this.#formats();
     let like;
+    // Single videos: a batch of `count` is counted as that many videos (every section of the
+    // element and the pages agrees on what one video is), and batches are said as well.
+    const size = Number(this.#quote.count) || 1;
     try {
-      like = est.comparePlans({ credits: '0', like: this.spec }).like;
+      like = est.comparePlans({ credits: '0', like: { ...this.#request(this.spec), count: 1 } }).like;
     } catch (err) {
-      e.plansList.replaceChildren(h('li', {}, h('span', { text: err?.message ?? String(err) })));
+      e.plansList.replaceChildren(h('li', {}, h('span', { text: this.#errorText(err) })));
       return;
     }
     const plans = (like?.plans ?? []).filter((p) => p.id !== 'trial');
-    const items = plans.map((p) => h('li', { class: p.id === this.plan ? 'current' : '' },
-      h('span', { text: `${p.name} (${f.int.format(p.credits)} credits a month)` }),
-      h('span', { text: `${f.int.format(p.videos)} ${p.videos === 1 ? 'video' : 'videos'}` })));
+    const planNames = cardTranslations(est.rateCard().card, f.lang).plans ?? {};
+    const items = plans.map((p) => {
+      const videos = f.int.format(p.videos);
+      const text = size > 1
+        ? f.t('plans.batches', { n: p.videos, count: videos, batches: f.int.format(Math.floor(p.videos / size)), size: f.int.format(size) })
+        : f.t('plans.videos', { n: p.videos, count: videos });
+      return h('li', { class: p.id === this.plan ? 'current' : '' },
+        h('span', { text: f.t('plans.name', { n: p.credits, name: planNames[p.id] ?? p.name, credits: fmt(f.credits0, p.credits) }) }),
+        h('span', { text }));
+    });
     e.plansList.replaceChildren(...items);
     e.plans.hidden = plans.length === 0;
     this.#coverageShown = true;
@@ -819,10 +899,13 @@ export class CreditEstimatorElement extends HTMLElement {
 
 // ---------------------------------------------------------------------------------------------
 
-/** @param {import('./ce/choices.js').Choices|null} c */
-function durationHint(c) { return c ? `${c.duration.min}–${c.duration.max} seconds` : ''; }
-/** @param {import('./ce/choices.js').Choices|null} c */
-function countHint(c) { return c ? `videos, 1–${c.maxCount}` : ''; }
+/** @param {import('./ce/choices.js').Choices|null} c @param {any} f */
+function durationHint(c, f) { return c ? f.t('hint.duration', { min: f.int.format(c.duration.min), max: f.int.format(c.duration.max) }) : ''; }
+/** @param {import('./ce/choices.js').Choices|null} c @param {any} f */
+function countHint(c, f) { return c ? f.t('hint.count', { max: f.int.format(c.maxCount) }) : ''; }
+
+/** The catalogue language of a card's own labels ("en" unless the card says). */
+function cardLanguage(card) { return String(card?.language ?? FALLBACK_LANG); }
 
 /** Whether two specs are the same in every field (an absent prompt is the empty prompt). */
 function sameSpec(a, b) {
@@ -836,7 +919,7 @@ function renderRows(ul, rows) {
   while (ul.children.length > rows.length) ul.lastElementChild.remove();
   rows.forEach(([label, value], i) => {
     let li = ul.children[i];
-    if (!li) { li = h('li', {}, h('span'), h('span')); ul.append(li); }
+    if (!li) { li = h('li', {}, h('span', { dir: 'auto' }), h('span', { dir: 'ltr' })); ul.append(li); }
     setText(li.firstElementChild, label);
     setText(li.lastElementChild, value);
   });
@@ -853,7 +936,7 @@ function renderSignals(ul, signals, f) {
     setText(li.children[0], s.label);
     setText(li.children[1], s.match ?? ''); // prompt text: textContent only
     // An ignored signal ("no crowds", "slow drone shot") is shown as read but not counted.
-    setText(li.children[2], s.ignored ? `ignored: ${s.ignored}` : `+${f.int.format(s.weight)}`);
+    setText(li.children[2], s.ignored ? f.t(`signal.${s.ignored}`) : f.t('signal.weight', { weight: f.int.format(s.weight) }));
     li.classList.toggle('ignored', Boolean(s.ignored));
   });
 }

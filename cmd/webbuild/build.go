@@ -108,6 +108,12 @@ func Build(cfg Config) (*Manifest, error) {
 	if err := collect(cfg.Src, cfg.Out, files); err != nil {
 		return nil, err
 	}
+	// Prices in the HTML before any script runs (prerender.go).
+	for _, name := range []string{"index.html"} {
+		if b, ok := files[name]; ok {
+			files[name] = prerender(b, card)
+		}
+	}
 	m := &Manifest{
 		Wasm:      "estimator." + contentHash(wasm) + ".wasm",
 		WasmExec:  "wasm_exec." + contentHash(wasmExec) + ".js",

@@ -154,10 +154,13 @@ func writePackage(cfg Config, names []string, files map[string][]byte) error {
 			"./estimator":    map[string]string{"types": "./estimator.d.ts", "default": "./estimator.js"},
 			"./facts":        map[string]string{"types": "./facts.d.ts", "default": "./facts.js"},
 			"./integrity":    "./integrity.json",
+			"./i18n":         "./ce/i18n.js",
+			"./messages":     "./ce/messages.js",
 			"./package.json": "./package.json",
 		},
-		// Importing the element defines <credit-estimator>; wasm_exec.js sets globalThis.Go.
-		"sideEffects": []string{"./credit-estimator.js", "./wasm_exec.*.js"},
+		// Importing the element defines <credit-estimator>; wasm_exec.js sets globalThis.Go; the
+		// message catalogue registers its languages when imported.
+		"sideEffects": []string{"./credit-estimator.js", "./wasm_exec.*.js", "./ce/messages.js"},
 		"files":       append(append([]string{}, names...), "README.md"),
 		"engines":     map[string]string{"node": ">=20"},
 	}

@@ -17,21 +17,37 @@ import { DEFAULT_SPEC } from '../facts.js';
  * @property {{resolution: string, fps: number, durationSeconds: number, prompt: string, complexity: string, mode: string, count: number}} defaultSpec
  */
 
-/** @type {WeakMap<object, Choices>} */
+/** @type {WeakMap<object, Map<string, Choices>>} */
 const memo = new WeakMap();
 
 /**
- * The choices of a card (its JSON, parsed). The default spec is the card's reference point with the
- * contract's default complexity and mode (the rule of Go's RateCard.DefaultSpec).
+ * The card's translations of its own labels for a catalogue language (docs/widget.md, "Card
+ * translations"), or an empty set: labels then stay in the card's language.
  * @param {any} card
+ * @param {string} lang
+ * @returns {{formats?: Record<string, string>, modes?: Record<string, string>, levels?: Record<string, string>, signals?: Record<string, string>, plans?: Record<string, string>, reference?: string, standardQueue?: string, roi?: string}}
+ */
+export function cardTranslations(card, lang) {
+  return (lang && card?.translations?.[lang]) || {};
+}
+
+/**
+ * The choices of a card (its JSON, parsed), labelled in a language when the card translates its
+ * labels. The default spec is the card's reference point with the contract's default complexity
+ * and mode (the rule of Go's RateCard.DefaultSpec).
+ * @param {any} card
+ * @param {string} [lang] catalogue language ("de", "zh-Hans", …)
  * @returns {Choices}
  */
-export function choicesOf(card) {
-  const hit = memo.get(card);
+export function choicesOf(card, lang = '') {
+  let byLang = memo.get(card);
+  if (!byLang) { byLang = new Map(); memo.set(card, byLang); }
+  const hit = byLang.get(lang);
   if (hit) return hit;
+  const tr = cardTranslations(card, lang);
   const resolutions = (card.formats ?? []).map((/** @type {any} */ f) => ({
     value: String(f.resolution),
-    label: String(f.label ?? f.resolution),
+    label: String(tr.formats?.[f.resolution] ?? f.label ?? f.resolution),
     aliases: (f.aliases ?? []).map((/** @type {string} */ a) => String(a).toLowerCase()),
     fps: Object.keys(f.multipliers ?? {}).map(Number).sort((a, b) => a - b),
   }));
@@ -41,8 +57,8 @@ export function choicesOf(card) {
     version: String(card.version ?? ''),
     currency: String(card.currency ?? 'USD'),
     resolutions,
-    modes: (card.modes ?? []).map((/** @type {any} */ m) => ({ value: String(m.name), label: String(m.label ?? m.name) })),
-    levels: (card.complexity?.levels ?? []).map((/** @type {any} */ l) => ({ value: String(l.name), label: String(l.label ?? l.name) })),
+    modes: (card.modes ?? []).map((/** @type {any} */ m) => ({ value: String(m.name), label: String(tr.modes?.[m.name] ?? m.label ?? m.name) })),
+    levels: (card.complexity?.levels ?? []).map((/** @type {any} */ l) => ({ value: String(l.name), label: String(tr.levels?.[l.name] ?? l.label ?? l.name) })),
     duration: {
       min: Number(card.duration?.minSeconds ?? 1),
       max: Number(card.duration?.maxSeconds ?? 1),
@@ -60,7 +76,7 @@ export function choicesOf(card) {
       count: 1,
     },
   };
-  memo.set(card, c);
+  byLang.set(lang, c);
   return c;
 }
 

@@ -1,6 +1,8 @@
 // @ts-check
-// Formatting for <credit-estimator>: Intl formats for a locale and currency, and the exact decimal
-// arithmetic the element needs (credits and money are decimal strings, never floats).
+// The one formatter of the element and the pages: Intl formats for a locale and the card's
+// currency (numbers, credits, money in the currency's minor unit, unit prices, percentages, dates,
+// durations), and the exact decimal arithmetic the element needs (credits and money are decimal
+// strings, never floats).
 
 /**
  * @typedef {object} Formats
@@ -8,9 +10,16 @@
  * @property {Intl.NumberFormat} credits
  * @property {Intl.NumberFormat} int
  * @property {Intl.NumberFormat} mult
- * @property {Intl.NumberFormat} money
+ * @property {Intl.NumberFormat} money amounts in the currency's minor unit ($10.00, ¥1,000)
+ * @property {Intl.NumberFormat} money0 whole amounts (chart axes)
+ * @property {Intl.NumberFormat} unitPrice prices per credit or per video: two more places than the minor unit
+ * @property {Intl.NumberFormat} credits0 credits with 0–2 places (plan allowances: "550")
+ * @property {Intl.NumberFormat} pct
  * @property {Intl.NumberFormat} seconds
+ * @property {Intl.NumberFormat} days
  * @property {Intl.DateTimeFormat} date
+ * @property {Intl.DateTimeFormat} day a calendar date (UTC)
+ * @property {number} minorDigits the currency's minor unit (2 for USD and EUR, 0 for JPY)
  */
 
 /** The currencyDisplay values Intl accepts. */
@@ -32,23 +41,46 @@ export function canonicalLocale(tag) {
  * @param {string} currencyDisplay
  * @returns {Formats}
  */
-export function makeFormats(locale, currency, currencyDisplay) {
+export function makeFormats(locale, currency, currencyDisplay = 'symbol') {
   const cd = /** @type {'symbol'|'narrowSymbol'|'code'|'name'} */ (CURRENCY_DISPLAYS.includes(currencyDisplay) ? currencyDisplay : 'symbol');
-  let money;
-  try {
-    money = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: cd });
-  } catch {
-    money = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  }
+  const minorDigits = currencyMinorDigits(currency);
+  /** @param {Intl.NumberFormatOptions} o */
+  const cur = (o) => {
+    try {
+      return new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: cd, ...o });
+    } catch {
+      return new Intl.NumberFormat(locale, { minimumFractionDigits: o.minimumFractionDigits ?? minorDigits, maximumFractionDigits: o.maximumFractionDigits ?? minorDigits });
+    }
+  };
   return {
     locale,
     credits: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    credits0: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 2 }),
     int: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
     mult: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 4 }),
-    money,
+    money: cur({ minimumFractionDigits: minorDigits, maximumFractionDigits: minorDigits }),
+    money0: cur({ minimumFractionDigits: 0, maximumFractionDigits: 0 }),
+    unitPrice: cur({ minimumFractionDigits: minorDigits, maximumFractionDigits: minorDigits + 2 }),
+    pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }),
     seconds: new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 3 }),
+    days: new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long', maximumFractionDigits: 0 }),
     date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+    day: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
+    minorDigits,
   };
+}
+
+/**
+ * The number of decimals of a currency's minor unit (ISO 4217: USD 2, JPY 0, BHD 3), from Intl.
+ * @param {string} currency
+ * @returns {number}
+ */
+export function currencyMinorDigits(currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 /**
@@ -58,28 +90,32 @@ export function makeFormats(locale, currency, currencyDisplay) {
  */
 export function fmt(f, s) { return f.format(/** @type {any} */ (s)); }
 
+/** @typedef {(id: string, values?: Record<string, string|number>) => string} Translate */
+
 /**
- * "3 × 1.00 credits · billed for 10 sec"
+ * "3 videos × 1.00 credits each · billed for 10 sec each", or "billed for 10 sec" for one video.
  * @param {any} q a quote
  * @param {Formats} f
+ * @param {Translate} t
  */
-export function perLine(q, f) {
-  const parts = [];
-  if (q.count > 1) parts.push(`${fmt(f.int, q.count)} × ${fmt(f.credits, q.unitCredits)} credits`);
-  parts.push(`billed for ${fmt(f.seconds, q.billedSeconds)}`);
-  return parts.join(' · ');
+export function perLine(q, f, t) {
+  const seconds = fmt(f.seconds, q.billedSeconds);
+  if (q.count > 1) return t('total.batch', { n: q.count, count: fmt(f.int, q.count), unit: fmt(f.credits, q.unitCredits), seconds });
+  return t('total.billed', { seconds });
 }
 
 /**
- * The "why this price" rows of a quote: [label, value].
+ * The "why this price" rows of a quote: [label, value]. The labels are the engine's (asked in the
+ * element's locale, so the card's translations apply).
  * @param {any} q
  * @param {Formats} f
+ * @param {Translate} t
  * @returns {Array<[string, string]>}
  */
-export function breakdownRows(q, f) {
+export function breakdownRows(q, f, t) {
   /** @type {Array<[string, string]>} */
   const rows = [];
-  if (q.reference) rows.push([`Reference: ${q.reference.label}`, `${fmt(f.credits, q.reference.credits)} cr`]);
+  if (q.reference) rows.push([t('row.reference', { label: q.reference.label }), t('row.referenceValue', { credits: fmt(f.credits, q.reference.credits) })]);
   for (const b of q.breakdown ?? []) rows.push([b.label, `×${fmt(f.mult, b.multiplier)}`]);
   return rows;
 }
@@ -118,4 +154,75 @@ export function numberOrText(s) {
   if (s == null) return undefined;
   const t = String(s).trim();
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+/**
+ * A decimal string as a scaled BigInt with `places` decimals (truncating beyond), or null.
+ * @param {string|number} s
+ * @param {number} places
+ * @returns {bigint|null}
+ */
+function scaled(s, places) {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(s).trim());
+  if (!m) return null;
+  const v = BigInt(m[2]) * 10n ** BigInt(places) + BigInt((m[3] ?? '').padEnd(places, '0').slice(0, places) || '0');
+  return m[1] ? -v : v;
+}
+
+/**
+ * A scaled BigInt back to a decimal string with exactly `places` decimals.
+ * @param {bigint} v
+ * @param {number} places
+ */
+function unscaled(v, places) {
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const p = 10n ** BigInt(places);
+  const frac = places ? `.${String(a % p).padStart(places, '0')}` : '';
+  return `${neg ? '-' : ''}${a / p}${frac}`;
+}
+
+/**
+ * a ÷ b exactly, rounded half away from zero to `places` decimals ("29.00" ÷ "550" → "0.0527").
+ * Money and credits are decimal strings with at most 6 places. "" when b is zero or not a number.
+ * @param {string|number} a
+ * @param {string|number} b
+ * @param {number} places
+ * @returns {string}
+ */
+export function divideDecimal(a, b, places) {
+  const x = scaled(a, 6);
+  const y = scaled(b, 6);
+  if (x === null || y === null || y === 0n) return '';
+  const num = x * 10n ** BigInt(places) * 2n;
+  let q = num / y;
+  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n; // half away from zero
+  return unscaled(q, places);
+}
+
+/**
+ * a × n exactly for a whole n ("1.05" × 3 → "3.15"), keeping a's decimals (at least 2).
+ * @param {string|number} a
+ * @param {number} n
+ * @returns {string}
+ */
+export function multiplyDecimal(a, n) {
+  const places = Math.max(2, (String(a).split('.')[1] ?? '').length);
+  const x = scaled(a, places);
+  if (x === null || !Number.isInteger(n)) return '';
+  return unscaled(x * BigInt(n), places);
+}
+
+/**
+ * a + b exactly, with the larger number of decimals of the two.
+ * @param {string|number} a
+ * @param {string|number} b
+ * @returns {string}
+ */
+export function addDecimal(a, b) {
+  const places = Math.max((String(a).split('.')[1] ?? '').length, (String(b).split('.')[1] ?? '').length);
+  const x = scaled(a, places);
+  const y = scaled(b, places);
+  if (x === null || y === null) return '';
+  return unscaled(x + y, places);
 }

@@ -53,6 +53,7 @@ export function styles() {
   --_radius: var(--ce-radius, 12px);
   --_error: var(--ce-error, #b42318);
 }
+.ce[dir="rtl"] { direction: var(--ce-direction, rtl); }
 .ce.compact { display: inline-block; }
 :host([hidden]) { display: none; }
 :host([compact]) { display: inline-block; vertical-align: middle; }
@@ -71,6 +72,8 @@ export function styles() {
   row-gap: 10px;
 }
 .full.narrow { grid-template-columns: minmax(0, 1fr); grid-template-areas: "total" "form" "result"; row-gap: 16px; }
+.full.tight { padding: 14px; }
+.full.tight form { grid-template-columns: minmax(0, 1fr); }
 form { grid-area: form; }
 .total { grid-area: total; }
 .result { grid-area: result; }
@@ -81,6 +84,7 @@ label, .label { font-size: 0.8em; font-weight: 600; color: var(--_muted); letter
 select, input, textarea, button { font: inherit; color: inherit; margin: 0; }
 select, input, textarea {
   width: 100%;
+  text-overflow: ellipsis;
   border: 1px solid var(--_border);
   border-radius: calc(var(--_radius) * 0.6);
   background: var(--_bg);
@@ -105,7 +109,7 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
 .chip .l { white-space: nowrap; }
 .chip q { font-style: italic; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 18ch; min-width: 0; }
 .chip .w { color: var(--_muted); font-variant-numeric: tabular-nums; }
-.chip.ignored { opacity: 0.6; }
+.chip.ignored { border-style: dashed; color: var(--_muted); background: var(--_bg); }
 .chip.ignored q { text-decoration: line-through; }
 .level { font-weight: 600; }
 .result { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
@@ -121,7 +125,8 @@ summary { cursor: pointer; font-weight: 600; }
 .rows { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 4px; min-height: calc(6 * 1.55em); }
 .rows li { display: flex; justify-content: space-between; gap: 10px; font-size: 0.9em; }
 .rows li span:last-child { font-variant-numeric: tabular-nums; color: var(--_muted); white-space: nowrap; }
-.section h3 { font-size: 0.85em; margin: 0 0 4px; color: var(--_muted); }
+.section :is(h1, h2, h3, h4, h5, h6) { font-size: 0.85em; margin: 0 0 4px; color: var(--_muted); }
+.ways { margin: 4px 0 0; padding-inline-start: 1.2em; }
 .plans, .topup { font-size: 0.9em; }
 .plans ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; min-height: calc(2 * 1.45em + 2px); }
 .topup p { min-height: 1.45em; }
@@ -157,6 +162,22 @@ button.primary { background: var(--_accent); color: #fff; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .pending-card { padding: 14px 16px; color: var(--_muted); }
 .fallback { margin: 8px 0 0; }
+/* Dark colours unless the page themes the element (the --ce-* properties win either way). */
+@media (prefers-color-scheme: dark) {
+  .ce {
+    color: var(--ce-fg, #e6e9f2);
+    --_accent: var(--ce-accent, #a5b4fc);
+    --_muted: var(--ce-muted, #aab2c5);
+    --_border: var(--ce-border, #3a4257);
+    --_bg: var(--ce-bg, #141927);
+    --_panel: var(--ce-panel, #1d2436);
+    --_error: var(--ce-error, #fda29b);
+  }
+  .badge { background: var(--ce-badge-bg, color-mix(in srgb, var(--_accent) 18%, #141927)); }
+  .badge.error { background: color-mix(in srgb, var(--_error) 14%, #141927); }
+  button.primary { color: #141927; }
+  .status.offline, .status.stale { color: #fdba74; }
+}
 `);
   return sheet;
 }

@@ -1,5 +1,9 @@
-// Shared bits of the demo pages: service worker registration, locale picker, small DOM helpers.
+// Shared bits of the demo pages: service worker registration, the language picker and page
+// translation (pages/messages.js through ce/i18n.js), the element's formatter, the chart.
 // No HTML strings: every text goes through textContent.
+import { pickLocale, translator } from '../ce/i18n.js';
+import { makeFormats } from '../ce/format.js';
+import './messages.js';
 
 /**
  * Creates an element. `text` sets textContent; other keys are attributes.
@@ -48,10 +52,10 @@ export async function registerServiceWorker() {
     swURL.searchParams.set('v', build);
     await navigator.serviceWorker.register(swURL, { scope: new URL('../', import.meta.url).pathname });
     await navigator.serviceWorker.ready;
-    if (out) out.textContent = 'This page works offline after this visit.';
+    if (out) out.textContent = pageLocale('USD').t('p.page.offlineReady');
   } catch (err) {
     // Offline with a worker already installed: it keeps serving; say nothing alarming.
-    if (out && !navigator.serviceWorker.controller) out.textContent = `Offline support unavailable (${err.message}).`;
+    if (out && !navigator.serviceWorker.controller) out.textContent = pageLocale('USD').t('p.page.offlineUnavailable', { detail: String(err?.message ?? err) });
   }
 }
 
@@ -61,18 +65,52 @@ function fnv1a(text) {
   return x.toString(16).padStart(8, '0');
 }
 
-/** Wires the locale picker to every <credit-estimator> and to the page's own formatting. */
+/** The languages the demo pages offer, in their own names. */
+export const PAGE_LANGUAGES = [['en-US', 'English'], ['zh-CN', '简体中文'], ['ja-JP', '日本語'], ['de-DE', 'Deutsch'], ['es-ES', 'Español'], ['ar', 'العربية']];
+
+/**
+ * The page's locale: the <html lang> (set by the picker), its catalogue language and direction, a
+ * translator over the page catalogue, and the element's formatter for the card's currency.
+ * @param {string} currency
+ */
+export function pageLocale(currency) {
+  const loc = pickLocale([document.documentElement.lang, ...(navigator.languages ?? [])]);
+  return { ...loc, t: translator(loc), f: makeFormats(loc.tag, currency) };
+}
+
+/**
+ * Translates the page's static texts: [data-i18n] (text), [data-i18n-aria] (aria-label),
+ * [data-i18n-placeholder], and the document title ([data-i18n-title] on <html>).
+ * @param {(id: string, v?: Record<string, string|number>) => string} t
+ */
+export function translatePage(t) {
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
+  for (const el of document.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria')));
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder')));
+  const title = document.documentElement.getAttribute('data-i18n-title');
+  if (title) document.title = t(title);
+}
+
+/**
+ * Wires the language picker: it sets <html lang dir>, every <credit-estimator>'s locale, and
+ * re-renders the page (onChange) in that language. The choice is remembered on this device.
+ */
 export function localePicker(onChange) {
   const picker = /** @type {HTMLSelectElement|null} */ (document.querySelector('[data-locale-picker]'));
   const stored = (() => { try { return localStorage.getItem('demo:locale'); } catch { return null; } })();
   const initial = stored || document.documentElement.lang || 'en-US';
   const apply = (loc) => {
-    document.documentElement.lang = loc;
-    for (const el of document.querySelectorAll('credit-estimator')) el.setAttribute('locale', loc);
-    onChange?.(loc);
+    const picked = pickLocale([loc]);
+    document.documentElement.lang = picked.tag;
+    document.documentElement.dir = picked.dir;
+    for (const el of document.querySelectorAll('credit-estimator')) el.setAttribute('locale', picked.tag);
+    onChange?.(picked.tag);
   };
   if (picker) {
-    picker.value = initial;
+    if (picker.options.length < PAGE_LANGUAGES.length) {
+      picker.replaceChildren(...PAGE_LANGUAGES.map(([tag, name]) => h('option', { value: tag, lang: tag, text: name })));
+    }
+    picker.value = PAGE_LANGUAGES.some(([tag]) => tag === initial) ? initial : 'en-US';
     picker.addEventListener('change', () => {
       try { localStorage.setItem('demo:locale', picker.value); } catch { /* ignore */ }
       apply(picker.value);
@@ -82,49 +120,43 @@ export function localePicker(onChange) {
   return () => document.documentElement.lang || 'en-US';
 }
 
-/** Formatters for a locale. Decimal strings are formatted exactly (Intl accepts strings). */
-export function formats(locale) {
-  return {
-    credits: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 2 }),
-    credits2: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-    int: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
-    money: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }),
-    money0: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }),
-    money4: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 }),
-    pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }),
-    date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
-  };
-}
-
 /**
- * Draws a line chart as inline SVG (no library).
+ * Draws a line chart as inline SVG (no library), laid out for the width it is shown at (so its
+ * labels stay legible on a phone) and mirrored for right-to-left pages.
  * @param {{name:string, points:[number, number][]}[]} series  x, y in data units
- * @param {{xLabel:string, yLabel:string, fmtX:(n:number)=>string, fmtY:(n:number)=>string, markerX?:number, title:string}} o
+ * @param {{xLabel:string, yLabel:string, fmtX:(n:number)=>string, fmtY:(n:number)=>string, markerX?:number, title:string, width?:number, dir?:string}} o
  * @returns {SVGSVGElement}
  */
 export function lineChart(series, o) {
-  const W = 760; const H = 320; const L = 70; const R = 16; const T = 14; const B = 44;
+  const W = Math.round(o.width ?? 760);
+  const narrow = W < 520;
+  const H = narrow ? 300 : 320; const side = narrow ? 54 : 70; const R = 16; const T = 14; const B = 48;
+  const rtl = o.dir === 'rtl';
+  const L = rtl ? R : side; const RR = rtl ? side : R;
   const xs = series.flatMap((se) => se.points.map((p) => p[0]));
   const ys = series.flatMap((se) => se.points.map((p) => p[1]));
   const xMax = Math.max(1, ...xs);
   const yMax = niceCeil(Math.max(1, ...ys));
-  const X = (x) => L + (x / xMax) * (W - L - R);
+  const X = (x) => (rtl ? W - RR - (x / xMax) * (W - L - RR) : L + (x / xMax) * (W - L - RR));
   const Y = (y) => T + (1 - y / yMax) * (H - T - B);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': o.title });
   svg.append(s('title', { text: o.title }));
+  const yAxisX = rtl ? W - RR : L;
   for (let i = 0; i <= 4; i++) {
     const yv = (yMax * i) / 4;
-    svg.append(s('line', { class: 'grid', x1: L, x2: W - R, y1: Y(yv), y2: Y(yv) }));
-    svg.append(s('text', { x: L - 8, y: Y(yv) + 4, 'text-anchor': 'end', text: o.fmtY(yv) }));
+    svg.append(s('line', { class: 'grid', x1: L, x2: W - RR, y1: Y(yv), y2: Y(yv) }));
+    svg.append(s('text', { x: rtl ? yAxisX + 8 : yAxisX - 8, y: Y(yv) + 4, 'text-anchor': rtl ? 'start' : 'end', text: o.fmtY(yv) }));
   }
-  for (let i = 0; i <= 5; i++) {
-    const xv = (xMax * i) / 5;
+  const ticks = narrow ? 3 : 5;
+  for (let i = 0; i <= ticks; i++) {
+    const xv = (xMax * i) / ticks;
     svg.append(s('text', { x: X(xv), y: H - B + 18, 'text-anchor': 'middle', text: o.fmtX(xv) }));
   }
-  svg.append(s('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
-  svg.append(s('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }));
-  svg.append(s('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', text: o.xLabel }));
-  svg.append(s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', transform: `rotate(-90 14 ${(T + H - B) / 2})`, text: o.yLabel }));
+  svg.append(s('line', { class: 'axis', x1: L, x2: W - RR, y1: H - B, y2: H - B }));
+  svg.append(s('line', { class: 'axis', x1: yAxisX, x2: yAxisX, y1: T, y2: H - B }));
+  svg.append(s('text', { x: (L + W - RR) / 2, y: H - 6, 'text-anchor': 'middle', text: o.xLabel }));
+  const yl = rtl ? W - 12 : 14;
+  svg.append(s('text', { x: yl, y: (T + H - B) / 2, 'text-anchor': 'middle', transform: `rotate(${rtl ? 90 : -90} ${yl} ${(T + H - B) / 2})`, text: o.yLabel }));
   series.forEach((se, i) => {
     const d = se.points.map((p, j) => `${j ? 'L' : 'M'}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join('');
     svg.append(s('path', { class: `line s${i % 5}`, d }, s('title', { text: se.name })));
@@ -146,4 +178,14 @@ export async function engineOf(el) {
   await customElements.whenDefined('credit-estimator');
   await el.whenReady();
   return el.estimator;
+}
+
+/**
+ * Formatters for a locale in the old shape, for pages not yet moved to pageLocale() (the editor,
+ * until its ledger rewrite lands): the element's formatter underneath, so numbers agree.
+ * @param {string} locale
+ */
+export function formats(locale) {
+  const f = makeFormats(locale, 'USD');
+  return { credits: f.credits0, credits2: f.credits, int: f.int, money: f.money, money0: f.money0, money4: f.unitPrice, pct: f.pct, date: f.day };
 }

@@ -4,9 +4,10 @@
 // and settles it (or releases it when the render fails: refunded). Without one, the wallet is a
 // local preview. The prompt never leaves the page: a hold sends the settings and the complexity
 // level the local analyser found, and the server prices exactly that (quote-checked).
-import { h, s, registerServiceWorker, formats, engineOf } from './common.js';
+import { h, s, registerServiceWorker, engineOf, localePicker, pageLocale, translatePage } from './common.js';
 import { LedgerClient, previewDraws, fromHundredths, hundredths } from './ledger-client.js';
 import { choicesOf, fpsAt, canonicalResolution } from '../ce/choices.js';
+import { fmt as fmtNum, subtractDecimal } from '../ce/format.js';
 
 registerServiceWorker();
 
@@ -17,8 +18,22 @@ const genStatus = document.querySelector('[data-gen-status]');
 const generate = /** @type {HTMLButtonElement} */ (document.querySelector('[data-generate]'));
 const walletBox = document.querySelector('[data-wallet]');
 const cardStatus = document.querySelector('[data-card-status]');
-const locale = document.documentElement.lang || 'en-US';
 let est = null;
+/** The page's locale, translator and formats (every text from pages/messages.js, "e.…"). */
+let L = pageLocale('USD');
+const t = (/** @type {string} */ id, /** @type {Record<string, string|number>} */ v = {}) => L.t(id, v);
+let pageReady = false;
+localePicker(() => {
+  L = pageLocale(est ? est.rateCard().card.currency : 'USD');
+  if (!pageReady) return; // the first call, while the module is still being evaluated
+  translatePage(L.t);
+  if (est) fillSettings(est.rateCard().card);
+  showCard();
+  showComplexity(badge.quote);
+  renderWallet(badge.quote);
+  if (bundle) labelTopUp();
+  void refreshStatement().catch(() => {});
+});
 
 /** Today as a civil date (UTC), and dates relative to it, for the demo wallet. */
 const today = new Date();
@@ -33,7 +48,8 @@ const WALLET = {
     { kind: 'topup', credits: '40.00', granted: daysAgo(170) },
   ],
 };
-const KIND = { trial: 'Trial credits', monthly: 'Monthly credits', priority: 'Priority credits', topup: 'Top-up credits', adjustment: 'Adjustment' };
+/** A bucket kind's name in the page's language. */
+const kindName = (/** @type {string} */ k) => t(`e.kind.${k}`);
 
 const settings = /** @type {Array<HTMLSelectElement|HTMLInputElement>} */ ([...document.querySelectorAll('[data-spec]')]);
 /** @param {HTMLSelectElement|HTMLInputElement} el */
@@ -64,7 +80,7 @@ function fillSelect(sel, options, fallback) {
  * @param {any} card the card's JSON, parsed
  */
 function fillSettings(card) {
-  const c = choicesOf(card);
+  const c = choicesOf(card, L.lang);
   const byName = Object.fromEntries(settings.map((el) => [el.dataset.choice, el]));
   const res = /** @type {HTMLSelectElement} */ (byName.resolutions);
   const fps = /** @type {HTMLSelectElement} */ (byName.fps);
@@ -74,7 +90,7 @@ function fillSettings(card) {
   const first = !res.options.length;
   const want = (/** @type {string} */ name, /** @type {unknown} */ dflt) => (first && badge.getAttribute(name)) || String(dflt);
   fillSelect(res, c.resolutions.map((r) => ({ value: r.value, label: r.label })), canonicalResolution(c, want('resolution', c.defaultSpec.resolution)));
-  const fillFps = () => fillSelect(fps, fpsAt(c, res.value).map((n) => ({ value: String(n), label: `${n} fps` })), want('fps', c.defaultSpec.fps));
+  const fillFps = () => fillSelect(fps, fpsAt(c, res.value).map((n) => ({ value: String(n), label: t('fps.option', { fps: L.f.int.format(n) }) })), want('fps', c.defaultSpec.fps));
   fillFps();
   res.onchange = fillFps;
   fillSelect(mode, c.modes, want('mode', c.defaultSpec.mode));
@@ -93,9 +109,9 @@ const cxLine = document.querySelector('[data-cx]');
 function showComplexity(quote) {
   if (!quote) { cxLine.replaceChildren(); return; }
   const c = quote.complexity;
-  cxLine.replaceChildren(h('span', { class: 'muted', text: 'Complexity: ' }), h('strong', { text: `${c.label} ×${c.multiplier}` }),
-    ...c.signals.map((sg) => h('span', { class: sg.ignored ? 'chip ignored' : 'chip', title: sg.label }, `${sg.label}: `, h('q', { text: sg.match }),
-      sg.ignored ? ` (ignored: ${sg.ignored})` : ` +${sg.weight}`)));
+  cxLine.replaceChildren(h('span', { class: 'muted', text: t('label.found') }), ' ', h('strong', { text: t('e.level', { label: c.label, mult: fmtNum(L.f.mult, c.multiplier) }) }),
+    ...c.signals.map((sg) => h('span', { class: sg.ignored ? 'chip ignored' : 'chip', title: sg.label }, h('span', { text: sg.label }), ' ', h('q', { text: sg.match }), ' ',
+      h('span', { text: sg.ignored ? t(`signal.${sg.ignored}`) : t('signal.weight', { weight: L.f.int.format(sg.weight) }) }))));
 }
 
 badge.addEventListener('credit-estimator:change', (e) => {
@@ -106,64 +122,68 @@ badge.addEventListener('credit-estimator:change', (e) => {
 });
 badge.addEventListener('credit-estimator:error', (e) => {
   showComplexity(null);
-  errorOut.textContent = e.detail.error.message;
+  errorOut.textContent = L.lang === 'en' ? e.detail.error.message : t('error.generic');
   generate.disabled = true;
   renderWallet(null);
 });
-badge.addEventListener('credit-estimator:loaderror', (e) => { errorOut.textContent = `The cost preview could not be loaded: ${e.detail.message}`; });
+badge.addEventListener('credit-estimator:loaderror', (e) => { errorOut.textContent = t('e.loadError', { detail: e.detail.message }); });
 badge.addEventListener('credit-estimator:card', () => { if (est) fillSettings(est.rateCard().card); showCard(); });
 generate.addEventListener('click', () => {
   const q = badge.quote;
   if (account) { void generateReal(); return; }
-  genStatus.textContent = q ? `Demo: this would start a render for ${badge.formatCredits(q.credits)} credits.` : 'Fix the settings first.';
+  genStatus.textContent = q ? t('e.demoGenerate', { credits: badge.formatCredits(q.credits) }) : t('e.fixFirst');
 });
 
-engineOf(badge).then((engine) => { est = engine; fillSettings(engine.rateCard().card); showCard(); renderWallet(badge.quote); }, () => {});
+engineOf(badge).then((engine) => {
+  est = engine;
+  L = pageLocale(engine.rateCard().card.currency);
+  translatePage(L.t);
+  fillSettings(engine.rateCard().card);
+  showCard();
+  renderWallet(badge.quote);
+}, () => {});
 
 function showCard() {
   const c = badge.card;
   if (!c) return;
-  cardStatus.textContent = c.state === 'offline'
-    ? `Offline: using rate card ${c.version}; prices may have changed since it was last checked.`
-    : `Rate card ${c.version}.`;
+  cardStatus.textContent = c.state === 'offline' ? t('e.cardOffline', { version: c.version }) : t('e.card', { version: c.version });
 }
 
 function renderWallet(quote) {
   if (account) { renderAccount(quote); return; }
   if (!est) return;
-  const f = formats(locale);
-  if (!quote) { walletBox.replaceChildren(h('p', { class: 'muted', text: 'Fix the settings to see what this render uses.' })); return; }
+  const f = L.f;
+  if (!quote) { walletBox.replaceChildren(h('p', { class: 'muted', text: t('e.fixSettings') })); return; }
   let v;
   try {
     // The wallet op prices the job itself from the same spec (locally, like every estimate).
     v = est.walletPreview({ ...WALLET, jobs: [{ spec: badge.spec }] });
   } catch (err) {
-    walletBox.replaceChildren(h('p', { class: 'muted', text: `Wallet preview unavailable: ${err.message}` }));
+    walletBox.replaceChildren(h('p', { class: 'muted', text: t('e.walletUnavailable', { detail: String(err?.message ?? err) }) }));
     return;
   }
-  const day = (d) => f.date.format(new Date(`${d}T00:00:00Z`));
+  const day = (d) => f.day.format(new Date(`${d}T00:00:00Z`));
+  const c2 = (x) => fmtNum(f.credits, x);
   const rows = [];
   for (const b of v.buckets) {
-    rows.push(h('dt', { text: `${KIND[b.kind] ?? b.kind}` }), h('dd', { text: f.credits2.format(b.credits) }));
+    rows.push(h('dt', { text: kindName(b.kind) }), h('dd', { text: c2(b.credits) }));
   }
-  rows.push(h('dt', { text: 'Balance' }), h('dd', { text: f.credits2.format(v.balance.total) }));
-  rows.push(h('dt', { text: 'This render' }), h('dd', { text: `− ${f.credits2.format(v.needed)}` }));
+  rows.push(h('dt', { text: t('e.balance') }), h('dd', { text: c2(v.balance.total) }));
+  rows.push(h('dt', { text: t('e.thisRender') }), h('dd', { text: `− ${c2(v.needed)}` }));
   const paidFrom = v.jobs[0]?.paidFrom ?? [];
   const after = v.buckets.reduce((sum, b) => sum + cents(b.remaining), 0n);
-  rows.push(h('dt', { text: 'Left after this render' }), h('dd', { text: v.covered ? f.credits2.format(`${after / 100n}.${String(after % 100n).padStart(2, '0')}`) : '—' }));
-  const parts = [h('dl', {}, ...rows), bar(v)];
+  rows.push(h('dt', { text: t('e.leftAfter') }), h('dd', { text: v.covered ? c2(`${after / 100n}.${String(after % 100n).padStart(2, '0')}`) : '—' }));
+  const parts = [h('dl', {}, ...rows), bar(v.covered ? v.paid : v.balance.total, v.balance.total, v.covered, v.needed)];
   if (v.covered) {
-    parts.push(h('p', { class: 'small', text: paidFrom.length ? `Paid from ${paidFrom.map((p) => `${KIND[p.kind] ?? p.kind} (${f.credits2.format(p.credits)})`).join(', ')}.` : '' }));
+    parts.push(h('p', { class: 'small', text: paidFrom.length ? t('e.paidFrom', { list: list(paidFrom.map((p) => t('e.paidItem', { kind: kindName(p.kind), credits: c2(p.credits) }))) }) : '' }));
   } else {
-    const t = v.options?.topUp?.plan;
-    parts.push(h('p', { class: 'small warn', text: `Not enough credits: ${f.credits2.format(v.shortfall)} short.` +
-      (t ? ` Cheapest top-up: ${f.credits2.format(t.credits)} credits for ${f.money.format(t.totalUsd)}.` : '') +
-      (v.options?.standardQueue ? ` Or run it free in the standard queue (about ${v.options.standardQueue.slowdown}× slower).` : '') }));
+    // The credits missing for this render (its cost minus what is available), and both ways out.
+    parts.push(shortfall(v.needed, v.balance.total));
   }
   const expiring = (v.expiring ?? []).filter((x) => Number(x.credits) > 0);
   if (expiring.length) {
-    parts.push(h('p', { class: 'small', text: 'What will expire if unused:' }),
-      h('ul', {}, ...expiring.map((x) => h('li', { text: `${f.credits2.format(x.credits)} ${(KIND[x.kind] ?? x.kind).toLowerCase()} on ${day(x.expires)}` }))));
+    parts.push(h('p', { class: 'small', text: t('e.willExpire') }),
+      h('ul', {}, ...expiring.map((x) => h('li', { text: t('e.expireItem', { kind: kindName(x.kind), credits: c2(x.credits), date: day(x.expires) }) }))));
   }
   walletBox.replaceChildren(...parts);
 }
@@ -174,15 +194,47 @@ function cents(x) {
   return m ? BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0')) : 0n;
 }
 
-/** A stacked bar (inline SVG): what this render uses against the balance. */
-function bar(v) {
-  const total = Number(v.balance.total) || 1;
-  const used = Math.min(Number(v.paid), total);
+/** A list in the page's language ("a, b and c"). */
+function list(items) { return new Intl.ListFormat(L.tag, { type: 'unit', style: 'short' }).format(items); }
+
+/**
+ * What is missing for this render and both ways out the reference names: the cheapest top-up for
+ * exactly the missing credits, and the free standard queue with its slowdown.
+ * @param {string} needed the render's credits
+ * @param {string} available
+ */
+function shortfall(needed, available) {
+  const f = L.f;
+  const missing = subtractDecimal(needed, available) ?? '0.00';
+  const lines = [t('e.short', { needed: fmtNum(f.credits, needed), available: fmtNum(f.credits, available), short: fmtNum(f.credits, missing) })];
+  try {
+    const r = est.topUp({ need: missing });
+    lines.push(t('e.cheapestTopup', { credits: fmtNum(f.credits0, r.credits), price: fmtNum(f.money, r.totalUsd) }));
+  } catch { /* no top-up line */ }
+  const slow = est?.rateCard().card?.standardQueue?.slowdown;
+  if (slow) lines.push(t('e.queue', { slowdown: fmtNum(f.mult, slow) }));
+  return h('div', { class: 'small warn', 'data-shortfall': missing }, ...lines.map((l) => h('p', { text: l })));
+}
+
+/**
+ * A bar (inline SVG) of what this render uses against the balance; when the balance is short, the
+ * whole balance is used and the missing part is drawn beyond it.
+ * @param {string} used credits this render takes from the balance
+ * @param {string} total the balance
+ * @param {boolean} covered
+ * @param {string} needed the render's credits
+ */
+function bar(used, total, covered, needed) {
   const W = 300;
-  const uw = Math.round((used / total) * W);
-  return s('svg', { viewBox: `0 0 ${W} 10`, class: 'wallet-bar', preserveAspectRatio: 'none', role: 'img', 'aria-label': `This render uses ${v.paid} of ${v.balance.total} credits` },
-    s('rect', { x: 0, y: 0, width: W, height: 10, rx: 5, class: 'left' }),
-    s('rect', { x: 0, y: 0, width: Math.max(uw, v.paid !== '0.00' ? 3 : 0), height: 10, rx: 5, class: v.covered ? 'use' : 'short' }));
+  const scale = Math.max(Number(total), Number(needed)) || 1;
+  const uw = Math.round((Math.min(Number(used), Number(total)) / scale) * W);
+  const tw = Math.round((Number(total) / scale) * W);
+  const label = covered ? t('e.barAria', { used: fmtNum(L.f.credits, used), total: fmtNum(L.f.credits, total) })
+    : t('e.barShortAria', { needed: fmtNum(L.f.credits, needed), available: fmtNum(L.f.credits, total) });
+  return s('svg', { viewBox: `0 0 ${W} 10`, class: 'wallet-bar', preserveAspectRatio: 'none', role: 'img', 'aria-label': label },
+    s('rect', { x: 0, y: 0, width: covered ? W : tw, height: 10, rx: 5, class: 'left' }),
+    s('rect', { x: 0, y: 0, width: Math.max(uw, Number(used) > 0 ? 3 : 0), height: 10, rx: 5, class: 'use' }),
+    ...(covered ? [] : [s('rect', { x: tw, y: 0, width: Math.max(W - tw, 3), height: 10, rx: 5, class: 'short' })]));
 }
 
 // ---- The real account (when the server keeps a ledger) -------------------------------------
@@ -215,11 +267,13 @@ failBox.closest('label').hidden = true;
     account = r.account;
     balance = r.balance;
   } catch (err) {
-    walletNote.textContent = `The demo account could not be opened (${err.message}); showing a preview.`;
+    walletNote.textContent = t('e.accountFailed', { detail: String(err?.message ?? err) });
     return;
   }
   document.body.dataset.accountId = account.id;
-  walletNote.textContent = 'Your demo account: Generate holds the credits shown, charges them when the render finishes and refunds them if it fails.';
+  walletNote.removeAttribute('data-i18n');
+  walletNote.setAttribute('data-i18n', 'e.accountNote');
+  walletNote.textContent = t('e.accountNote');
   failBox.closest('label').hidden = false;
   try {
     const card = await (await fetch(new URL('../api/v1/ratecard', import.meta.url))).json();
@@ -227,7 +281,7 @@ failBox.closest('label').hidden = true;
   } catch { /* no button */ }
   if (bundle) {
     topUpButton.hidden = false;
-    topUpButton.textContent = `Top up ${fmt().credits.format(bundle.credits)} credits (${fmt().money.format(bundle.priceUsd)}, simulated payment)`;
+    labelTopUp();
   }
   renderAccount(badge.quote);
   await refreshStatement();
@@ -235,42 +289,49 @@ failBox.closest('label').hidden = true;
 
 topUpButton.addEventListener('click', () => { if (bundle) void buy(bundle.credits); });
 
-function fmt() { return formats(document.documentElement.lang || locale); }
-const when = (iso) => fmt().date.format(new Date(iso));
+function labelTopUp() {
+  topUpButton.textContent = t('e.topupButton', { credits: fmtNum(L.f.credits0, bundle.credits), price: fmtNum(L.f.money, bundle.priceUsd) });
+}
+const when = (iso) => L.f.day.format(new Date(iso));
 
 /** The wallet from the account's real balance, and which buckets this render would draw. */
 function renderAccount(quote) {
   if (!balance) return;
-  const f = fmt();
+  const f = L.f;
+  const c2 = (x) => fmtNum(f.credits, x);
   const rows = [];
   for (const b of balance.buckets) {
-    const held = hundredths(b.held) > 0n ? `, ${f.credits2.format(b.held)} held` : '';
-    rows.push(h('dt', { text: `${KIND[b.kind] ?? b.kind}${b.status === 'future' ? ' (from ' + when(b.granted) + ')' : ''} · expires ${when(b.expires)}` }),
-      h('dd', { text: `${f.credits2.format(b.credits)}${held}` }));
+    const credits = hundredths(b.held) > 0n ? t('e.held', { credits: c2(b.credits), held: c2(b.held) }) : c2(b.credits);
+    rows.push(h('dt', { text: b.status === 'future'
+      ? t('e.bucketFuture', { kind: kindName(b.kind), from: when(b.granted), expires: when(b.expires) })
+      : t('e.bucket', { kind: kindName(b.kind), expires: when(b.expires) }) }),
+    h('dd', { text: credits }));
   }
-  rows.push(h('dt', { text: 'Available' }), h('dd', { 'data-available': balance.available, text: f.credits2.format(balance.available) }));
-  rows.push(h('dt', { text: 'Held for renders in progress' }), h('dd', { 'data-held': balance.held, text: f.credits2.format(balance.held) }));
+  rows.push(h('dt', { text: t('e.available') }), h('dd', { 'data-available': balance.available, text: c2(balance.available) }));
+  rows.push(h('dt', { text: t('e.heldRow') }), h('dd', { 'data-held': balance.held, text: c2(balance.held) }));
   const parts = [h('dl', {}, ...rows)];
   if (hundredths(balance.expiringSoon.credits) > 0n) {
-    parts.push(h('p', { class: 'small', 'data-expiring': balance.expiringSoon.credits, text: `${f.credits2.format(balance.expiringSoon.credits)} credits expire in the next ${balance.expiringSoon.days} days if unused.` }));
+    parts.push(h('p', { class: 'small', 'data-expiring': balance.expiringSoon.credits, text: t('e.expiringSoon', { n: balance.expiringSoon.days, credits: c2(balance.expiringSoon.credits), days: f.int.format(balance.expiringSoon.days) }) }));
   }
   const fc = balance.forecast;
   parts.push(h('p', { class: 'small muted', 'data-forecast': fc.runsOut ?? '', text: fc.runsOut
-    ? `At your last ${fc.days} days' pace (${f.credits2.format(fc.perDay)} a day) your credits run out on ${when(fc.runsOut + 'T00:00:00Z')}.`
-    : `No credits spent in the last ${fc.days} days: no run-out forecast yet.` }));
+    ? t('e.forecast', { days: f.int.format(fc.days), perDay: c2(fc.perDay), date: when(fc.runsOut + 'T00:00:00Z') })
+    : t('e.noForecast', { days: f.int.format(fc.days) }) }));
   if (quote) {
     const p = previewDraws(balance.buckets, quote.credits);
     if (p.covered) {
-      const from = p.draws.map((d) => `${KIND[d.kind] ?? d.kind} ${f.credits2.format(fromHundredths(d.credits))}`).join(' + ');
-      pays.textContent = `Pays ${f.credits2.format(quote.credits)} from ${from || 'nothing'} · ${f.credits2.format(fromHundredths(p.left))} left after`;
+      const from = p.draws.map((d) => t('e.drawItem', { kind: kindName(d.kind), credits: c2(fromHundredths(d.credits)) })).join(' + ');
+      pays.textContent = t('e.pays', { credits: c2(quote.credits), from: from || t('e.nothing'), left: c2(fromHundredths(p.left)) });
       pays.dataset.draws = p.draws.map((d) => `${d.id}:${fromHundredths(d.credits)}`).join(',');
       pays.classList.remove('warn');
-      parts.splice(1, 0, bar({ balance: { total: balance.available }, paid: quote.credits, covered: true }));
+      parts.splice(1, 0, bar(quote.credits, balance.available, true, quote.credits));
     } else {
-      pays.textContent = `Needs ${f.credits2.format(quote.credits)}; ${f.credits2.format(fromHundredths(p.available))} available — top up or use the free standard queue`;
+      // The credits missing for this render, the cheapest top-up for them, and the free queue.
+      const available = fromHundredths(p.available);
+      pays.replaceChildren(shortfall(quote.credits, available));
       pays.dataset.draws = '';
       pays.classList.add('warn');
-      parts.splice(1, 0, bar({ balance: { total: balance.available }, paid: balance.available, covered: false }));
+      parts.splice(1, 0, bar(available, available, false, quote.credits));
     }
   } else {
     pays.textContent = '';
@@ -296,11 +357,12 @@ async function refreshBalance() {
 async function refreshStatement() {
   const r = await ledger.entries();
   if (r.status !== 200) return;
-  const f = fmt();
+  const f = L.f;
+  const stamp = new Intl.DateTimeFormat(L.tag, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
   const items = r.body.entries.slice(-8).reverse().map((e) => h('li', { 'data-type': e.type, 'data-hold': e.hold ?? '', 'data-credits': e.credits },
-    h('span', { text: `${e.type[0].toUpperCase()}${e.type.slice(1)}${e.kind ? ' · ' + (KIND[e.kind] ?? e.kind) : ''}` }),
-    h('span', { text: `${e.type === 'settle' || e.type === 'expire' ? '− ' : e.type === 'hold' ? '(held) ' : '+ '}${f.credits2.format(e.credits)}` }),
-    h('span', { class: 'muted', text: new Date(e.at).toLocaleString(document.documentElement.lang || locale, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' })));
+    h('span', { text: e.kind ? t('e.entryKind', { type: t(`e.entry.${e.type}`), kind: kindName(e.kind) }) : t(`e.entry.${e.type}`) }),
+    h('span', { dir: 'ltr', text: `${e.type === 'settle' || e.type === 'expire' ? '− ' : e.type === 'hold' ? '(' : '+ '}${fmtNum(f.credits, e.credits)}${e.type === 'hold' ? ')' : ''}` }),
+    h('span', { class: 'muted', text: t('e.entryTime', { time: stamp.format(new Date(e.at)) }) })));
   statement.replaceChildren(...items);
   statement.hidden = statementH.hidden = items.length === 0;
 }
@@ -324,12 +386,12 @@ async function generateReal() {
     } else if (r.status === 402) {
       showInsufficient(r.body, q);
     } else if (r.status === 409 && r.body?.code === 'stale_quote') {
-      genStatus.textContent = `The price changed: this render now costs ${fmt().credits2.format(r.body.quote.credits)} credits. Check it and press Generate again.`;
+      genStatus.textContent = t('e.priceChanged', { credits: fmtNum(L.f.credits, r.body.quote.credits) });
     } else {
-      genStatus.textContent = `Could not start the render: ${r.body?.message ?? r.status}`;
+      genStatus.textContent = t('e.cannotStart', { detail: String(r.body?.message ?? r.status) });
     }
   } catch (err) {
-    genStatus.textContent = `Could not reach the server: ${err.message}`;
+    genStatus.textContent = t('e.unreachable', { detail: String(err?.message ?? err) });
   } finally {
     setBusy(false);
     await refreshBalance().catch(() => {});
@@ -339,13 +401,14 @@ async function generateReal() {
 
 /** The simulated render: progress, then settle (or release on a simulated failure). */
 async function runJob(hold, q) {
-  const f = fmt();
+  const f = L.f;
+  const c2 = (x) => fmtNum(f.credits, x);
   const standard = hold.queue === 'standard';
   jobBox.hidden = false;
   jobBox.dataset.hold = hold.id;
   jobBox.dataset.state = 'running';
   jobProgress.value = 0;
-  jobText.textContent = `Rendering${standard ? ' in the standard queue (free, slower)' : ''} — ${f.credits2.format(hold.credits)} credits held.`;
+  jobText.textContent = t(standard ? 'e.renderingStandard' : 'e.rendering', { credits: c2(hold.credits) });
   await refreshBalance();
   const steps = 10;
   for (let i = 1; i <= steps; i++) {
@@ -357,43 +420,45 @@ async function runJob(hold, q) {
     const r = await ledger.release(hold.id);
     const refund = r.body?.refund?.credits ?? hold.credits;
     jobBox.dataset.state = 'refunded';
-    jobText.textContent = `The render failed: ${f.credits2.format(refund)} credits refunded to ${describeDraws(r.body?.refund?.buckets ?? [])}.`;
+    jobText.textContent = t('e.failed', { credits: c2(refund), buckets: describeDraws(r.body?.refund?.buckets ?? []) });
     return;
   }
   const r = await ledger.settle(hold.id);
   if (r.status !== 200) {
     jobBox.dataset.state = 'error';
-    jobText.textContent = `The render finished but could not be charged: ${r.body?.message ?? r.status}`;
+    jobText.textContent = t('e.notCharged', { detail: String(r.body?.message ?? r.status) });
     return;
   }
   jobBox.dataset.state = 'settled';
   jobBox.dataset.charged = r.body.charge.credits;
-  jobText.textContent = `Done: charged ${f.credits2.format(r.body.charge.credits)} credits${standard ? ' (standard queue)' : ` from ${describeDraws(r.body.charge.buckets)}`}, as estimated (${f.credits2.format(q.credits)}).`;
+  jobText.textContent = standard
+    ? t('e.doneStandard', { credits: c2(r.body.charge.credits), estimate: c2(q.credits) })
+    : t('e.done', { credits: c2(r.body.charge.credits), buckets: describeDraws(r.body.charge.buckets), estimate: c2(q.credits) });
 }
 
 function describeDraws(draws) {
-  const f = fmt();
-  return draws.length ? draws.map((d) => `${(KIND[d.kind] ?? d.kind).toLowerCase()} ${f.credits2.format(d.credits)}`).join(', ') : 'no bucket';
+  return draws.length ? list(draws.map((d) => t('e.drawItem', { kind: kindName(d.kind), credits: fmtNum(L.f.credits, d.credits) }))) : t('e.noBucket');
 }
 
 /** 402: what is missing, the cheapest top-up covering it and the free standard queue. */
 function showInsufficient(body, q) {
-  const f = fmt();
-  const t = body.topUp;
+  const f = L.f;
+  const tu = body.topUp;
   const sq = body.standardQueue;
-  const buyBtn = t && h('button', { type: 'button', 'data-buy': t.need, text: `Buy ${f.credits.format(t.credits)} credits for ${f.money.format(t.totalUsd)}` });
-  const queueBtn = h('button', { type: 'button', 'data-standard': '', text: `Run it free in the standard queue (about ${sq.slowdown}× slower)` });
-  offer.replaceChildren(h('p', { class: 'small warn', text: `Not enough credits: this render needs ${f.credits2.format(body.needed)}, ${f.credits2.format(body.available)} are available.` }),
+  const buyBtn = tu && h('button', { type: 'button', 'data-buy': tu.need, text: t('e.buy', { credits: fmtNum(f.credits0, tu.credits), price: fmtNum(f.money, tu.totalUsd) }) });
+  const queueBtn = h('button', { type: 'button', 'data-standard': '', text: t('e.runStandard', { slowdown: fmtNum(f.mult, sq.slowdown) }) });
+  const missing = subtractDecimal(body.needed, body.available) ?? '0.00';
+  offer.replaceChildren(h('p', { class: 'small warn', text: t('e.short', { needed: fmtNum(f.credits, body.needed), available: fmtNum(f.credits, body.available), short: fmtNum(f.credits, missing) }) }),
     ...(buyBtn ? [buyBtn] : []), queueBtn);
   offer.hidden = false;
-  buyBtn?.addEventListener('click', async () => { offer.hidden = true; await buy(t.need); });
+  buyBtn?.addEventListener('click', async () => { offer.hidden = true; await buy(tu.need); });
   queueBtn.addEventListener('click', async () => {
     offer.hidden = true;
     setBusy(true);
     try {
       const r = await ledger.hold(holdSpec(q), 'standard');
       if (r.status === 201) await runJob(r.body.hold, q);
-      else genStatus.textContent = `Could not queue the render: ${r.body?.message ?? r.status}`;
+      else genStatus.textContent = t('e.cannotQueue', { detail: String(r.body?.message ?? r.status) });
     } finally {
       setBusy(false);
       await refreshBalance();
@@ -408,11 +473,14 @@ async function buy(credits) {
   try {
     const r = await ledger.topUp(credits);
     genStatus.textContent = r.status === 201
-      ? `Bought ${fmt().credits2.format(r.body.buckets[0].credits)} credits for ${fmt().money.format(r.body.purchase.totalUsd)} (simulated payment).`
-      : `The top-up failed: ${r.body?.message ?? r.status}`;
+      ? t('e.bought', { credits: fmtNum(L.f.credits, r.body.buckets[0].credits), price: fmtNum(L.f.money, r.body.purchase.totalUsd) })
+      : t('e.topupFailed', { detail: String(r.body?.message ?? r.status) });
   } finally {
     topUpButton.disabled = false;
     await refreshBalance();
     await refreshStatement();
   }
 }
+
+pageReady = true;
+translatePage(L.t);

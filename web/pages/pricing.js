@@ -1,48 +1,67 @@
 // Pricing page: plans and bundles from the rate card in use, the top-up calculator, the plan
-// recommender with its chart, and the ROI comparison. Every number comes from the engine (the rate
-// card and the economics operations); this script only lays it out.
-import { h, registerServiceWorker, localePicker, formats, lineChart, engineOf } from './common.js';
+// recommender with its chart, the workflow planner and the outsourcing comparison. Every number
+// comes from the engine (the rate card and the economics operations); every text from the page
+// catalogue (pages/messages.js); every number is formatted by the element's formatter.
+// The plans, bundles and comparison table are in the HTML from the build (cmd/webbuild renders
+// them from the card); this script re-renders them in the reader's language once it runs.
+import { h, registerServiceWorker, localePicker, lineChart, engineOf, pageLocale, translatePage } from './common.js';
+import { cardTranslations } from '../ce/choices.js';
+import { fmt, divideDecimal, multiplyDecimal, addDecimal } from '../ce/format.js';
 
 registerServiceWorker();
 
 const widget = /** @type {import('../credit-estimator.js').CreditEstimatorElement} */ (document.getElementById('estimate'));
-let locale = 'en-US';
 let est = null;
 /** @type {any} */ let lastQuote = null;
+/** The page's locale, translator and formats (the card's currency). */
+let L = pageLocale('USD');
 
 const rerender = () => { if (est) renderAll(); };
-localePicker((loc) => { locale = loc; rerender(); });
+localePicker(() => { L = pageLocale(est ? card().currency : 'USD'); translatePage(L.t); rerender(); });
 
 // The recommender runs dozens of plan comparisons for its chart: it follows the widget a moment
 // after typing stops, so keystrokes only pay for the estimate itself.
 let pending = 0;
-widget.addEventListener('credit-estimator:change', (e) => {
-  lastQuote = e.detail.quote;
+widget.addEventListener('credit-estimator-change', (e) => {
+  lastQuote = /** @type {CustomEvent} */ (e).detail.quote;
   clearTimeout(pending);
   pending = setTimeout(() => { if (est) { renderRecommender(); renderROI(); renderWorkflow(); } }, 150);
 });
-widget.addEventListener('credit-estimator:card', rerender);
+widget.addEventListener('credit-estimator-card', rerender);
 
-for (const sel of ['[data-topup-form]', '[data-rec-form]', '[data-wf-form]']) {
+for (const sel of ['[data-topup-form]', '[data-rec-form]', '[data-wf-form]', '[data-roi-form]']) {
   const form = document.querySelector(sel);
   form?.addEventListener('input', rerender);
   form?.addEventListener('submit', (e) => { e.preventDefault(); rerender(); });
+}
+let chartWidth = 0;
+if (typeof ResizeObserver === 'function') {
+  const box = document.querySelector('[data-rec-chart]');
+  if (box) {
+    new ResizeObserver(([entry]) => {
+      const w = Math.round(entry.contentRect.width);
+      if (Math.abs(w - chartWidth) > 24) { chartWidth = w; if (est && lastQuote) renderRecommender(); }
+    }).observe(box);
+  }
 }
 
 engineOf(widget).then((engine) => {
   est = engine;
   lastQuote = widget.quote;
+  L = pageLocale(card().currency);
+  translatePage(L.t);
   renderAll();
 }, (err) => {
   for (const sel of ['[data-topup-out]', '[data-rec-out]']) {
     const out = document.querySelector(sel);
-    if (out) out.textContent = `Calculators unavailable: ${err.message}`;
+    if (out) out.textContent = L.t('p.page.unavailable', { detail: String(err?.message ?? err) });
   }
 });
 
 function renderAll() {
   renderPlans();
   renderBundles();
+  renderCompare();
   renderTopUp();
   renderRecommender();
   renderROI();
@@ -50,8 +69,11 @@ function renderAll() {
 }
 
 function card() { return est.rateCard().card; }
+/** The card's labels in the page's language. */
+function tr() { return cardTranslations(card(), L.lang); }
+function planName(p) { return tr().plans?.[p.id] ?? p.name; }
 
-/** Runs an economics op if the engine has it; returns {ok, value|error}. */
+/** Runs an economics op; returns {ok, value|error}. */
 function op(name, req) {
   try {
     return { ok: true, value: est.call(name, req) };
@@ -59,172 +81,349 @@ function op(name, req) {
     return { ok: false, error: err };
   }
 }
+/** A quote as an op result ({ok, value|error}). */
+function quoteOf(spec) {
+  try {
+    return { ok: true, value: est.estimate(spec) };
+  } catch (err) {
+    return { ok: false, error: err };
+  }
+}
+/** An engine error in the page's language (the engine's message is English). */
+function errorText(err) { return L.lang === 'en' ? String(err?.message ?? err) : L.t('p.page.error', { code: String(err?.code ?? 'internal') }); }
+
+/** Credits a plan grants each month: monthly plus priority. */
+function planCredits(p) {
+  const pr = p.priorityCredits && p.priorityCredits !== '0' ? p.priorityCredits : '0';
+  return addDecimal(p.monthlyCredits, pr);
+}
 
 function renderPlans() {
-  const f = formats(locale);
+  const { t, f } = L;
   const box = document.querySelector('[data-plans]');
   const c = card();
-  const cards = (c.plans ?? []).map((p) => h('article', { class: 'card plan', 'data-plan': p.id },
-    h('h3', { text: p.name }),
-    h('p', { class: 'price' }, f.money.format(p.priceUsd), h('small', { text: ' / month' })),
-    h('ul', {},
-      h('li', { text: `${f.int.format(p.monthlyCredits)} monthly credits` }),
-      ...(p.priorityCredits && p.priorityCredits !== '0' ? [h('li', { text: `+ ${f.int.format(p.priorityCredits)} priority credits` })] : []),
-      h('li', { text: p.queue === 'fast' ? 'Fast generation queue' : 'Standard generation queue' }),
-      h('li', { text: `${f.money4.format(String(Number(p.priceUsd) / Number(p.monthlyCredits)))} per credit` }))));
-  const t = c.topUps;
+  const recommended = document.querySelector('[data-plans]')?.getAttribute('data-recommended') ?? '';
+  const cards = (c.plans ?? []).map((p) => {
+    const granted = planCredits(p);
+    const hasPriority = p.priorityCredits && p.priorityCredits !== '0';
+    return h('article', { class: 'card plan', 'data-plan': p.id },
+      h('h3', { text: planName(p) }),
+      h('p', { class: 'price' }, fmt(f.money, p.priceUsd), h('small', { text: ` ${t('p.plans.perMonth')}` })),
+      h('ul', {},
+        h('li', { text: t('p.plans.monthly', { n: p.monthlyCredits, credits: fmt(f.credits0, p.monthlyCredits) }) }),
+        ...(hasPriority ? [h('li', { text: t('p.plans.priority', { n: p.priorityCredits, credits: fmt(f.credits0, p.priorityCredits) }) })] : []),
+        h('li', { text: p.queue === 'fast' ? t('p.plans.fast') : t('p.plans.standard') }),
+        h('li', { text: hasPriority
+          ? t('p.plans.perCreditBoth', { price: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)), credits: fmt(f.credits0, granted) })
+          : t('p.plans.perCredit', { price: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)), credits: fmt(f.credits0, granted) }) })));
+  });
+  const top = c.topUps;
+  const first = top?.bundles?.[0];
   cards.push(h('article', { class: 'card plan', 'data-plan': 'payg' },
-    h('h3', { text: 'Pay as you go' }),
-    h('p', { class: 'price' }, f.money.format('0'), h('small', { text: ' / month' })),
+    h('h3', { text: t('p.plans.payg') }),
+    h('p', { class: 'price' }, t('p.plans.noSubscription')),
     h('ul', {},
-      h('li', { text: `${f.int.format(c.trial?.credits ?? 0)} free trial credits (${c.trial?.validDays ?? '—'} days)` }),
-      h('li', { text: `Top-ups from ${f.money.format(t?.bundles?.[0]?.priceUsd ?? '0')}` }),
-      h('li', { text: `Top-up credits valid ${t?.validDays ?? '—'} days` }))));
+      h('li', { text: t('p.plans.trial', { n: c.trial?.credits ?? 0, credits: fmt(f.credits0, c.trial?.credits ?? '0'), days: f.days.format(c.trial?.validDays ?? 0) }) }),
+      ...(first ? [h('li', { text: t('p.plans.topupsFrom', { price: fmt(f.money, first.priceUsd), credits: fmt(f.credits0, first.credits) }) })] : []),
+      h('li', { text: t('p.plans.topupValid', { days: f.days.format(top?.validDays ?? 0) }) }))));
   box.replaceChildren(...cards);
   box.removeAttribute('aria-busy');
+  markRecommended(recommended);
+}
+
+/** Marks the recommended option in text (a visible tag, read by screen readers), not by colour alone. */
+function markRecommended(id) {
+  const box = document.querySelector('[data-plans]');
+  if (box) box.setAttribute('data-recommended', id);
+  for (const el of document.querySelectorAll('[data-plan]')) {
+    const on = el.getAttribute('data-plan') === id;
+    el.classList.toggle('recommended', on);
+    el.querySelector('.tag')?.remove();
+    if (on) el.querySelector('h3')?.append(h('span', { class: 'tag', text: L.t('p.plans.recommended') }));
+  }
 }
 
 function renderBundles() {
-  const f = formats(locale);
+  const { t, f } = L;
   const c = card();
   const body = document.querySelector('[data-bundles] tbody');
   const rows = (c.topUps?.bundles ?? []).map((b) => h('tr', {},
-    h('td', { text: `${f.int.format(b.credits)} credits` }),
-    h('td', { class: 'num', text: f.money.format(b.priceUsd) }),
-    h('td', { class: 'num', text: f.money4.format(String(Number(b.priceUsd) / Number(b.credits))) })));
+    h('td', { text: t('p.bundles.credits', { n: b.credits, credits: fmt(f.credits0, b.credits) }) }),
+    h('td', { class: 'num', text: fmt(f.money, b.priceUsd) }),
+    h('td', { class: 'num', text: fmt(f.unitPrice, divideDecimal(b.priceUsd, b.credits, f.minorDigits + 2)) })));
   body.replaceChildren(...rows);
   const note = document.querySelector('[data-bundle-note]');
-  note.textContent = `Top-up credits are valid for ${c.topUps?.validDays ?? '—'} days. ${c.standardQueue?.label ?? ''}`;
+  note.textContent = t('p.bundles.note', { days: f.days.format(c.topUps?.validDays ?? 0), queue: tr().standardQueue ?? c.standardQueue?.label ?? '' });
+}
+
+/** The plans side by side: price, credits granted, price per credit, queue. */
+function renderCompare() {
+  const { t, f } = L;
+  const body = document.querySelector('[data-compare] tbody');
+  if (!body) return;
+  const c = card();
+  body.replaceChildren(...(c.plans ?? []).map((p) => {
+    const granted = planCredits(p);
+    return h('tr', {},
+      h('th', { scope: 'row', text: planName(p) }),
+      h('td', { class: 'num', text: fmt(f.money, p.priceUsd) }),
+      h('td', { class: 'num', text: fmt(f.credits0, p.monthlyCredits) }),
+      h('td', { class: 'num', text: fmt(f.credits0, p.priorityCredits ?? '0') }),
+      h('td', { class: 'num', text: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)) }),
+      h('td', { text: p.queue === 'fast' ? t('p.compare.fast') : t('p.compare.standard') }));
+  }));
 }
 
 function renderTopUp() {
-  const f = formats(locale);
+  const { t, f } = L;
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-topup-form]'));
   const out = document.querySelector('[data-topup-out]');
   const detail = document.querySelector('[data-topup-detail]');
-  const credits = form.elements.namedItem('credits').value.trim();
-  if (!/^\d+$/.test(credits) || credits === '0') { out.textContent = 'Enter a whole number of credits (1 or more).'; detail.replaceChildren(); return; }
-  const r = op('topup', topUpRequest(credits));
-  if (!r.ok) { out.textContent = r.error.message; detail.replaceChildren(); return; }
+  const credits = /** @type {HTMLInputElement} */ (form.elements.namedItem('credits')).value.trim();
+  if (!/^\d+$/.test(credits) || credits === '0') { out.textContent = t('p.topup.enter'); detail.replaceChildren(); return; }
+  const r = op('topup', { need: credits });
+  if (!r.ok) { out.textContent = errorText(r.error); detail.replaceChildren(); return; }
   const v = r.value;
-  const view = topUpView(v);
-  out.replaceChildren('Cheapest: ', h('strong', { text: `${f.int.format(view.credits)} credits for ${f.money.format(view.priceUsd)}` }),
-    view.perCredit ? ` (${f.money4.format(view.perCredit)} per credit)` : '',
-    Number(view.surplus) > 0 ? `, ${f.credits.format(view.surplus)} more than you need` : '', '. ',
-    `Valid ${view.validDays} days.`);
-  detail.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, h('th', { text: 'Buy' }), h('th', { class: 'num', text: 'Price' }))),
-    h('tbody', {}, ...view.items.map((it) => h('tr', {}, h('td', { text: `${it.quantity} × ${f.int.format(it.credits)} credits` }), h('td', { class: 'num', text: f.money.format(it.priceUsd) }))))));
+  const values = {
+    n: v.credits, credits: fmt(f.credits0, v.credits), price: fmt(f.money, v.totalUsd), per: fmt(f.unitPrice, v.pricePerCreditUsd),
+    surplus: fmt(f.credits0, v.surplus), days: f.days.format(v.validDays),
+  };
+  out.replaceChildren(h('strong', { text: t('p.topup.cheapest', values) }), ' ',
+    Number(v.surplus) > 0 ? t('p.topup.detailSurplus', values) : t('p.topup.detail', values));
+  detail.replaceChildren(h('table', {}, h('caption', { class: 'visually-hidden', text: t('p.topup.buy') }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('p.topup.buy') }), h('th', { scope: 'col', class: 'num', text: t('p.topup.price') }))),
+    h('tbody', {}, ...(v.bundles ?? []).map((it) => h('tr', {},
+      h('td', { text: t('p.topup.line', { count: f.int.format(it.count), n: it.credits, credits: fmt(f.credits0, it.credits) }) }),
+      h('td', { class: 'num', text: fmt(f.money, it.subtotalUsd) }))))));
 }
 
-// The economics request/response shapes (docs/economics.md) are adapted here, in one place.
-function topUpRequest(credits) { return { need: credits }; }
-function topUpView(v) {
-  const items = (v.bundles ?? []).map((it) => ({ quantity: it.count, credits: it.credits, priceUsd: it.subtotalUsd }));
-  return { credits: v.credits, priceUsd: v.totalUsd, perCredit: v.pricePerCreditUsd, surplus: v.surplus, validDays: v.validDays, items };
+/** The options the recommender compares: pay as you go and each plan (with top-ups), at full speed. */
+const OPTION_IDS = (c) => ['payg', ...(c.plans ?? []).map((p) => p.id)];
+
+/**
+ * Where each option is the cheapest, in credits a month, from the engine's break-even points:
+ * X is cheaper than Y on [firstCheaperAt, dearerAgainAt) (to infinity when it never turns dearer);
+ * X's range is the intersection over every other option. Hundredths of a credit; Infinity = no end.
+ * @returns {Map<string, Array<[number, number]>>}
+ */
+function cheapestRanges(breakEven, ids) {
+  const cents = (s) => (s == null ? Infinity : Math.round(Number(s) * 100));
+  /** @type {(x: string, y: string) => Array<[number, number]>} */
+  const cheaper = (x, y) => {
+    const direct = breakEven.filter((b) => b.option === x && b.than === y);
+    if (direct.length) return direct.map((b) => [cents(b.firstCheaperAt), b.neverDearerFrom != null ? Infinity : cents(b.dearerAgainAt)]);
+    const back = breakEven.filter((b) => b.option === y && b.than === x);
+    if (!back.length) return [[0, Infinity]];
+    // The complement of y's range (x wins ties: only y's strict wins are excluded).
+    const out = [];
+    let at = 0;
+    for (const [lo, hi] of back.map((b) => [cents(b.firstCheaperAt), b.neverDearerFrom != null ? Infinity : cents(b.dearerAgainAt)]).sort((a, b) => a[0] - b[0])) {
+      if (lo > at) out.push([at, lo]);
+      at = Math.max(at, hi);
+    }
+    if (at < Infinity) out.push([at, Infinity]);
+    return out;
+  };
+  const intersect = (a, b) => a.flatMap(([l1, h1]) => b.map(([l2, h2]) => [Math.max(l1, l2), Math.min(h1, h2)])).filter(([l, hh]) => l < hh);
+  const out = new Map();
+  for (const x of ids) {
+    let range = [[0, Infinity]];
+    for (const y of ids) if (y !== x) range = intersect(range, cheaper(x, y));
+    out.set(x, range);
+  }
+  return out;
+}
+
+function optionName(id) {
+  if (id === 'payg') return L.t('p.plans.payg');
+  const p = card().plans.find((pl) => pl.id === id);
+  return p ? planName(p) : id;
 }
 
 function renderRecommender() {
+  const { t, f } = L;
   const out = document.querySelector('[data-rec-out]');
   const chartBox = document.querySelector('[data-rec-chart]');
-  if (!lastQuote) { out.textContent = 'Set up a video in the estimator above to compare plans.'; chartBox.replaceChildren(); return; }
-  const f = formats(locale);
+  if (!lastQuote) { out.textContent = t('p.rec.setup'); chartBox.replaceChildren(); return; }
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-rec-form]'));
-  const videos = form.elements.namedItem('videos').value.trim();
-  if (!/^\d+$/.test(videos) || Number(videos) > 100000) { out.textContent = 'Enter a whole number of videos per month (0 to 100,000).'; return; }
-  const spec = widget.spec;
-  // The month's workload as jobs (so the engine prices each video and reports per-video costs).
-  const r = op('plans', Number(videos) > 0 ? { jobs: [{ spec, count: Number(videos) }], like: spec } : { credits: '0', like: spec });
-  if (!r.ok) { out.textContent = r.error.message; chartBox.replaceChildren(); return; }
+  const videos = /** @type {HTMLInputElement} */ (form.elements.namedItem('videos')).value.trim();
+  if (!/^\d+$/.test(videos) || Number(videos) > 100000) { out.textContent = t('p.rec.enter', { max: f.int.format(100000) }); return; }
+  // Single videos: the widget's "Number of videos" is a batch; the recommender counts videos.
+  const one = { ...widget.spec, count: 1 };
+  const unit = lastQuote.unitCredits;
+  const r = op('plans', Number(videos) > 0 ? { jobs: [{ spec: one, count: Number(videos) }], like: one } : { credits: '0', like: one });
+  if (!r.ok) { out.textContent = errorText(r.error); chartBox.replaceChildren(); return; }
   const v = r.value;
   const best = v.options.find((o) => o.id === v.recommended?.id);
-  out.replaceChildren(h('strong', { text: best ? `${best.name}: ${f.money.format(best.costUsd)} a month` : 'No recommendation' }), '. ', v.recommended?.reason ?? '');
-  for (const el of document.querySelectorAll('[data-plan]')) {
-    const id = el.getAttribute('data-plan');
-    el.classList.toggle('recommended', Boolean(best) && (id === best.plan || (id === 'payg' && best.id === 'payg')));
+  const days = f.days.format(card().topUps?.validDays ?? 0);
+  let sentence = t('p.rec.none');
+  if (best?.id === 'payg' && best.topUp) {
+    sentence = t('p.rec.bestPayg', { n: best.topUp.credits, credits: fmt(f.credits0, best.topUp.credits), price: fmt(f.money, best.topUp.totalUsd), days, videos: f.int.format(Number(videos)) });
+  } else if (best?.id === 'trial') {
+    sentence = t('p.rec.bestTrial', { credits: fmt(f.credits0, best.includedCredits) });
+  } else if (best) {
+    sentence = t('p.rec.bestPlan', { name: optionName(best.plan ?? best.id), price: fmt(f.money, best.costUsd), per: fmt(f.unitPrice, best.pricePerVideoUsd ?? '0') });
+  }
+  out.replaceChildren(h('strong', { text: sentence }));
+  markRecommended(best ? (best.plan ?? best.id) : '');
+
+  // Plain ranges: "Basic is cheapest from 200 to 2,250 credits a month", from the break-even points.
+  const ids = OPTION_IDS(card());
+  const ranges = cheapestRanges(v.breakEven ?? [], ids);
+  const rangeLines = [];
+  const crossings = [];
+  for (const id of ids) {
+    for (const [lo, hi] of ranges.get(id) ?? []) {
+      const from = f.int.format(Math.floor(lo / 100));
+      const name = optionName(id);
+      if (hi === Infinity) rangeLines.push(lo === 0 ? t('p.rec.always', { name }) : t('p.rec.rangeFrom', { name, from }));
+      else if (lo === 0) rangeLines.push(t('p.rec.rangeTo', { name, to: f.int.format(Math.floor(hi / 100)) }));
+      else rangeLines.push(t('p.rec.range', { name, from, to: f.int.format(Math.floor(hi / 100)) }));
+      for (const x of [lo, hi]) if (x > 0 && x < Infinity) crossings.push(x / 100);
+    }
   }
 
   // Cost curves at full speed, one op call per usage point: every y value comes from the engine.
-  const maxVideos = Math.max(10, Number(videos) * 2);
+  // The range reaches past the last crossing, so the chart shows where the lines cross.
+  const unitNum = Number(unit) || 1;
+  const lastCross = crossings.length ? Math.max(...crossings) / unitNum : 0;
+  const maxVideos = Math.max(10, Number(videos) * 2, Math.ceil(lastCross * 1.15));
   const steps = 40;
   const series = new Map();
   for (let i = 0; i <= steps; i++) {
     const n = Math.round((maxVideos * i) / steps);
-    const rr = op('plans', { credits: times(lastQuote.credits, n) });
+    const rr = op('plans', { credits: multiplyDecimal(unit, n) });
     if (!rr.ok) continue;
     for (const o of rr.value.options) {
       if (!o.fullSpeed || o.oneTime) continue;
       const key = o.plan ?? o.id;
-      const planName = o.plan ? (card().plans.find((p) => p.id === o.plan)?.name ?? o.plan) : null;
-      const name = planName ? `${planName} (+ top-ups)` : o.name;
+      const name = o.plan ? t('p.rec.planLine', { name: optionName(o.plan) }) : t('p.rec.paygLine');
       if (!series.has(key)) series.set(key, { name, points: [] });
       series.get(key).points.push([n, Number(o.costUsd)]);
     }
   }
   const list = [...series.values()];
-  const table = h('table', { class: 'small' }, h('caption', { class: 'visually-hidden', text: 'Options for this usage' }),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Option' }), h('th', { scope: 'col', class: 'num', text: 'Per month' }), h('th', { scope: 'col', class: 'num', text: 'Per video' }), h('th', { scope: 'col', class: 'num', text: 'Expiring unused' }))),
-    h('tbody', {}, ...v.options.map((o) => h('tr', { class: o.id === best?.id ? 'best' : '' },
-      h('td', { text: o.name }), h('td', { class: 'num', text: f.money.format(o.costUsd) }),
-      h('td', { class: 'num', text: o.pricePerVideoUsd ? f.money4.format(o.pricePerVideoUsd) : '—' }),
-      h('td', { class: 'num', text: f.credits.format(o.expiringCredits) })))));
-  const covers = (v.like?.plans ?? []).map((p) => `${p.name}: ${f.int.format(p.videos)}`).join(' · ');
+  const bestKey = best ? (best.plan ?? best.id) : '';
+  const table = h('table', { class: 'small' }, h('caption', { class: 'visually-hidden', text: t('p.rec.tableCaption') }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('p.rec.option') }), h('th', { scope: 'col', class: 'num', text: t('p.rec.cost') }),
+      h('th', { scope: 'col', class: 'num', text: t('p.rec.perVideo') }), h('th', { scope: 'col', class: 'num', text: t('p.rec.expiring') }))),
+    h('tbody', {}, ...v.options.filter((o) => !o.oneTime).map((o) => {
+      const id = o.plan ?? o.id;
+      const isBest = id === bestKey;
+      const cost = o.id === 'payg' && o.topUp
+        ? t('p.rec.paygCost', { price: fmt(f.money, o.costUsd), days })
+        : t('p.rec.monthCost', { price: fmt(f.money, o.costUsd) });
+      return h('tr', { class: isBest ? 'best' : '' },
+        h('td', {}, optionName(id), ...(isBest ? [' ', h('span', { class: 'tag', text: t('p.plans.recommended') })] : [])),
+        h('td', { class: 'num', text: cost }),
+        h('td', { class: 'num', text: o.pricePerVideoUsd ? fmt(f.unitPrice, o.pricePerVideoUsd) : '—' }),
+        h('td', { class: 'num', text: fmt(f.credits0, o.expiringCredits) }));
+    })));
+  const covers = (v.like?.plans ?? []).filter((p) => p.id !== 'trial')
+    .map((p) => t('p.rec.coverItem', { name: optionName(p.id), n: p.videos, videos: f.int.format(p.videos) }));
+  const batch = Number(lastQuote.count) > 1 ? t('p.rec.batchNote', { count: f.int.format(lastQuote.count), unit: fmt(f.credits, unit), total: fmt(f.credits, lastQuote.credits) }) : '';
+  const width = Math.max(320, Math.min(760, chartWidth || 760));
   chartBox.replaceChildren(
+    h('ul', { class: 'ranges' }, ...rangeLines.map((l) => h('li', { text: l }))),
     lineChart(list, {
-      title: `Monthly cost at full speed against videos per month (${f.credits2.format(lastQuote.credits)} credits each)`,
-      xLabel: 'Videos per month', yLabel: 'USD per month', fmtX: (x) => f.int.format(x), fmtY: (y) => f.money0.format(y), markerX: Number(videos),
+      title: t('p.rec.chartTitle', { credits: fmt(f.credits, unit) }),
+      xLabel: t('p.rec.xLabel'), yLabel: t('p.rec.yLabel', { currency: card().currency }),
+      fmtX: (x) => f.int.format(x), fmtY: (y) => f.money0.format(y), markerX: Number(videos), width, dir: L.dir,
     }),
     h('ul', { class: 'legend' }, ...list.map((se, i) => h('li', { class: `s${i % 5}` }, h('span', { text: se.name })))),
-    h('p', { class: 'small muted', text: covers ? `Videos like this each allowance covers: ${covers}.` : '' }),
-    h('div', { class: 'table-wrap' }, table),
-    h('ul', { class: 'small muted' }, ...(v.breakEven ?? []).map((b) => h('li', { text: b.statement }))));
-}
-
-/** n × a decimal string of credits, exactly (hundredths as BigInt). */
-function times(credits, n) {
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(credits);
-  const c = (BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'))) * BigInt(n);
-  return `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+    h('p', { class: 'small muted', text: covers.length ? t('p.rec.covers', { list: new Intl.ListFormat(L.tag, { type: 'conjunction' }).format(covers) }) : '' }),
+    ...(batch ? [h('p', { class: 'small muted', text: batch })] : []),
+    h('div', { class: 'table-wrap' }, table));
 }
 
 function renderROI() {
+  const { t, f } = L;
   const box = document.querySelector('[data-roi]');
-  if (!lastQuote) return;
-  const f = formats(locale);
-  const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-rec-form]'));
-  const videos = Number(form.elements.namedItem('videos').value.trim());
-  const recommended = document.querySelector('.plan.recommended')?.getAttribute('data-plan');
-  /** @type {Record<string, unknown>} */
-  const req = { spec: widget.spec };
-  if (recommended && recommended !== 'payg' && Number.isInteger(videos) && videos > 0) { req.plan = recommended; req.videosPerMonth = videos; }
+  if (!lastQuote || !box) return;
+  const c = card();
+  const form = /** @type {HTMLFormElement|null} */ (document.querySelector('[data-roi-form]'));
+  const ownInput = /** @type {HTMLInputElement|null} */ (form?.elements.namedItem('traditional') ?? null);
+  if (ownInput && !ownInput.value) ownInput.placeholder = fmt(f.credits0, c.roi.traditionalUsd);
+  const own = ownInput?.value.trim() ?? '';
+  if (own && !/^\d+(\.\d{1,2})?$/.test(own)) { box.replaceChildren(h('p', { class: 'card', text: t('p.roi.enter') })); return; }
+  // Like for like: one video of the outsourced length (within the card's limits), with the same
+  // settings, at the price per credit this person would pay (the recommended plan's, else the
+  // top-up that buys it).
+  const seconds = Math.min(Number(c.roi.traditionalSeconds), Number(c.duration.maxSeconds));
+  const spec = { ...widget.spec, count: 1, durationSeconds: seconds };
+  const q = quoteOf(spec);
+  if (!q.ok) { box.replaceChildren(h('p', { class: 'card', text: errorText(q.error) })); return; }
+  const recommended = document.querySelector('[data-plans]')?.getAttribute('data-recommended') ?? '';
+  const plan = c.plans.find((p) => p.id === recommended);
+  let perCredit;
+  let how;
+  if (plan) {
+    perCredit = divideDecimal(plan.priceUsd, planCredits(plan), 6);
+    how = t('p.roi.howPlan', { name: planName(plan) });
+  } else {
+    const tu = op('topup', { need: q.value.credits });
+    perCredit = tu.ok ? tu.value.pricePerCreditUsd : c.topUps.bundles[0].priceUsd;
+    how = t('p.roi.howTopup');
+  }
+  const req = { credits: q.value.credits, pricePerCreditUsd: perCredit, ...(own ? { traditionalUsd: own } : {}) };
   const r = op('roi', req);
-  if (!r.ok) { box.replaceChildren(h('p', { class: 'card', text: r.error.message })); return; }
+  if (!r.ok) { box.replaceChildren(h('p', { class: 'card', text: errorText(r.error) })); return; }
   const v = r.value;
   const tile = (label, value, note) => h('div', { class: 'card' }, h('p', { class: 'muted small', text: label }), h('p', { class: 'kpi', text: value }), h('p', { class: 'muted small', text: note }));
-  const sub = v.subscription ? ` + ${f.money.format(v.subscription.shareUsd ?? v.subscription.perVideoUsd ?? '0')} plan share` : '';
+  const secs = f.int.format(v.traditional.seconds);
+  const saving = Number(v.savingUsd) >= 0;
   box.replaceChildren(
-    tile('Outsourced', f.money.format(v.traditional.costUsd), v.traditional.label),
-    tile('With credits', f.money.format(v.totalUsd), `${f.credits2.format(v.credits)} credits at ${f.money4.format(v.pricePerCreditUsd)} each${sub}`),
-    tile('You save', f.pct.format(Number(v.savingPercent) / 100), `${f.money.format(v.savingUsd)} per video, ${f.int.format(Math.round(Number(v.ratio)))}× cheaper`));
+    tile(t('p.roi.outsourced', { seconds: secs }), fmt(f.money, v.traditional.costUsd), own ? t('p.roi.yourCost') : (tr().roi ?? v.traditional.label)),
+    tile(t('p.roi.credits', { seconds: secs }), fmt(f.money, v.totalUsd), t('p.roi.creditsNote', { n: v.credits, credits: fmt(f.credits, v.credits), per: fmt(f.unitPrice, v.pricePerCreditUsd), how })),
+    tile(saving ? t('p.roi.less') : t('p.roi.more'), fmt(f.money, saving ? v.savingUsd : String(v.savingUsd).replace('-', '')), t('p.roi.perVideo', { seconds: secs })));
 }
 
 function renderWorkflow() {
+  const { t, f } = L;
   const out = document.querySelector('[data-wf-out]');
   const detail = document.querySelector('[data-wf-detail]');
   if (!lastQuote) { out.textContent = ''; detail.replaceChildren(); return; }
-  const f = formats(locale);
+  const c = card();
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-wf-form]'));
-  const n = (name) => form.elements.namedItem(name).value.trim();
-  if (!/^\d+$/.test(n('prototypes')) || !/^\d+$/.test(n('refinements'))) { out.textContent = 'Enter whole numbers of drafts and refinements.'; detail.replaceChildren(); return; }
-  const r = op('workflow', { final: widget.spec, prototypes: Number(n('prototypes')), refinements: Number(n('refinements')) });
-  if (!r.ok) { out.textContent = r.error.message; detail.replaceChildren(); return; }
+  const n = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name))?.value.trim() ?? '';
+  if (!/^\d+$/.test(n('prototypes')) || !/^\d+$/.test(n('refinements'))) { out.textContent = t('p.wf.enter'); detail.replaceChildren(); return; }
+  // Drafts are the prototyping the reference describes: the lowest resolution the card offers
+  // (720p on the default card), at the final's frame rate and length, unless the person picks another.
+  const resSelect = /** @type {HTMLSelectElement|null} */ (form.elements.namedItem('draftResolution'));
+  const formats = c.formats ?? [];
+  if (resSelect && resSelect.options.length !== formats.length) {
+    resSelect.replaceChildren(...formats.map((fm) => h('option', { value: fm.resolution, text: tr().formats?.[fm.resolution] ?? fm.label })));
+    resSelect.value = formats[0]?.resolution ?? '';
+  } else if (resSelect) {
+    for (const o of resSelect.options) { const fm = formats.find((x) => x.resolution === o.value); if (fm) o.textContent = tr().formats?.[fm.resolution] ?? fm.label; }
+  }
+  const final = { ...widget.spec, count: 1 };
+  const draftRes = resSelect?.value || formats[0]?.resolution;
+  const fpsOffered = Object.keys(formats.find((x) => x.resolution === draftRes)?.multipliers ?? {}).map(Number);
+  const prototype = { ...final, resolution: draftRes, fps: fpsOffered.includes(Number(final.fps)) ? final.fps : fpsOffered[0], mode: 'generate' };
+  const r = op('workflow', { final, prototype, prototypes: Number(n('prototypes')), refinements: Number(n('refinements')) });
+  if (!r.ok) { out.textContent = errorText(r.error); detail.replaceChildren(); return; }
   const v = r.value;
-  out.replaceChildren('Drafts first: ', h('strong', { text: `${f.credits2.format(v.workflow.credits)} credits` }),
-    ` instead of ${f.credits2.format(v.baseline.credits)}: `, h('strong', { text: `${f.pct.format(Number(v.saving.percent) / 100)} less` }),
-    ` (${f.money.format(v.saving.usd.min)} – ${f.money.format(v.saving.usd.max)} saved).`);
+  out.replaceChildren(h('strong', { text: t('p.wf.summary', {
+    credits: fmt(f.credits, v.workflow.credits), baseline: fmt(f.credits, v.baseline.credits),
+    percent: f.pct.format(Number(v.saving.percent) / 100), min: fmt(f.money, v.saving.usd.min), max: fmt(f.money, v.saving.usd.max),
+  }) }));
+  const resLabel = (id) => { const fm = formats.find((x) => x.resolution === id); return fm ? (tr().formats?.[id] ?? fm.label) : id; };
+  const modeLabel = (id) => tr().modes?.[id] ?? c.modes.find((m) => m.name === id)?.label ?? id;
+  const stepLabel = (l) => {
+    switch (l.step) {
+      case 'prototype': return t('p.wf.prototype', { format: resLabel(v.prototype.resolution), fps: f.int.format(v.prototype.fps), seconds: fmt(f.seconds, v.prototype.durationSeconds) });
+      case 'final': return t('p.wf.final');
+      case 'refinement': return t('p.wf.refinement', { mode: modeLabel('refine-minor') });
+      case 'variation': return t('p.wf.variation');
+      case 'regeneration': return t('p.wf.regeneration');
+      default: return l.step;
+    }
+  };
   const plan = (title, p) => h('div', {}, h('h3', { class: 'small', text: title }),
     h('table', { class: 'small' }, h('caption', { class: 'visually-hidden', text: title }),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', class: 'num', text: 'Count' }), h('th', { scope: 'col', class: 'num', text: 'Credits' }))),
-      h('tbody', {}, ...p.lines.map((l) => h('tr', {}, h('td', { text: l.label }), h('td', { class: 'num', text: f.int.format(l.count) }), h('td', { class: 'num', text: f.credits2.format(l.credits) }))),
-        h('tr', { class: 'total' }, h('td', { text: 'Total' }), h('td'), h('td', { class: 'num', text: f.credits2.format(p.credits) })))));
-  detail.replaceChildren(plan('Drafts, final, refinements', v.workflow), plan('Every variation at final quality', v.baseline));
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('p.wf.step') }), h('th', { scope: 'col', class: 'num', text: t('p.wf.count') }), h('th', { scope: 'col', class: 'num', text: t('p.wf.each') }), h('th', { scope: 'col', class: 'num', text: t('p.wf.credits') }))),
+      h('tbody', {}, ...p.lines.map((l) => h('tr', {}, h('td', { text: stepLabel(l) }), h('td', { class: 'num', text: f.int.format(l.count) }), h('td', { class: 'num', text: fmt(f.credits, l.unitCredits) }), h('td', { class: 'num', text: fmt(f.credits, l.credits) }))),
+        h('tr', { class: 'total' }, h('td', { text: t('p.wf.total') }), h('td'), h('td'), h('td', { class: 'num', text: fmt(f.credits, p.credits) })))));
+  detail.replaceChildren(plan(t('p.wf.planDrafts'), v.workflow), plan(t('p.wf.planBaseline'), v.baseline));
 }

@@ -109,7 +109,7 @@ test('a failed render is released and shown as refunded', { skip: req.skip }, as
   await page.locator('[data-simulate-failure]').check();
   await page.locator('[data-generate]').click();
   await page.waitForFunction(() => document.querySelector('[data-job]').dataset.state === 'refunded', null, { timeout: 20_000 });
-  assert.match(await page.locator('[data-job-text]').textContent(), /3\.00 credits refunded to trial credits 3\.00/);
+  assert.match(await page.locator('[data-job-text]').textContent(), /3\.00 credits refunded to Trial credits 3\.00/);
   await page.waitForFunction(() => document.querySelector('[data-available]')?.dataset.available === '100.00');
   const types = (await statement(account)).map((e) => e.type);
   assert.deepEqual(types, ['grant', 'hold', 'release']);
@@ -123,7 +123,12 @@ test('not enough credits: the cheapest top-up, the free standard queue, and the 
   await setSpec(page, { resolution: '2160p', fps: 60, duration: 60, count: 1 }); // 30.00
   await page.locator('input[name=count]').fill('4'); // 120.00 > 100.00
   await page.waitForTimeout(150);
-  assert.match(await page.locator('[data-pays]').textContent(), /Needs 120\.00; 100\.00 available/);
+  // The shortfall is the credits missing for this render, with the cheapest top-up for them and the free queue.
+  const pays = await page.locator('[data-pays]').textContent();
+  assert.match(pays, /This render needs 120\.00 credits and 100\.00 are available: 20\.00 credits are missing\./);
+  assert.match(pays, /Cheapest top-up: 100 credits for \$10\.00\./);
+  assert.match(pays, /free in the standard queue, about 4× slower/);
+  assert.equal(await page.locator('[data-shortfall]').getAttribute('data-shortfall'), '20.00');
   await page.locator('[data-generate]').click();
   await page.locator('[data-offer] [data-buy]').waitFor({ timeout: 20_000 });
   assert.match(await page.locator('[data-offer]').textContent(), /Buy 100 credits for \$10\.00/);

@@ -67,8 +67,8 @@ test('the tarball is a complete, versioned package', { skip: req.skip }, () => {
   assert.equal(pj.version, VERSION, 'one version, from package.json');
   assert.equal(pj.type, 'module');
   assert.equal(pj.types, './credit-estimator.d.ts');
-  assert.deepEqual(Object.keys(pj.exports).sort(), ['.', './element', './estimator', './facts', './integrity', './package.json']);
-  assert.deepEqual(pj.sideEffects, ['./credit-estimator.js', './wasm_exec.*.js']);
+  assert.deepEqual(Object.keys(pj.exports).sort(), ['.', './element', './estimator', './facts', './i18n', './integrity', './messages', './package.json']);
+  assert.deepEqual(pj.sideEffects, ['./credit-estimator.js', './wasm_exec.*.js', './ce/messages.js']);
   const files = readdirSync(pkgDir);
   for (const f of ['README.md', 'credit-estimator.js', 'credit-estimator.d.ts', 'estimator.js', 'estimator.d.ts', 'facts.js', 'facts.d.ts', 'integrity.json']) assert.ok(files.includes(f), f);
   assert.ok(files.some((f) => /^estimator\.[0-9a-f]{16}\.wasm$/.test(f)), 'the module beside the code');

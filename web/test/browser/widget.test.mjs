@@ -186,7 +186,12 @@ test('the share link restores every input', { skip: req.skip }, async () => {
   assert.deepEqual(second.spec, first.spec);
   assert.deepEqual(second.controls, ['2160p', '60', '12.5', '3', 'refine-major', 'high', 'a calm lake, "quoted" & <b>bold</b> #hash ?q=1', '0.5']);
   assert.equal(JSON.stringify(second.quote), JSON.stringify(first.quote));
-  assert.match(await shadowText(page2, '#estimate', 'topup'), /short/);
+  // The shortfall is the credits missing for this render (its cost minus the balance), with both ways out.
+  const topup = await shadowText(page2, '#estimate', 'topup');
+  const missing = ((Math.round(Number(first.quote.credits) * 100) - 50) / 100).toFixed(2);
+  assert.match(topup, new RegExp(`: ${missing.replace('.', '\\.')} credits are missing`));
+  assert.match(topup, /Cheapest top-up: .* credits for \$/);
+  assert.match(topup, /free in the standard queue, about 4× slower/);
   await page.close();
   await page2.close();
 });
