@@ -823,27 +823,15 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 		switch {
 		case settle && h.state == HoldSettled:
 			body, _ := json.Marshal(struct {
-				Charge struct {
-					Credits string `json:"credits"`
-					Buckets []Draw `json:"buckets"`
-				} `json:"charge"`
-				Hold holdJSON `json:"hold"`
-			}{struct {
-				Credits string `json:"credits"`
-				Buckets []Draw `json:"buckets"`
-			}{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
+				Charge closedAmount `json:"charge"`
+				Hold   holdJSON     `json:"hold"`
+			}{closedAmount{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
 			return Response{Status: statusOK, Body: body}, nil
 		case !settle && h.state == HoldReleased:
 			body, _ := json.Marshal(struct {
-				Refund struct {
-					Credits string `json:"credits"`
-					Buckets []Draw `json:"buckets"`
-				} `json:"refund"`
-				Hold holdJSON `json:"hold"`
-			}{struct {
-				Credits string `json:"credits"`
-				Buckets []Draw `json:"buckets"`
-			}{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
+				Refund closedAmount `json:"refund"`
+				Hold   holdJSON     `json:"hold"`
+			}{closedAmount{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
 			return Response{Status: statusOK, Body: body}, nil
 		case settle:
 			msg := "the hold was released at " + fmtTime(h.closed) + "; nothing can be charged for it"
@@ -1002,4 +990,10 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 		return err
 	})
 	return accounts, err
+}
+
+// closedAmount is what a settle charged or a release refunded, and the buckets it came from.
+type closedAmount struct {
+	Credits string `json:"credits"`
+	Buckets []Draw `json:"buckets"`
 }
