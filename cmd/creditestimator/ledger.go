@@ -24,6 +24,7 @@ import (
 type ledgerFlags struct {
 	data, db, keyFile string
 	demo              bool
+	signupsPerMinute  int
 	holdTTL           time.Duration
 	maxInFlight       int
 	queueWait         time.Duration
@@ -35,6 +36,7 @@ func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
 	fl.StringVar(&f.db, "ledger-db", getenv("LEDGER_DB"), "ledger database: a SQLite file path or a postgres:// URL (env LEDGER_DB); default DATA/ledger.db")
 	fl.StringVar(&f.keyFile, "operator-key-file", "", "file holding the ledger operator key (else env LEDGER_OPERATOR_KEY, else a development key in the data folder)")
 	fl.BoolVar(&f.demo, "demo-signup", true, "serve the rate-limited demo sign-up (POST /api/v1/demo/signup); switch off in production")
+	fl.IntVar(&f.signupsPerMinute, "demo-signups-per-minute", 5, "demo sign-ups allowed per client address a minute (the whole server allows 20 times that)")
 	fl.DurationVar(&f.holdTTL, "hold-ttl", ledger.DefaultHoldTTL, "how long a hold stays open before it is released automatically")
 	fl.IntVar(&f.maxInFlight, "ledger-max-inflight", envInt(getenv, "LEDGER_MAX_INFLIGHT", 0), "ledger requests running at once before others wait and get 503 (env LEDGER_MAX_INFLIGHT; 0: server.DefaultLedgerMaxInFlight; -1: no limit)")
 	fl.DurationVar(&f.queueWait, "ledger-queue-wait", server.DefaultLedgerQueueWait, "how long a ledger request waits for a slot before 503")
@@ -87,7 +89,7 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 		<-done
 		_ = l.Close()
 	}
-	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo,
+	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo, SignupsPerMinute: f.signupsPerMinute,
 		MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}, closeFn, nil
 }
 
