@@ -121,8 +121,14 @@ deps-browser: deps-node
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else echo "note: fonts missing ($$missing); CJK/Arabic screenshots may show boxes. As root: apt-get install -y$$missing"; fi; fi
 
+# Once in several CI runs, a Node test process died of SIGSEGV inside V8 (no test had failed; 47 later
+# runs, some under load, did not reproduce it). A suite whose only trouble is a process killed by a
+# signal is run once more, loudly; an assertion failure is never retried.
 test-node: build deps-node
-	node --test web/test/node/
+	@set -o pipefail; node --test web/test/node/ 2>&1 | tee $(BIN)/test-node.log || { \
+	  if grep -q "signal: 'SIG" $(BIN)/test-node.log && ! grep -q "^    not ok\|AssertionError" $(BIN)/test-node.log; then \
+	    echo "WARNING: a Node test process was killed by a signal (above); running the Node suite once more"; \
+	    node --test web/test/node/; else exit 1; fi; }
 
 test-browser: build package platform-build deps-browser
 	node --test --test-concurrency=1 web/test/browser/
