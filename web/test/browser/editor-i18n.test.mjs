@@ -3,17 +3,14 @@
 // standard queue, with a bar that shows the balance used up — in the preview wallet too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
+import { SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
 import { MESSAGES } from '../../ce/messages.js';
+import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 import { PAGE_MESSAGES } from '../../pages/messages.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'));
-const CARD = JSON.parse(readFileSync(path.join(ROOT, 'estimator/ratecard.json'), 'utf8'));
 
 const req = requirements();
 let ledgerServer;
@@ -36,18 +33,9 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const LOCALES = [['en-US', 'en'], ['zh-CN', 'zh-Hans'], ['ja-JP', 'ja'], ['de-DE', 'de'], ['es-ES', 'es'], ['ar', 'ar']];
-const flat = (m) => (typeof m === 'string' ? [m] : Object.values(m));
-const deepValues = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(deepValues) : []);
-const fragments = (text) => text.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => /[A-Za-z]{4,}/.test(s));
-function englishLeftovers(lang) {
-  const own = [...Object.values(MESSAGES[lang]).flatMap(flat), ...Object.values(PAGE_MESSAGES[lang]).flatMap(flat),
-    ...deepValues(CARD.translations?.[lang] ?? {})].join('\n').replace(/\{\w+\}/g, ' ');
-  const en = [...Object.values(MESSAGES.en), ...Object.values(PAGE_MESSAGES.en)].flatMap(flat).flatMap(fragments);
-  const card = [CARD.formats.map((f) => f.label), CARD.modes.map((m) => m.label), CARD.complexity.levels.map((l) => l.label),
-    CARD.complexity.signals.map((s) => s.label)].flat();
-  return [...new Set([...en, ...card])].filter((s) => !own.includes(s));
-}
+/** English texts that must not appear on the editor page in lang. */
+const englishLeftovers = (lang) => leftovers(lang, [MESSAGES, PAGE_MESSAGES], [...CARD.formats.map((f) => f.label),
+  ...CARD.modes.map((m) => m.label), ...CARD.complexity.levels.map((l) => l.label), ...CARD.complexity.signals.map((s) => s.label)]);
 
 async function openEditor(server, locale, withAccount) {
   const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers: 'block', locale: 'en-US' });

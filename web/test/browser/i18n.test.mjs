@@ -5,14 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ROOT, SCREENSHOTS, requirements, startServer, launch, waitLive, harness, watchProblems } from './helpers.mjs';
 import { MESSAGES } from '../../ce/messages.js';
+import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'));
-const CARD = JSON.parse(readFileSync(path.join(ROOT, 'estimator/ratecard.json'), 'utf8'));
 
 const req = requirements();
 let server;
@@ -25,28 +22,15 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-/** page lang → catalogue language */
-const LOCALES = [['en-US', 'en'], ['zh-CN', 'zh-Hans'], ['ja-JP', 'ja'], ['de-DE', 'de'], ['es-ES', 'es'], ['ar', 'ar']];
 const PROMPT = 'a battle with explosions in a crowded city, no rain';
 
 const pageHTML = (lang, body) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>i18n</title><script type="module" src="/credit-estimator.js"></script></head><body><main><h1>Host page</h1><h2>Pricing</h2>${body}</main></body></html>`;
 
-/** Literal fragments of a message (the text between placeholders) with a word of 4+ letters. */
-function fragments(text) {
-  return text.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => /[A-Za-z]{4,}/.test(s));
-}
-const flat = (m) => (typeof m === 'string' ? [m] : Object.values(m));
-/** Every string value of a JSON tree (the card's translations, without their keys). */
-const deepValues = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(deepValues) : []);
-/** English texts that must not appear in a rendering in lang: the catalogue's and the card's labels. */
-function englishLeftovers(lang) {
-  const own = [...Object.values(MESSAGES[lang]).flatMap(flat), ...deepValues(CARD.translations?.[lang] ?? {})].join('\n').replace(/\{\w+\}/g, ' ');
-  const en = Object.values(MESSAGES.en).flatMap(flat).flatMap(fragments);
-  const card = [CARD.reference.label, ...CARD.formats.map((f) => f.label), ...CARD.modes.map((m) => m.label),
-    ...CARD.complexity.levels.map((l) => l.label), ...CARD.complexity.signals.map((s) => s.label), ...CARD.plans.map((p) => p.name)];
-  return [...new Set([...en, ...card])].filter((s) => !own.includes(s));
-}
+/** English texts that must not appear in the element in lang. */
+const englishLeftovers = (lang) => leftovers(lang, [MESSAGES], [CARD.reference.label, ...CARD.formats.map((f) => f.label),
+  ...CARD.modes.map((m) => m.label), ...CARD.complexity.levels.map((l) => l.label), ...CARD.complexity.signals.map((s) => s.label),
+  ...CARD.plans.map((p) => p.name)]);
 
 /** Every text a person sees or hears in the element, minus what they typed (prompt, matches). */
 function collect(sel) {

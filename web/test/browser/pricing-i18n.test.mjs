@@ -5,16 +5,13 @@
 // HTML before any script, dark mode, phone widths, axe per locale, the HTML 404 page, screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
+import { SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
 import { MESSAGES } from '../../ce/messages.js';
+import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 import { PAGE_MESSAGES } from '../../pages/messages.js';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'));
-const CARD = JSON.parse(readFileSync(path.join(ROOT, 'estimator/ratecard.json'), 'utf8'));
 
 const req = requirements();
 let server;
@@ -27,19 +24,10 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-const LOCALES = [['en-US', 'en'], ['zh-CN', 'zh-Hans'], ['ja-JP', 'ja'], ['de-DE', 'de'], ['es-ES', 'es'], ['ar', 'ar']];
-const flat = (m) => (typeof m === 'string' ? [m] : Object.values(m));
-/** Every string value of a JSON tree (the card's translations, without their keys). */
-const deepValues = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(deepValues) : []);
-const fragments = (text) => text.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => /[A-Za-z]{4,}/.test(s));
-function englishLeftovers(lang) {
-  const own = [...Object.values(MESSAGES[lang]).flatMap(flat), ...Object.values(PAGE_MESSAGES[lang]).flatMap(flat),
-    ...deepValues(CARD.translations?.[lang] ?? {})].join('\n').replace(/\{\w+\}/g, ' ');
-  const en = [...Object.values(MESSAGES.en), ...Object.values(PAGE_MESSAGES.en)].flatMap(flat).flatMap(fragments);
-  const card = [CARD.reference.label, CARD.standardQueue.label, CARD.roi.label, ...CARD.formats.map((f) => f.label), ...CARD.modes.map((m) => m.label),
-    ...CARD.complexity.levels.map((l) => l.label), ...CARD.plans.map((p) => p.name)];
-  return [...new Set([...en, ...card])].filter((s) => !own.includes(s));
-}
+/** English texts that must not appear on the pricing page in lang. */
+const englishLeftovers = (lang) => leftovers(lang, [MESSAGES, PAGE_MESSAGES], [CARD.reference.label, CARD.standardQueue.label,
+  CARD.roi.label, ...CARD.formats.map((f) => f.label), ...CARD.modes.map((m) => m.label), ...CARD.complexity.levels.map((l) => l.label),
+  ...CARD.plans.map((p) => p.name)]);
 
 /** Loads axe-core from a same-origin URL (the page's CSP allows no inline script). */
 async function injectAxe(page) {
@@ -193,33 +181,44 @@ test('dark colour scheme: the page and the element turn dark', { skip: req.skip 
   await ctx.close();
 });
 
+/**
+ * In the page: the selects (the document's, and those in the shadow roots of the hosts named) whose
+ * chosen option's text does not fit beside the arrow.
+ * @param {string[]} hosts
+ */
+function cutSelects(hosts) {
+  const out = [];
+  const selects = [...document.querySelectorAll('select'), ...hosts.flatMap((h) => [...document.querySelector(h).shadowRoot.querySelectorAll('select')])];
+  for (const sel of selects) {
+    const o = sel.options[sel.selectedIndex];
+    if (!o) continue;
+    const probe = document.createElement('span');
+    probe.textContent = o.textContent;
+    probe.style.font = getComputedStyle(sel).font;
+    probe.style.position = 'absolute';
+    probe.style.whiteSpace = 'nowrap';
+    document.body.append(probe);
+    const need = probe.getBoundingClientRect().width;
+    probe.remove();
+    const cs = getComputedStyle(sel);
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16; // the arrow
+    if (need > room) out.push(`${sel.name}: "${o.textContent}" needs ${Math.round(need)} px, has ${Math.round(room)}`);
+  }
+  return out;
+}
+
 test('at 390 px selects show their whole text and the chart labels stay legible', { skip: req.skip }, async () => {
   for (const [tag] of [['en-US'], ['de-DE'], ['ar']]) {
     const { ctx, page } = await openPricing({ locale: tag, viewport: { width: 390, height: 844 } });
-    const cut = await page.evaluate(() => {
-      const out = [];
-      const check = (sel) => {
-        const o = sel.options[sel.selectedIndex];
-        if (!o) return;
-        const probe = document.createElement('span');
-        probe.textContent = o.textContent;
-        probe.style.font = getComputedStyle(sel).font;
-        probe.style.position = 'absolute';
-        probe.style.whiteSpace = 'nowrap';
-        document.body.append(probe);
-        const need = probe.getBoundingClientRect().width;
-        probe.remove();
-        const cs = getComputedStyle(sel);
-        const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16; // the arrow
-        if (need > room) out.push(`${sel.name}: "${o.textContent}" needs ${Math.round(need)} px, has ${Math.round(room)}`);
-      };
-      document.querySelectorAll('select').forEach(check);
-      document.getElementById('estimate').shadowRoot.querySelectorAll('select').forEach(check);
-      const svg = document.querySelector('[data-rec-chart] svg');
-      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-      const text = svg.querySelector('text');
-      return { cut: out, fontPx: parseFloat(getComputedStyle(text).fontSize) * scale, sw: document.documentElement.scrollWidth };
-    });
+    const cut = {
+      cut: await page.evaluate(cutSelects, ['#estimate']),
+      ...await page.evaluate(() => {
+        const svg = document.querySelector('[data-rec-chart] svg');
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const text = svg.querySelector('text');
+        return { fontPx: parseFloat(getComputedStyle(text).fontSize) * scale, sw: document.documentElement.scrollWidth };
+      }),
+    };
     assert.deepEqual(cut.cut, [], `${tag}: select text cut off`);
     assert.ok(cut.fontPx >= 11, `${tag}: chart labels ${cut.fontPx.toFixed(1)} px on a phone`);
     assert.ok(cut.sw <= 391, `${tag}: no sideways scrolling (${cut.sw})`);
@@ -227,24 +226,7 @@ test('at 390 px selects show their whole text and the chart labels stay legible'
     await page.goto(`${server.base}editor.html`);
     await waitLive(page, '#badge');
     await page.waitForFunction(() => !document.querySelector('select[name=resolution]').disabled);
-    const editor = await page.evaluate(() => {
-      const out = [];
-      for (const sel of document.querySelectorAll('select')) {
-        const o = sel.options[sel.selectedIndex];
-        if (!o) continue;
-        const probe = document.createElement('span');
-        probe.textContent = o.textContent;
-        probe.style.font = getComputedStyle(sel).font;
-        probe.style.position = 'absolute';
-        probe.style.whiteSpace = 'nowrap';
-        document.body.append(probe);
-        const need = probe.getBoundingClientRect().width;
-        probe.remove();
-        const cs = getComputedStyle(sel);
-        if (need > sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16) out.push(`${sel.name}: "${o.textContent}"`);
-      }
-      return { out, sw: document.documentElement.scrollWidth };
-    });
+    const editor = { out: await page.evaluate(cutSelects, []), sw: await page.evaluate(() => document.documentElement.scrollWidth) };
     assert.deepEqual(editor.out, [], `${tag}: editor select text cut off`);
     assert.ok(editor.sw <= 391, `${tag}: editor, no sideways scrolling (${editor.sw})`);
     await ctx.close();
