@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,33 +17,18 @@ import (
 	"github.com/creditestimator/creditestimator/internal/pgtest"
 )
 
-var (
-	pgOnce sync.Once
-	pgSrv  *pgtest.Server
-	pgErr  error
-)
+// pg is the package's throwaway PostgreSQL.
+var pg pgtest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	pgSrv.Stop()
+	pg.Stop()
 	os.Exit(code)
 }
 
 // postgresURL returns a fresh database on the package's throwaway PostgreSQL. Outside CI a
 // machine without PostgreSQL skips; in CI (CI=true) it fails.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	pgOnce.Do(func() { pgSrv, pgErr = pgtest.Start(false) })
-	if pgErr != nil {
-		if pgtest.InCI() {
-			t.Fatalf("PostgreSQL is required in CI: %v", pgErr)
-		}
-		t.Skipf("PostgreSQL unavailable: %v", pgErr)
-	}
-	url, err := pgSrv.NewDatabase()
-	require.NoError(t, err)
-	return url
-}
+func postgresURL(t testing.TB) string { return pg.NewDatabase(t) }
 
 // clock is a settable server clock.
 type clock struct{ us atomic.Int64 }

@@ -24,11 +24,8 @@ import (
 
 const testOperatorKey = "op-key-for-tests-0123456789"
 
-var (
-	ledgerPGOnce sync.Once
-	ledgerPG     *pgtest.Server
-	ledgerPGErr  error
-)
+// ledgerPG is the package's throwaway PostgreSQL.
+var ledgerPG pgtest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -43,18 +40,7 @@ type ledgerBackend struct {
 
 var ledgerBackends = []ledgerBackend{
 	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "ledger.db") }},
-	{"postgres", func(t *testing.T) string {
-		ledgerPGOnce.Do(func() { ledgerPG, ledgerPGErr = pgtest.Start(false) })
-		if ledgerPGErr != nil {
-			if pgtest.InCI() {
-				t.Fatalf("PostgreSQL is required in CI: %v", ledgerPGErr)
-			}
-			t.Skipf("PostgreSQL unavailable: %v", ledgerPGErr)
-		}
-		u, err := ledgerPG.NewDatabase()
-		require.NoError(t, err)
-		return u
-	}},
+	{"postgres", func(t *testing.T) string { return ledgerPG.NewDatabase(t) }},
 }
 
 // ledgerServer is a test server with the ledger mounted.

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -187,3 +188,31 @@ func (s *Server) Stop() {
 	_, _ = s.run("pg_ctl", "-D", s.data, "-m", "immediate", "-w", "stop")
 	_ = os.RemoveAll(s.dir)
 }
+
+// Shared is a test package's one throwaway PostgreSQL, started on first use; stop it in TestMain.
+type Shared struct {
+	once sync.Once
+	srv  *Server
+	err  error
+}
+
+// NewDatabase returns the URL of a fresh database on the shared server. Without PostgreSQL the
+// test fails in CI and is skipped elsewhere.
+func (s *Shared) NewDatabase(t testing.TB) string {
+	t.Helper()
+	s.once.Do(func() { s.srv, s.err = Start(false) })
+	if s.err != nil {
+		if InCI() {
+			t.Fatalf("PostgreSQL is required in CI: %v", s.err)
+		}
+		t.Skipf("PostgreSQL unavailable: %v", s.err)
+	}
+	url, err := s.srv.NewDatabase()
+	if err != nil {
+		t.Fatalf("PostgreSQL: new database: %v", err)
+	}
+	return url
+}
+
+// Stop stops the server if it was started.
+func (s *Shared) Stop() { s.srv.Stop() }
