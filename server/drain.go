@@ -114,7 +114,9 @@ func (s *Server) Stop(ctx context.Context, srv *http.Server, ln net.Listener, de
 		s.log.Warn("closing the listener", "error", err.Error())
 	}
 	werr := s.conns.wait(ctx, idleGrace)
-	if err := srv.Shutdown(ctx); err != nil {
+	// Shutdown closes srv's listeners again. When Serve has not yet seen that ln closed, that
+	// second close fails with net.ErrClosed; Shutdown still finished its work, so it is no error.
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
 		_ = srv.Close()
 		return err
 	}

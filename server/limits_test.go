@@ -403,3 +403,52 @@ func TestLoadSheddingSmallestFirst(t *testing.T) {
 	got := []int64{<-order, <-order}
 	assert.ElementsMatch(t, []int64{LightBytes, 60_000}, got)
 }
+
+// lateListener's Accept returns only when it has been closed twice (by Stop, then by Shutdown),
+// so Serve still tracks it when Shutdown closes it: the instant a real stop can hit when Serve
+// has not yet seen the first close.
+type lateListener struct {
+	net.Listener
+	accepting chan struct{}
+	release   chan struct{}
+	mu        sync.Mutex
+	closes    int
+}
+
+func (l *lateListener) Accept() (net.Conn, error) {
+	l.accepting <- struct{}{}
+	<-l.release
+	return nil, &net.OpError{Op: "accept", Net: "tcp", Err: net.ErrClosed}
+}
+
+func (l *lateListener) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closes++; l.closes == 1 {
+		return l.Listener.Close()
+	}
+	if l.closes == 2 {
+		close(l.release)
+	}
+	return &net.OpError{Op: "close", Net: "tcp", Err: net.ErrClosed}
+}
+
+// Stop closes the listener and then Shutdown closes it again; when Serve has not yet returned,
+// that second close reports net.ErrClosed, and a clean stop must not report it as a failure
+// (it made the binary exit 1 on a plain SIGINT, now and then, on a busy machine).
+func TestStopListenerClosedBeforeServeNoticed(t *testing.T) {
+	s, err := New(Config{MaxInFlight: -1})
+	require.NoError(t, err)
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ln := &lateListener{Listener: raw, accepting: make(chan struct{}, 1), release: make(chan struct{})}
+	srv := NewHTTPServer(raw.Addr().String(), s, DefaultTimeouts, nil)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	<-ln.accepting // Serve tracks the listener before its first Accept
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, s.Stop(ctx, srv, ln, 0, time.Second))
+	assert.ErrorIs(t, <-served, http.ErrServerClosed)
+	assert.Equal(t, 2, ln.closes)
+}

@@ -243,7 +243,7 @@ func TestBinaryServesAndShutsDownGracefully(t *testing.T) {
 func TestBinarySIGINT(t *testing.T) {
 	p := start(t, "-web", "")
 	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
-	assert.Equal(t, 0, p.waitExit(t, 10*time.Second))
+	assert.Equal(t, 0, p.waitExit(t, 10*time.Second), "stderr:\n%s", p.stderr.String())
 }
 
 // -ratecard FILE prices with that card: healthz, the card endpoint and quotes all show it.
