@@ -1,9 +1,12 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -58,19 +61,25 @@ type Options struct {
 	HoldTTL        time.Duration       // 0 means DefaultHoldTTL
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
 	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
+
+	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
+	// a random salt per account, so that a retried account creation answers its token again,
+	// byte for byte the first answer. Empty: tokens are random and a retry answers "token": null.
+	TokenKey []byte
 }
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
 type Ledger struct {
-	db      *sql.DB
-	dialect Dialect
-	rb      rebinder
-	card    *estimator.RateCard
-	now     func() time.Time
-	holdTTL time.Duration
-	idemTTL time.Duration
-	stmts   sync.Map    // query text → *sql.Stmt
-	writeMu *sync.Mutex // SQLite only: held by the group-commit writer
+	db       *sql.DB
+	dialect  Dialect
+	rb       rebinder
+	card     *estimator.RateCard
+	now      func() time.Time
+	holdTTL  time.Duration
+	idemTTL  time.Duration
+	tokenKey []byte
+	stmts    sync.Map    // query text → *sql.Stmt
+	writeMu  *sync.Mutex // SQLite only: held by the group-commit writer
 
 	batch   *batcher // SQLite only: group commit (batch.go)
 	closeMu sync.RWMutex
@@ -94,6 +103,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 	}
 	l := &Ledger{db: db, dialect: d, rb: rebinder{dialect: d}, card: opt.Card, now: opt.Now,
 		holdTTL: opt.HoldTTL, idemTTL: opt.IdempotencyTTL}
+	if len(opt.TokenKey) > 0 {
+		if len(opt.TokenKey) < 16 {
+			db.Close()
+			return nil, errors.New("ledger: Options.TokenKey must be at least 16 bytes")
+		}
+		l.tokenKey = bytes.Clone(opt.TokenKey)
+	}
 	if l.card == nil {
 		l.card = estimator.Default()
 	}
@@ -328,14 +344,29 @@ func randomID(prefix string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// newToken returns an account token (256 random bits) and the hash stored for it.
-func newToken() (token, hash string) {
+// newToken returns an account token (256 bits), the hash stored for it and the salt it was
+// derived from: random without a token key, HMAC-SHA-256(key, salt) with one (see
+// Options.TokenKey), so that it can be derived again for a retry.
+func newToken(key []byte) (token, hash, salt string) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err)
 	}
-	token = "cet_" + base64.RawURLEncoding.EncodeToString(b[:])
-	return token, TokenHash(token)
+	if len(key) == 0 {
+		token = "cet_" + base64.RawURLEncoding.EncodeToString(b[:])
+		return token, TokenHash(token), ""
+	}
+	salt = base64.RawURLEncoding.EncodeToString(b[:])
+	token = deriveToken(key, salt)
+	return token, TokenHash(token), salt
+}
+
+// deriveToken is the token of the account with this salt under key.
+func deriveToken(key []byte, salt string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("creditestimator ledger account token v1\x00"))
+	m.Write([]byte(salt))
+	return "cet_" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // TokenHash is the stored form of an account token.
@@ -375,32 +406,67 @@ type accountJSON struct {
 	ID string `json:"id"`
 }
 
-// CreateAccount makes an account with the card's trial credits and a fresh token. The token is
-// in the first answer only: a retry with the same key gets the account without it (tokens are
-// stored hashed, never in the clear).
+// CreateAccount makes an account with the card's trial credits and a fresh token. The stored
+// answer holds no token (tokens are kept hashed, never in the clear); a retry with the same key
+// gets the first answer again, token included, when the ledger has a TokenKey that derives it,
+// and "token": null otherwise.
 func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Response, error) {
-	return l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
+	res, err := l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
 		id := randomID("acct_")
-		token, hash := newToken()
+		token, hash, salt := newToken(l.tokenKey)
 		d := 0
 		if demo {
 			d = 1
 		}
-		w.add(`INSERT INTO accounts (id, token_hash, created_at, demo) VALUES (?, ?, ?, ?)`, id, hash, now, d)
+		w.add(`INSERT INTO accounts (id, token_hash, created_at, demo, token_salt) VALUES (?, ?, ?, ?, ?)`, id, hash, now, d, salt)
 		var buckets []BucketView
 		if t := l.card.Trial(); t.Credits > 0 {
 			exp := time.UnixMicro(now).AddDate(0, 0, int(t.ValidDays)).UnixMicro()
 			buckets = append(buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, exp, now, "sign-up trial"))
 		}
-		type out struct {
-			Account accountJSON  `json:"account"`
-			Token   *string      `json:"token"`
-			Buckets []BucketView `json:"buckets"`
-		}
-		first, _ := json.Marshal(out{accountJSON{id}, &token, buckets})
-		stored, _ := json.Marshal(out{accountJSON{id}, nil, buckets})
+		first, _ := json.Marshal(createdAccount{accountJSON{id}, &token, buckets})
+		stored, _ := json.Marshal(createdAccount{accountJSON{id}, nil, buckets})
 		return Response{Status: statusCreated, Body: first, storedBody: stored}, nil
 	})
+	if err != nil || !res.Replayed || res.Status != statusCreated || len(l.tokenKey) == 0 {
+		return res, err
+	}
+	return l.replayToken(ctx, res)
+}
+
+type createdAccount struct {
+	Account accountJSON  `json:"account"`
+	Token   *string      `json:"token"`
+	Buckets []BucketView `json:"buckets"`
+}
+
+// replayToken puts the account's token back into a replayed creation answer, derived from its
+// salt. An account made without a token key, or under another key (the key was changed), keeps
+// "token": null: the derived token would not be the account's.
+func (l *Ledger) replayToken(ctx context.Context, res Response) (Response, error) {
+	const null = `"token":null`
+	var stored createdAccount
+	if err := json.Unmarshal(res.Body, &stored); err != nil || stored.Token != nil || bytes.Count(res.Body, []byte(null)) != 1 {
+		return res, nil
+	}
+	var hash, salt string
+	err := l.db.QueryRowContext(ctx, l.q(`SELECT token_hash, token_salt FROM accounts WHERE id = ?`), stored.Account.ID).Scan(&hash, &salt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	if salt == "" {
+		return res, nil
+	}
+	token := deriveToken(l.tokenKey, salt)
+	if subtle.ConstantTimeCompare([]byte(TokenHash(token)), []byte(hash)) != 1 {
+		return res, nil
+	}
+	quoted, _ := json.Marshal(token)
+	res.Body = bytes.Replace(res.Body, []byte(null), append([]byte(`"token":`), quoted...), 1)
+	return res, nil
 }
 
 // AccountByToken returns the account a token belongs to.

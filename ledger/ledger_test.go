@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -244,7 +245,7 @@ func TestIdempotency(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 201, r4.Status)
 
-		// a replayed account creation never shows the token again
+		// without a token key, a replayed account creation cannot show the token again
 		c := Call{Scope: "op", Key: "acct-key", RequestHash: "h"}
 		first, err := e.l.CreateAccount(context.Background(), c, false)
 		require.NoError(t, err)
@@ -269,6 +270,62 @@ func TestIdempotency(t *testing.T) {
 		wg.Wait()
 		assert.Equal(t, "97.00", e.balance(a).Available)
 		e.reconcileClean()
+	})
+}
+
+// With a token key, a retried account creation answers exactly the first answer, token
+// included, while neither the idempotency record nor the account row holds the token in the clear.
+// Under another key, or none, the token cannot be derived and the retry says "token": null.
+func TestCreateAccountRetryAnswersToken(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		key := []byte("0123456789abcdef-operator-key")
+		e := open(Options{TokenKey: key})
+		ctx := context.Background()
+		c := Call{Scope: "op", Key: "create-1", RequestHash: "h"}
+		first, err := e.l.CreateAccount(ctx, c, false)
+		require.NoError(t, err)
+		require.Equal(t, 201, first.Status, string(first.Body))
+		assert.False(t, first.Replayed)
+		token, _ := decode(t, first.Body)["token"].(string)
+		require.NotEmpty(t, token)
+		id := decode(t, first.Body)["account"].(map[string]any)["id"].(string)
+
+		second, err := e.l.CreateAccount(ctx, c, false)
+		require.NoError(t, err)
+		assert.True(t, second.Replayed)
+		assert.Equal(t, 201, second.Status)
+		assert.Equal(t, string(first.Body), string(second.Body), "a retry answers the first answer, byte for byte")
+		got, found, err := e.l.AccountByToken(ctx, token)
+		require.NoError(t, err)
+		assert.True(t, found)
+		assert.Equal(t, id, got)
+
+		// another creation gets another account and another token
+		other, err := e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false)
+		require.NoError(t, err)
+		assert.NotEqual(t, token, decode(t, other.Body)["token"])
+
+		// the token is nowhere in the database in the clear
+		var stored []byte
+		require.NoError(t, e.l.db.QueryRowContext(ctx, e.l.q(`SELECT response FROM idempotency WHERE scope = ? AND idem_key = ?`), "op", "create-1").Scan(&stored))
+		assert.NotContains(t, string(stored), token)
+		assert.Contains(t, string(stored), `"token":null`)
+		var hash, salt string
+		require.NoError(t, e.l.db.QueryRowContext(ctx, e.l.q(`SELECT token_hash, token_salt FROM accounts WHERE id = ?`), id).Scan(&hash, &salt))
+		assert.NotContains(t, hash+salt, token[len("cet_"):])
+
+		// the same database under another key, or none: the token cannot be derived
+		for _, o := range []Options{{TokenKey: []byte("another-key-of-enough-bytes")}, {}} {
+			e2 := open(o)
+			r, err := e2.l.CreateAccount(ctx, c, false)
+			require.NoError(t, err)
+			assert.True(t, r.Replayed)
+			assert.Nil(t, decode(t, r.Body)["token"])
+			assert.Equal(t, id, decode(t, r.Body)["account"].(map[string]any)["id"])
+		}
+
+		_, err = Open(ctx, filepath.Join(t.TempDir(), "short.db"), Options{TokenKey: []byte("short")})
+		assert.ErrorContains(t, err, "at least 16 bytes")
 	})
 }
 

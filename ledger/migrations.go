@@ -73,4 +73,7 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX idempotency_age ON idempotency (created_at)
 `},
+	{2, "account token salts (tokens derived from a server key, so a retried creation answers its token)", `
+ALTER TABLE accounts ADD COLUMN token_salt TEXT NOT NULL DEFAULT ''
+`},
 }

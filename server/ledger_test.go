@@ -51,7 +51,8 @@ type ledgerServer struct {
 }
 
 func newLedgerServer(t *testing.T, dsn string, card *estimator.RateCard, demo bool) *ledgerServer {
-	l, err := ledger.Open(context.Background(), dsn, ledger.Options{Card: card})
+	// as the binary does: tokens derived from the operator key
+	l, err := ledger.Open(context.Background(), dsn, ledger.Options{Card: card, TokenKey: []byte(testOperatorKey)})
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
 	h, err := New(Config{Card: card, Ledger: &LedgerConfig{Ledger: l, OperatorKey: testOperatorKey, DemoSignup: demo, SignupsPerMinute: 3}})
@@ -155,6 +156,15 @@ func TestLedgerHTTPFlow(t *testing.T) {
 			r3 := s.do("POST", "/api/v1/accounts/"+id+"/holds", tok, `{"spec":{"resolution":"720p","fps":30,"durationSeconds":10}}`, "Idempotency-Key", "abc")
 			assert.Equal(t, 409, r3.status)
 			assert.Equal(t, "idempotency_conflict", r3.json(t)["code"])
+			// a retried account creation answers the first answer too, token included
+			a1 := s.do("POST", "/api/v1/accounts", testOperatorKey, "", "Idempotency-Key", "new-account")
+			a2 := s.do("POST", "/api/v1/accounts", testOperatorKey, "", "Idempotency-Key", "new-account")
+			require.Equal(t, 201, a1.status, string(a1.body))
+			assert.Equal(t, 201, a2.status)
+			assert.Equal(t, string(a1.body), string(a2.body))
+			assert.Equal(t, "true", a2.header.Get("Idempotent-Replayed"))
+			newID := a1.json(t)["account"].(map[string]any)["id"].(string)
+			assert.Equal(t, 200, s.do("GET", "/api/v1/accounts/"+newID+"/balance", a2.json(t)["token"].(string), "").status)
 
 			// the demo lets the account buy a top-up, never other grants
 			r = s.do("POST", "/api/v1/accounts/"+id+"/grants", tok, `{"kind":"topup","credits":"100"}`)

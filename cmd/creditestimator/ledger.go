@@ -56,7 +56,9 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL})
+	// Tokens are derived from the operator key (with a salt per account), so a retried account
+	// creation answers its token again; after the key changes, such a retry answers "token": null.
+	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL, TokenKey: []byte(key)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ledger: %w", err)
 	}

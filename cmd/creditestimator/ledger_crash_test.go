@@ -150,6 +150,8 @@ func crashOnce(t *testing.T, dsn string) {
 	require.True(t, ok)
 	require.Equal(t, 201, st)
 	account := m["account"].(map[string]any)["id"].(string)
+	token, _ := m["token"].(string)
+	require.NotEmpty(t, token)
 	st, _, _ = c.post("/api/v1/accounts/"+account+"/grants", "grant", `{"kind":"topup","credits":"100000"}`)
 	require.Equal(t, 201, st)
 
@@ -264,6 +266,12 @@ func crashOnce(t *testing.T, dsn string) {
 			require.Equal(t, 200, st)
 		}
 	}
+	// the account's creation too, after the restart: the same account and the same token
+	st, m, ok = c.post("/api/v1/accounts", "acct", "")
+	require.True(t, ok)
+	assert.Equal(t, 201, st)
+	assert.Equal(t, account, m["account"].(map[string]any)["id"])
+	assert.Equal(t, token, m["token"], "a retried creation answers the token derived from the operator key again")
 	before := len(holdEntries)
 	count()
 	assert.LessOrEqual(t, len(holdEntries), before+workers)
