@@ -8,8 +8,10 @@ import (
 // notFoundPage is what a browser gets for a page path the site does not have (/pricing, a typo):
 // a small page with a way back, under the same CSP as every page (no inline script or style).
 // Scripts and tools asking for JSON, and everything under /api/, keep the JSON error object.
+// The English here is what a browser without scripts shows; web/pages/notfound.js translates it
+// into the visitor's language from the pages' catalogue (web/pages/messages.js).
 const notFoundPage = `<!doctype html>
-<html lang="en">
+<html lang="en" data-i18n-title="nf.title">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -17,12 +19,13 @@ const notFoundPage = `<!doctype html>
 <title>Page not found — Clipforge</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/site.css">
+<script type="module" src="/pages/notfound.js"></script>
 </head>
 <body>
 <main id="main" class="notfound">
-<h1>Page not found</h1>
-<p>There is no page at this address.</p>
-<p><a href="/">See pricing and estimate a video</a> · <a href="/editor.html">Open the editor</a></p>
+<h1 data-i18n="nf.h1">Page not found</h1>
+<p data-i18n="nf.text">There is no page at this address.</p>
+<p><a href="/" data-i18n="nf.pricing">See pricing and estimate a video</a> · <a href="/editor.html" data-i18n="nf.editor">Open the editor</a></p>
 </main>
 </body>
 </html>

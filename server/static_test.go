@@ -281,7 +281,8 @@ func TestUnknownPagePathsAnswerAnHTMLPageToBrowsers(t *testing.T) {
 		resp, body := f.do(t, http.MethodGet, p, "", "", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 		require.Equal(t, http.StatusNotFound, resp.StatusCode, p)
 		require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), p)
-		require.Contains(t, string(body), "<h1>Page not found</h1>", p)
+		require.Contains(t, string(body), `<h1 data-i18n="nf.h1">Page not found</h1>`, p)
+		require.Contains(t, string(body), `<script type="module" src="/pages/notfound.js"></script>`, p, "translated in the browser")
 		require.Contains(t, string(body), `href="/"`, p)
 		require.NotEmpty(t, resp.Header.Get("Content-Security-Policy"), p)
 	}

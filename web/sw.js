@@ -19,7 +19,7 @@ const OFFLINE_HEADER = 'X-Credit-Estimator-Offline';
 
 /** Files every build has, besides those listed in assets.json. */
 const CORE = ['./', 'index.html', 'editor.html', 'site.css', 'credit-estimator.js', 'estimator.js',
-  'pages/common.js', 'pages/pricing.js', 'pages/editor.js', 'assets.json'];
+  'pages/common.js', 'pages/pricing.js', 'pages/editor.js', 'pages/notfound.js', 'assets.json'];
 
 /**
  * Collects every same-origin URL that assets.json names (hashed module, wasm_exec, shim, pages, …),

@@ -1,5 +1,6 @@
 // @ts-check
-// The message catalogue of the demo pages (ids "p.…" for the pricing page, "e.…" for the editor), in
+// The message catalogue of the demo pages (ids "p.…" for the pricing page, "e.…" for the editor,
+// "nf.…" for the 404 page), in
 // the element's six languages. The pages use the element's i18n (ce/i18n.js) and formatter (ce/format.js);
 // see docs/widget.md.
 import { addMessages } from '../ce/i18n.js';
@@ -7,6 +8,11 @@ import { addMessages } from '../ce/i18n.js';
 /** @type {Record<string, Record<string, import('../ce/i18n.js').Message>>} */
 export const PAGE_MESSAGES = {
   "en": {
+    "nf.title": "Page not found — Clipforge",
+    "nf.h1": "Page not found",
+    "nf.text": "There is no page at this address.",
+    "nf.pricing": "See pricing and estimate a video",
+    "nf.editor": "Open the editor",
     "p.title": "Pricing — Clipforge video credits",
     "p.skip": "Skip to the estimator",
     "p.nav.aria": "Site",
@@ -203,6 +209,11 @@ export const PAGE_MESSAGES = {
     "e.entryTime": "{time} UTC",
   },
   "zh-Hans": {
+    "nf.title": "找不到页面 — Clipforge",
+    "nf.h1": "找不到页面",
+    "nf.text": "此地址没有页面。",
+    "nf.pricing": "查看价格并估算视频费用",
+    "nf.editor": "打开编辑器",
     "p.title": "价格 — Clipforge 视频积分",
     "p.skip": "跳到估算器",
     "p.nav.aria": "网站",
@@ -399,6 +410,11 @@ export const PAGE_MESSAGES = {
     "e.entryTime": "{time} UTC",
   },
   "ja": {
+    "nf.title": "ページが見つかりません — Clipforge",
+    "nf.h1": "ページが見つかりません",
+    "nf.text": "このアドレスにはページがありません。",
+    "nf.pricing": "料金を見て動画を見積もる",
+    "nf.editor": "エディターを開く",
     "p.title": "料金 — Clipforge 動画クレジット",
     "p.skip": "見積もりへ移動",
     "p.nav.aria": "サイト",
@@ -595,6 +611,11 @@ export const PAGE_MESSAGES = {
     "e.entryTime": "{time} UTC",
   },
   "de": {
+    "nf.title": "Seite nicht gefunden — Clipforge",
+    "nf.h1": "Seite nicht gefunden",
+    "nf.text": "Unter dieser Adresse gibt es keine Seite.",
+    "nf.pricing": "Preise ansehen und ein Video schätzen",
+    "nf.editor": "Editor öffnen",
     "p.title": "Preise — Clipforge-Video-Credits",
     "p.skip": "Zum Rechner springen",
     "p.nav.aria": "Website",
@@ -791,6 +812,11 @@ export const PAGE_MESSAGES = {
     "e.entryTime": "{time} UTC",
   },
   "es": {
+    "nf.title": "Página no encontrada — Clipforge",
+    "nf.h1": "Página no encontrada",
+    "nf.text": "No hay ninguna página en esta dirección.",
+    "nf.pricing": "Ver precios y estimar un vídeo",
+    "nf.editor": "Abrir el editor",
     "p.title": "Precios — créditos de vídeo de Clipforge",
     "p.skip": "Ir a la calculadora",
     "p.nav.aria": "Sitio",
@@ -987,6 +1013,11 @@ export const PAGE_MESSAGES = {
     "e.entryTime": "{time} UTC",
   },
   "ar": {
+    "nf.title": "الصفحة غير موجودة — Clipforge",
+    "nf.h1": "الصفحة غير موجودة",
+    "nf.text": "لا توجد صفحة على هذا العنوان.",
+    "nf.pricing": "اطّلع على الأسعار وقدّر تكلفة فيديو",
+    "nf.editor": "افتح المحرّر",
     "p.title": "الأسعار — أرصدة فيديو Clipforge",
     "p.skip": "انتقل إلى أداة التقدير",
     "p.nav.aria": "الموقع",

@@ -233,16 +233,49 @@ test('at 390 px selects show their whole text and the chart labels stay legible'
   }
 });
 
-test('unknown page paths answer a small HTML page to browsers; the API keeps JSON', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  const res = await page.goto(`${server.base}pricing`);
-  assert.equal(res.status(), 404);
-  assert.match(res.headers()['content-type'], /text\/html/);
-  assert.equal(await page.locator('h1').innerText(), 'Page not found');
-  await page.locator('a', { hasText: 'See pricing' }).click();
-  await page.waitForURL(`${server.base}`);
+test('unknown page paths answer a small HTML page to browsers, in their language; the API keeps JSON', { skip: req.skip }, async () => {
+  for (const [tag, lang] of LOCALES) {
+    const ctx = await browser.newContext({ locale: tag, serviceWorkers: 'block' });
+    const page = await ctx.newPage();
+    const problems = watchProblems(page);
+    const failed = [];
+    page.on('response', (r) => { if (r.status() >= 400 && r.request().resourceType() !== 'document') failed.push(`${r.status()} ${r.url()}`); });
+    const res = await page.goto(`${server.base}pricing`);
+    assert.equal(res.status(), 404);
+    assert.match(res.headers()['content-type'], /text\/html/);
+    await page.waitForFunction((t) => document.documentElement.lang === t, tag);
+    const m = PAGE_MESSAGES[lang];
+    assert.equal(await page.locator('h1').innerText(), m['nf.h1'], tag);
+    assert.equal(await page.title(), m['nf.title'], tag);
+    assert.equal(await page.evaluate(() => document.documentElement.dir), lang === 'ar' ? 'rtl' : 'ltr', tag);
+    if (lang !== 'en') {
+      const all = await page.locator('body').innerText();
+      const left = englishLeftovers(lang).filter((s) => all.includes(s));
+      assert.deepEqual(left, [], `${tag}: English left on the 404 page`);
+    }
+    // The page's own 404 is the one console line Chromium writes; nothing it loads fails.
+    assert.deepEqual(problems.filter((p) => !/status of 404 \(Not Found\)/.test(p)), [], `${tag}: console errors`);
+    assert.deepEqual(failed, [], `${tag}: failed subresources`);
+    await page.locator('a', { hasText: m['nf.pricing'] }).click();
+    await page.waitForURL(`${server.base}`);
+    await ctx.close();
+  }
+  // The language picked on the other pages wins over the browser's.
+  const ctx = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+  const page = await ctx.newPage();
+  await page.goto(`${server.base}index.html`);
+  await page.evaluate(() => localStorage.setItem('demo:locale', 'de-DE'));
+  await page.goto(`${server.base}no/such/page`);
+  await page.waitForFunction(() => document.documentElement.lang === 'de-DE');
+  assert.equal(await page.locator('h1').innerText(), PAGE_MESSAGES.de['nf.h1']);
+  await ctx.close();
+  // Without scripts: the English page.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const p2 = await plain.newPage();
+  await p2.goto(`${server.base}pricing`);
+  assert.equal(await p2.locator('h1').innerText(), 'Page not found');
+  await plain.close();
   const api = await fetch(`${server.base}api/v1/nope`, { headers: { Accept: 'text/html' } });
   assert.equal(api.status, 404);
   assert.match(api.headers.get('content-type'), /json/);
-  await page.close();
 });
