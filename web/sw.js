@@ -40,17 +40,36 @@ function urlsIn(assets) {
   return [...out];
 }
 
+/**
+ * Fetches for the precache, trying again (three tries in all, 250 ms then 750 ms apart) when the
+ * network fails or the server is busy (429, 503: a server shedding load says so), so that a busy
+ * moment does not cost the visitor offline use until the next visit.
+ * @param {string | URL} url
+ * @returns {Promise<Response>}
+ */
+async function fetchForCache(url) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const r = await fetch(url, { cache: 'no-cache' });
+      if ((r.status !== 429 && r.status !== 503) || attempt === 2) return r;
+    } catch (err) {
+      if (attempt === 2) throw err;
+    }
+    await new Promise((done) => setTimeout(done, attempt === 0 ? 250 : 750));
+  }
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    const res = await fetch(new URL('assets.json', SCOPE), { cache: 'no-cache' });
+    const res = await fetchForCache(new URL('assets.json', SCOPE));
     if (!res.ok) throw new Error(`assets.json: HTTP ${res.status}`);
     const assets = await res.clone().json();
     const list = new Set([...CORE, ...urlsIn(assets)].map((u) => new URL(u, SCOPE).href));
     list.delete(new URL('assets.json', SCOPE).href);
     // The precache list must be complete: a missing file fails the install (the old worker stays).
     await Promise.all([...list].map(async (url) => {
-      const r = await fetch(url, { cache: 'no-cache' });
+      const r = await fetchForCache(url);
       if (!r.ok) {
         if (CORE.some((c) => new URL(c, SCOPE).href === url) && r.status === 404 && !url.endsWith('.html') && url !== SCOPE.href) return; // optional core file
         throw new Error(`${url}: HTTP ${r.status}`);
@@ -58,7 +77,7 @@ self.addEventListener('install', (event) => {
       await cache.put(url, r);
     }));
     await cache.put(new URL('assets.json', SCOPE).href, res);
-    const card = await fetch(new URL(CARD, SCOPE), { cache: 'no-cache' });
+    const card = await fetchForCache(new URL(CARD, SCOPE));
     if (!card.ok) throw new Error(`${CARD}: HTTP ${card.status}`);
     await cache.put(new URL(CARD, SCOPE).href, card);
     await self.skipWaiting();
