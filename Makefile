@@ -87,21 +87,21 @@ test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger' ./server/
 
 test-fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeSpec$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzParseRateCard$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzAnalyze$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzTopUpRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzPlansRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzWalletRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzWorkflowRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzROIRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzVerifyRequest$$' $(FUZZFLAGS) ./estimator
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' $(FUZZFLAGS) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzParseFixed$$' $(FUZZFLAGS) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzAppendString$$' $(FUZZFLAGS) ./estimator/internal/jsonx
-	$(GO) test -run='^$$' -fuzz='^FuzzSum$$' $(FUZZFLAGS) ./estimator/internal/sha256
-	$(GO) test -run='^$$' -fuzz='^FuzzScanner$$' $(FUZZFLAGS) ./estimator/internal/scan
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeRune$$' $(FUZZFLAGS) ./estimator/internal/scan
+	GO=$(GO) .ci/fuzz FuzzDecodeSpec ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzParseRateCard ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzAnalyze ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzTopUpRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzPlansRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzWalletRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzWorkflowRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzROIRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzVerifyRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzParse ./estimator/internal/jsonx $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzParseFixed ./estimator/internal/jsonx $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzAppendString ./estimator/internal/jsonx $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzSum ./estimator/internal/sha256 $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzScanner ./estimator/internal/scan $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzDecodeRune ./estimator/internal/scan $(FUZZFLAGS)
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...
