@@ -207,8 +207,14 @@ func crashOnce(t *testing.T, dsn string) {
 			}
 		}()
 	}
+	stopped := make(chan struct{}) // every worker gave up (an error, reported above)
+	go func() { wg.Wait(); close(stopped) }()
 	for acks.Load() < 150 {
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case <-stopped:
+			t.Fatalf("the workers stopped after %d acknowledged operations", acks.Load())
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	<-p.done
