@@ -469,6 +469,15 @@ func (l *Ledger) replayToken(ctx context.Context, res Response) (Response, error
 	return res, nil
 }
 
+// Answered reports whether a first answer is stored for this caller's Idempotency-Key, so that
+// a retry can be told from a new request before the ledger is asked (the demo sign-up's rate
+// limit lets retries through: they create nothing).
+func (l *Ledger) Answered(ctx context.Context, scope, key string) (bool, error) {
+	var n int
+	err := l.db.QueryRowContext(ctx, l.q(`SELECT COUNT(*) FROM idempotency WHERE scope = ? AND idem_key = ?`), scope, key).Scan(&n)
+	return n > 0, err
+}
+
 // AccountByToken returns the account a token belongs to.
 func (l *Ledger) AccountByToken(ctx context.Context, token string) (string, bool, error) {
 	var id string

@@ -300,6 +300,13 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		assert.True(t, found)
 		assert.Equal(t, id, got)
 
+		answered, err := e.l.Answered(ctx, "op", "create-1")
+		require.NoError(t, err)
+		assert.True(t, answered)
+		answered, err = e.l.Answered(ctx, "op", "never-used")
+		require.NoError(t, err)
+		assert.False(t, answered)
+
 		// another creation gets another account and another token
 		other, err := e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false)
 		require.NoError(t, err)

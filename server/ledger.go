@@ -456,7 +456,13 @@ func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if !a.global.allow("*") || !a.perIP.allow(host) {
+	// A retry of a sign-up that was answered (its answer lost on the way) creates nothing and
+	// gets the first answer again, so the rate limit does not count it.
+	retry := false
+	if key := r.Header.Get("Idempotency-Key"); ledger.CheckKey(key) == nil {
+		retry, _ = a.l.Answered(r.Context(), "demo:"+host, key)
+	}
+	if !retry && (!a.global.allow("*") || !a.perIP.allow(host)) {
 		w.Header().Set("Retry-After", "60")
 		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
 		return

@@ -264,7 +264,7 @@ func TestLedgerHTTPSecurity(t *testing.T) {
 
 func TestLedgerDemoSignup(t *testing.T) {
 	s := newLedgerServer(t, filepath.Join(t.TempDir(), "l.db"), nil, true)
-	r := s.do("POST", "/api/v1/demo/signup", "", "")
+	r := s.do("POST", "/api/v1/demo/signup", "", "", "Idempotency-Key", "signup-1")
 	require.Equal(t, 201, r.status, string(r.body))
 	m := r.json(t)
 	id, tok := m["account"].(map[string]any)["id"].(string), m["token"].(string)
@@ -277,6 +277,13 @@ func TestLedgerDemoSignup(t *testing.T) {
 		codes = append(codes, s.do("POST", "/api/v1/demo/signup", "", "").status)
 	}
 	assert.Equal(t, []int{201, 201, 429, 429}, codes)
+	// a retry of an answered sign-up is not a new one: the first answer, token included, even now
+	again := s.do("POST", "/api/v1/demo/signup", "", "", "Idempotency-Key", "signup-1")
+	assert.Equal(t, 201, again.status)
+	assert.Equal(t, string(r.body), string(again.body))
+	assert.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
+	// while a new key is still refused
+	assert.Equal(t, 429, s.do("POST", "/api/v1/demo/signup", "", "", "Idempotency-Key", "signup-new").status)
 }
 
 func TestLedgerHTTPConcurrentHolds(t *testing.T) {
