@@ -2,19 +2,12 @@
 // origin down, engine failed), a failed engine says so with a working Retry, and the opt-in
 // quote-api attribute prices through the server's quote API instead (sending the prompt there,
 // which never happens without it).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requirements, startServer, launch, waitLive, harness, serverQuote } from './helpers.mjs';
+import { siteSuite, waitLive, harness, serverQuote } from './helpers.mjs';
 
-const req = requirements();
-let server;
-let browser;
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 const FALLBACK = 'From 1 credit per 10-second video';
 const page0 = (attrs = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
@@ -31,9 +24,9 @@ const fallbackShown = (page) => page.evaluate(() => {
 });
 
 test('no JavaScript: the fallback content shows', { skip: req.skip }, async () => {
-  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const ctx = await suite.browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
-  await page.goto(await harness(page, server.base, 'nojs.html', page0(), FILES));
+  await page.goto(await harness(page, suite.server.base, 'nojs.html', page0(), FILES));
   const s = await fallbackShown(page);
   assert.equal(s.text, FALLBACK);
   assert.ok(s.height > 0, 'fallback not rendered');
@@ -41,9 +34,9 @@ test('no JavaScript: the fallback content shows', { skip: req.skip }, async () =
 });
 
 test('origin down (the module does not load): the fallback content shows, not a blank box', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
+  const page = await suite.browser.newPage();
   await page.route('**/credit-estimator.js', (r) => r.fulfill({ status: 503, body: 'down' }));
-  await page.goto(await harness(page, server.base, 'down.html', page0(), FILES));
+  await page.goto(await harness(page, suite.server.base, 'down.html', page0(), FILES));
   await page.waitForLoadState('load');
   const s = await fallbackShown(page);
   assert.equal(s.defined, false);
@@ -52,12 +45,12 @@ test('origin down (the module does not load): the fallback content shows, not a 
 });
 
 test('the engine cannot start: a message, the fallback, a working Retry; no quote request to the server', { skip: req.skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 900 } });
   const posts = [];
   page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
   const block = (r) => r.abort();
   await page.route('**/*.wasm', block);
-  await page.goto(await harness(page, server.base, 'fail.html', page0(), FILES));
+  await page.goto(await harness(page, suite.server.base, 'fail.html', page0(), FILES));
   await page.waitForFunction(() => document.querySelector('#w').state === 'failed');
   const r = await page.evaluate(() => {
     const el = document.querySelector('#w');
@@ -83,18 +76,18 @@ test('the engine cannot start: a message, the fallback, a working Retry; no quot
 });
 
 test('quote-api (opt-in): when the engine cannot start, the server prices — and gets the prompt', { skip: req.skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 900 } });
   const posts = [];
   page.on('request', (r) => { if (r.method() === 'POST') posts.push({ url: r.url(), body: r.postData() }); });
   await page.route('**/*.wasm', (r) => r.abort());
-  await page.goto(await harness(page, server.base, 'api.html', page0('quote-api resolution="4k" fps="60" duration="8" prompt="thousands of troops fighting"'), FILES));
+  await page.goto(await harness(page, suite.server.base, 'api.html', page0('quote-api resolution="4k" fps="60" duration="8" prompt="thousands of troops fighting"'), FILES));
   await page.waitForFunction(() => document.querySelector('#w').quote !== null, null, { timeout: 20_000 });
   const got = await page.evaluate(() => {
     const el = document.querySelector('#w');
     return { quote: el.quote, card: el.card, status: el.shadowRoot.querySelector('[part~="status"]').textContent, credits: el.shadowRoot.querySelector('[part~="credits"]').textContent };
   });
   const spec = { resolution: '4k', fps: 60, durationSeconds: 8, prompt: 'thousands of troops fighting', complexity: 'auto', mode: 'generate', count: 1 };
-  const srv = await serverQuote(server.base, spec);
+  const srv = await serverQuote(suite.server.base, spec);
   assert.deepEqual(got.quote, srv.json);
   assert.equal(got.card.state, 'server');
   assert.match(got.status, /server/);

@@ -1,6 +1,7 @@
 // Shared helpers for the browser suites: the real server binary on a free loopback port, Debian's
 // Chromium driven by playwright-core (never a downloaded browser), and small page utilities.
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -43,6 +44,24 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The usual set-up of a browser test file: the requirements, one server (startServer(o)) and one
+ * Chromium, started before the file's tests and stopped after them. Read `server` and `browser`
+ * from the returned object inside tests (they are set once `before` has run).
+ * @param {{args?: string[]}} [o] passed to startServer
+ * @returns {{req: {skip: string|false}, server: any, browser: any}}
+ */
+export function siteSuite(o) {
+  const s = { req: requirements(), server: null, browser: null };
+  before(async () => {
+    if (s.req.skip) return;
+    s.server = await startServer(o);
+    s.browser = await launch();
+  });
+  after(async () => { await s.browser?.close(); await s.server?.stop(); });
+  return s;
 }
 
 /**

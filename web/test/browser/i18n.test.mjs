@@ -2,25 +2,21 @@
 // Japanese, German, Spanish and Arabic (right to left), the locale picked from the element, the
 // page and the browser, numbers formatted one way per locale, the card's own labels translated,
 // axe per locale (no serious or critical violation, no heading-order issue), screenshots.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, SCREENSHOTS, requirements, startServer, launch, waitLive, harness, watchProblems } from './helpers.mjs';
+import { siteSuite, ROOT, SCREENSHOTS, waitLive, harness, watchProblems } from './helpers.mjs';
 import { MESSAGES } from '../../ce/messages.js';
 import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 
 
-const req = requirements();
-let server;
-let browser;
-before(async () => {
+const suite = siteSuite();
+const { req } = suite;
+before(() => {
   if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
-after(async () => { await browser?.close(); await server?.stop(); });
 
 const PROMPT = 'a battle with explosions in a crowded city, no rain';
 
@@ -52,10 +48,10 @@ function collect(sel) {
 
 for (const [tag, lang] of LOCALES) {
   test(`${lang}: every text from the catalogue, numbers in one format, axe clean, screenshot`, { skip: req.skip }, async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
+    const ctx = await suite.browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
     const page = await ctx.newPage();
     const problems = watchProblems(page);
-    const url = await harness(page, server.base, `i18n-${lang}.html`, pageHTML(tag,
+    const url = await harness(page, suite.server.base, `i18n-${lang}.html`, pageHTML(tag,
       `<credit-estimator id="w" loading="eager" heading-level="3" resolution="4k" fps="60" duration="12" count="3" balance="2.5" prompt="${PROMPT}"></credit-estimator>`));
     await page.goto(url);
     await waitLive(page, '#w');
@@ -101,8 +97,8 @@ for (const [tag, lang] of LOCALES) {
       assert.ok(all.includes('Why this price') && all.includes('Fighting or battle'));
     }
     // axe: no serious or critical violation and no heading-order issue, in this language.
-    await page.route(`${server.base}__t/axe.min.js`, (rt) => rt.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
-    await page.addScriptTag({ url: `${server.base}__t/axe.min.js` });
+    await page.route(`${suite.server.base}__t/axe.min.js`, (rt) => rt.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
+    await page.addScriptTag({ url: `${suite.server.base}__t/axe.min.js` });
     const violations = await page.evaluate(async () => {
       const res = await window.axe.run(document, { resultTypes: ['violations'] });
       return res.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => JSON.stringify(n.target) + " " + (n.any[0]?.message ?? "")) }));
@@ -115,9 +111,9 @@ for (const [tag, lang] of LOCALES) {
 }
 
 test('locale: the element attribute, else the closest lang, else the browser languages, else English', { skip: req.skip }, async () => {
-  const ctx = await browser.newContext({ locale: 'ja-JP' });
+  const ctx = await suite.browser.newContext({ locale: 'ja-JP' });
   const page = await ctx.newPage();
-  const url = await harness(page, server.base, 'pick.html', `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+  const url = await harness(page, suite.server.base, 'pick.html', `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script type="module" src="/credit-estimator.js"></script></head><body>
 <credit-estimator id="a" locale="es-MX" compact></credit-estimator>
 <div lang="de-CH"><credit-estimator id="b" compact></credit-estimator></div>
@@ -147,8 +143,8 @@ test('locale: the element attribute, else the closest lang, else the browser lan
 });
 
 test('plurals come from Intl.PluralRules (Arabic has six forms; decimals count)', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  const url = await harness(page, server.base, 'plural.html', pageHTML('en', ''));
+  const page = await suite.browser.newPage();
+  const url = await harness(page, suite.server.base, 'plural.html', pageHTML('en', ''));
   await page.goto(url);
   const got = await page.evaluate(async () => {
     const { translator } = await import('/ce/i18n.js');
@@ -167,8 +163,8 @@ test('plurals come from Intl.PluralRules (Arabic has six forms; decimals count)'
 
 test('a card priced in yen: amounts without decimals, in whole yen from the engine, in every locale', { skip: req.skip }, async () => {
   const jpy = readFileSync(path.join(ROOT, 'web/test/fixtures/jpy-card.json'), 'utf8');
-  const page = await browser.newPage();
-  const url = await harness(page, server.base, 'jpy.html', pageHTML('ja-JP',
+  const page = await suite.browser.newPage();
+  const url = await harness(page, suite.server.base, 'jpy.html', pageHTML('ja-JP',
     '<credit-estimator id="w" loading="eager" rate-card="jpy-card.json" balance="0.5" resolution="1080p" fps="30" duration="10"></credit-estimator>'),
   { 'jpy-card.json': { type: 'application/json', body: jpy } });
   await page.goto(url);

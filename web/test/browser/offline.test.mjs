@@ -1,23 +1,15 @@
 // Offline: one visit installs the service worker, which precaches the pages, the widget, the
 // shim, wasm_exec.js and the module; with the network off a reload still estimates, and the
 // widget says it is offline. A new build's worker removes the old caches.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requirements, startServer, launch, waitLive, serverQuote, watchProblems } from './helpers.mjs';
+import { siteSuite, waitLive, serverQuote, watchProblems } from './helpers.mjs';
 
-const req = requirements();
-let server;
-let browser;
-
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 test('after one visit, a reload without network still estimates', { skip: req.skip, timeout: 60_000 }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   // Every request of the pages made while offline must be answered by the service worker or fail.
   let offline = false;
@@ -28,7 +20,7 @@ test('after one visit, a reload without network still estimates', { skip: req.sk
     if (!res?.fromServiceWorker()) whileOffline.push(`${r.method()} ${r.url()} reached the network`);
   });
   const problems = watchProblems(page);
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   // The worker is installed (every precached file fetched) and controls the page.
   await page.waitForFunction(async () => {
@@ -73,12 +65,12 @@ test('after one visit, a reload without network still estimates', { skip: req.sk
   await page.evaluate((s) => { document.getElementById('estimate').spec = s; }, spec);
   await page.waitForFunction(() => document.getElementById('estimate').quote?.count === 4);
   const shown = await page.evaluate(() => document.getElementById('estimate').quote);
-  assert.equal(JSON.stringify(shown), (await serverQuote(server.base, spec)).text, 'offline estimate equals the server’s');
+  assert.equal(JSON.stringify(shown), (await serverQuote(suite.server.base, spec)).text, 'offline estimate equals the server’s');
   await page.waitForFunction(() => document.getElementById('estimate').card?.state === 'offline');
   const status = await page.evaluate(() => document.getElementById('estimate').shadowRoot.querySelector('[part~="status"]').textContent);
   assert.match(status, /^Offline · rate card 2026-\S+, last checked .+ — prices may have changed$/);
   // The editor page too, never visited before but precached.
-  await page.goto(`${server.base}editor.html`);
+  await page.goto(`${suite.server.base}editor.html`);
   await waitLive(page, '#badge');
   assert.match(await page.evaluate(() => document.getElementById('badge').shadowRoot.querySelector('[part~="credits"]').textContent), /^\d+\.\d\d$/);
   assert.deepEqual(whileOffline, [], 'nothing reached the network while offline');
@@ -88,7 +80,7 @@ test('after one visit, a reload without network still estimates', { skip: req.sk
   assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/.test(p)), []);
 
   // A new build registers sw.js?v=<new>: its activation removes every older cache.
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   const after = await page.evaluate(async () => {
     await caches.open('credit-estimator-stale-test');

@@ -1,37 +1,29 @@
 // The demo pages as a person meets them: strict CSP without console errors, a Bootstrap host page
 // (no style leaks either way), keyboard-only use and axe-core, XSS in the prompt, no request
 // carrying the prompt, and screenshots for review.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { requirements, startServer, launch, waitLive, harness, watchProblems, serverQuote, STRICT_CSP, SCREENSHOTS } from './helpers.mjs';
+import { siteSuite, waitLive, harness, watchProblems, serverQuote, STRICT_CSP, SCREENSHOTS } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'));
 const BOOTSTRAP = readFileSync(path.join(path.dirname(require.resolve('bootstrap/package.json')), 'dist/css/bootstrap.min.css'));
 
-const req = requirements();
-let server;
-let browser;
-
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 test('both pages run under the strict CSP with no console errors or violations', { skip: req.skip }, async () => {
   for (const name of ['index.html', 'editor.html']) {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const problems = watchProblems(page);
     await page.addInitScript(() => {
       window.__violations = [];
       document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
-    const res = await page.goto(`${server.base}${name}`);
+    const res = await page.goto(`${suite.server.base}${name}`);
     assert.equal(res.headers()['content-security-policy'], STRICT_CSP, `${name} is served with the strict CSP`);
     const sel = name === 'index.html' ? '#estimate' : '#badge';
     await waitLive(page, sel);
@@ -65,8 +57,8 @@ ${withBootstrap ? '<link rel="stylesheet" href="bootstrap.min.css">' : ''}<link 
   const PROPS = ['font-family', 'font-size', 'font-weight', 'line-height', 'color', 'background-color', 'border-top-width', 'border-top-color',
     'border-top-left-radius', 'padding-top', 'padding-left', 'margin-top', 'margin-bottom', 'box-sizing', 'text-transform', 'letter-spacing', 'display', 'height'];
   const inside = async (withBootstrap) => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(await harness(page, server.base, `in-${withBootstrap}.html`, host(withBootstrap, true), files));
+    const page = await suite.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(await harness(page, suite.server.base, `in-${withBootstrap}.html`, host(withBootstrap, true), files));
     await waitLive(page, '#w');
     const styles = await page.evaluate((props) => {
       const root = document.getElementById('w').shadowRoot;
@@ -83,8 +75,8 @@ ${withBootstrap ? '<link rel="stylesheet" href="bootstrap.min.css">' : ''}<link 
     return styles;
   };
   const outside = async (withWidget) => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(await harness(page, server.base, `out-${withWidget}.html`, host(true, withWidget), files));
+    const page = await suite.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(await harness(page, suite.server.base, `out-${withWidget}.html`, host(true, withWidget), files));
     if (withWidget) await waitLive(page, '#w');
     const styles = await page.evaluate((props) => {
       const pick = (el) => Object.fromEntries(props.filter((p) => p !== 'height').map((p) => [p, getComputedStyle(el).getPropertyValue(p)]));
@@ -98,8 +90,8 @@ ${withBootstrap ? '<link rel="stylesheet" href="bootstrap.min.css">' : ''}<link 
   const [without, withW] = [await outside(false), await outside(true)];
   assert.deepEqual(withW, without, 'the host page looks the same with and without the widget');
   // The check can fail: Bootstrap does change the same light-DOM elements.
-  const page = await browser.newPage();
-  await page.goto(await harness(page, server.base, 'plain.html', host(false, false), files));
+  const page = await suite.browser.newPage();
+  await page.goto(await harness(page, suite.server.base, 'plain.html', host(false, false), files));
   const plainButton = await page.evaluate(() => getComputedStyle(document.getElementById('hb')).getPropertyValue('padding-left'));
   assert.notEqual(plainButton, without['#hb']['padding-left'], 'Bootstrap is really applied to the host page');
   await page.close();
@@ -107,10 +99,10 @@ ${withBootstrap ? '<link rel="stylesheet" href="bootstrap.min.css">' : ''}<link 
 
 test('keyboard only: every control is reachable and works; axe-core finds nothing serious', { skip: req.skip }, async () => {
   // Service workers blocked here so that request interception sees the axe script request.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const page = await context.newPage();
-  await page.route(`${server.base}__t/axe.min.js`, (r) => r.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
-  await page.goto(`${server.base}index.html`);
+  await page.route(`${suite.server.base}__t/axe.min.js`, (r) => r.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   const focused = () => page.evaluate(() => {
     let el = document.activeElement;
@@ -145,7 +137,7 @@ test('keyboard only: every control is reachable and works; axe-core finds nothin
   const spec = await page.evaluate(() => document.getElementById('estimate').spec);
   assert.deepEqual({ ...spec }, { resolution: '1440p', fps: 60, durationSeconds: 12, prompt: 'thousands of troops fighting', complexity: 'auto', mode: 'generate', count: 2 });
   const shown = await page.evaluate(() => document.getElementById('estimate').quote);
-  assert.equal(JSON.stringify(shown), (await serverQuote(server.base, spec)).text);
+  assert.equal(JSON.stringify(shown), (await serverQuote(suite.server.base, spec)).text);
   // On to the share button, activated with Enter.
   for (let i = 0; i < 10 && (await focused())?.name !== 'copy'; i++) await page.keyboard.press('Tab');
   assert.equal((await focused()).name, 'copy');
@@ -159,9 +151,9 @@ test('keyboard only: every control is reachable and works; axe-core finds nothin
   await page.waitForFunction(() => /2,600|2,500|credits for/.test(document.querySelector('[data-topup-out]').textContent));
 
   for (const name of ['index.html', 'editor.html']) {
-    await page.goto(`${server.base}${name}`);
+    await page.goto(`${suite.server.base}${name}`);
     await waitLive(page, name === 'index.html' ? '#estimate' : '#badge');
-    await page.addScriptTag({ url: `${server.base}__t/axe.min.js` });
+    await page.addScriptTag({ url: `${suite.server.base}__t/axe.min.js` });
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
@@ -173,16 +165,16 @@ test('keyboard only: every control is reachable and works; axe-core finds nothin
 });
 
 test('XSS: a prompt with markup is shown as text and runs nothing (page without CSP)', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
+  const page = await suite.browser.newPage();
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   const fetched = [];
   page.on('request', (r) => fetched.push(r.url()));
   const payload = '<img src=x onerror=alert(1)> thousands of troops <script>alert(2)</script> fighting "><svg onload=alert(3)>';
   // No CSP on this page on purpose: if the element ever parsed the prompt as HTML, it would run.
-  await page.route(`${server.base}__t/nocsp.html`, (r) => r.fulfill({ status: 200, headers: { 'Content-Type': 'text/html' },
+  await page.route(`${suite.server.base}__t/nocsp.html`, (r) => r.fulfill({ status: 200, headers: { 'Content-Type': 'text/html' },
     body: '<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script type="module" src="/credit-estimator.js"></script></head><body><credit-estimator id="w" loading="eager"></credit-estimator></body></html>' }));
-  const share = new URL(`${server.base}__t/nocsp.html`);
+  const share = new URL(`${suite.server.base}__t/nocsp.html`);
   share.hash = new URLSearchParams({ 'w.prompt': payload }).toString();
   await page.goto(share.href);
   await waitLive(page, '#w');
@@ -207,7 +199,7 @@ test('XSS: a prompt with markup is shown as text and runs nothing (page without 
 });
 
 test('no request carries the prompt while estimating', { skip: req.skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const secret = 'Zq7secret-prompt marching through a snowstorm';
   const leaks = [];
   let requests = 0;
@@ -219,13 +211,13 @@ test('no request carries the prompt while estimating', { skip: req.skip }, async
     }
   });
   const page = await context.newPage();
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   await page.locator('#estimate').getByRole('textbox', { name: 'Prompt' }).pressSequentially(secret, { delay: 1 });
   await page.locator('[data-rec-form] input').fill('12');
   await page.waitForTimeout(400);
   assert.equal(await page.evaluate(() => document.getElementById('estimate').spec.prompt), secret);
-  await page.goto(`${server.base}editor.html`);
+  await page.goto(`${suite.server.base}editor.html`);
   await waitLive(page, '#badge');
   await page.locator('#prompt').fill('');
   await page.locator('#prompt').pressSequentially(secret, { delay: 1 });
@@ -234,22 +226,22 @@ test('no request carries the prompt while estimating', { skip: req.skip }, async
   assert.match(await page.evaluate(() => document.getElementById('badge').spec.prompt), /Zq7secret/);
   assert.ok(requests > 5, 'requests were watched');
   assert.deepEqual(leaks, []);
-  assert.equal(server.logs().includes('Zq7secret'), false, 'the server log holds no prompt');
+  assert.equal(suite.server.logs().includes('Zq7secret'), false, 'the server log holds no prompt');
   await context.close();
 });
 
 test('screenshots of both pages at desktop and phone widths', { skip: req.skip }, async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: label === 'phone', hasTouch: label === 'phone' });
+    const context = await suite.browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: label === 'phone', hasTouch: label === 'phone' });
     const page = await context.newPage();
-    await page.goto(`${server.base}index.html`);
+    await page.goto(`${suite.server.base}index.html`);
     await waitLive(page, '#estimate');
     await page.locator('#estimate').getByRole('textbox', { name: 'Prompt' }).fill('thousands of troops fiercely fighting on an ancient battlefield, fpv drone shot');
     await page.locator('#estimate').getByLabel('Your credit balance').fill('12');
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(SCREENSHOTS, `pricing-${label}.png`), fullPage: true });
-    await page.goto(`${server.base}editor.html`);
+    await page.goto(`${suite.server.base}editor.html`);
     await waitLive(page, '#badge');
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(SCREENSHOTS, `editor-${label}.png`), fullPage: true });

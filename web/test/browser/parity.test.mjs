@@ -1,21 +1,13 @@
 // 200 specs (the golden quote vectors the element can express, then seeded random ones): what the
 // element shows equals the server's /api/v1/quote answer for the same spec, byte for byte in the
 // quote and digit for digit on screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ROOT, requirements, startServer, launch, showSpec, waitLive, readVectors, rng, serverQuote } from './helpers.mjs';
+import { siteSuite, ROOT, showSpec, waitLive, readVectors, rng, serverQuote } from './helpers.mjs';
 
-const req = requirements();
-let server;
-let browser;
-
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 const FIELDS = { resolution: 'string', fps: 'number', durationSeconds: 'number', prompt: 'string', complexity: 'string', mode: 'string', count: 'number' };
 
@@ -66,8 +58,8 @@ test('200 specs: the widget shows exactly what the server answers', { skip: req.
   while (specs.length < 200) specs.push(randomSpec(r));
   specs.length = 200;
 
-  const page = await browser.newPage();
-  await page.goto(`${server.base}index.html`);
+  const page = await suite.browser.newPage();
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   const en = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -76,7 +68,7 @@ test('200 specs: the widget shows exactly what the server answers', { skip: req.
   for (const [i, spec] of specs.entries()) {
     const shown = await showSpec(page, spec, '#estimate');
     const sent = await page.evaluate(() => document.getElementById('estimate').spec);
-    const srv = await serverQuote(server.base, sent);
+    const srv = await serverQuote(suite.server.base, sent);
     const label = `spec #${i} ${JSON.stringify(spec)}`;
     if (srv.status === 200) {
       quotes++;

@@ -3,26 +3,22 @@
 // pay-as-you-go not shown as a monthly fee, the recommended plan named in text, like-for-like
 // outsourcing, plan prices counting every credit granted, 720p drafts, no raw ids, prices in the
 // HTML before any script, dark mode, phone widths, axe per locale, the HTML 404 page, screenshots.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
+import { siteSuite, SCREENSHOTS, waitLive, watchProblems } from './helpers.mjs';
 import { MESSAGES } from '../../ce/messages.js';
 import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 import { PAGE_MESSAGES } from '../../pages/messages.js';
 
 
-const req = requirements();
-let server;
-let browser;
-before(async () => {
+const suite = siteSuite();
+const { req } = suite;
+before(() => {
   if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
-after(async () => { await browser?.close(); await server?.stop(); });
 
 /** English texts that must not appear on the pricing page in lang. */
 const englishLeftovers = (lang) => leftovers(lang, [MESSAGES, PAGE_MESSAGES], [CARD.reference.label, CARD.standardQueue.label,
@@ -31,17 +27,17 @@ const englishLeftovers = (lang) => leftovers(lang, [MESSAGES, PAGE_MESSAGES], [C
 
 /** Loads axe-core from a same-origin URL (the page's CSP allows no inline script). */
 async function injectAxe(page) {
-  await page.route(`${server.base}__t/axe.min.js`, (rt) => rt.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
-  await page.addScriptTag({ url: `${server.base}__t/axe.min.js` });
+  await page.route(`${suite.server.base}__t/axe.min.js`, (rt) => rt.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
+  await page.addScriptTag({ url: `${suite.server.base}__t/axe.min.js` });
 }
 
 /** Opens the pricing page in a language and waits for every section. */
 async function openPricing(o = {}) {
-  const ctx = await browser.newContext({ viewport: o.viewport ?? { width: 1200, height: 900 }, serviceWorkers: 'block', colorScheme: o.colorScheme ?? 'light', locale: 'en-US' });
+  const ctx = await suite.browser.newContext({ viewport: o.viewport ?? { width: 1200, height: 900 }, serviceWorkers: 'block', colorScheme: o.colorScheme ?? 'light', locale: 'en-US' });
   const page = await ctx.newPage();
   const problems = watchProblems(page);
   await page.addInitScript((l) => { try { localStorage.setItem('demo:locale', l); } catch { /* */ } }, o.locale ?? 'en-US');
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   await page.waitForFunction(() => document.querySelector('[data-rec-chart] svg') && document.querySelector('[data-wf-detail] table') && document.querySelector('[data-roi] .kpi'));
   return { ctx, page, problems };
@@ -148,13 +144,13 @@ test('pricing page says what it means (English)', { skip: req.skip }, async () =
 });
 
 test('plans, bundles and the comparison are in the HTML before any script runs', { skip: req.skip }, async () => {
-  const html = await (await fetch(`${server.base}index.html`)).text();
+  const html = await (await fetch(`${suite.server.base}index.html`)).text();
   for (const want of ['data-plan="basic"', '$29.00', '$0.0527 per credit', '<th scope="row">Premium</th>', '<td>100 credits</td>', 'Top-up credits stay valid 180 days.']) {
     assert.ok(html.includes(want), want);
   }
-  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const ctx = await suite.browser.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   const text = await page.locator('main').innerText();
   assert.ok(text.includes('$29.00') && text.includes('(550 a month)') && text.includes('$0.0598'), text.slice(0, 2000));
   const row = await page.locator('[data-compare] tbody tr', { hasText: /premium/i }).evaluate((tr) => [...tr.children].map((c) => c.textContent.trim()));
@@ -223,7 +219,7 @@ test('at 390 px selects show their whole text and the chart labels stay legible'
     assert.ok(cut.fontPx >= 11, `${tag}: chart labels ${cut.fontPx.toFixed(1)} px on a phone`);
     assert.ok(cut.sw <= 391, `${tag}: no sideways scrolling (${cut.sw})`);
     // The editor's settings too.
-    await page.goto(`${server.base}editor.html`);
+    await page.goto(`${suite.server.base}editor.html`);
     await waitLive(page, '#badge');
     await page.waitForFunction(() => !document.querySelector('select[name=resolution]').disabled);
     const editor = { out: await page.evaluate(cutSelects, []), sw: await page.evaluate(() => document.documentElement.scrollWidth) };
@@ -235,12 +231,12 @@ test('at 390 px selects show their whole text and the chart labels stay legible'
 
 test('unknown page paths answer a small HTML page to browsers, in their language; the API keeps JSON', { skip: req.skip }, async () => {
   for (const [tag, lang] of LOCALES) {
-    const ctx = await browser.newContext({ locale: tag, serviceWorkers: 'block' });
+    const ctx = await suite.browser.newContext({ locale: tag, serviceWorkers: 'block' });
     const page = await ctx.newPage();
     const problems = watchProblems(page);
     const failed = [];
     page.on('response', (r) => { if (r.status() >= 400 && r.request().resourceType() !== 'document') failed.push(`${r.status()} ${r.url()}`); });
-    const res = await page.goto(`${server.base}pricing`);
+    const res = await page.goto(`${suite.server.base}pricing`);
     assert.equal(res.status(), 404);
     assert.match(res.headers()['content-type'], /text\/html/);
     await page.waitForFunction((t) => document.documentElement.lang === t, tag);
@@ -257,25 +253,25 @@ test('unknown page paths answer a small HTML page to browsers, in their language
     assert.deepEqual(problems.filter((p) => !/status of 404 \(Not Found\)/.test(p)), [], `${tag}: console errors`);
     assert.deepEqual(failed, [], `${tag}: failed subresources`);
     await page.locator('a', { hasText: m['nf.pricing'] }).click();
-    await page.waitForURL(`${server.base}`);
+    await page.waitForURL(`${suite.server.base}`);
     await ctx.close();
   }
   // The language picked on the other pages wins over the browser's.
-  const ctx = await browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
+  const ctx = await suite.browser.newContext({ locale: 'en-US', serviceWorkers: 'block' });
   const page = await ctx.newPage();
-  await page.goto(`${server.base}index.html`);
+  await page.goto(`${suite.server.base}index.html`);
   await page.evaluate(() => localStorage.setItem('demo:locale', 'de-DE'));
-  await page.goto(`${server.base}no/such/page`);
+  await page.goto(`${suite.server.base}no/such/page`);
   await page.waitForFunction(() => document.documentElement.lang === 'de-DE');
   assert.equal(await page.locator('h1').innerText(), PAGE_MESSAGES.de['nf.h1']);
   await ctx.close();
   // Without scripts: the English page.
-  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await suite.browser.newContext({ javaScriptEnabled: false });
   const p2 = await plain.newPage();
-  await p2.goto(`${server.base}pricing`);
+  await p2.goto(`${suite.server.base}pricing`);
   assert.equal(await p2.locator('h1').innerText(), 'Page not found');
   await plain.close();
-  const api = await fetch(`${server.base}api/v1/nope`, { headers: { Accept: 'text/html' } });
+  const api = await fetch(`${suite.server.base}api/v1/nope`, { headers: { Accept: 'text/html' } });
   assert.equal(api.status, 404);
   assert.match(api.headers.get('content-type'), /json/);
 });

@@ -1,12 +1,12 @@
 // Host styles stay out: a rude host stylesheet (universal, !important, inherited properties) next
 // to Bootstrap changes nothing inside the shadow root, while it does change the host page (so the
 // check can fail); theming through the documented custom properties and parts still works.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { requirements, startServer, launch, waitLive, harness, watchProblems } from './helpers.mjs';
+import { siteSuite, waitLive, harness, watchProblems } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const BOOTSTRAP = readFileSync(path.join(path.dirname(require.resolve('bootstrap/package.json')), 'dist/css/bootstrap.min.css'));
@@ -16,29 +16,22 @@ const RUDE = `* { letter-spacing: 3px !important; font-family: "Comic Sans MS", 
 const THEME = `credit-estimator { --ce-accent: rgb(200, 0, 0); --ce-font: monospace; --ce-font-size: 17px; }
 credit-estimator::part(credits) { text-decoration: underline; }`;
 
-const req = requirements();
-let server;
-let browser;
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 const PROPS = ['font-family', 'font-size', 'font-style', 'font-weight', 'letter-spacing', 'word-spacing', 'line-height', 'color',
   'text-transform', 'direction', 'visibility', 'text-decoration-line'];
 const INSIDE = ['.ce', 'label', '[part~="credits"]', '[part~="usd"]', 'select[name="resolution"]', 'textarea', 'button', 'summary', '.rows li', 'h3', '.caption', '[part~="status"]'];
 
 async function look(css) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = watchProblems(page);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 ${css.map((_, i) => `<link rel="stylesheet" href="s${i}.css">`).join('')}
 <script type="module" src="/credit-estimator.js"></script></head><body><div class="container">
 <p id="hp">Host paragraph</p><credit-estimator id="w" loading="eager" prompt="waves crashing"></credit-estimator></div></body></html>`;
   const files = Object.fromEntries(css.map((body, i) => [`s${i}.css`, { type: 'text/css', body }]));
-  await page.goto(await harness(page, server.base, `l${css.length}-${Math.random().toString(36).slice(2)}.html`, html, files));
+  await page.goto(await harness(page, suite.server.base, `l${css.length}-${Math.random().toString(36).slice(2)}.html`, html, files));
   await waitLive(page, '#w');
   const out = await page.evaluate(([props, inside]) => {
     const pick = (el) => Object.fromEntries(props.map((p) => [p, getComputedStyle(el).getPropertyValue(p)]));

@@ -1,24 +1,16 @@
 // The element itself: mounting, progressive loading without layout shift, lazy fetch, load failure
 // and retry, reflected attributes and events, listener clean-up, share links, Intl formatting,
 // the compact badge, and rate card freshness (a newer card from the server is verified and used).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, requirements, startServer, launch, waitLive, harness, serverQuote, watchProblems } from './helpers.mjs';
+import { siteSuite, ROOT, startServer, waitLive, harness, serverQuote, watchProblems } from './helpers.mjs';
 
-const req = requirements();
-let server;
-let browser;
-
-before(async () => {
-  if (req.skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.stop(); });
+const suite = siteSuite();
+const { req } = suite;
 
 const page0 = (body) => `<!doctype html><html lang="en-US"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <link rel="stylesheet" href="host.css"><script type="module" src="/credit-estimator.js"></script></head><body>${body}</body></html>`;
@@ -28,7 +20,7 @@ const HOST_CSS = { 'host.css': { type: 'text/css', body: 'credit-estimator:not([
 const shadowText = (page, sel, part) => page.evaluate(([s, p]) => document.querySelector(s).shadowRoot.querySelector(`[part~="${p}"]`)?.textContent ?? null, [sel, part]);
 
 test('mounts and shows the precomputed default before the module, in the space it keeps', { skip: req.skip }, async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const ctx = await suite.browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await ctx.newPage();
   const problems = watchProblems(page);
   await page.addInitScript(() => {
@@ -39,7 +31,7 @@ test('mounts and shows the precomputed default before the module, in the space i
   let release;
   const gate = new Promise((r) => { release = r; });
   await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
-  const url = await harness(page, server.base, 'mount.html', page0('<h1>Host</h1><credit-estimator id="w"></credit-estimator><p id="below">Below the widget</p>'), HOST_CSS);
+  const url = await harness(page, suite.server.base, 'mount.html', page0('<h1>Host</h1><credit-estimator id="w"></credit-estimator><p id="below">Below the widget</p>'), HOST_CSS);
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#w')?.shadowRoot?.querySelector('[part~="credits"]')?.textContent === '1.00');
   const before = await page.evaluate(() => {
@@ -79,10 +71,10 @@ test('mounts and shows the precomputed default before the module, in the space i
 });
 
 test('the module is fetched only when the element nears the viewport', { skip: req.skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const page = await suite.browser.newPage({ viewport: { width: 1000, height: 700 } });
   const wasm = [];
   page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
-  const url = await harness(page, server.base, 'lazy.html', page0('<div id="spacer"></div><credit-estimator id="w"></credit-estimator>'), HOST_CSS);
+  const url = await harness(page, suite.server.base, 'lazy.html', page0('<div id="spacer"></div><credit-estimator id="w"></credit-estimator>'), HOST_CSS);
   await page.goto(url);
   await page.waitForTimeout(600);
   assert.equal(wasm.length, 0, 'no module request while the element is far below the fold');
@@ -94,9 +86,9 @@ test('the module is fetched only when the element nears the viewport', { skip: r
 });
 
 test('a load failure shows a clear message and a working retry', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
+  const page = await suite.browser.newPage();
   await page.route('**/*.wasm', (route) => route.abort('failed'));
-  const url = await harness(page, server.base, 'fail.html', page0('<credit-estimator id="w" loading="eager"></credit-estimator><credit-estimator id="b" compact loading="eager"></credit-estimator>'), HOST_CSS);
+  const url = await harness(page, suite.server.base, 'fail.html', page0('<credit-estimator id="w" loading="eager"></credit-estimator><credit-estimator id="b" compact loading="eager"></credit-estimator>'), HOST_CSS);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById('w').state === 'failed' && document.getElementById('b').state === 'failed');
   const msg = await page.evaluate(() => document.getElementById('w').shadowRoot.querySelector('[part~="error"]').textContent);
@@ -115,8 +107,8 @@ test('a load failure shows a clear message and a working retry', { skip: req.ski
 });
 
 test('attributes reflect, events bubble out of the shadow root, listeners leave on disconnect', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  const url = await harness(page, server.base, 'events.html', page0('<main><credit-estimator id="w" loading="eager"></credit-estimator></main>'), HOST_CSS);
+  const page = await suite.browser.newPage();
+  const url = await harness(page, suite.server.base, 'events.html', page0('<main><credit-estimator id="w" loading="eager"></credit-estimator></main>'), HOST_CSS);
   await page.goto(url);
   await waitLive(page, '#w');
   const r = await page.evaluate(async () => {
@@ -153,14 +145,14 @@ test('attributes reflect, events bubble out of the shadow root, listeners leave 
   ]);
   assert.deepEqual(r.whileOut, { events: 0, fps: '60' }, 'no events and no hash restore while disconnected');
   assert.equal(r.fpsAfter, '24', 'reconnected: the URL state is read again');
-  const srv = await serverQuote(server.base, { resolution: '4k', fps: 24, durationSeconds: 10, prompt: '', complexity: 'auto', mode: 'generate', count: 7 });
+  const srv = await serverQuote(suite.server.base, { resolution: '4k', fps: 24, durationSeconds: 10, prompt: '', complexity: 'auto', mode: 'generate', count: 7 });
   assert.equal(r.credits, srv.json.credits);
   await page.close();
 });
 
 test('the share link restores every input', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.base}index.html`);
+  const page = await suite.browser.newPage();
+  await page.goto(`${suite.server.base}index.html`);
   await waitLive(page, '#estimate');
   const w = page.locator('#estimate');
   await w.getByLabel('Resolution').selectOption('2160p');
@@ -175,7 +167,7 @@ test('the share link restores every input', { skip: req.skip }, async () => {
   assert.equal(new URL(first.url).search, '', 'state lives in the fragment, which is never sent to a server');
   const link = await page.evaluate(() => document.getElementById('estimate').shadowRoot.querySelector('[part~="share-link"]').href);
   assert.equal(link, first.url);
-  const page2 = await browser.newPage();
+  const page2 = await suite.browser.newPage();
   await page2.goto(first.url);
   await waitLive(page2, '#estimate');
   const second = await page2.evaluate(() => {
@@ -197,8 +189,8 @@ test('the share link restores every input', { skip: req.skip }, async () => {
 });
 
 test('numbers and currency follow the locale (en-US, de-DE, ja-JP) through Intl', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  const url = await harness(page, server.base, 'locale.html', page0('<credit-estimator id="w" loading="eager" resolution="2160p" fps="60" duration="10.5" count="250"></credit-estimator>'), HOST_CSS);
+  const page = await suite.browser.newPage();
+  const url = await harness(page, suite.server.base, 'locale.html', page0('<credit-estimator id="w" loading="eager" resolution="2160p" fps="60" duration="10.5" count="250"></credit-estimator>'), HOST_CSS);
   await page.goto(url);
   await waitLive(page, '#w');
   // count 250 is out of range; use a count the card allows but with a 4-digit total.
@@ -222,8 +214,8 @@ test('numbers and currency follow the locale (en-US, de-DE, ja-JP) through Intl'
 });
 
 test('compact badge in the editor follows the page prompt on every keystroke', { skip: req.skip }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.base}editor.html`);
+  const page = await suite.browser.newPage();
+  await page.goto(`${suite.server.base}editor.html`);
   await waitLive(page, '#badge');
   await page.locator('#prompt').fill('');
   await page.locator('#prompt').pressSequentially('thousands of troops fighting', { delay: 5 });
@@ -231,7 +223,7 @@ test('compact badge in the editor follows the page prompt on every keystroke', {
   await page.waitForTimeout(20);
   const { spec, credits } = await page.evaluate(() => ({ spec: document.getElementById('badge').spec, credits: document.getElementById('badge').shadowRoot.querySelector('[part~="credits"]').textContent }));
   assert.equal(spec.prompt, 'thousands of troops fighting');
-  const srv = await serverQuote(server.base, spec);
+  const srv = await serverQuote(suite.server.base, spec);
   assert.equal(credits, new Intl.NumberFormat('en-US', { minimumFractionDigits: 2 }).format(srv.json.credits));
   assert.notEqual(srv.json.credits, '3.00', 'the prompt raised the price');
   await page.close();
@@ -246,7 +238,7 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
   writeFileSync(cardPath, JSON.stringify(card, null, 2));
   const newer = await startServer({ args: ['-ratecard', cardPath] });
   try {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const page = await ctx.newPage();
     await page.goto(`${newer.base}index.html#estimate.resolution=2160p&estimate.fps=60`);
     await waitLive(page, '#estimate');
@@ -268,7 +260,7 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
     // A card whose digest does not match the ETag is refused; the built-in card stays. (Service
     // workers blocked: once the page's worker claims it, the worker makes the card request, which
     // page.route does not see — a race that made this case flaky on a loaded machine.)
-    const ctx2 = await browser.newContext({ serviceWorkers: 'block' });
+    const ctx2 = await suite.browser.newContext({ serviceWorkers: 'block' });
     const page2 = await ctx2.newPage();
     await page2.route('**/api/v1/ratecard', async (route) => {
       const res = await route.fetch({ headers: { ...route.request().headers(), 'if-none-match': '' } });
@@ -282,7 +274,7 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
     await ctx2.close();
 
     // Online but the card check cannot reach the server: it says so, and estimates go on.
-    const ctx3 = await browser.newContext({ serviceWorkers: 'block' });
+    const ctx3 = await suite.browser.newContext({ serviceWorkers: 'block' });
     const page3 = await ctx3.newPage();
     await page3.route('**/api/v1/ratecard', (route) => route.abort('connectionrefused'));
     await page3.goto(`${newer.base}index.html`);
@@ -299,7 +291,7 @@ test('freshness: a newer card from the server is verified, used, cached, and nam
 
 test('embedded from another origin with the documented CSP: loads, estimates, checks the card', { skip: req.skip }, async () => {
   // The host page is served by a second little server on another port: another origin.
-  const widgetOrigin = server.base.replace(/\/$/, '');
+  const widgetOrigin = suite.server.base.replace(/\/$/, '');
   const csp = `default-src 'self'; script-src 'self' ${widgetOrigin} 'wasm-unsafe-eval'; connect-src 'self' ${widgetOrigin}; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
   const body = `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script type="module" src="${widgetOrigin}/credit-estimator.js"></script></head>
 <body><credit-estimator id="w" resolution="4k" fps="60"></credit-estimator></body></html>`;
@@ -307,7 +299,7 @@ test('embedded from another origin with the documented CSP: loads, estimates, ch
   await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
   const hostURL = `http://127.0.0.1:${host.address().port}/embed.html`;
   try {
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     const problems = watchProblems(page);
     await page.addInitScript(() => {
       window.__violations = [];
