@@ -55,20 +55,6 @@ func (t Date) Civil() (y, m, d int64) { return civilFromDays(int64(t)) }
 // AddDays returns the date n days after t (before, for negative n).
 func (t Date) AddDays(n int64) Date { return t + Date(n) }
 
-// AddMonth returns the same day of the next month, or that month's last day when it is
-// shorter (2026-01-31 → 2026-02-28). It is the next billing date of a plan billed on t.
-func (t Date) AddMonth() Date {
-	y, m, d := t.Civil()
-	m++
-	if m > 12 {
-		y, m = y+1, 1
-	}
-	if n := daysIn(y, m); d > n {
-		d = n
-	}
-	return Date(daysFromCivil(y, m, d))
-}
-
 // String formats t as "YYYY-MM-DD".
 func (t Date) String() string { return string(t.AppendText(nil)) }
 

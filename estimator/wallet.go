@@ -10,42 +10,28 @@ import (
 // Wallet preview: a person's credits in buckets (trial, monthly, priority, top-up), each with
 // the date it was granted and the date it expires, and a list of jobs at given dates.
 //
-// Rules (documented in docs/economics.md):
+// Rules (documented in docs/economics.md). The credit model itself — kinds, validity, billing
+// periods, spend order — is credits.go and period.go, shared with the ledger; a day d is its
+// midnight UTC instant there.
 //   - A bucket can pay on a day d when granted ≤ d < expires: "expires" is the first day on
 //     which the credits are gone.
-//   - Default expiry when a bucket gives none: trial = granted + the card's trial validity;
-//     monthly and priority = the next billing date (the same day next month, or that month's
-//     last day when it is shorter); top-up = granted + the card's top-up validity (180 days).
+//   - Default expiry when a bucket gives none: RateCard.Expiry (trial and top-up validity;
+//     monthly and priority credits at the end of their billing period, of a plan started on
+//     planStart when given, else on granted). An adjustment needs an explicit expiry.
 //   - Jobs run in date order (stable for equal dates). Each job is paid from the buckets that
-//     can pay that day, soonest expiry first; ties go trial, monthly, priority, top-up (gifts
-//     first, priority credits kept for peak periods, paid credits last), then input order.
+//     can pay that day in RateCard.SpendOrder (soonest expiry first, ties by kind, grant date,
+//     then input order; priority credits last while a fast-queue plan is live).
 //   - A job is paid in full or not at all: the wallet never goes negative. A job it cannot
 //     cover is reported with its shortfall and is not charged; the options then say what the
 //     cheapest top-up (bought on the day of the first uncovered job) that covers every job
 //     costs, and what would run for free in the standard queue instead.
 
-// Bucket kinds.
-const (
-	BucketTrial    = "trial"
-	BucketMonthly  = "monthly"
-	BucketPriority = "priority"
-	BucketTopUp    = "topup"
-)
-
-var bucketKinds = [...]string{BucketTrial, BucketMonthly, BucketPriority, BucketTopUp}
-
-func bucketRank(kind string) int {
-	for i, k := range bucketKinds {
-		if k == kind {
-			return i
-		}
-	}
-	return len(bucketKinds)
-}
-
-// Bucket is credits of one kind, usable from Granted until the day before Expires.
+// Bucket is credits of one kind, usable from Granted until the day before Expires. Plan names
+// the card plan that granted monthly and priority credits ("" when unknown): a live monthly
+// bucket of a fast-queue plan puts priority credits last (RateCard.SpendOrder).
 type Bucket struct {
 	Kind    string
+	Plan    string
 	Credits Credits
 	Granted Date
 	Expires Date
@@ -141,16 +127,11 @@ func (c *RateCard) PreviewWallet(r WalletRequest) (WalletPreview, error) {
 	return p, nil
 }
 
-// DefaultExpiry returns the expiry the card gives a bucket of kind granted on a date.
-func (c *RateCard) DefaultExpiry(kind string, granted Date) Date {
-	switch kind {
-	case BucketTrial:
-		return granted.AddDays(c.trial.ValidDays)
-	case BucketTopUp:
-		return granted.AddDays(c.topUps.ValidDays)
-	default:
-		return granted.AddMonth()
-	}
+// DefaultExpiry returns the expiry the card gives a bucket of kind granted on a date
+// (RateCard.Expiry at midnight UTC); false for an adjustment, which has none.
+func (c *RateCard) DefaultExpiry(kind string, granted Date) (Date, bool) {
+	t, ok := c.Expiry(kind, granted.Instant())
+	return t.Date(), ok
 }
 
 func (c *RateCard) validateWallet(r WalletRequest) *Error {
@@ -163,8 +144,11 @@ func (c *RateCard) validateWallet(r WalletRequest) *Error {
 	var sum Credits
 	for i, b := range r.Buckets {
 		p := index("buckets", i)
-		if bucketRank(b.Kind) == len(bucketKinds) {
-			return newError(CodeInvalidValue, join(p, "kind"), "must be trial, monthly, priority or topup, not "+quoteShort(b.Kind))
+		if _, ok := KindRank(b.Kind); !ok {
+			return newError(CodeInvalidValue, join(p, "kind"), "must be trial, monthly, priority, topup or adjustment, not "+quoteShort(b.Kind))
+		}
+		if b.Plan != "" && !c.hasPlan(b.Plan) {
+			return newError(CodeUnknownPlan, join(p, "plan"), "the rate card has no plan "+quoteShort(b.Plan))
 		}
 		if b.Credits < 0 || b.Credits > maxNeedHundredths {
 			return newError(CodeOutOfRange, join(p, "credits"), "must be between 0 and "+strconv.FormatInt(maxNeed, 10)+" credits")
@@ -192,22 +176,6 @@ func (c *RateCard) validateWallet(r WalletRequest) *Error {
 	return nil
 }
 
-// spendOrder returns bucket indexes in the order they pay.
-func spendOrder(bs []Bucket) []int {
-	order := make([]int, len(bs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		x, y := bs[order[a]], bs[order[b]]
-		if x.Expires != y.Expires {
-			return x.Expires < y.Expires
-		}
-		return bucketRank(x.Kind) < bucketRank(y.Kind)
-	})
-	return order
-}
-
 // jobOrder returns job indexes in date order (stable).
 func jobOrder(js []WalletJob) []int {
 	order := make([]int, len(js))
@@ -218,52 +186,43 @@ func jobOrder(js []WalletJob) []int {
 	return order
 }
 
-// simulate runs the jobs against the buckets. It returns what remains in each bucket and, when
-// record is set, how each job was paid.
-func simulate(bs []Bucket, js []WalletJob, jobs []int, record bool) (remaining []Credits, results []JobResult, covered bool) {
-	order := spendOrder(bs)
-	remaining = make([]Credits, len(bs))
+// creditBuckets returns the wallet's buckets for the credit model, dates as midnight UTC.
+func creditBuckets(bs []Bucket) []CreditBucket {
+	out := make([]CreditBucket, len(bs))
 	for i, b := range bs {
-		remaining[i] = b.Credits
+		out[i] = CreditBucket{Kind: b.Kind, Plan: b.Plan, Credits: b.Credits, Granted: b.Granted.Instant(), Expires: b.Expires.Instant()}
 	}
+	return out
+}
+
+// simulate runs the jobs against the buckets with RateCard.Spend. It returns what remains in
+// each bucket and, when record is set, how each job was paid.
+func (c *RateCard) simulate(bs []Bucket, js []WalletJob, jobs []int, record bool) (remaining []Credits, results []JobResult, covered bool) {
+	cb := creditBuckets(bs)
 	covered = true
 	for _, ji := range jobs {
 		j := js[ji]
-		var avail Credits
-		for _, bi := range order {
-			if bs[bi].Granted <= j.Date && j.Date < bs[bi].Expires {
-				avail += remaining[bi]
-			}
-		}
 		res := JobResult{Job: ji, Date: j.Date, Credits: j.Credits}
-		if avail < j.Credits {
+		draws, avail, ok := c.Spend(cb, j.Date.Instant(), j.Credits)
+		if !ok {
 			covered = false
 			res.Shortfall = j.Credits - avail
 		} else {
 			res.Covered = true
-			left := j.Credits
-			for _, bi := range order {
-				if left == 0 {
-					break
-				}
-				b := bs[bi]
-				if remaining[bi] == 0 || b.Granted > j.Date || j.Date >= b.Expires {
-					continue
-				}
-				pay := remaining[bi]
-				if pay > left {
-					pay = left
-				}
-				remaining[bi] -= pay
-				left -= pay
+			for _, d := range draws {
+				cb[d.Bucket].Credits -= d.Credits
 				if record {
-					res.Payments = append(res.Payments, Payment{Bucket: bi, Kind: b.Kind, Credits: pay})
+					res.Payments = append(res.Payments, Payment{Bucket: d.Bucket, Kind: bs[d.Bucket].Kind, Credits: d.Credits})
 				}
 			}
 		}
 		if record {
 			results = append(results, res)
 		}
+	}
+	remaining = make([]Credits, len(bs))
+	for i := range cb {
+		remaining[i] = cb[i].Credits
 	}
 	return remaining, results, covered
 }
@@ -273,7 +232,7 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 		return WalletPreview{}, err
 	}
 	jobs := jobOrder(r.Jobs)
-	remaining, results, covered := simulate(r.Buckets, r.Jobs, jobs, true)
+	remaining, results, covered := c.simulate(r.Buckets, r.Jobs, jobs, true)
 	p := WalletPreview{Date: r.Date, Jobs: results, Covered: covered}
 	for i, b := range r.Buckets {
 		br := BucketResult{Bucket: b, Spent: b.Credits - remaining[i], Remaining: remaining[i]}
@@ -284,7 +243,8 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 			br.Status = "expired"
 		default:
 			br.Status = "active"
-			p.Balance[bucketRank(b.Kind)] += b.Credits
+			rank, _ := KindRank(b.Kind)
+			p.Balance[rank] += b.Credits
 			p.Total += b.Credits
 		}
 		p.Buckets = append(p.Buckets, br)
@@ -320,8 +280,9 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 	// job, computed directly (leastTopUp) instead of searched: the work stays O(jobs × (jobs +
 	// buckets)) whatever the amounts.
 	day := results[firstUncovered].Date
-	extra := Bucket{Kind: BucketTopUp, Granted: day, Expires: c.DefaultExpiry(BucketTopUp, day)}
-	hi, ok := leastTopUp(r.Buckets, r.Jobs, jobs, extra)
+	extraExpires, _ := c.DefaultExpiry(BucketTopUp, day)
+	extra := Bucket{Kind: BucketTopUp, Granted: day, Expires: extraExpires}
+	hi, ok := c.leastTopUp(r.Buckets, r.Jobs, jobs, extra)
 	if !ok {
 		o.Reason = "no single top-up bought on " + day.String() + " covers every job: its credits expire on " + extra.Expires.String() + " before a later job"
 	} else {
@@ -355,7 +316,47 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 // of S and on a later job j is valid on S's last job before j too. That gives a dynamic program
 // over S's last job: f(j) = need(j) + max(−credits(valid at j), max over k < j of
 // f(k) − credits(valid at j but not at k)), kept apart by whether S has a job extra can pay.
-func leastTopUp(bs []Bucket, js []WalletJob, order []int, extra Bucket) (Credits, bool) {
+//
+// The priority rule of the spend order (priority credits last while a fast-queue plan is live)
+// is not earliest-deadline-first, so the greedy may need more than that bound. The amount is
+// then checked by running the jobs, and when it falls short the least amount between the bound
+// and the jobs' total need is found by bisection (covering every job is monotone in the amount:
+// with every job paid, more credits in one bucket leave every bucket at least as full), at most
+// 63 runs: the work stays bounded.
+func (c *RateCard) leastTopUp(bs []Bucket, js []WalletJob, order []int, extra Bucket) (Credits, bool) {
+	x, ok := hallTopUp(bs, js, order, extra)
+	if !ok {
+		return 0, false
+	}
+	covers := func(x Credits) bool {
+		extra.Credits = x
+		_, _, covered := c.simulate(append(append([]Bucket(nil), bs...), extra), js, order, false)
+		return covered
+	}
+	if covers(x) {
+		return x, true
+	}
+	var total Credits
+	for _, j := range js {
+		total += j.Credits
+	}
+	if !covers(total) {
+		return 0, false
+	}
+	lo, hi := x, total // covers(lo) is false, covers(hi) is true
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if covers(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, true
+}
+
+// hallTopUp is leastTopUp's bound for the earliest-deadline-first order (see above).
+func hallTopUp(bs []Bucket, js []WalletJob, order []int, extra Bucket) (Credits, bool) {
 	n := len(order)
 	// lo, hi: the run of jobs (positions in date order) each bucket is valid on; empty when lo > hi.
 	type run struct{ lo, hi int }
@@ -580,7 +581,7 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 	}
 	for i, item := range items {
 		ip := index(path, i)
-		bo, err := asObject(item, ip, "kind", "credits", "granted", "expires")
+		bo, err := asObject(item, ip, "kind", "plan", "planStart", "credits", "granted", "expires")
 		if err != nil {
 			return r, err
 		}
@@ -589,8 +590,15 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 		if b.Kind, kp, err = bo.requiredString("kind"); err != nil {
 			return r, err
 		}
-		if bucketRank(b.Kind) == len(bucketKinds) {
-			return r, newError(CodeInvalidValue, kp, "must be trial, monthly, priority or topup, not "+quoteShort(b.Kind))
+		if _, ok := KindRank(b.Kind); !ok {
+			return r, newError(CodeInvalidValue, kp, "must be trial, monthly, priority, topup or adjustment, not "+quoteShort(b.Kind))
+		}
+		var pp string
+		if b.Plan, pp, err = bo.optionalString("plan", ""); err != nil {
+			return r, err
+		}
+		if b.Plan != "" && !c.hasPlan(b.Plan) {
+			return r, newError(CodeUnknownPlan, pp, "the rate card has no plan "+quoteShort(b.Plan))
 		}
 		n, _, err := bo.requiredFixed("credits", creditPlaces, 0, maxNeedHundredths, true, "")
 		if err != nil {
@@ -600,7 +608,27 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 		if b.Granted, _, err = bo.date("granted", true, 0); err != nil {
 			return r, err
 		}
-		if b.Expires, _, err = bo.date("expires", false, c.DefaultExpiry(b.Kind, b.Granted)); err != nil {
+		// Monthly and priority credits expire when the billing period of their plan that
+		// contains granted ends; the plan started on planStart (default: granted).
+		planStart, sp, err := bo.date("planStart", false, b.Granted)
+		if err != nil {
+			return r, err
+		}
+		if bo.has("planStart") && b.Kind != BucketMonthly && b.Kind != BucketPriority {
+			return r, newError(CodeInvalidValue, sp, "only monthly and priority buckets belong to a plan's billing period")
+		}
+		if planStart > b.Granted {
+			return r, newError(CodeInvalidDate, sp, "must not be after granted ("+b.Granted.String()+"), not "+planStart.String())
+		}
+		def, hasDef := c.DefaultExpiry(b.Kind, b.Granted)
+		if b.Kind == BucketMonthly || b.Kind == BucketPriority {
+			def = PlanExpiry(planStart.Instant(), b.Granted.Instant()).Date()
+		}
+		if !hasDef {
+			if b.Expires, _, err = bo.date("expires", true, 0); err != nil {
+				return r, err
+			}
+		} else if b.Expires, _, err = bo.date("expires", false, def); err != nil {
 			return r, err
 		}
 		r.Buckets = append(r.Buckets, b)

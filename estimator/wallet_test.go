@@ -143,8 +143,16 @@ func TestWalletProperties(t *testing.T) {
 		for i, n := 0, r.Intn(size); i < n; i++ {
 			kind := bucketKinds[r.Intn(len(bucketKinds))]
 			g := base.AddDays(int64(r.Intn(90)) - 30)
-			b := Bucket{Kind: kind, Credits: Credits(r.Int63n(50_000)), Granted: g, Expires: c.DefaultExpiry(kind, g)}
-			if r.Intn(3) == 0 {
+			exp, ok := c.DefaultExpiry(kind, g)
+			b := Bucket{Kind: kind, Credits: Credits(r.Int63n(50_000)), Granted: g, Expires: exp}
+			if kind == BucketMonthly || kind == BucketPriority {
+				// Some with a fast-queue plan: priority credits then pay last (not soonest expiry
+				// first), which the least top-up must still get right.
+				if plans := c.Plans(); r.Intn(2) == 0 {
+					b.Plan = plans[r.Intn(len(plans))].ID
+				}
+			}
+			if !ok || r.Intn(3) == 0 {
 				b.Expires = g.AddDays(1 + int64(r.Intn(40)))
 			}
 			req.Buckets = append(req.Buckets, b)
@@ -212,7 +220,7 @@ func TestWalletProperties(t *testing.T) {
 		} else if strings.HasPrefix(p.Options.Reason, "no single top-up") {
 			// Not even a top-up of every credit needed covers every job.
 			w := req
-			w.Buckets = append(append([]Bucket(nil), req.Buckets...), Bucket{Kind: BucketTopUp, Credits: p.Needed, Granted: p.Jobs[0].Date, Expires: c.DefaultExpiry(BucketTopUp, firstUncoveredDate(p))})
+			w.Buckets = append(append([]Bucket(nil), req.Buckets...), Bucket{Kind: BucketTopUp, Credits: p.Needed, Granted: p.Jobs[0].Date, Expires: firstUncoveredDate(p).AddDays(c.TopUps().ValidDays)})
 			w.Buckets[len(w.Buckets)-1].Granted = firstUncoveredDate(p)
 			q, err := c.PreviewWallet(w)
 			require.NoError(t, err)
