@@ -85,7 +85,9 @@ var economicsSeeds = map[string][]string{
 	"wallet": {`{"date":"2026-11-25","buckets":[{"kind":"monthly","credits":"500","granted":"2026-11-01"},{"kind":"topup","credits":"100","granted":"2026-06-01","expires":"2026-12-01"}],"jobs":[{"credits":"30"},{"spec":{"resolution":"4k","fps":60,"durationSeconds":10},"date":"2026-12-02"}]}`,
 		`{"date":"9999-12-31","buckets":[{"kind":"topup","credits":"1","granted":"9999-12-31"}],"jobs":[{"credits":"2"}]}`},
 	"workflow": {`{"final":{"resolution":"4k","fps":60,"durationSeconds":10},"prototypes":5,"refinements":2}`, `{"final":{"resolution":"720p","fps":24,"durationSeconds":1},"prototype":{"resolution":"2160p","fps":60,"durationSeconds":60},"pricePerCreditUsd":"0.06"}`},
-	"roi":      {`{"credits":"30","plan":"premium","videosPerMonth":4}`, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":30},"traditionalUsd":"8000","subscriptionUsd":"29"}`},
+	"spend": {`{"at":"2026-11-29T15:41:36.416522Z","credits":"60","buckets":[{"id":"bkt_a","kind":"priority","plan":"basic","credits":"50","granted":"2026-10-20","expires":"2026-11-30T00:00:00Z"},{"kind":"monthly","plan":"premium","credits":"100","granted":"2026-11-01T00:00:00Z"}]}`,
+		`{"at":"9999-12-31T23:59:59.999999Z","spec":{"resolution":"4k","fps":60,"durationSeconds":10},"buckets":[{"kind":"trial","credits":"1","granted":"9999-12-31"}]}`},
+	"roi": {`{"credits":"30","plan":"premium","videosPerMonth":4}`, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":30},"traditionalUsd":"8000","subscriptionUsd":"29"}`},
 }
 
 func FuzzTopUpRequest(f *testing.F) {
@@ -101,6 +103,11 @@ func FuzzPlansRequest(f *testing.F) {
 func FuzzWalletRequest(f *testing.F) {
 	seedEconomics(f, "wallet")
 	f.Fuzz(func(t *testing.T, b []byte) { checkOp(t, "wallet", b) })
+}
+
+func FuzzSpendRequest(f *testing.F) {
+	seedEconomics(f, "spend")
+	f.Fuzz(func(t *testing.T, b []byte) { checkOp(t, "spend", b) })
 }
 
 func FuzzWorkflowRequest(f *testing.F) {
@@ -124,6 +131,7 @@ func TestEconomicsInt64Edges(t *testing.T) {
 		"plans":    {`{"credits":X}`, `{"jobs":[{"spec":{"resolution":"4k","fps":60,"durationSeconds":10},"count":X}]}`, `{"jobs":[{"spec":{"resolution":"4k","fps":60,"durationSeconds":10,"count":X}}]}`},
 		"wallet":   {`{"date":"2026-11-25","buckets":[{"kind":"topup","credits":X,"granted":"2026-11-01"}],"jobs":[{"credits":"5"}]}`, `{"date":"2026-11-25","buckets":[{"kind":"topup","credits":"5","granted":"2026-11-01"}],"jobs":[{"credits":X}]}`},
 		"workflow": {`{"final":{"resolution":"4k","fps":60,"durationSeconds":10},"prototypes":X}`, `{"final":{"resolution":"4k","fps":60,"durationSeconds":10},"refinements":X}`, `{"final":{"resolution":"4k","fps":60,"durationSeconds":10},"pricePerCreditUsd":X}`, `{"final":{"resolution":"4k","fps":60,"durationSeconds":X}}`},
+		"spend":    {`{"at":"2026-11-25","buckets":[{"kind":"topup","credits":X,"granted":"2026-11-01"}],"credits":"5"}`, `{"at":"2026-11-25","buckets":[{"kind":"topup","credits":"5","granted":"2026-11-01"}],"credits":X}`},
 		"roi":      {`{"credits":X}`, `{"credits":"30","pricePerCreditUsd":X}`, `{"credits":"30","videosPerMonth":X,"plan":"premium"}`, `{"credits":"30","traditionalUsd":X}`, `{"credits":"30","subscriptionUsd":X}`},
 	}
 	for op, ts := range templates {
@@ -147,7 +155,7 @@ func TestEconomicsInt64Edges(t *testing.T) {
 }
 
 func TestEconomicsOpsRegistered(t *testing.T) {
-	for _, op := range []string{"topup", "plans", "wallet", "workflow", "roi"} {
+	for _, op := range []string{"topup", "plans", "wallet", "spend", "workflow", "roi"} {
 		require.Contains(t, Ops(), op)
 	}
 }

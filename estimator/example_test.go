@@ -132,3 +132,81 @@ func ExampleRateCard_Currency() {
 	fmt.Println(estimator.Default().Currency())
 	// Output: USD
 }
+
+// A plan started on January 31 is billed on the 31st, or the month's last day when it is shorter.
+func ExamplePeriodStart() {
+	anchor, _ := estimator.ParseInstant("2026-01-31T09:00:00Z")
+	for n := int64(0); n < 4; n++ {
+		fmt.Println(estimator.PeriodStart(anchor, n))
+	}
+	// Output:
+	// 2026-01-31T09:00:00Z
+	// 2026-02-28T09:00:00Z
+	// 2026-03-31T09:00:00Z
+	// 2026-04-30T09:00:00Z
+}
+
+// The billing period an instant falls in: monthly credits granted for it expire at End.
+func ExamplePeriodAt() {
+	anchor, _ := estimator.ParseInstant("2026-01-31")
+	at, _ := estimator.ParseInstant("2026-03-15T12:00:00Z")
+	p := estimator.PeriodAt(anchor, at)
+	fmt.Println(p.N, p.Start, p.End)
+	// Output: 1 2026-02-28T00:00:00Z 2026-03-31T00:00:00Z
+}
+
+// Which buckets pay a job, in the credit model's order.
+func ExampleRateCard_Spend() {
+	card := estimator.Default()
+	day := func(s string) estimator.Instant { t, _ := estimator.ParseInstant(s); return t }
+	buckets := []estimator.CreditBucket{
+		{Kind: estimator.BucketTopUp, Credits: 10_000, Granted: day("2026-11-01"), Expires: day("2027-04-30")},
+		{Kind: estimator.BucketMonthly, Plan: "basic", Credits: 5_000, Granted: day("2026-11-01"), Expires: day("2026-12-01")},
+	}
+	draws, available, ok := card.Spend(buckets, day("2026-11-20"), 6_000)
+	fmt.Println(ok, available)
+	for _, d := range draws {
+		fmt.Println(buckets[d.Bucket].Kind, d.Credits)
+	}
+	// Output:
+	// true 150.00
+	// monthly 50.00
+	// topup 10.00
+}
+
+// The spend order puts priority credits last while a fast-queue plan is live.
+func ExampleRateCard_SpendOrder() {
+	card := estimator.Default()
+	day := func(s string) estimator.Instant { t, _ := estimator.ParseInstant(s); return t }
+	buckets := []estimator.CreditBucket{
+		{Kind: estimator.BucketPriority, Plan: "basic", Credits: 5_000, Granted: day("2026-10-20"), Expires: day("2026-11-20")},
+		{Kind: estimator.BucketMonthly, Plan: "premium", Credits: 100_000, Granted: day("2026-11-01"), Expires: day("2026-12-01")},
+	}
+	fmt.Println(card.SpendOrder(buckets, day("2026-11-10")), card.PriorityLast(buckets, day("2026-11-10")))
+	// Output: [1 0] true
+}
+
+// Validity windows from the card.
+func ExampleRateCard_Expiry() {
+	card := estimator.Default()
+	granted, _ := estimator.ParseInstant("2026-01-31T10:00:00Z")
+	for _, kind := range []string{estimator.BucketTrial, estimator.BucketMonthly, estimator.BucketTopUp} {
+		exp, _ := card.Expiry(kind, granted)
+		fmt.Println(kind, exp)
+	}
+	// Output:
+	// trial 2026-03-02T10:00:00Z
+	// monthly 2026-02-28T10:00:00Z
+	// topup 2026-07-30T10:00:00Z
+}
+
+// The editor's "pays from …" preview through Do, as the wasm module runs it.
+func ExampleRateCard_PreviewSpend() {
+	out, err := estimator.Default().Do("spend", []byte(`{"at":"2026-11-15T00:00:00Z","credits":"5",
+		"buckets":[{"id":"bkt_1","kind":"monthly","plan":"basic","credits":"500","granted":"2026-11-01T00:00:00Z","expires":"2026-12-01T00:00:00Z"}]}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(out))
+	// Output: {"at":"2026-11-15T00:00:00Z","needed":"5.00","available":"500.00","covered":true,"shortfall":"0.00","left":"495.00","priorityLast":false,"paidFrom":[{"bucket":0,"id":"bkt_1","kind":"monthly","credits":"5.00","expires":"2026-12-01T00:00:00Z"}]}
+}

@@ -62,7 +62,7 @@ func BenchRatios(b *testing.B, run func(op string, body []byte), outPath string)
 		worst[r.Op] = max(worst[r.Op], r.TimesAQuote)
 	}
 	sb.WriteString("per operation, the worst:")
-	for _, op := range []string{"quote", "topup", "plans", "wallet", "workflow", "roi", "verify"} {
+	for _, op := range []string{"quote", "topup", "plans", "wallet", "spend", "workflow", "roi", "verify"} {
 		sb.WriteString(" " + op + " " + ftoa(worst[op]) + "×")
 	}
 	os.Stdout.WriteString(sb.String() + "\n")

@@ -117,6 +117,21 @@ func WorstCases() []Request {
 	add("quote", "64 KiB of {\"a\":{…} (refused: depth)", strings.Repeat(`{"a":`, size/5))
 	add("quote", "64 KiB string of \\u escapes (refused: prompt)", spec(strings.Repeat(`\u00e9`, (size-100)/6)))
 	add("quote", "64 KiB number (refused: type)", `{"resolution":"1080p","fps":`+strings.Repeat("9", size-64)+`,"durationSeconds":10}`)
+	// Priority credits paying last under a fast plan: the least top-up is bisected (≤ 63 runs).
+	fastBuckets := jobs(items, func(i int) string {
+		kind, plan := [...]string{"monthly", "priority"}[i%2], [...]string{"premium", "basic"}[i%2]
+		return `{"kind":"` + kind + `","plan":"` + plan + `","credits":"` + strconv.Itoa(1+i) +
+			`","granted":"2026-0` + strconv.Itoa(1+i%9) + `-01","expires":"2026-` + strconv.Itoa(10+i%3) + `-` + strconv.Itoa(10+i%18) + `"}`
+	})
+	add("wallet", "32 buckets with a fast plan × 32 jobs of huge credits, top-up bisected", `{"date":"2026-01-01","buckets":[`+fastBuckets+`],"jobs":[`+
+		jobs(items, func(i int) string {
+			return `{"credits":"` + strconv.Itoa(999_999_999_999-i) + `.99","date":"2026-` + strconv.Itoa(10+i%3) + `-` + strconv.Itoa(10+i%18) + `"}`
+		})+`]}`)
+	add("spend", "128 buckets, 4000 CJK chars in the spec", `{"at":"2026-10-10T10:10:10.101010Z","spec":`+spec(cjk(promptChars))+`,"buckets":[`+
+		jobs(128, func(i int) string {
+			return `{"id":"bkt_` + strconv.Itoa(i) + `","kind":"` + [...]string{"trial", "monthly", "priority", "topup", "adjustment"}[i%5] + `","plan":"premium","credits":"` + strconv.Itoa(1+i) +
+				`","granted":"2026-0` + strconv.Itoa(1+i%9) + `-01T00:00:00Z","expires":"2026-` + strconv.Itoa(10+i%3) + `-` + strconv.Itoa(10+i%18) + `T00:00:00Z"}`
+		})+`]}`)
 	add("wallet", "64 KiB of [0,0,0,…] (refused: values)", "["+strings.Repeat("0,", size/2-2)+"0]")
 	return out
 }
