@@ -1,0 +1,108 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/creditestimator/creditestimator/estimator"
+)
+
+func fmtTime(us int64) string { return time.UnixMicro(us).UTC().Format(rfc3339Micro) }
+
+// entry queues one entry line.
+func (w *writeSet) entry(account string, at int64, typ, bucket, kind, hold string, credits, available, held int64, memo string) {
+	w.add(`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		account, at, typ, bucket, kind, hold, credits, available, held, memo)
+}
+
+// BucketView is a bucket as the API shows it.
+type BucketView struct {
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`
+	Plan    string `json:"plan,omitempty"`
+	Credits string `json:"credits"`
+	Granted string `json:"granted,omitempty"`
+	Expires string `json:"expires"`
+}
+
+// bucket queues a new bucket with its grant entry.
+func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) BucketView {
+	id := randomID("bkt_")
+	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, account, kind, plan, period, int64(credits), int64(credits), granted, expires)
+	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
+	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(granted), Expires: fmtTime(expires)}
+}
+
+// firstOfNextMonth returns midnight UTC of the first day of the month after t's.
+func firstOfNextMonth(t time.Time) time.Time {
+	y, m, _ := t.Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Grant adds buckets to an account: a plan period, a top-up purchase or an operator adjustment.
+func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Response, error) {
+	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+		type out struct {
+			Buckets  []BucketView    `json:"buckets"`
+			Purchase json.RawMessage `json:"purchase,omitempty"`
+		}
+		var o out
+		switch g.Kind {
+		case "plan":
+			var plan *estimator.Plan
+			for _, p := range l.card.Plans() {
+				if p.ID == g.Plan {
+					p := p
+					plan = &p
+				}
+			}
+			if plan == nil {
+				return errorResponse(errf(estimator.CodeUnknownPlan, "plan", "the rate card has no plan "+clip(g.Plan))), nil
+			}
+			start := g.PeriodStart.UnixMicro()
+			end := firstOfNextMonth(g.PeriodStart).UnixMicro()
+			if end <= now {
+				return errorResponse(errf(estimator.CodeInvalidDate, "periodStart", "that period's month is over; its credits would already have expired")), nil
+			}
+			period := g.PeriodStart.Format("2006-01")
+			var n int
+			if err := l.queryRow(ctx, tx, (`SELECT COUNT(*) FROM buckets WHERE account_id = ? AND plan = ? AND period = ?`), account, plan.ID, period).Scan(&n); err != nil {
+				return Response{}, err
+			}
+			if n > 0 {
+				return errorResponse(errf(CodeAlreadyGranted, "periodStart", "plan "+plan.ID+" was already granted for "+period)), nil
+			}
+			for _, part := range []struct {
+				kind    string
+				credits estimator.Credits
+			}{{KindMonthly, plan.Monthly}, {KindPriority, plan.Priority}} {
+				if part.credits <= 0 {
+					continue
+				}
+				o.Buckets = append(o.Buckets, w.bucket(account, part.kind, plan.ID, period, part.credits, start, end, now, "plan "+plan.ID+" "+period))
+			}
+		case "topup":
+			p, err := l.card.TopUpQuote(g.Credits)
+			if err != nil {
+				e := err.(*estimator.Error)
+				return errorResponse(errf(e.Code, "credits", e.Message)), nil
+			}
+			exp := time.UnixMicro(now).AddDate(0, 0, int(p.ValidDays)).UnixMicro()
+			o.Buckets = append(o.Buckets, w.bucket(account, KindTopUp, "", "", p.Credits, now, exp, now, "top-up $"+p.Total.String()))
+			o.Purchase = p.AppendJSON(nil)
+		case "adjustment":
+			exp := g.Expires.UnixMicro()
+			if exp <= now {
+				return errorResponse(errf(estimator.CodeInvalidDate, "expires", "must be in the future")), nil
+			}
+			o.Buckets = append(o.Buckets, w.bucket(account, KindAdjustment, "", "", g.Credits, now, exp, now, g.Memo))
+		default:
+			return errorResponse(errf(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment")), nil
+		}
+		body, _ := json.Marshal(o)
+		return Response{Status: statusCreated, Body: body}, nil
+	})
+}
