@@ -12,7 +12,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"time"
+
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // randomID returns prefix and 16 random bytes in URL-safe base64 (128 bits: not guessable).
@@ -74,8 +75,8 @@ func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Respo
 		w.add(`INSERT INTO accounts (id, token_hash, created_at, demo, token_salt) VALUES (?, ?, ?, ?, ?)`, id, hash, now, d, salt)
 		var buckets []BucketView
 		if t := l.card.Trial(); t.Credits > 0 {
-			exp := time.UnixMicro(now).AddDate(0, 0, int(t.ValidDays)).UnixMicro()
-			buckets = append(buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, exp, now, "sign-up trial"))
+			exp, _ := l.card.Expiry(KindTrial, estimator.Instant(now))
+			buckets = append(buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, int64(exp), now, "sign-up trial"))
 		}
 		first, _ := json.Marshal(createdAccount{accountJSON{id}, &token, buckets})
 		stored, _ := json.Marshal(createdAccount{accountJSON{id}, nil, buckets})

@@ -36,12 +36,6 @@ func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.
 	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(granted), Expires: fmtTime(expires)}
 }
 
-// firstOfNextMonth returns midnight UTC of the first day of the month after t's.
-func firstOfNextMonth(t time.Time) time.Time {
-	y, m, _ := t.Date()
-	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)
-}
-
 // Grant adds buckets to an account: a plan period, a top-up purchase or an operator adjustment.
 func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Response, error) {
 	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
@@ -62,18 +56,12 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 			if plan == nil {
 				return errorResponse(errf(estimator.CodeUnknownPlan, "plan", "the rate card has no plan "+clip(g.Plan))), nil
 			}
-			start := g.PeriodStart.UnixMicro()
-			end := firstOfNextMonth(g.PeriodStart).UnixMicro()
-			if end <= now {
-				return errorResponse(errf(estimator.CodeInvalidDate, "periodStart", "that period's month is over; its credits would already have expired")), nil
-			}
-			period := g.PeriodStart.Format("2006-01")
-			var n int
-			if err := l.queryRow(ctx, tx, (`SELECT COUNT(*) FROM buckets WHERE account_id = ? AND plan = ? AND period = ?`), account, plan.ID, period).Scan(&n); err != nil {
+			p, bad, err := l.planPeriod(ctx, tx, account, plan.ID, g, now)
+			if err != nil {
 				return Response{}, err
 			}
-			if n > 0 {
-				return errorResponse(errf(CodeAlreadyGranted, "periodStart", "plan "+plan.ID+" was already granted for "+period)), nil
+			if bad != nil {
+				return errorResponse(bad), nil
 			}
 			for _, part := range []struct {
 				kind    string
@@ -82,7 +70,7 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 				if part.credits <= 0 {
 					continue
 				}
-				o.Buckets = append(o.Buckets, w.bucket(account, part.kind, plan.ID, period, part.credits, start, end, now, "plan "+plan.ID+" "+period))
+				o.Buckets = append(o.Buckets, w.planBucket(account, part.kind, plan.ID, p, part.credits, now, "plan "+plan.ID+" "+periodKey(p)))
 			}
 		case "topup":
 			p, err := l.card.TopUpQuote(g.Credits)
@@ -90,8 +78,8 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 				e := err.(*estimator.Error)
 				return errorResponse(errf(e.Code, "credits", e.Message)), nil
 			}
-			exp := time.UnixMicro(now).AddDate(0, 0, int(p.ValidDays)).UnixMicro()
-			o.Buckets = append(o.Buckets, w.bucket(account, KindTopUp, "", "", p.Credits, now, exp, now, "top-up $"+p.Total.String()))
+			exp, _ := l.card.Expiry(KindTopUp, estimator.Instant(now))
+			o.Buckets = append(o.Buckets, w.bucket(account, KindTopUp, "", "", p.Credits, now, int64(exp), now, "top-up $"+p.Total.String()))
 			o.Purchase = p.AppendJSON(nil)
 		case "adjustment":
 			exp := g.Expires.UnixMicro()

@@ -11,17 +11,14 @@ import (
 	"github.com/creditestimator/creditestimator/estimator"
 )
 
-// Bucket kinds. Ties in the spend order (same expiry) go in this order: gifts first, then the
-// plan's monthly credits, priority credits kept for peak use, paid top-ups, operator adjustments.
+// Bucket kinds: the engine's (estimator.BucketKinds gives them in the spend order's tie order).
 const (
-	KindTrial      = "trial"
-	KindMonthly    = "monthly"
-	KindPriority   = "priority"
-	KindTopUp      = "topup"
-	KindAdjustment = "adjustment"
+	KindTrial      = estimator.BucketTrial
+	KindMonthly    = estimator.BucketMonthly
+	KindPriority   = estimator.BucketPriority
+	KindTopUp      = estimator.BucketTopUp
+	KindAdjustment = estimator.BucketAdjustment
 )
-
-var kindOrder = map[string]int{KindTrial: 0, KindMonthly: 1, KindPriority: 2, KindTopUp: 3, KindAdjustment: 4}
 
 // Hold states.
 const (

@@ -76,4 +76,7 @@ CREATE INDEX idempotency_age ON idempotency (created_at)
 	{2, "account token salts (tokens derived from a server key, so a retried creation answers its token)", `
 ALTER TABLE accounts ADD COLUMN token_salt TEXT NOT NULL DEFAULT ''
 `},
+	{3, "billing periods: plan buckets record their plan's anchor (buckets granted before keep their expiry)", `
+ALTER TABLE buckets ADD COLUMN period_anchor BIGINT
+`},
 }

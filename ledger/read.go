@@ -109,7 +109,6 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 		return b, err
 	}
 	var avail, held int64
-	var live []usable
 	for rows.Next() {
 		var x BalanceBucket
 		if err := rows.Scan(&x.ID, &x.Kind, &x.Plan, &x.available, &x.granted, &x.expires); err != nil {
@@ -127,7 +126,6 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 			x.Status = "future"
 		} else {
 			avail += x.available
-			live = append(live, usable{id: x.ID, kind: x.Kind, plan: x.Plan, remaining: x.available, granted: x.granted, expires: x.expires})
 		}
 		held += x.held
 		b.Buckets = append(b.Buckets, x)
@@ -160,17 +158,11 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 	b.Forecast.Spent = estimator.Credits(spent.Int64).String()
 	b.Forecast.PerDay = estimator.Credits((spent.Int64 + days - 1) / days).String()
 	if spent.Int64 > 0 {
-		priorityLast := false
-		for _, x := range live {
-			if x.kind == KindPriority {
-				if priorityLast, err = l.hasFastPlan(ctx, tx, account, now); err != nil {
-					return b, err
-				}
-				break
-			}
+		inOrder, err := l.usableBuckets(ctx, tx, account, now)
+		if err != nil {
+			return b, err
 		}
-		spendOrder(live, priorityLast)
-		if t, ok := runOut(live, now, spent.Int64, ForecastWindow.Microseconds()); ok {
+		if t, ok := runOut(inOrder, now, spent.Int64, ForecastWindow.Microseconds()); ok {
 			s := time.UnixMicro(t).UTC().Format("2006-01-02")
 			b.Forecast.RunsOut = &s
 		}

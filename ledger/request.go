@@ -220,6 +220,7 @@ type GrantRequest struct {
 	Kind        string // "plan", "topup" or "adjustment"
 	Plan        string
 	PeriodStart time.Time
+	Anchor      time.Time // the plan's start (its billing periods' anchor); zero: continue or start at PeriodStart
 	Credits     estimator.Credits
 	Expires     time.Time
 	Memo        string
@@ -228,7 +229,7 @@ type GrantRequest struct {
 // DecodeGrant decodes a grant request strictly.
 func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 	var g GrantRequest
-	f, e := decodeObject(data, "", "kind", "plan", "periodStart", "credits", "expires", "memo")
+	f, e := decodeObject(data, "", "kind", "plan", "periodStart", "anchor", "credits", "expires", "memo")
 	if e != nil {
 		return g, e
 	}
@@ -236,7 +237,7 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 		return g, e
 	}
 	allowedFor := map[string][]string{
-		"plan":       {"kind", "plan", "periodStart"},
+		"plan":       {"kind", "plan", "periodStart", "anchor"},
 		"topup":      {"kind", "credits"},
 		"adjustment": {"kind", "credits", "expires", "memo"},
 	}
@@ -263,6 +264,17 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 			return g, errf(estimator.CodeInvalidDate, "periodStart", "must be a date YYYY-MM-DD, not "+strconv.Quote(clip(ps)))
 		}
 		g.PeriodStart = t.UTC()
+		if f.has("anchor") {
+			as, e := f.str("anchor", true)
+			if e != nil {
+				return g, e
+			}
+			a, err := time.Parse("2006-01-02", as)
+			if err != nil {
+				return g, errf(estimator.CodeInvalidDate, "anchor", "must be a date YYYY-MM-DD, not "+strconv.Quote(clip(as)))
+			}
+			g.Anchor = a.UTC()
+		}
 	case "topup":
 		if g.Credits, _, e = f.credits("credits", true); e != nil {
 			return g, e
