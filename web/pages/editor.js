@@ -5,7 +5,7 @@
 // local preview. The prompt never leaves the page: a hold sends the settings and the complexity
 // level the local analyser found, and the server prices exactly that (quote-checked).
 import { h, s, registerServiceWorker, engineOf, localePicker, pageLocale, translatePage } from './common.js';
-import { LedgerClient, previewDraws, fromHundredths, hundredths } from './ledger-client.js';
+import { LedgerClient, hundredths } from './ledger-client.js';
 import { choicesOf, fpsAt, canonicalResolution } from '../ce/choices.js';
 import { fmt as fmtNum, subtractDecimal } from '../ce/format.js';
 
@@ -318,16 +318,23 @@ function renderAccount(quote) {
     ? t('e.forecast', { days: f.int.format(fc.days), perDay: c2(fc.perDay), date: when(fc.runsOut + 'T00:00:00Z') })
     : t('e.noForecast', { days: f.int.format(fc.days) }) }));
   if (quote) {
-    const p = previewDraws(balance.buckets, quote.credits);
-    if (p.covered) {
-      const from = p.draws.map((d) => t('e.drawItem', { kind: kindName(d.kind), credits: c2(fromHundredths(d.credits)) })).join(' + ');
-      pays.textContent = t('e.pays', { credits: c2(quote.credits), from: from || t('e.nothing'), left: c2(fromHundredths(p.left)) });
-      pays.dataset.draws = p.draws.map((d) => `${d.id}:${fromHundredths(d.credits)}`).join(',');
+    // Null before the engine loads: renderWallet runs again once it has.
+    let p = null;
+    try {
+      p = spendPreview(balance, quote.credits);
+    } catch (err) {
+      pays.textContent = t('e.walletUnavailable', { detail: String(err?.message ?? err) });
+      pays.dataset.draws = '';
+    }
+    if (p?.covered) {
+      const from = p.paidFrom.map((d) => t('e.drawItem', { kind: kindName(d.kind), credits: c2(d.credits) })).join(' + ');
+      pays.textContent = t('e.pays', { credits: c2(quote.credits), from: from || t('e.nothing'), left: c2(p.left) });
+      pays.dataset.draws = p.paidFrom.map((d) => `${d.id}:${d.credits}`).join(',');
       pays.classList.remove('warn');
       parts.splice(1, 0, bar(quote.credits, balance.available, true, quote.credits));
-    } else {
+    } else if (p) {
       // The credits missing for this render, the cheapest top-up for them, and the free queue.
-      const available = fromHundredths(p.available);
+      const available = p.available;
       pays.replaceChildren(shortfall(quote.credits, available));
       pays.dataset.draws = '';
       pays.classList.add('warn');
@@ -337,6 +344,20 @@ function renderAccount(quote) {
     pays.textContent = '';
   }
   walletBox.replaceChildren(...parts);
+}
+
+/**
+ * Which buckets would pay `credits` now: the engine's spend op (docs/economics.md) on the
+ * balance's buckets at the balance's instant — the ledger's own spend order, so the page orders
+ * nothing itself. The hold's answer says what was really drawn. Null before the engine loads.
+ * @param {{at: string, buckets: {id: string, kind: string, plan?: string, credits: string, granted: string, expires: string}[]}} bal
+ * @param {string} credits
+ * @returns {{covered: boolean, available: string, left: string, paidFrom: {id: string, kind: string, credits: string, expires: string}[]}|null}
+ */
+function spendPreview(bal, credits) {
+  if (!est) return null;
+  const buckets = bal.buckets.map(({ id, kind, plan, credits: c, granted, expires }) => ({ id, kind, ...(plan ? { plan } : {}), credits: c, granted, expires }));
+  return est.call('spend', { at: bal.at, credits, buckets });
 }
 
 /** The spec a hold sends: the settings and the analysed complexity level, never the prompt. */

@@ -96,47 +96,10 @@ export class LedgerClient {
 
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
-const KIND_ORDER = ['trial', 'monthly', 'priority', 'topup', 'adjustment'];
-
-/**
- * Which buckets would pay `credits` now, by the ledger's spend order (docs/ledger.md: soonest
- * expiry, then trial, monthly, priority, topup, adjustment, then grant time, then id). The hold's
- * answer says what was really drawn; the page shows that afterwards.
- * @param {{id: string, kind: string, credits: string, granted: string, expires: string, status: string}[]} buckets
- * @param {string} credits
- * @returns {{covered: boolean, draws: {id: string, kind: string, credits: bigint, expires: string}[], available: bigint, left: bigint}}
- */
-export function previewDraws(buckets, credits) {
-  const need = hundredths(credits);
-  const live = buckets.filter((b) => b.status === 'active' && hundredths(b.credits) > 0n);
-  live.sort((a, b) => (a.expires !== b.expires ? Date.parse(a.expires) - Date.parse(b.expires)
-    : a.kind !== b.kind ? KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)
-      : a.granted !== b.granted ? Date.parse(a.granted) - Date.parse(b.granted) : (a.id < b.id ? -1 : 1)));
-  const available = live.reduce((s, b) => s + hundredths(b.credits), 0n);
-  if (available < need) return { covered: false, draws: [], available, left: available };
-  const draws = [];
-  let left = need;
-  for (const b of live) {
-    if (left === 0n) break;
-    const have = hundredths(b.credits);
-    const take = have < left ? have : left;
-    draws.push({ id: b.id, kind: b.kind, credits: take, expires: b.expires });
-    left -= take;
-  }
-  return { covered: true, draws, available, left: available - need };
-}
-
 /** A decimal string with up to two places as BigInt hundredths ("5.5" → 550n). */
 export function hundredths(s) {
   const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(s));
   if (!m) return 0n;
   const v = BigInt(m[2]) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
   return m[1] ? -v : v;
-}
-
-/** BigInt hundredths as a decimal string with two places. */
-export function fromHundredths(v) {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 }
