@@ -37,6 +37,18 @@
 // slow clause ("slow drone shot") are reported as ignored, with weight 0. A person can override
 // the level with an explicit complexity. docs/complexity.md has the rules and their figures.
 //
+// # Credit model
+//
+// Bucket kinds, validity windows, billing periods and the spend order live once, here
+// (credits.go, period.go), as functions of buckets, the card and an Instant (microseconds since
+// the epoch, UTC; a Date is its midnight UTC instant): RateCard.Expiry, PeriodStart, PeriodAt,
+// RateCard.SpendOrder, RateCard.Spend. A plan's billing periods keep the day it started, clamped
+// to shorter months (Jan 31 → Feb 28 → Mar 31); monthly and priority credits expire when their
+// period ends. Buckets pay soonest expiry first, ties by kind (trial, monthly, priority, topup,
+// adjustment), grant, place; priority credits pay last while a fast-queue plan is live. The
+// wallet and spend ops and package ledger call these functions, so a preview and the ledger
+// cannot disagree. They are in this package, not a subpackage, because they need the card.
+//
 // # The contract
 //
 // Requests and responses are JSON and identical on every surface. DecodeSpec decodes a quote

@@ -7,9 +7,12 @@
 //   - amounts are integers (hundredths of a credit), instants microseconds since the epoch, UTC;
 //   - a hold is priced by the server's rate card (estimator.RateCard.Estimate), never by the
 //     client, and records the quote, the card's version and digest and the buckets it drew;
-//   - buckets pay soonest expiry first, ties by kind (trial, monthly, priority, topup,
-//     adjustment); priority credits pay only fast-queue holds, and last of all while a fast-queue
-//     plan is live; expiry is judged at the instant of the call, on the server;
+//   - the credit model is the engine's (estimator.RateCard.SpendOrder, Spend, Expiry,
+//     estimator.PeriodAt), the same functions the wallet and spend previews call: buckets pay
+//     soonest expiry first, ties by kind (trial, monthly, priority, topup, adjustment); priority
+//     credits pay only fast-queue holds, and last of all while a fast-queue plan is live; plan
+//     grants take a billing period anchored on the plan's start day (Jan 31 → Feb 28 → Mar 31);
+//     expiry is judged at the instant of the call, on the server;
 //   - settle charges exactly the held credits; release returns each to its bucket; a hold left
 //     open past its deadline is released automatically;
 //   - every mutating call carries an idempotency key stored with the request's hash and the first
