@@ -37,46 +37,6 @@ const (
 	rfc3339Micro           = "2006-01-02T15:04:05.999999Z07:00"
 )
 
-// HTTP statuses the ledger's answers carry.
-const (
-	statusOK                  = 200
-	statusCreated             = 201
-	statusBadRequest          = 400
-	statusInsufficientCredits = 402
-	statusNotFound            = 404
-	statusConflict            = 409
-	statusUnprocessable       = 422
-)
-
-// Status returns the HTTP status of an error code of the ledger or of the estimator.
-func Status(code string) int {
-	switch code {
-	case CodeUnauthorized:
-		return 401
-	case CodeForbidden:
-		return 403
-	case CodeNotFound:
-		return statusNotFound
-	case CodeInsufficientCredits:
-		return statusInsufficientCredits
-	case CodeStaleQuote, CodeIdempotencyConflict, CodeHoldSettled, CodeHoldReleased, CodeAlreadyGranted:
-		return statusConflict
-	case CodeRateLimited:
-		return 429
-	case CodeMissingIdempotencyKey:
-		return statusBadRequest
-	case CodeUnsupportedQueue, CodeUnsupportedGrantKind:
-		return statusUnprocessable
-	case "method_not_allowed":
-		return 405
-	case "unsupported_media_type":
-		return 415
-	case "unavailable":
-		return 503
-	}
-	return estimator.HTTPStatus(code)
-}
-
 func errf(code, field, msg string) *estimator.Error {
 	return &estimator.Error{Code: code, Field: field, Message: msg}
 }
