@@ -475,7 +475,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"not json", `{`, "invalid_json", ""},
 		{"array", `[]`, "invalid_type", ""},
 		{"two values", `{"spec":{}} {}`, "invalid_json", ""},
-		{"bad utf8", "{\"spec\":\"\xff\"}", "invalid_utf8", ""},
+		{"bad utf8", "{\"spec\":\"\xff\"}", "invalid_utf8", "spec"}, // the engine's parser names where
+		{"trailing junk", `{"spec":` + spec1 + `}xyz`, "invalid_json", ""},
+		{"trailing brace", `{"spec":` + spec1 + `}}`, "invalid_json", ""},
 		{"unknown", `{"spec":` + spec1 + `,"price":1}`, "unknown_field", "price"},
 		{"duplicate", `{"spec":` + spec1 + `,"spec":` + spec1 + `}`, "duplicate_field", "spec"},
 		{"no spec", `{}`, "missing_field", "spec"},
@@ -514,6 +516,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"topup exponent", `{"kind":"topup","credits":"1e3"}`, "invalid_value", "credits"},
 		{"adjustment no expiry", `{"kind":"adjustment","credits":"5"}`, "missing_field", "expires"},
 		{"adjustment bad expiry", `{"kind":"adjustment","credits":"5","expires":"soon"}`, "invalid_date", "expires"},
+		{"adjustment after 9999 in UTC", `{"kind":"adjustment","credits":"5","expires":"9999-12-31T23:30:00-00:31"}`, "invalid_date", "expires"},
+		{"plan period ending after 9999", `{"kind":"plan","plan":"basic","periodStart":"9999-12-01"}`, "invalid_date", "periodStart"},
+		{"trailing junk", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z"}xyz`, "invalid_json", ""},
+		{"two objects", `{"kind":"topup","credits":"5"}{"kind":"topup","credits":"5"}`, "invalid_json", ""},
+		{"duplicate", `{"kind":"topup","credits":"5","credits":"6"}`, "duplicate_field", "credits"},
 		{"memo control", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z","memo":"a\nb"}`, "invalid_value", "memo"},
 		{"memo long", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z","memo":"` + strings.Repeat("m", 201) + `"}`, "out_of_range", "memo"},
 	} {
@@ -532,6 +539,37 @@ func TestDecodeErrors(t *testing.T) {
 	assert.Nil(t, DecodeEmpty(nil))
 	assert.Nil(t, DecodeEmpty([]byte(" {} ")))
 	assert.NotNil(t, DecodeEmpty([]byte(`{"x":1}`)))
+	for _, junk := range []string{`{}}}}`, `{}xyz`, `{} {}`, `{}]`, "{}\x00"} {
+		e := DecodeEmpty([]byte(junk))
+		if assert.NotNil(t, e, junk) {
+			assert.Equal(t, estimator.CodeInvalidJSON, e.Code, junk)
+		}
+	}
+}
+
+func TestParseInstant(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" when refused
+	}{
+		{"2027-01-02", "2027-01-02T00:00:00Z"},
+		{"2027-01-02T03:04:05.123456789+02:00", "2027-01-02T01:04:05.123456789Z"},
+		{"9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"},
+		{"9999-12-31T23:59:59.9999999Z", ""}, // past the last microsecond
+		{"9999-12-31T23:00:00-05:00", ""},    // 10000-01-01T04:00:00Z in UTC
+		{"10000-01-01T00:00:00Z", ""},
+		{"2027-01-02T03:04:05", ""},
+		{"", ""},
+	} {
+		got, ok := ParseInstant(c.in)
+		if c.want == "" {
+			assert.False(t, ok, c.in)
+			continue
+		}
+		if assert.True(t, ok, c.in) {
+			assert.Equal(t, c.want, got.Format(time.RFC3339Nano), c.in)
+		}
+	}
 }
 
 func TestLedgerErrorsTable(t *testing.T) {

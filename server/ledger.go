@@ -399,9 +399,9 @@ func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, _ ledgerCall
 		dst  *time.Time
 	}{{"from", &from}, {"to", &to}} {
 		if v := q.Get(f.name); v != "" {
-			t, ok := ledgerQueryTime(v)
+			t, ok := ledger.ParseInstant(v)
 			if !ok {
-				ledgerError(w, estimator.CodeInvalidDate, f.name, "must be an RFC 3339 time or a YYYY-MM-DD date")
+				ledgerError(w, estimator.CodeInvalidDate, f.name, "must be an RFC 3339 time or a YYYY-MM-DD date, no later than 9999-12-31T23:59:59.999999Z")
 				return
 			}
 			*f.dst = t
@@ -473,14 +473,6 @@ func ledgerWantsCSV(accept string) bool {
 	return false
 }
 
-func ledgerQueryTime(s string) (time.Time, bool) {
-	if len(s) == 10 {
-		t, err := time.Parse("2006-01-02", s)
-		return t, err == nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
-}
 
 // signup is the demo's sign-up: a new account with the trial, answered with only its token.
 func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {

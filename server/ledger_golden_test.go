@@ -165,6 +165,16 @@ func runGoldenScenario(t *testing.T, dsn string) ([]goldenAnswer, func(goldenSte
 	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "bad2", body: `{"kind":"topup","credits":"5","x":1}`})
 	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "bad3", body: `[1]`})
 	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "bad4", body: `{"kind":"topup","credits":"5"`})
+	// one strict decoder for every route: nothing may follow the object
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "junk1", body: `{"kind":"adjustment","credits":"1","expires":"2027-01-01T00:00:00Z"}xyz`})
+	do(goldenStep{method: "POST", path: "/api/v1/holds/hold_1/settle", key: "junk2", body: `{}}}}`})
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/holds", key: "junk3", body: `{"spec":` + spec + `} {}`})
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "dup", body: `{"kind":"topup","credits":"5","credits":"6"}`})
+	// instants are RFC 3339: nothing after 9999-12-31T23:59:59.999999Z in UTC
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "y1", body: `{"kind":"adjustment","credits":"1","expires":"9999-12-31T23:00:00-05:00"}`})
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "y2", body: `{"kind":"plan","plan":"premium","periodStart":"9999-12-01"}`})
+	do(goldenStep{method: "POST", path: "/api/v1/accounts/acct_1/grants", key: "y3", body: `{"kind":"adjustment","credits":"1","expires":"9999-12-31T23:59:59.999999Z"}`})
+	do(goldenStep{method: "GET", path: "/api/v1/accounts/acct_1/entries?to=9999-12-31T23:00:00-01:00"})
 	return out, do
 }
 
@@ -200,7 +210,19 @@ func TestLedgerGoldenAnswers(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			require.NoError(t, err)
-			require.Equal(t, string(want), got.String())
+			wl, gl := strings.Split(string(want), "\n"), strings.Split(got.String(), "\n")
+			for i := 0; i < max(len(wl), len(gl)); i++ {
+				w, g := "", ""
+				if i < len(wl) {
+					w = wl[i]
+				}
+				if i < len(gl) {
+					g = gl[i]
+				}
+				if w != g {
+					t.Fatalf("%s line %d:\nwant %s\ngot  %s", path, i+1, w, g)
+				}
+			}
 		})
 	}
 }
