@@ -473,7 +473,6 @@ func ledgerWantsCSV(accept string) bool {
 	return false
 }
 
-
 // signup is the demo's sign-up: a new account with the trial, answered with only its token.
 func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
