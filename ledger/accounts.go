@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -56,71 +54,64 @@ func TokenHash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-type accountJSON struct {
-	ID string `json:"id"`
-}
-
 // CreateAccount makes an account with the card's trial credits and a fresh token. The stored
-// answer holds no token (tokens are kept hashed, never in the clear); a retry with the same key
-// gets the first answer again, token included, when the ledger has a TokenKey that derives it,
-// and "token": null otherwise.
-func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Response, error) {
-	res, err := l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (Response, error) {
+// result holds no token (tokens are kept hashed, never in the clear); a retry with the same key
+// gets the first result again, token included, when the ledger has a TokenKey that derives it,
+// and an empty Token otherwise.
+func (l *Ledger) CreateAccount(ctx context.Context, call Call, demo bool) (Account, error) {
+	var token string
+	o, replayed, err := l.mutate(ctx, call, byNothing, "", func(ctx context.Context, tx *sql.Tx, now int64, _ string, w *writeSet) (outcome, error) {
 		id := randomID("acct_")
-		token, hash, salt := newToken(l.tokenKey)
+		var hash, salt string
+		token, hash, salt = newToken(l.tokenKey)
 		d := 0
 		if demo {
 			d = 1
 		}
 		w.add(`INSERT INTO accounts (id, token_hash, created_at, demo, token_salt) VALUES (?, ?, ?, ?, ?)`, id, hash, now, d, salt)
-		var buckets []BucketView
+		a := &Account{ID: id}
 		if t := l.card.Trial(); t.Credits > 0 {
 			exp, _ := l.card.Expiry(KindTrial, estimator.Instant(now))
-			buckets = append(buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, int64(exp), now, "sign-up trial"))
+			a.Buckets = append(a.Buckets, w.bucket(id, KindTrial, "", "", t.Credits, now, int64(exp), now, "sign-up trial"))
 		}
-		first, _ := json.Marshal(createdAccount{accountJSON{id}, &token, buckets})
-		stored, _ := json.Marshal(createdAccount{accountJSON{id}, nil, buckets})
-		return Response{Status: statusCreated, Body: first, storedBody: stored}, nil
+		return outcome{Account: a}, nil // stored without the token
 	})
-	if err != nil || !res.Replayed || res.Status != statusCreated || len(l.tokenKey) == 0 {
-		return res, err
-	}
-	return l.replayToken(ctx, res)
-}
-
-type createdAccount struct {
-	Account accountJSON  `json:"account"`
-	Token   *string      `json:"token"`
-	Buckets []BucketView `json:"buckets"`
-}
-
-// replayToken puts the account's token back into a replayed creation answer, derived from its
-// salt. An account made without a token key, or under another key (the key was changed), keeps
-// "token": null: the derived token would not be the account's.
-func (l *Ledger) replayToken(ctx context.Context, res Response) (Response, error) {
-	const null = `"token":null`
-	var stored createdAccount
-	if err := json.Unmarshal(res.Body, &stored); err != nil || stored.Token != nil || bytes.Count(res.Body, []byte(null)) != 1 {
-		return res, nil
-	}
-	var hash, salt string
-	err := l.db.QueryRowContext(ctx, l.q(`SELECT token_hash, token_salt FROM accounts WHERE id = ?`), stored.Account.ID).Scan(&hash, &salt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return res, nil
-	}
 	if err != nil {
-		return Response{}, err
+		return Account{}, err
 	}
-	if salt == "" {
-		return res, nil
+	if o.Err != nil {
+		o.Err.Replayed = replayed
+		return Account{}, o.Err
+	}
+	a := *o.Account
+	a.Replayed = replayed
+	if !replayed {
+		a.Token = token
+		return a, nil
+	}
+	if len(l.tokenKey) > 0 {
+		a.Token, err = l.replayToken(ctx, a.ID)
+	}
+	return a, err
+}
+
+// replayToken derives the token of an account again for a replayed creation, from its salt.
+// An account made without a token key, or under another key (the key was changed), gets ""
+// back: the derived token would not be the account's.
+func (l *Ledger) replayToken(ctx context.Context, id string) (string, error) {
+	var hash, salt string
+	err := l.db.QueryRowContext(ctx, l.q(`SELECT token_hash, token_salt FROM accounts WHERE id = ?`), id).Scan(&hash, &salt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil || salt == "" {
+		return "", err
 	}
 	token := deriveToken(l.tokenKey, salt)
 	if subtle.ConstantTimeCompare([]byte(TokenHash(token)), []byte(hash)) != 1 {
-		return res, nil
+		return "", nil
 	}
-	quoted, _ := json.Marshal(token)
-	res.Body = bytes.Replace(res.Body, []byte(null), append([]byte(`"token":`), quoted...), 1)
-	return res, nil
+	return token, nil
 }
 
 // Answered reports whether a first answer is stored for this caller's Idempotency-Key, so that

@@ -46,12 +46,16 @@ func bucketsOf(list []any) []grantedBucket {
 
 // newAccount makes an account and returns it with its trial bucket.
 func newAccount(e *env) (string, []grantedBucket) {
-	r, err := e.l.CreateAccount(context.Background(), e.call("op", nil), false)
+	a, err := e.l.CreateAccount(context.Background(), e.call("op", nil), false)
 	require.NoError(e.t, err)
-	require.Equal(e.t, 201, r.Status, string(r.Body))
-	m := decode(e.t, r.Body)
-	return m["account"].(map[string]any)["id"].(string), bucketsOf(m["buckets"].([]any))
+	var out []grantedBucket
+	for _, b := range a.Buckets {
+		out = append(out, grantedBucket{b.ID, b.Kind, b.Plan, b.Credits.String(), rfc(b.Granted), rfc(b.Expires)})
+	}
+	return a.ID, out
 }
+
+func rfc(t time.Time) string { return t.UTC().Format(rfc3339Micro) }
 
 type drawn struct{ id, credits string }
 
@@ -313,9 +317,9 @@ func spendPreview(t *testing.T, e *env, card *estimator.RateCard, account, spec 
 		At      string          `json:"at"`
 		Spec    json.RawMessage `json:"spec"`
 		Buckets []bucket        `json:"buckets"`
-	}{At: b.At, Spec: json.RawMessage(spec), Buckets: []bucket{}}
+	}{At: rfc(b.At), Spec: json.RawMessage(spec), Buckets: []bucket{}}
 	for _, x := range b.Buckets {
-		req.Buckets = append(req.Buckets, bucket{x.ID, x.Kind, x.Plan, x.Credits, x.Granted, x.Expires})
+		req.Buckets = append(req.Buckets, bucket{x.ID, x.Kind, x.Plan, x.Available.String(), rfc(x.Granted), rfc(x.Expires)})
 	}
 	body, _ := json.Marshal(req)
 	out, err := card.Do("spend", body)

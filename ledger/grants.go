@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -17,33 +16,21 @@ func (w *writeSet) entry(account string, at int64, typ, bucket, kind, hold strin
 		account, at, typ, bucket, kind, hold, credits, available, held, memo)
 }
 
-// BucketView is a bucket as the API shows it.
-type BucketView struct {
-	ID      string `json:"id"`
-	Kind    string `json:"kind"`
-	Plan    string `json:"plan,omitempty"`
-	Credits string `json:"credits"`
-	Granted string `json:"granted,omitempty"`
-	Expires string `json:"expires"`
-}
+func instant(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // bucket queues a new bucket with its grant entry.
-func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) BucketView {
+func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.Credits, granted, expires int64, at int64, memo string) Bucket {
 	id := randomID("bkt_")
 	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, account, kind, plan, period, int64(credits), int64(credits), granted, expires)
 	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
-	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(granted), Expires: fmtTime(expires)}
+	return Bucket{ID: id, Kind: kind, Plan: plan, Credits: credits, Granted: instant(granted), Expires: instant(expires)}
 }
 
 // Grant adds buckets to an account: a plan period, a top-up purchase or an operator adjustment.
-func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Response, error) {
-	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
-		type out struct {
-			Buckets  []BucketView    `json:"buckets"`
-			Purchase json.RawMessage `json:"purchase,omitempty"`
-		}
-		var o out
+func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRequest) (Granted, error) {
+	res, replayed, err := l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error) {
+		o := &Granted{}
 		switch g.Kind {
 		case "plan":
 			var plan *estimator.Plan
@@ -54,14 +41,14 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 				}
 			}
 			if plan == nil {
-				return errorResponse(errf(estimator.CodeUnknownPlan, "plan", "the rate card has no plan "+clip(g.Plan))), nil
+				return failed(newError(estimator.CodeUnknownPlan, "plan", "the rate card has no plan "+clip(g.Plan)))
 			}
 			p, bad, err := l.planPeriod(ctx, tx, account, plan.ID, g, now)
 			if err != nil {
-				return Response{}, err
+				return outcome{}, err
 			}
 			if bad != nil {
-				return errorResponse(bad), nil
+				return failed(bad)
 			}
 			for _, part := range []struct {
 				kind    string
@@ -76,21 +63,29 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 			p, err := l.card.TopUpQuote(g.Credits)
 			if err != nil {
 				e := err.(*estimator.Error)
-				return errorResponse(errf(e.Code, "credits", e.Message)), nil
+				return failed(newError(e.Code, "credits", e.Message))
 			}
 			exp, _ := l.card.Expiry(KindTopUp, estimator.Instant(now))
 			o.Buckets = append(o.Buckets, w.bucket(account, KindTopUp, "", "", p.Credits, now, int64(exp), now, "top-up $"+p.Total.String()))
-			o.Purchase = p.AppendJSON(nil)
+			o.Purchase = &Purchase{Need: p.Need, Credits: p.Credits, Engine: p.AppendJSON(nil)}
 		case "adjustment":
 			exp := g.Expires.UnixMicro()
 			if exp <= now {
-				return errorResponse(errf(estimator.CodeInvalidDate, "expires", "must be in the future")), nil
+				return failed(newError(estimator.CodeInvalidDate, "expires", "must be in the future"))
 			}
 			o.Buckets = append(o.Buckets, w.bucket(account, KindAdjustment, "", "", g.Credits, now, exp, now, g.Memo))
 		default:
-			return errorResponse(errf(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment")), nil
+			return failed(newError(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment"))
 		}
-		body, _ := json.Marshal(o)
-		return Response{Status: statusCreated, Body: body}, nil
+		return outcome{Granted: o}, nil
 	})
+	if err != nil {
+		return Granted{}, err
+	}
+	if res.Err != nil {
+		res.Err.Replayed = replayed
+		return Granted{}, res.Err
+	}
+	res.Granted.Replayed = replayed
+	return *res.Granted, nil
 }

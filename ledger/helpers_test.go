@@ -105,16 +105,14 @@ func decode(t testing.TB, b []byte) map[string]any {
 func (e *env) account() string {
 	r, err := e.l.CreateAccount(context.Background(), e.call("op", nil), false)
 	require.NoError(e.t, err)
-	require.Equal(e.t, 201, r.Status, string(r.Body))
-	return decode(e.t, r.Body)["account"].(map[string]any)["id"].(string)
+	return r.ID
 }
 
 func (e *env) grant(account, body string) Response {
 	g, de := DecodeGrant([]byte(body))
 	require.Nil(e.t, de)
 	r, err := e.l.Grant(context.Background(), e.call("op", []byte(body)), account, g)
-	require.NoError(e.t, err)
-	return r
+	return viewGrant(e.t, r, err)
 }
 
 const spec1 = `{"resolution":"1080p","fps":30,"durationSeconds":10}` // 1.00 credit
@@ -128,8 +126,7 @@ func (e *env) hold(account, body string) Response {
 	h, de := DecodeHold([]byte(body))
 	require.Nil(e.t, de, body)
 	r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), account, h)
-	require.NoError(e.t, err)
-	return r
+	return viewHold(e.t, r, err)
 }
 
 func holdID(t testing.TB, r Response) string {
@@ -140,14 +137,12 @@ func holdID(t testing.TB, r Response) string {
 
 func (e *env) settle(id string) Response {
 	r, err := e.l.Settle(context.Background(), e.call("op", []byte(id)), id)
-	require.NoError(e.t, err)
-	return r
+	return viewSettle(e.t, r, err)
 }
 
 func (e *env) release(id string) Response {
 	r, err := e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
-	require.NoError(e.t, err)
-	return r
+	return viewRelease(e.t, r, err)
 }
 
 func (e *env) balance(account string) Balance {

@@ -11,63 +11,38 @@ import (
 	"github.com/creditestimator/creditestimator/estimator"
 )
 
-// Draw is the credits a hold took from one bucket.
-type Draw struct {
-	BucketID string `json:"id"`
-	Kind     string `json:"kind"`
-	Credits  string `json:"credits"`
-	Expires  string `json:"expires"`
-	credits  int64
-	expires  int64
-}
-
-type holdJSON struct {
-	ID      string `json:"id"`
-	Account string `json:"account"`
-	State   string `json:"state"`
-	Queue   string `json:"queue"`
-	Credits string `json:"credits"`
-	Buckets []Draw `json:"buckets"`
-	Created string `json:"created"`
-	Expires string `json:"expires"`
-	Card    struct {
-		Version string `json:"version"`
-		Digest  string `json:"digest"`
-	} `json:"rateCard"`
-}
-
 // Hold prices the spec with the server's card and reserves its credits (fast queue) from the
 // account's buckets in spend order, or records a free standard-queue hold.
-func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequest) (Response, error) {
+func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequest) (Held, error) {
 	q, err := l.card.Estimate(h.Spec)
 	if err != nil {
-		e := err.(*estimator.Error)
-		return errorResponse(errf(e.Code, join("spec", e.Field), e.Message)), nil
+		return Held{}, fromEstimator(err.(*estimator.Error), "spec")
 	}
-	quote := q.AppendJSON(nil)
-	return l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+	quote := Quote{Credits: q.Credits, RateCard: q.RateCard, Engine: q.AppendJSON(nil)}
+	res, replayed, err := l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error) {
 		if h.Queue == "fast" && h.HasQuote && (h.QuoteCredit != q.Credits || h.QuoteDigest != l.card.Digest()) {
 			msg := "the price of this spec is now " + q.Credits.String() + " credits (rate card " + l.card.Version() + "), not the " + h.QuoteCredit.String() + " quoted; confirm the new price"
-			return errorWith(errf(CodeStaleQuote, "quote", msg), `"quote":`+string(quote)), nil
+			e := newError(CodeStaleQuote, "quote", msg)
+			e.Quote = &quote
+			return failed(e)
 		}
 		need := int64(q.Credits)
-		hold := holdJSON{ID: randomID("hold_"), Account: account, State: HoldHeld, Queue: h.Queue,
-			Created: fmtTime(now), Expires: fmtTime(now + l.holdTTL.Microseconds()), Buckets: []Draw{}}
-		hold.Card.Version, hold.Card.Digest = l.card.Version(), l.card.Digest()
-		var draws []Draw
+		hold := Hold{ID: randomID("hold_"), Account: account, State: HoldHeld, Queue: h.Queue,
+			Created: instant(now), Expires: instant(now + l.holdTTL.Microseconds()), Draws: []Draw{},
+			RateCard: estimator.CardRef{Version: l.card.Version(), Digest: l.card.Digest()}}
 		if h.Queue == "standard" {
 			need = 0
 		} else {
 			bs, err := l.usableBuckets(ctx, tx, account, now)
 			if err != nil {
-				return Response{}, err
+				return outcome{}, err
 			}
 			var avail int64
 			for _, b := range bs {
 				avail += b.remaining
 			}
 			if avail < need {
-				return l.insufficient(need, avail, quote), nil
+				return failed(l.insufficient(need, avail, quote))
 			}
 			left := need
 			for _, b := range bs {
@@ -76,31 +51,34 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 				}
 				take := min(b.remaining, left)
 				left -= take
-				draws = append(draws, Draw{BucketID: b.id, Kind: b.kind, Credits: estimator.Credits(take).String(), Expires: fmtTime(b.expires), credits: take, expires: b.expires})
+				hold.Draws = append(hold.Draws, Draw{Bucket: b.id, Kind: b.kind, Credits: estimator.Credits(take), Expires: instant(b.expires)})
 			}
 		}
-		hold.Credits = estimator.Credits(need).String()
+		hold.Credits = estimator.Credits(need)
 		specJSON := privateSpec(h.Spec)
 		// Every draw is from a different bucket: the writes touch distinct rows (one flush).
 		w.add(`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote))
-		for i, d := range draws {
-			w.addOne(`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`, d.credits, d.BucketID, d.credits)
-			w.add(`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`, hold.ID, i, d.BucketID, d.credits)
-			w.entry(account, now, EntryHold, d.BucketID, d.Kind, hold.ID, d.credits, -d.credits, d.credits, "")
+			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote.Engine))
+		for i, d := range hold.Draws {
+			c := int64(d.Credits)
+			w.addOne(`UPDATE buckets SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`, c, d.Bucket, c)
+			w.add(`INSERT INTO hold_draws (hold_id, seq, bucket_id, credits) VALUES (?, ?, ?, ?)`, hold.ID, i, d.Bucket, c)
+			w.entry(account, now, EntryHold, d.Bucket, d.Kind, hold.ID, c, -c, c, "")
 		}
-		if len(draws) == 0 {
+		if len(hold.Draws) == 0 {
 			w.entry(account, now, EntryHold, "", "", hold.ID, 0, 0, 0, h.Queue+" queue")
 		}
-		if draws != nil {
-			hold.Buckets = draws
-		}
-		body, _ := json.Marshal(struct {
-			Hold  holdJSON        `json:"hold"`
-			Quote json.RawMessage `json:"quote"`
-		}{hold, quote})
-		return Response{Status: statusCreated, Body: body}, nil
+		return outcome{Held: &Held{Hold: hold, Quote: quote}}, nil
 	})
+	if err != nil {
+		return Held{}, err
+	}
+	if res.Err != nil {
+		res.Err.Replayed = replayed
+		return Held{}, res.Err
+	}
+	res.Held.Replayed = replayed
+	return *res.Held, nil
 }
 
 // privateSpec is the spec as stored with a hold: the prompt is replaced by its length and
@@ -121,26 +99,20 @@ func privateSpec(s estimator.Spec) string {
 	return string(b)
 }
 
-// insufficient is the 402 answer: what is needed and available, the cheapest top-up that covers
-// the gap, and the free standard queue.
-func (l *Ledger) insufficient(need, avail int64, quote []byte) Response {
+// insufficient is the insufficient_credits error: what is needed and available, the cheapest
+// top-up that covers the gap, and the free standard queue.
+func (l *Ledger) insufficient(need, avail int64, quote Quote) *Error {
 	gap := estimator.Credits(need - avail)
-	topUp := []byte("null")
-	if p, err := l.card.TopUpQuote(gap); err == nil {
-		topUp = p.AppendJSON(nil)
-	}
-	sq := l.card.StandardQueue()
-	sqJSON, _ := json.Marshal(struct {
-		Queue    string `json:"queue"`
-		Credits  string `json:"credits"`
-		Slowdown string `json:"slowdown"`
-		Label    string `json:"label"`
-	}{"standard", "0.00", sq.Slowdown.String(), sq.Label})
-	extra := `"needed":"` + estimator.Credits(need).String() + `","available":"` + estimator.Credits(avail).String() +
-		`","topUp":` + string(topUp) + `,"standardQueue":` + string(sqJSON) + `,"quote":` + string(quote)
 	msg := "this job needs " + estimator.Credits(need).String() + " credits; " + estimator.Credits(avail).String() +
 		" are available: top up " + gap.String() + " or more, or run it free in the standard queue"
-	return errorWith(errf(CodeInsufficientCredits, "", msg), extra)
+	e := newError(CodeInsufficientCredits, "", msg)
+	e.Needed, e.Available, e.Quote = estimator.Credits(need), estimator.Credits(avail), &quote
+	if p, err := l.card.TopUpQuote(gap); err == nil {
+		e.TopUp = &Purchase{Need: p.Need, Credits: p.Credits, Engine: p.AppendJSON(nil)}
+	}
+	sq := l.card.StandardQueue()
+	e.Standard = &StandardOffer{Slowdown: sq.Slowdown.String(), Label: sq.Label}
+	return e
 }
 
 type holdRow struct {
@@ -172,9 +144,7 @@ func (l *Ledger) loadHold(ctx context.Context, tx *sql.Tx, id string) (holdRow, 
 		}
 		found = true
 		if bucket.Valid {
-			d := Draw{BucketID: bucket.String, Kind: kind.String, credits: credits.Int64, expires: exp.Int64}
-			d.Credits, d.Expires = estimator.Credits(d.credits).String(), fmtTime(exp.Int64)
-			draws = append(draws, d)
+			draws = append(draws, Draw{Bucket: bucket.String, Kind: kind.String, Credits: estimator.Credits(credits.Int64), Expires: instant(exp.Int64)})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -186,31 +156,30 @@ func (l *Ledger) loadHold(ctx context.Context, tx *sql.Tx, id string) (holdRow, 
 	return h, draws, nil
 }
 
-func (h holdRow) view(draws []Draw) holdJSON {
-	v := holdJSON{ID: h.id, Account: h.account, State: h.state, Queue: h.queue, Credits: estimator.Credits(h.credits).String(),
-		Buckets: draws, Created: fmtTime(h.created), Expires: fmtTime(h.expires)}
-	v.Card.Version, v.Card.Digest = h.version, h.digest
-	return v
+func (h holdRow) typed(draws []Draw) Hold {
+	return Hold{ID: h.id, Account: h.account, State: h.state, Queue: h.queue, Credits: estimator.Credits(h.credits),
+		Draws: draws, Created: instant(h.created), Expires: instant(h.expires),
+		RateCard: estimator.CardRef{Version: h.version, Digest: h.digest}}
 }
 
 // Settle charges exactly the held credits. Settling a settled hold answers as the first time;
-// settling a released one is hold_released (409).
-func (l *Ledger) Settle(ctx context.Context, call Call, holdID string) (Response, error) {
+// settling a released one is hold_released.
+func (l *Ledger) Settle(ctx context.Context, call Call, holdID string) (Closed, error) {
 	return l.closeHold(ctx, call, holdID, true)
 }
 
 // Release returns every held credit to the bucket it came from (credits whose bucket has
 // expired meanwhile expire at once). Releasing a released hold answers as the first time;
-// releasing a settled one is hold_settled (409).
-func (l *Ledger) Release(ctx context.Context, call Call, holdID string) (Response, error) {
+// releasing a settled one is hold_settled.
+func (l *Ledger) Release(ctx context.Context, call Call, holdID string) (Closed, error) {
 	return l.closeHold(ctx, call, holdID, false)
 }
 
-func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle bool) (Response, error) {
-	return l.mutate(ctx, call, byHold, holdID, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error) {
+func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle bool) (Closed, error) {
+	res, replayed, err := l.mutate(ctx, call, byHold, holdID, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error) {
 		h, draws, err := l.loadHold(ctx, tx, holdID)
 		if err != nil {
-			return Response{}, err
+			return outcome{}, err
 		}
 		if h.state == HoldHeld {
 			state, typ := HoldReleased, EntryRelease
@@ -220,39 +189,38 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 			finishHold(w, h, draws, state, typ, now, "")
 			// Credits given back to a bucket that has expired meanwhile expire at once. (Other
 			// expired buckets were seen to when the account was locked.)
-			if !settle && slices.ContainsFunc(draws, func(d Draw) bool { return d.expires <= now }) {
+			if !settle && slices.ContainsFunc(draws, func(d Draw) bool { return d.Expires.UnixMicro() <= now }) {
 				if err := l.flush(ctx, tx, w); err != nil {
-					return Response{}, err
+					return outcome{}, err
 				}
 				if err := l.expireBuckets(ctx, tx, account, now); err != nil {
-					return Response{}, err
+					return outcome{}, err
 				}
 			}
 			h.state, h.closed = state, now
 		}
 		switch {
-		case settle && h.state == HoldSettled:
-			body, _ := json.Marshal(struct {
-				Charge closedAmount `json:"charge"`
-				Hold   holdJSON     `json:"hold"`
-			}{closedAmount{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
-			return Response{Status: statusOK, Body: body}, nil
-		case !settle && h.state == HoldReleased:
-			body, _ := json.Marshal(struct {
-				Refund closedAmount `json:"refund"`
-				Hold   holdJSON     `json:"hold"`
-			}{closedAmount{estimator.Credits(h.credits).String(), draws}, h.view(draws)})
-			return Response{Status: statusOK, Body: body}, nil
+		case settle && h.state == HoldSettled, !settle && h.state == HoldReleased:
+			return outcome{Closed: &Closed{Credits: estimator.Credits(h.credits), Draws: draws, Hold: h.typed(draws)}}, nil
 		case settle:
 			msg := "the hold was released at " + fmtTime(h.closed) + "; nothing can be charged for it"
 			if h.closed == h.expires {
 				msg = "the hold was not settled within " + l.holdTTL.String() + " and was released automatically at " + fmtTime(h.closed)
 			}
-			return errorResponse(errf(CodeHoldReleased, "", msg)), nil
+			return failed(newError(CodeHoldReleased, "", msg))
 		default:
-			return errorResponse(errf(CodeHoldSettled, "", "the hold was settled (charged) at "+fmtTime(h.closed)+"; it cannot be released")), nil
+			return failed(newError(CodeHoldSettled, "", "the hold was settled (charged) at "+fmtTime(h.closed)+"; it cannot be released"))
 		}
 	})
+	if err != nil {
+		return Closed{}, err
+	}
+	if res.Err != nil {
+		res.Err.Replayed = replayed
+		return Closed{}, res.Err
+	}
+	res.Closed.Replayed = replayed
+	return *res.Closed, nil
 }
 
 // finishHold queues the settling or releasing of an open hold at instant at. Its writes touch
@@ -260,22 +228,15 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 func finishHold(w *writeSet, h holdRow, draws []Draw, state, typ string, at int64, memo string) {
 	w.addOne(`UPDATE holds SET state = ?, closed_at = ? WHERE id = ? AND state = ?`, state, at, h.id, HoldHeld)
 	for _, d := range draws {
+		c := int64(d.Credits)
 		avail := int64(0)
 		if typ == EntryRelease {
-			avail = d.credits
-			w.add(`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`, d.credits, d.BucketID)
+			avail = c
+			w.add(`UPDATE buckets SET remaining = remaining + ? WHERE id = ?`, c, d.Bucket)
 		}
-		w.entry(h.account, at, typ, d.BucketID, d.Kind, h.id, d.credits, avail, -d.credits, memo)
+		w.entry(h.account, at, typ, d.Bucket, d.Kind, h.id, c, avail, -c, memo)
 	}
 	if len(draws) == 0 {
 		w.entry(h.account, at, typ, "", "", h.id, 0, 0, 0, memo)
 	}
-}
-
-// maintain brings an account up to the instant now: holds past their deadline are released
-
-// closedAmount is what a settle charged or a release refunded, and the buckets it came from.
-type closedAmount struct {
-	Credits string `json:"credits"`
-	Buckets []Draw `json:"buckets"`
 }

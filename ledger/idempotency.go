@@ -10,15 +10,6 @@ import (
 	"github.com/creditestimator/creditestimator/estimator"
 )
 
-// Response is a finished answer of a mutating call: what is sent and what a retry with the same
-// Idempotency-Key gets back.
-type Response struct {
-	storedBody []byte // what a retry gets, when it differs from Body (no token)
-	Status     int
-	Body       []byte
-	Replayed   bool // the stored answer of an earlier call with the same key
-}
-
 // Call identifies a mutating request for idempotency: who made it (keys are per caller), the
 // Idempotency-Key, and a hash of the request (method, path, body).
 type Call struct {
@@ -54,19 +45,6 @@ func CheckKey(key string) *estimator.Error {
 	return nil
 }
 
-func errorResponse(e *estimator.Error) Response {
-	return Response{Status: Status(e.Code), Body: e.AppendJSON(nil)}
-}
-
-// errorWith is an error object with extra members (the 402 and stale_quote details).
-func errorWith(e *estimator.Error, extra string) Response {
-	b := e.AppendJSON(nil)
-	b = append(b[:len(b)-1], ',')
-	b = append(b, extra...)
-	b = append(b, '}')
-	return Response{Status: Status(e.Code), Body: b}
-}
-
 var (
 	errNoAccount = errors.New("ledger: no such account")
 	errNoHold    = errors.New("ledger: no such hold")
@@ -81,17 +59,30 @@ const (
 	byHold                  // id is a hold id: its account is locked
 )
 
-// mutate runs op in one write transaction with the idempotency record: a stored answer for the
+// outcome is the result of a mutating call, one member set: what the call answers and what
+// a retry with the same key gets back. It is stored in the idempotency table (storedOutcome).
+type outcome struct {
+	Account *Account
+	Granted *Granted
+	Held    *Held
+	Closed  *Closed
+	Err     *Error
+}
+
+func failed(e *Error) (outcome, error) { return outcome{Err: e}, nil }
+
+// mutate runs op in one write transaction with the idempotency record: a stored outcome for the
 // same key is returned as it was (or idempotency_conflict when the request differs); otherwise
-// op's answer is stored with the change it made, in the same transaction. The account — given,
+// op's outcome is stored with the change it made, in the same transaction. The account — given,
 // or the hold's — is locked first (SELECT … FOR UPDATE on PostgreSQL) so that calls on one
 // account are serialized; op gets its id. op queues its writes in w; mutate flushes them together
 // with the idempotency record (one round trip on PostgreSQL).
-func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (Response, error)) (Response, error) {
+func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error)) (outcome, bool, error) {
 	if e := CheckKey(call.Key); e != nil {
-		return errorResponse(e), nil
+		return outcome{Err: fromEstimator(e, "")}, false, nil
 	}
-	var res Response
+	var res outcome
+	replayed := false
 	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := l.nowMicro()
 		var hash sql.NullString
@@ -137,11 +128,12 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 		switch {
 		case err == nil:
 			if hash.String != call.RequestHash {
-				res = errorResponse(errf(CodeIdempotencyConflict, "Idempotency-Key", "this key was used for a different request; use a new key for a new request"))
+				res = outcome{Err: &Error{Code: CodeIdempotencyConflict, Field: "Idempotency-Key", Message: "this key was used for a different request; use a new key for a new request"}}
 				return nil
 			}
-			res = Response{Status: int(status.Int64), Body: body, Replayed: true}
-			return nil
+			res, err = loadOutcome(status.Int64, body)
+			replayed = true
+			return err
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -156,22 +148,21 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 			return err
 		}
 		res = r
-		stored := r.Body
-		if r.storedBody != nil {
-			stored = r.storedBody
+		stored, err := storeOutcome(r)
+		if err != nil {
+			return err
 		}
 		w.add(`INSERT INTO idempotency (scope, idem_key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			call.Scope, call.Key, call.RequestHash, r.Status, stored, now)
+			call.Scope, call.Key, call.RequestHash, storedFormat, stored, now)
 		return l.flush(ctx, tx, w)
 	})
 	switch {
 	case errors.Is(err, errNoAccount):
-		return errorResponse(errf(CodeNotFound, "", "no such account")), nil
+		return outcome{Err: &Error{Code: CodeNotFound, Message: "no such account"}}, false, nil
 	case errors.Is(err, errNoHold):
-		return errorResponse(errf(CodeNotFound, "", "no such hold")), nil
+		return outcome{Err: &Error{Code: CodeNotFound, Message: "no such hold"}}, false, nil
 	}
-	res.storedBody = nil
-	return res, err
+	return res, replayed, err
 }
 
 func (l *Ledger) lockAccount(ctx context.Context, tx *sql.Tx, account string) error {

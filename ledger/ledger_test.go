@@ -19,10 +19,10 @@ func TestTrialHoldSettleRelease(t *testing.T) {
 		e := open(Options{})
 		a := e.account()
 		b := e.balance(a)
-		assert.Equal(t, "100.00", b.Available)
+		assert.Equal(t, "100.00", b.Available.String())
 		require.Len(t, b.Buckets, 1)
 		assert.Equal(t, "trial", b.Buckets[0].Kind)
-		assert.Equal(t, "2026-12-10T12:00:00Z", b.Buckets[0].Expires) // the card's 30 days
+		assert.Equal(t, "2026-12-10T12:00:00Z", jsonTime(b.Buckets[0].Expires)) // the card's 30 days
 
 		h := e.hold(a, `{"spec":`+specOf(5)+`}`)
 		m := decode(t, h.Body)
@@ -32,22 +32,22 @@ func TestTrialHoldSettleRelease(t *testing.T) {
 		assert.Equal(t, "5.00", m["quote"].(map[string]any)["credits"])
 		assert.Equal(t, estimator.Default().Digest(), hold["rateCard"].(map[string]any)["digest"])
 		b = e.balance(a)
-		assert.Equal(t, "95.00", b.Available)
-		assert.Equal(t, "5.00", b.Held)
+		assert.Equal(t, "95.00", b.Available.String())
+		assert.Equal(t, "5.00", b.Held.String())
 
 		s := e.settle(hold["id"].(string))
 		require.Equal(t, 200, s.Status, string(s.Body))
 		assert.Equal(t, "5.00", decode(t, s.Body)["charge"].(map[string]any)["credits"])
 		b = e.balance(a)
-		assert.Equal(t, "95.00", b.Available)
-		assert.Equal(t, "0.00", b.Held)
+		assert.Equal(t, "95.00", b.Available.String())
+		assert.Equal(t, "0.00", b.Held.String())
 
 		id2 := holdID(t, e.hold(a, `{"spec":`+specOf(7)+`}`))
-		assert.Equal(t, "88.00", e.balance(a).Available)
+		assert.Equal(t, "88.00", e.balance(a).Available.String())
 		r := e.release(id2)
 		require.Equal(t, 200, r.Status, string(r.Body))
 		assert.Equal(t, "7.00", decode(t, r.Body)["refund"].(map[string]any)["credits"])
-		assert.Equal(t, "95.00", e.balance(a).Available)
+		assert.Equal(t, "95.00", e.balance(a).Available.String())
 		e.reconcileClean()
 	})
 }
@@ -72,9 +72,9 @@ func TestSettleReleaseConflicts(t *testing.T) {
 		s := e.settle(id2)
 		assert.Equal(t, 409, s.Status)
 		assert.Equal(t, CodeHoldReleased, decode(t, s.Body)["code"])
-		assert.Equal(t, "99.00", e.balance(a).Available)
+		assert.Equal(t, "99.00", e.balance(a).Available.String())
 
-		nf, err := e.l.Settle(context.Background(), e.call("op", nil), "hold_nope")
+		nf, err := asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), "hold_nope"))
 		require.NoError(t, err)
 		assert.Equal(t, 404, nf.Status)
 		e.reconcileClean()
@@ -104,7 +104,7 @@ func TestSpendOrderAndExpiry(t *testing.T) {
 		// the clock said when the hold was written.
 		e.clock.Add(31 * 24 * time.Hour)
 		b := e.balance(a)
-		assert.Equal(t, "100.00", b.Available)
+		assert.Equal(t, "100.00", b.Available.String())
 		require.Len(t, b.Buckets, 1)
 		assert.Equal(t, "topup", b.Buckets[0].Kind)
 		r = e.hold(a, `{"spec":{"resolution":"4k","fps":60,"durationSeconds":10,"count":21}}`)
@@ -122,11 +122,11 @@ func TestAutoRelease(t *testing.T) {
 		a := e.account()
 		id := holdID(t, e.hold(a, `{"spec":`+specOf(4)+`}`))
 		e.clock.Add(9 * time.Minute)
-		assert.Equal(t, "4.00", e.balance(a).Held)
+		assert.Equal(t, "4.00", e.balance(a).Held.String())
 		e.clock.Add(time.Minute)
 		b := e.balance(a)
-		assert.Equal(t, "0.00", b.Held)
-		assert.Equal(t, "100.00", b.Available)
+		assert.Equal(t, "0.00", b.Held.String())
+		assert.Equal(t, "100.00", b.Available.String())
 		s := e.settle(id)
 		assert.Equal(t, 409, s.Status)
 		assert.Contains(t, decode(t, s.Body)["message"], "automatically")
@@ -152,12 +152,12 @@ func TestReleaseIntoExpiredBucket(t *testing.T) {
 		e.clock.Add(2 * time.Hour)
 		require.Equal(t, 200, e.release(id).Status)
 		b := e.balance(a)
-		assert.Equal(t, "100.00", b.Available) // the 5.00 went back to a bucket that had expired
+		assert.Equal(t, "100.00", b.Available.String()) // the 5.00 went back to a bucket that had expired
 		st, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
 		require.NoError(t, err)
 		last := st.Entries[len(st.Entries)-1]
 		assert.Equal(t, "expire", last.Type)
-		assert.Equal(t, "5.00", last.Credits)
+		assert.Equal(t, "5.00", last.Credits.String())
 		e.reconcileClean()
 	})
 }
@@ -176,7 +176,7 @@ func TestStaleQuote(t *testing.T) {
 		assert.Equal(t, 409, r.Status)
 		r = e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"1.00","rateCard":{"version":"x","digest":"`+d+`"}}}`)
 		assert.Equal(t, 201, r.Status)
-		assert.Equal(t, "99.00", e.balance(a).Available)
+		assert.Equal(t, "99.00", e.balance(a).Available.String())
 	})
 }
 
@@ -205,7 +205,7 @@ func TestInsufficientAndStandardQueue(t *testing.T) {
 		assert.Equal(t, "standard", h["queue"])
 		c := e.settle(h["id"].(string))
 		assert.Equal(t, "0.00", decode(t, c.Body)["charge"].(map[string]any)["credits"])
-		assert.Equal(t, "10.00", e.balance(a).Available)
+		assert.Equal(t, "10.00", e.balance(a).Available.String())
 		st, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
 		require.NoError(t, err)
 		var types []string
@@ -224,16 +224,16 @@ func TestIdempotency(t *testing.T) {
 		body := `{"spec":` + spec1 + `}`
 		h, _ := DecodeHold([]byte(body))
 		call := Call{Scope: "op", Key: "same-key", RequestHash: HashRequest("POST", "/h", []byte(body))}
-		r1, err := e.l.Hold(context.Background(), call, a, h)
+		r1, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
-		r2, err := e.l.Hold(context.Background(), call, a, h)
+		r2, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
 		assert.Equal(t, string(r1.Body), string(r2.Body))
 		assert.True(t, r2.Replayed)
-		assert.Equal(t, "99.00", e.balance(a).Available)
+		assert.Equal(t, "99.00", e.balance(a).Available.String())
 
 		call.RequestHash = HashRequest("POST", "/h", []byte(body+" "))
-		r3, err := e.l.Hold(context.Background(), call, a, h)
+		r3, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
 		assert.Equal(t, 409, r3.Status)
 		assert.Equal(t, CodeIdempotencyConflict, decode(t, r3.Body)["code"])
@@ -241,15 +241,15 @@ func TestIdempotency(t *testing.T) {
 		// keys are per caller: the same key from another caller is a new request
 		call2 := call
 		call2.Scope = "acct:" + a
-		r4, err := e.l.Hold(context.Background(), call2, a, h)
+		r4, err := asHold(t)(e.l.Hold(context.Background(), call2, a, h))
 		require.NoError(t, err)
 		assert.Equal(t, 201, r4.Status)
 
 		// without a token key, a replayed account creation cannot show the token again
 		c := Call{Scope: "op", Key: "acct-key", RequestHash: "h"}
-		first, err := e.l.CreateAccount(context.Background(), c, false)
+		first, err := asAccount(t)(e.l.CreateAccount(context.Background(), c, false))
 		require.NoError(t, err)
-		second, err := e.l.CreateAccount(context.Background(), c, false)
+		second, err := asAccount(t)(e.l.CreateAccount(context.Background(), c, false))
 		require.NoError(t, err)
 		assert.NotNil(t, decode(t, first.Body)["token"])
 		assert.Nil(t, decode(t, second.Body)["token"])
@@ -262,13 +262,13 @@ func TestIdempotency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, err := e.l.Hold(context.Background(), call3, a, h)
+				r, err := asHold(t)(e.l.Hold(context.Background(), call3, a, h))
 				assert.NoError(t, err)
 				assert.Equal(t, 201, r.Status)
 			}()
 		}
 		wg.Wait()
-		assert.Equal(t, "97.00", e.balance(a).Available)
+		assert.Equal(t, "97.00", e.balance(a).Available.String())
 		e.reconcileClean()
 	})
 }
@@ -282,7 +282,7 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		e := open(Options{TokenKey: key})
 		ctx := context.Background()
 		c := Call{Scope: "op", Key: "create-1", RequestHash: "h"}
-		first, err := e.l.CreateAccount(ctx, c, false)
+		first, err := asAccount(t)(e.l.CreateAccount(ctx, c, false))
 		require.NoError(t, err)
 		require.Equal(t, 201, first.Status, string(first.Body))
 		assert.False(t, first.Replayed)
@@ -290,7 +290,7 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		require.NotEmpty(t, token)
 		id := decode(t, first.Body)["account"].(map[string]any)["id"].(string)
 
-		second, err := e.l.CreateAccount(ctx, c, false)
+		second, err := asAccount(t)(e.l.CreateAccount(ctx, c, false))
 		require.NoError(t, err)
 		assert.True(t, second.Replayed)
 		assert.Equal(t, 201, second.Status)
@@ -308,7 +308,7 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		assert.False(t, answered)
 
 		// another creation gets another account and another token
-		other, err := e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false)
+		other, err := asAccount(t)(e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false))
 		require.NoError(t, err)
 		assert.NotEqual(t, token, decode(t, other.Body)["token"])
 
@@ -316,7 +316,10 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		var stored []byte
 		require.NoError(t, e.l.db.QueryRowContext(ctx, e.l.q(`SELECT response FROM idempotency WHERE scope = ? AND idem_key = ?`), "op", "create-1").Scan(&stored))
 		assert.NotContains(t, string(stored), token)
-		assert.Contains(t, string(stored), `"token":null`)
+		o, err := loadOutcome(storedFormat, stored)
+		require.NoError(t, err)
+		assert.Equal(t, id, o.Account.ID)
+		assert.Empty(t, o.Account.Token)
 		var hash, salt string
 		require.NoError(t, e.l.db.QueryRowContext(ctx, e.l.q(`SELECT token_hash, token_salt FROM accounts WHERE id = ?`), id).Scan(&hash, &salt))
 		assert.NotContains(t, hash+salt, token[len("cet_"):])
@@ -324,7 +327,7 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		// the same database under another key, or none: the token cannot be derived
 		for _, o := range []Options{{TokenKey: []byte("another-key-of-enough-bytes")}, {}} {
 			e2 := open(o)
-			r, err := e2.l.CreateAccount(ctx, c, false)
+			r, err := asAccount(t)(e2.l.CreateAccount(ctx, c, false))
 			require.NoError(t, err)
 			assert.True(t, r.Replayed)
 			assert.Nil(t, decode(t, r.Body)["token"])
@@ -382,8 +385,8 @@ func TestBalanceExpiringAndForecast(t *testing.T) {
 		e := open(Options{})
 		a := e.account()
 		b := e.balance(a)
-		assert.Nil(t, b.Forecast.RunsOut)
-		assert.Equal(t, "100.00", b.Expiring.Credits) // the trial expires within 30 days
+		assert.True(t, b.Forecast.RunsOut.IsZero())
+		assert.Equal(t, "100.00", b.Expiring.Credits.String()) // the trial expires within 30 days
 		// spend 3.00 a day for 10 days: 70.00 left at 0.10/day (30 credits/30 days) → 70 days,
 		// but the trial expires in 20 days: it runs out when the trial expires.
 		for i := 0; i < 10; i++ {
@@ -391,17 +394,17 @@ func TestBalanceExpiringAndForecast(t *testing.T) {
 			e.clock.Add(24 * time.Hour)
 		}
 		b = e.balance(a)
-		require.NotNil(t, b.Forecast.RunsOut)
-		assert.Equal(t, "30.00", b.Forecast.Spent)
-		assert.Equal(t, "1.00", b.Forecast.PerDay)
-		assert.Equal(t, "2026-12-10", *b.Forecast.RunsOut)
+		require.False(t, b.Forecast.RunsOut.IsZero())
+		assert.Equal(t, "30.00", b.Forecast.Spent.String())
+		assert.Equal(t, "1.00", b.Forecast.PerDay.String())
+		assert.Equal(t, "2026-12-10", b.Forecast.RunsOut.Format("2006-01-02"))
 		r := e.grant(a, `{"kind":"topup","credits":"1000"}`)
 		require.Equal(t, 201, r.Status)
 		b = e.balance(a)
 		// 70 trial credits last until the trial expires (20 days); then 1000 at 1/day would last
 		// 1000 days, but the top-up expires after the card's 180 days: that is the run-out date.
-		assert.Equal(t, "2027-05-19", *b.Forecast.RunsOut)
-		assert.Equal(t, "70.00", b.Expiring.Credits)
+		assert.Equal(t, "2027-05-19", b.Forecast.RunsOut.Format("2006-01-02"))
+		assert.Equal(t, "70.00", b.Expiring.Credits.String())
 	})
 }
 
@@ -423,8 +426,8 @@ func TestEntriesWindow(t *testing.T) {
 		assert.Len(t, w.Entries, 4)
 		p, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 4)
 		require.NoError(t, err)
-		require.NotNil(t, p.Next)
-		p2, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, *p.Next, 4)
+		require.NotZero(t, p.Next)
+		p2, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, p.Next, 4)
 		require.NoError(t, err)
 		assert.Equal(t, all.Entries[4].Seq, p2.Entries[0].Seq)
 		_, ok, err = e.l.Entries(context.Background(), "acct_nope", time.Time{}, time.Time{}, 0, 0)
@@ -448,7 +451,7 @@ func TestConcurrentHoldsNeverOverspend(t *testing.T) {
 				<-start
 				body := `{"spec":` + spec1 + `}`
 				h, _ := DecodeHold([]byte(body))
-				r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h)
+				r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h))
 				assert.NoError(t, err)
 				mu.Lock()
 				codes[r.Status]++
@@ -459,8 +462,8 @@ func TestConcurrentHoldsNeverOverspend(t *testing.T) {
 		wg.Wait()
 		assert.Equal(t, map[int]int{201: 10, 402: 54}, codes)
 		b := e.balance(a)
-		assert.Equal(t, "0.00", b.Available)
-		assert.Equal(t, "10.00", b.Held)
+		assert.Equal(t, "0.00", b.Available.String())
+		assert.Equal(t, "10.00", b.Held.String())
 		e.reconcileClean()
 	})
 }
@@ -472,7 +475,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"not json", `{`, "invalid_json", ""},
 		{"array", `[]`, "invalid_type", ""},
 		{"two values", `{"spec":{}} {}`, "invalid_json", ""},
-		{"bad utf8", "{\"spec\":\"\xff\"}", "invalid_utf8", ""},
+		{"bad utf8", "{\"spec\":\"\xff\"}", "invalid_utf8", "spec"}, // the engine's parser names where
+		{"trailing junk", `{"spec":` + spec1 + `}xyz`, "invalid_json", ""},
+		{"trailing brace", `{"spec":` + spec1 + `}}`, "invalid_json", ""},
 		{"unknown", `{"spec":` + spec1 + `,"price":1}`, "unknown_field", "price"},
 		{"duplicate", `{"spec":` + spec1 + `,"spec":` + spec1 + `}`, "duplicate_field", "spec"},
 		{"no spec", `{}`, "missing_field", "spec"},
@@ -494,7 +499,7 @@ func TestDecodeErrors(t *testing.T) {
 			require.NotNil(t, e)
 			assert.Equal(t, c.code, e.Code, e.Message)
 			assert.Equal(t, c.field, e.Field)
-			assert.GreaterOrEqual(t, Status(e.Code), 400)
+			assert.GreaterOrEqual(t, estimator.HTTPStatus(e.Code), 400)
 		})
 	}
 	for _, c := range []struct {
@@ -511,6 +516,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"topup exponent", `{"kind":"topup","credits":"1e3"}`, "invalid_value", "credits"},
 		{"adjustment no expiry", `{"kind":"adjustment","credits":"5"}`, "missing_field", "expires"},
 		{"adjustment bad expiry", `{"kind":"adjustment","credits":"5","expires":"soon"}`, "invalid_date", "expires"},
+		{"adjustment after 9999 in UTC", `{"kind":"adjustment","credits":"5","expires":"9999-12-31T23:30:00-00:31"}`, "invalid_date", "expires"},
+		{"plan period ending after 9999", `{"kind":"plan","plan":"basic","periodStart":"9999-12-01"}`, "invalid_date", "periodStart"},
+		{"trailing junk", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z"}xyz`, "invalid_json", ""},
+		{"two objects", `{"kind":"topup","credits":"5"}{"kind":"topup","credits":"5"}`, "invalid_json", ""},
+		{"duplicate", `{"kind":"topup","credits":"5","credits":"6"}`, "duplicate_field", "credits"},
 		{"memo control", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z","memo":"a\nb"}`, "invalid_value", "memo"},
 		{"memo long", `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z","memo":"` + strings.Repeat("m", 201) + `"}`, "out_of_range", "memo"},
 	} {
@@ -529,6 +539,37 @@ func TestDecodeErrors(t *testing.T) {
 	assert.Nil(t, DecodeEmpty(nil))
 	assert.Nil(t, DecodeEmpty([]byte(" {} ")))
 	assert.NotNil(t, DecodeEmpty([]byte(`{"x":1}`)))
+	for _, junk := range []string{`{}}}}`, `{}xyz`, `{} {}`, `{}]`, "{}\x00"} {
+		e := DecodeEmpty([]byte(junk))
+		if assert.NotNil(t, e, junk) {
+			assert.Equal(t, estimator.CodeInvalidJSON, e.Code, junk)
+		}
+	}
+}
+
+func TestParseInstant(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" when refused
+	}{
+		{"2027-01-02", "2027-01-02T00:00:00Z"},
+		{"2027-01-02T03:04:05.123456789+02:00", "2027-01-02T01:04:05.123456789Z"},
+		{"9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"},
+		{"9999-12-31T23:59:59.9999999Z", ""}, // past the last microsecond
+		{"9999-12-31T23:00:00-05:00", ""},    // 10000-01-01T04:00:00Z in UTC
+		{"10000-01-01T00:00:00Z", ""},
+		{"2027-01-02T03:04:05", ""},
+		{"", ""},
+	} {
+		got, ok := ParseInstant(c.in)
+		if c.want == "" {
+			assert.False(t, ok, c.in)
+			continue
+		}
+		if assert.True(t, ok, c.in) {
+			assert.Equal(t, c.want, got.Format(time.RFC3339Nano), c.in)
+		}
+	}
 }
 
 func TestLedgerErrorsTable(t *testing.T) {
@@ -561,7 +602,7 @@ func TestLedgerErrorsTable(t *testing.T) {
 				return e.grant(a, `{"kind":"adjustment","credits":"1","expires":"2020-01-01T00:00:00Z"}`)
 			}, 422, "invalid_date"},
 			{"missing key", func() Response {
-				r, _ := e.l.Settle(context.Background(), Call{Scope: "op"}, spent)
+				r, _ := asSettle(t)(e.l.Settle(context.Background(), Call{Scope: "op"}, spent))
 				return r
 			}, 400, CodeMissingIdempotencyKey},
 		}
@@ -580,7 +621,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 		a := e.account()
 		// opening again applies nothing and keeps the data
 		require.NoError(t, migrate(context.Background(), e.l.db, e.l.dialect, migrations))
-		assert.Equal(t, "100.00", e.balance(a).Available)
+		assert.Equal(t, "100.00", e.balance(a).Available.String())
 		// a database from a newer program is refused
 		_, err := e.l.db.Exec(e.l.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`), len(migrations)+1, "future", 0)
 		require.NoError(t, err)
@@ -609,19 +650,19 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		body := `{"spec":` + spec1 + `}`
 		h, _ := DecodeHold([]byte(body))
 		call := Call{Scope: "op", Key: "reused", RequestHash: "x"}
-		r1, err := e.l.Hold(context.Background(), call, a, h)
+		r1, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
 		e.clock.Add(30 * time.Minute)
 		_, err = e.l.Sweep(context.Background())
 		require.NoError(t, err)
-		r2, err := e.l.Hold(context.Background(), call, a, h)
+		r2, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
 		assert.True(t, r2.Replayed)
 		assert.Equal(t, string(r1.Body), string(r2.Body))
 		e.clock.Add(31 * time.Minute)
 		_, err = e.l.Sweep(context.Background())
 		require.NoError(t, err)
-		r3, err := e.l.Hold(context.Background(), call, a, h)
+		r3, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
 		require.NoError(t, err)
 		assert.False(t, r3.Replayed, "a key older than the TTL is forgotten")
 		assert.NotEqual(t, holdID(t, r1), holdID(t, r3))
@@ -638,7 +679,7 @@ func TestStatementShowsDueExpiries(t *testing.T) {
 		require.True(t, ok)
 		require.Len(t, st.Entries, 2)
 		assert.Equal(t, "expire", st.Entries[1].Type)
-		assert.Equal(t, "2026-12-10T12:00:00Z", st.Entries[1].At)
+		assert.Equal(t, "2026-12-10T12:00:00Z", jsonTime(st.Entries[1].At))
 		e.reconcileClean()
 	})
 }
@@ -650,7 +691,7 @@ func TestCallsAfterCloseFail(t *testing.T) {
 		require.NoError(t, e.l.Close())
 		require.NoError(t, e.l.Close()) // twice is harmless
 		h, _ := DecodeHold([]byte(`{"spec":` + spec1 + `}`))
-		_, err := e.l.Hold(context.Background(), e.call("op", nil), a, h)
+		_, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", nil), a, h))
 		assert.Error(t, err)
 	})
 }
@@ -673,11 +714,11 @@ func TestReconcileDuringWrites(t *testing.T) {
 					}
 					body := `{"spec":` + spec1 + `}`
 					h, _ := DecodeHold([]byte(body))
-					r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h)
+					r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h))
 					if !assert.NoError(t, err) || r.Status != 201 {
 						return
 					}
-					_, err = e.l.Settle(context.Background(), e.call("op", nil), decode(t, r.Body)["hold"].(map[string]any)["id"].(string))
+					_, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), decode(t, r.Body)["hold"].(map[string]any)["id"].(string)))
 					assert.NoError(t, err)
 				}
 			}()
@@ -717,9 +758,9 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 					var r Response
 					var err error
 					if settle {
-						r, err = e.l.Settle(context.Background(), e.call("op", []byte(id+"s")), id)
+						r, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", []byte(id+"s")), id))
 					} else {
-						r, err = e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
+						r, err = asRelease(t)(e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id))
 					}
 					assert.NoError(t, err)
 					mu.Lock()
@@ -738,10 +779,10 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 					<-start
 					body := `{"spec":` + spec1 + `}`
 					h, _ := DecodeHold([]byte(body))
-					r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), "acct_missing", h)
+					r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), "acct_missing", h))
 					assert.NoError(t, err)
 					assert.Equal(t, 404, r.Status)
-					r, err = e.l.Settle(context.Background(), e.call("op", nil), "hold_missing")
+					r, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), "hold_missing"))
 					assert.NoError(t, err)
 					assert.Equal(t, 404, r.Status)
 				}()
@@ -754,8 +795,8 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 		}
 		settled := won["settled"]
 		b := e.balance(a)
-		assert.Equal(t, "0.00", b.Held)
-		assert.Equal(t, estimator.Credits((40-settled)*100).String(), b.Available)
+		assert.Equal(t, "0.00", b.Held.String())
+		assert.Equal(t, estimator.Credits((40-settled)*100).String(), b.Available.String())
 		e.reconcileClean()
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 )
 
+// maintain brings an account up to the instant now: holds past their deadline are released
 // (at their deadline), then credits of expired buckets expire.
 func (l *Ledger) maintain(ctx context.Context, tx *sql.Tx, account string, now int64) error {
 	// One cheap indexed look first: most calls find nothing to do.

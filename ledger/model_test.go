@@ -109,8 +109,7 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 	// the account's trial, read back once
 	bal := e.balance(a)
 	for _, b := range bal.Buckets {
-		c, _ := parseCredits(b.Credits)
-		m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(c), granted: b.granted, expires: b.expires}
+		m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Available), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro()}
 	}
 	planMonths := map[string]bool{}
 	for step := 0; step < steps; step++ {
@@ -244,11 +243,11 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 		}
 		got := map[string]string{}
 		for _, b := range bal.Buckets {
-			got[b.ID] = b.Credits + "/" + b.Held
+			got[b.ID] = b.Available.String() + "/" + b.Held.String()
 		}
 		require.Equal(t, want, got, "seed %d step %d after %s", seed, step, what)
-		require.Equal(t, estimator.Credits(avail).String(), bal.Available, "seed %d step %d after %s", seed, step, what)
-		require.Equal(t, estimator.Credits(held).String(), bal.Held, "seed %d step %d after %s", seed, step, what)
+		require.Equal(t, estimator.Credits(avail).String(), bal.Available.String(), "seed %d step %d after %s", seed, step, what)
+		require.Equal(t, estimator.Credits(held).String(), bal.Held.String(), "seed %d step %d after %s", seed, step, what)
 	}
 	_ = ctx
 }

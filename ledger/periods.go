@@ -15,14 +15,14 @@ import (
 
 // planPeriod resolves the billing period a plan grant names. The anchor is the request's; else
 // the anchor of this plan's grant whose period ended at periodStart (the plan continues); else
-// periodStart itself (the plan starts). A *estimator.Error is the request's fault.
-func (l *Ledger) planPeriod(ctx context.Context, tx *sql.Tx, account, plan string, g GrantRequest, now int64) (estimator.BillingPeriod, *estimator.Error, error) {
+// periodStart itself (the plan starts). An *Error is the request's fault.
+func (l *Ledger) planPeriod(ctx context.Context, tx *sql.Tx, account, plan string, g GrantRequest, now int64) (estimator.BillingPeriod, *Error, error) {
 	start := estimator.Instant(g.PeriodStart.UnixMicro())
 	anchor := start
 	if !g.Anchor.IsZero() {
 		anchor = estimator.Instant(g.Anchor.UnixMicro())
 		if anchor > start {
-			return estimator.BillingPeriod{}, errf(estimator.CodeInvalidDate, "anchor", "the plan's start must not be after periodStart ("+start.Date().String()+"), not "+anchor.Date().String()), nil
+			return estimator.BillingPeriod{}, newError(estimator.CodeInvalidDate, "anchor", "the plan's start must not be after periodStart ("+start.Date().String()+"), not "+anchor.Date().String()), nil
 		}
 	} else {
 		var prev sql.NullInt64
@@ -37,11 +37,11 @@ func (l *Ledger) planPeriod(ctx context.Context, tx *sql.Tx, account, plan strin
 	}
 	p := estimator.PeriodAt(anchor, start)
 	if p.Start != start {
-		return p, errf(estimator.CodeInvalidDate, "periodStart", "is not the start of a billing period of a plan started on "+anchor.Date().String()+
+		return p, newError(estimator.CodeInvalidDate, "periodStart", "is not the start of a billing period of a plan started on "+anchor.Date().String()+
 			": that period started on "+p.Start.Date().String()+" and the next starts on "+p.End.Date().String()), nil
 	}
 	if int64(p.End) <= now {
-		return p, errf(estimator.CodeInvalidDate, "periodStart", "that billing period ended at "+p.End.String()+"; its credits would already have expired"), nil
+		return p, newError(estimator.CodeInvalidDate, "periodStart", "that billing period ended at "+p.End.String()+"; its credits would already have expired"), nil
 	}
 	// Once per plan and period: no other grant of this plan may cover any instant of it (grants
 	// from before billing periods, calendar months, included).
@@ -51,7 +51,7 @@ func (l *Ledger) planPeriod(ctx context.Context, tx *sql.Tx, account, plan strin
 		return p, nil, err
 	}
 	if n > 0 {
-		return p, errf(CodeAlreadyGranted, "periodStart", "plan "+plan+" was already granted for a period overlapping "+p.Start.Date().String()+" – "+p.End.Date().String()), nil
+		return p, newError(CodeAlreadyGranted, "periodStart", "plan "+plan+" was already granted for a period overlapping "+p.Start.Date().String()+" – "+p.End.Date().String()), nil
 	}
 	return p, nil, nil
 }
@@ -60,10 +60,10 @@ func (l *Ledger) planPeriod(ctx context.Context, tx *sql.Tx, account, plan strin
 func periodKey(p estimator.BillingPeriod) string { return p.Start.Date().String() }
 
 // planBucket queues a plan's bucket for a billing period with its grant entry.
-func (w *writeSet) planBucket(account, kind, plan string, p estimator.BillingPeriod, credits estimator.Credits, at int64, memo string) BucketView {
+func (w *writeSet) planBucket(account, kind, plan string, p estimator.BillingPeriod, credits estimator.Credits, at int64, memo string) Bucket {
 	id := randomID("bkt_")
 	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at, period_anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, account, kind, plan, periodKey(p), int64(credits), int64(credits), int64(p.Start), int64(p.End), int64(p.Anchor))
 	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
-	return BucketView{ID: id, Kind: kind, Plan: plan, Credits: credits.String(), Granted: fmtTime(int64(p.Start)), Expires: fmtTime(int64(p.End))}
+	return Bucket{ID: id, Kind: kind, Plan: plan, Credits: credits, Granted: instant(int64(p.Start)), Expires: instant(int64(p.End))}
 }

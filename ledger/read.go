@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"math/big"
 	"time"
 
@@ -18,47 +17,49 @@ const ExpiringWindow = 30 * 24 * time.Hour
 
 // BalanceBucket is a live bucket in a balance.
 type BalanceBucket struct {
-	ID        string `json:"id"`
-	Kind      string `json:"kind"`
-	Plan      string `json:"plan,omitempty"`
-	Credits   string `json:"credits"` // available now (not held)
-	Held      string `json:"held"`
-	Granted   string `json:"granted"`
-	Expires   string `json:"expires"`
-	Status    string `json:"status"` // "active" or "future" (granted later)
-	available int64
-	held      int64
-	granted   int64
-	expires   int64
+	ID        string
+	Kind      string
+	Plan      string
+	Available estimator.Credits // not held
+	Held      estimator.Credits
+	Granted   time.Time
+	Expires   time.Time
+	Future    bool // granted after the balance's instant: not available yet
 }
 
 // Balance is an account's credits at an instant.
 type Balance struct {
-	Account   string          `json:"account"`
-	At        string          `json:"at"`
-	Available string          `json:"available"`
-	Held      string          `json:"held"`
-	Buckets   []BalanceBucket `json:"buckets"`
-	Expiring  struct {
-		Days    int             `json:"days"`
-		Credits string          `json:"credits"`
-		Buckets []BalanceBucket `json:"buckets"`
-	} `json:"expiringSoon"`
-	Forecast struct {
-		Days    int     `json:"days"`
-		Spent   string  `json:"spent"`
-		PerDay  string  `json:"perDay"`
-		RunsOut *string `json:"runsOut"`
-	} `json:"forecast"`
-	Holds []HoldSummary `json:"holds"`
+	Account   string
+	At        time.Time
+	Available estimator.Credits
+	Held      estimator.Credits
+	Buckets   []BalanceBucket // live buckets with credits, soonest expiry first
+	Expiring  Expiring
+	Forecast  Forecast
+	Holds     []HoldSummary // open holds, oldest first (at most 100)
+}
+
+// Expiring is what expires within the next Days days.
+type Expiring struct {
+	Days    int
+	Credits estimator.Credits
+	Buckets []BalanceBucket
+}
+
+// Forecast extrapolates the last Days days of spending.
+type Forecast struct {
+	Days    int
+	Spent   estimator.Credits
+	PerDay  estimator.Credits // rounded up
+	RunsOut time.Time         // the day (midnight UTC) the credits run out; zero when they do not
 }
 
 // HoldSummary is an open hold in a balance.
 type HoldSummary struct {
-	ID      string `json:"id"`
-	Queue   string `json:"queue"`
-	Credits string `json:"credits"`
-	Expires string `json:"expires"`
+	ID      string
+	Queue   string
+	Credits estimator.Credits
+	Expires time.Time
 }
 
 // Balance returns the account's balance at the server's instant: available and held credits,
@@ -86,7 +87,7 @@ func (l *Ledger) Balance(ctx context.Context, account string) (Balance, bool, er
 }
 
 func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now int64) (Balance, error) {
-	b := Balance{Account: account, At: fmtTime(now), Buckets: []BalanceBucket{}, Holds: []HoldSummary{}}
+	b := Balance{Account: account, At: instant(now), Buckets: []BalanceBucket{}, Holds: []HoldSummary{}}
 	heldBy := map[string]int64{}
 	rows, err := l.query(ctx, tx, (`SELECT d.bucket_id, SUM(d.credits) FROM hold_draws d JOIN holds h ON h.id = d.hold_id
 		WHERE h.account_id = ? AND h.state = ? GROUP BY d.bucket_id`), account, HoldHeld)
@@ -111,42 +112,42 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 	var avail, held int64
 	for rows.Next() {
 		var x BalanceBucket
-		if err := rows.Scan(&x.ID, &x.Kind, &x.Plan, &x.available, &x.granted, &x.expires); err != nil {
+		var remaining, granted, expires int64
+		if err := rows.Scan(&x.ID, &x.Kind, &x.Plan, &remaining, &granted, &expires); err != nil {
 			rows.Close()
 			return b, err
 		}
-		x.held = heldBy[x.ID]
-		if x.available == 0 && x.held == 0 {
+		h := heldBy[x.ID]
+		if remaining == 0 && h == 0 {
 			continue
 		}
-		x.Credits, x.Held = estimator.Credits(x.available).String(), estimator.Credits(x.held).String()
-		x.Granted, x.Expires = fmtTime(x.granted), fmtTime(x.expires)
-		x.Status = "active"
-		if x.granted > now {
-			x.Status = "future"
+		x.Available, x.Held = estimator.Credits(remaining), estimator.Credits(h)
+		x.Granted, x.Expires = instant(granted), instant(expires)
+		if granted > now {
+			x.Future = true
 		} else {
-			avail += x.available
+			avail += remaining
 		}
-		held += x.held
+		held += h
 		b.Buckets = append(b.Buckets, x)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return b, err
 	}
-	b.Available, b.Held = estimator.Credits(avail).String(), estimator.Credits(held).String()
+	b.Available, b.Held = estimator.Credits(avail), estimator.Credits(held)
 
 	b.Expiring.Days = int(ExpiringWindow / (24 * time.Hour))
 	b.Expiring.Buckets = []BalanceBucket{}
 	var expiring int64
 	horizon := now + ExpiringWindow.Microseconds()
 	for _, x := range b.Buckets {
-		if x.expires <= horizon && x.available > 0 {
-			expiring += x.available
+		if x.Expires.UnixMicro() <= horizon && x.Available > 0 {
+			expiring += int64(x.Available)
 			b.Expiring.Buckets = append(b.Expiring.Buckets, x)
 		}
 	}
-	b.Expiring.Credits = estimator.Credits(expiring).String()
+	b.Expiring.Credits = estimator.Credits(expiring)
 
 	var spent sql.NullInt64
 	if err := l.queryRow(ctx, tx, (`SELECT SUM(credits) FROM entries WHERE account_id = ? AND type = ? AND at > ? AND at <= ?`),
@@ -155,16 +156,15 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 	}
 	days := int64(ForecastWindow / (24 * time.Hour))
 	b.Forecast.Days = int(days)
-	b.Forecast.Spent = estimator.Credits(spent.Int64).String()
-	b.Forecast.PerDay = estimator.Credits((spent.Int64 + days - 1) / days).String()
+	b.Forecast.Spent = estimator.Credits(spent.Int64)
+	b.Forecast.PerDay = estimator.Credits((spent.Int64 + days - 1) / days)
 	if spent.Int64 > 0 {
 		inOrder, err := l.usableBuckets(ctx, tx, account, now)
 		if err != nil {
 			return b, err
 		}
 		if t, ok := runOut(inOrder, now, spent.Int64, ForecastWindow.Microseconds()); ok {
-			s := time.UnixMicro(t).UTC().Format("2006-01-02")
-			b.Forecast.RunsOut = &s
+			b.Forecast.RunsOut = instant(t).Truncate(24 * time.Hour)
 		}
 	}
 
@@ -179,7 +179,7 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 		if err := rows.Scan(&h.ID, &h.Queue, &c, &e); err != nil {
 			return b, err
 		}
-		h.Credits, h.Expires = estimator.Credits(c).String(), fmtTime(e)
+		h.Credits, h.Expires = estimator.Credits(c), instant(e)
 		b.Holds = append(b.Holds, h)
 	}
 	return b, rows.Err()
@@ -210,25 +210,27 @@ func runOut(bs []usable, now, spent, window int64) (int64, bool) {
 	return f.Int64(), true
 }
 
-// Entry is one line of a statement.
+// Entry is one line of a statement: an append-only record of one change to one bucket (or to
+// a hold without buckets). Credits is the amount moved; Available and Held are the changes it
+// made to the account's available and held credits.
 type Entry struct {
-	Seq       int64  `json:"seq"`
-	At        string `json:"at"`
-	Type      string `json:"type"`
-	Kind      string `json:"kind,omitempty"`
-	Bucket    string `json:"bucket,omitempty"`
-	Hold      string `json:"hold,omitempty"`
-	Credits   string `json:"credits"`
-	Available string `json:"available"`
-	Held      string `json:"held"`
-	Memo      string `json:"memo,omitempty"`
+	Seq       int64
+	At        time.Time
+	Type      string // EntryGrant, EntryHold, EntrySettle, EntryRelease or EntryExpire
+	Kind      string // the bucket's kind
+	Bucket    string
+	Hold      string
+	Credits   estimator.Credits
+	Available estimator.Credits
+	Held      estimator.Credits
+	Memo      string
 }
 
 // Statement is one page of an account's entries.
 type Statement struct {
-	Account string  `json:"account"`
-	Entries []Entry `json:"entries"`
-	Next    *int64  `json:"next"` // pass as after= for the next page; null on the last
+	Account string
+	Entries []Entry
+	Next    int64 // pass as after for the next page; 0 on the last page
 }
 
 // Entries returns the account's entries with from ≤ at < to (zero times: unbounded) and
@@ -267,21 +269,16 @@ func (l *Ledger) Entries(ctx context.Context, account string, from, to time.Time
 	defer rows.Close()
 	for rows.Next() {
 		var e Entry
-		var at, c, a, h int64
-		if err := rows.Scan(&e.Seq, &at, &e.Type, &e.Kind, &e.Bucket, &e.Hold, &c, &a, &h, &e.Memo); err != nil {
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Type, &e.Kind, &e.Bucket, &e.Hold, &e.Credits, &e.Available, &e.Held, &e.Memo); err != nil {
 			return st, true, err
 		}
 		if len(st.Entries) == limit {
-			n := st.Entries[limit-1].Seq
-			st.Next = &n
+			st.Next = st.Entries[limit-1].Seq
 			break
 		}
-		e.At = fmtTime(at)
-		e.Credits, e.Available, e.Held = estimator.Credits(c).String(), estimator.Credits(a).String(), estimator.Credits(h).String()
+		e.At = instant(at)
 		st.Entries = append(st.Entries, e)
 	}
 	return st, true, rows.Err()
 }
-
-// MarshalBalance is the balance's JSON.
-func MarshalBalance(b Balance) []byte { out, _ := json.Marshal(b); return out }

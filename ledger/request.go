@@ -2,11 +2,10 @@ package ledger
 
 import (
 	"bytes"
-	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/creditestimator/creditestimator/estimator"
 )
@@ -37,54 +36,16 @@ const (
 	rfc3339Micro           = "2006-01-02T15:04:05.999999Z07:00"
 )
 
-// HTTP statuses the ledger's answers carry.
-const (
-	statusOK                  = 200
-	statusCreated             = 201
-	statusBadRequest          = 400
-	statusInsufficientCredits = 402
-	statusNotFound            = 404
-	statusConflict            = 409
-	statusUnprocessable       = 422
-)
-
-// Status returns the HTTP status of an error code of the ledger or of the estimator.
-func Status(code string) int {
-	switch code {
-	case CodeUnauthorized:
-		return 401
-	case CodeForbidden:
-		return 403
-	case CodeNotFound:
-		return statusNotFound
-	case CodeInsufficientCredits:
-		return statusInsufficientCredits
-	case CodeStaleQuote, CodeIdempotencyConflict, CodeHoldSettled, CodeHoldReleased, CodeAlreadyGranted:
-		return statusConflict
-	case CodeRateLimited:
-		return 429
-	case CodeMissingIdempotencyKey:
-		return statusBadRequest
-	case CodeUnsupportedQueue, CodeUnsupportedGrantKind:
-		return statusUnprocessable
-	case "method_not_allowed":
-		return 405
-	case "unsupported_media_type":
-		return 415
-	case "unavailable":
-		return 503
-	}
-	return estimator.HTTPStatus(code)
-}
-
 func errf(code, field, msg string) *estimator.Error {
 	return &estimator.Error{Code: code, Field: field, Message: msg}
 }
 
-// fields is one JSON object's members, decoded strictly: exact names, no duplicates, no unknown.
+// fields is one JSON object's members, parsed by the engine's strict parser (estimator.
+// ParseRequest: one value, nothing after it, valid UTF-8, no duplicate members) and checked
+// against the members a request allows.
 type fields struct {
 	path string
-	m    map[string]json.RawMessage
+	m    map[string]estimator.RequestValue
 }
 
 func join(path, key string) string {
@@ -96,72 +57,46 @@ func join(path, key string) string {
 
 // decodeObject decodes data as one JSON object whose members are among allowed.
 func decodeObject(data []byte, path string, allowed ...string) (fields, *estimator.Error) {
-	f := fields{path: path, m: map[string]json.RawMessage{}}
-	if !utf8.Valid(data) {
-		return f, errf(estimator.CodeInvalidUTF8, path, "the body is not valid UTF-8")
+	v, e := estimator.ParseRequest(data)
+	if e != nil {
+		return fields{path: path}, e
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	return objectOf(v, path, allowed...)
+}
+
+// objectOf checks that v is an object whose members are among allowed.
+func objectOf(v estimator.RequestValue, path string, allowed ...string) (fields, *estimator.Error) {
+	f := fields{path: path, m: map[string]estimator.RequestValue{}}
+	if v.Kind() != "object" {
 		return f, errf(estimator.CodeInvalidType, path, "must be a JSON object")
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
-		}
-		key := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return f, errf(estimator.CodeInvalidJSON, join(path, key), "not well-formed JSON")
-		}
-		if !contains(allowed, key) {
+	for _, key := range v.Keys() {
+		if !slices.Contains(allowed, key) {
 			return f, errf(estimator.CodeUnknownField, join(path, key), "unknown member; allowed: "+strings.Join(allowed, ", "))
 		}
-		if _, dup := f.m[key]; dup {
-			return f, errf(estimator.CodeDuplicateField, join(path, key), "given twice")
-		}
-		f.m[key] = raw
-	}
-	if _, err := dec.Token(); err != nil {
-		return f, errf(estimator.CodeInvalidJSON, path, "not one well-formed JSON object")
-	}
-	if _, err := dec.Token(); err == nil {
-		return f, errf(estimator.CodeInvalidJSON, path, "more than one JSON value")
+		f.m[key], _ = v.Get(key)
 	}
 	return f, nil
 }
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// has reports whether key is present and not null.
+func (f fields) has(key string) bool {
+	v, ok := f.m[key]
+	return ok && v.Kind() != "null"
 }
 
-func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
-
-func (f fields) has(key string) bool { return !isNull(f.m[key]) }
-
 func (f fields) str(key string, required bool) (string, *estimator.Error) {
-	raw, ok := f.m[key]
-	if !ok || isNull(raw) {
+	if !f.has(key) {
 		if required {
 			return "", errf(estimator.CodeMissingField, join(f.path, key), "required")
 		}
 		return "", nil
 	}
-	var s string
-	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+	v := f.m[key]
+	if v.Kind() != "string" {
 		return "", errf(estimator.CodeInvalidType, join(f.path, key), "must be a string")
 	}
-	return s, nil
+	return v.Str(), nil
 }
 
 // credits decodes a decimal string of credits with at most two decimals, in (0, max].
@@ -202,18 +137,31 @@ func parseCredits(s string) (estimator.Credits, bool) {
 	return estimator.Credits(w*100 + fr), true
 }
 
-// instant decodes an RFC 3339 time (or a YYYY-MM-DD date, meaning its midnight UTC).
-func parseInstant(s string) (time.Time, bool) {
+// MaxInstant is the latest instant the ledger takes: its instants are shown in RFC 3339, whose
+// years have four digits.
+var MaxInstant = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+
+// ParseInstant reads an RFC 3339 time (or a YYYY-MM-DD date, meaning its midnight UTC) as the
+// ledger takes instants: in UTC, and no later than MaxInstant (a time written with an offset
+// can fall after 9999 in UTC, and would then be shown as 10000-…, which RFC 3339 cannot say).
+func ParseInstant(s string) (time.Time, bool) {
+	var t time.Time
+	var err error
 	if len(s) == 10 {
-		t, err := time.Parse("2006-01-02", s)
-		return t.UTC(), err == nil
+		t, err = time.Parse("2006-01-02", s)
+	} else {
+		t, err = time.Parse(time.RFC3339Nano, s)
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	t = t.UTC()
+	if err != nil || t.After(MaxInstant) {
 		return time.Time{}, false
 	}
-	return t.UTC(), true
+	return t, true
 }
+
+// lastPeriodStart bounds a plan grant's period start: a period starting later could end after
+// MaxInstant.
+var lastPeriodStart = time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC)
 
 // GrantRequest is the body of POST /accounts/{id}/grants.
 type GrantRequest struct {
@@ -246,7 +194,7 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 		return g, errf(CodeUnsupportedGrantKind, "kind", "must be plan, topup or adjustment (the trial is granted when the account is made), not "+strconv.Quote(clip(g.Kind)))
 	}
 	for k := range f.m {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			return g, errf(estimator.CodeUnknownField, k, "not a member of a "+g.Kind+" grant; allowed: "+strings.Join(allowed, ", "))
 		}
 	}
@@ -262,6 +210,9 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 		t, err := time.Parse("2006-01-02", ps)
 		if err != nil {
 			return g, errf(estimator.CodeInvalidDate, "periodStart", "must be a date YYYY-MM-DD, not "+strconv.Quote(clip(ps)))
+		}
+		if !t.Before(lastPeriodStart) {
+			return g, errf(estimator.CodeInvalidDate, "periodStart", "must be before 9999-12-01: a later period would end after the year 9999")
 		}
 		g.PeriodStart = t.UTC()
 		if f.has("anchor") {
@@ -287,9 +238,9 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 		if e != nil {
 			return g, e
 		}
-		t, ok := parseInstant(ex)
+		t, ok := ParseInstant(ex)
 		if !ok {
-			return g, errf(estimator.CodeInvalidDate, "expires", "must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z, not "+strconv.Quote(clip(ex)))
+			return g, errf(estimator.CodeInvalidDate, "expires", "must be an RFC 3339 time no later than 9999-12-31T23:59:59.999999Z, e.g. 2027-01-01T00:00:00Z, not "+strconv.Quote(clip(ex)))
 		}
 		g.Expires = t
 		if g.Memo, e = f.str("memo", false); e != nil {
@@ -325,16 +276,12 @@ func DecodeHold(data []byte) (HoldRequest, *estimator.Error) {
 	if e != nil {
 		return h, e
 	}
-	raw, ok := f.m["spec"]
-	if !ok || isNull(raw) {
+	if !f.has("spec") {
 		return h, errf(estimator.CodeMissingField, "spec", "required: the quote contract's spec")
 	}
-	spec, err := estimator.DecodeSpec(raw)
-	if err != nil {
-		ee := err.(*estimator.Error)
-		return h, errf(ee.Code, join("spec", ee.Field), ee.Message)
+	if h.Spec, e = f.m["spec"].Spec(); e != nil {
+		return h, e
 	}
-	h.Spec = spec
 	if h.Queue, e = f.str("queue", false); e != nil {
 		return h, e
 	}
@@ -345,7 +292,7 @@ func DecodeHold(data []byte) (HoldRequest, *estimator.Error) {
 		return h, errf(CodeUnsupportedQueue, "queue", "must be fast or standard, not "+strconv.Quote(clip(h.Queue)))
 	}
 	if f.has("quote") {
-		q, e := decodeObject(f.m["quote"], "quote", "credits", "rateCard")
+		q, e := objectOf(f.m["quote"], "quote", "credits", "rateCard")
 		if e != nil {
 			return h, e
 		}
@@ -355,7 +302,7 @@ func DecodeHold(data []byte) (HoldRequest, *estimator.Error) {
 		if !q.has("rateCard") {
 			return h, errf(estimator.CodeMissingField, "quote.rateCard", "required: the card the quote was priced with")
 		}
-		rc, e := decodeObject(q.m["rateCard"], "quote.rateCard", "version", "digest")
+		rc, e := objectOf(q.m["rateCard"], "quote.rateCard", "version", "digest")
 		if e != nil {
 			return h, e
 		}

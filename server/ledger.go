@@ -5,12 +5,12 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +61,7 @@ type ledgerAPI struct {
 	global   *signupLimiter
 	log      *slog.Logger
 	deadline time.Duration
+	mux      *http.ServeMux
 }
 
 func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
@@ -74,9 +75,60 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 	if n <= 0 {
 		n = 5
 	}
-	return &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
+	a := &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
 		perIP: newSignupLimiter(n, time.Minute), global: newSignupLimiter(20*n, time.Minute), log: log,
-		deadline: 10 * time.Second}, nil
+		deadline: 10 * time.Second, mux: http.NewServeMux()}
+	a.routes()
+	return a, nil
+}
+
+// routes registers the ledger's endpoints (docs/ledger.md). Each is registered twice: with its
+// method (GET also answers HEAD), and without one, which answers 405 with Allow, so that the
+// mux never answers with its own plain-text body.
+func (a *ledgerAPI) routes() {
+	if a.demo {
+		a.handle(http.MethodPost, "/api/v1/demo/signup", "", a.signup)
+	} else {
+		a.mux.HandleFunc("/api/v1/demo/signup", func(w http.ResponseWriter, r *http.Request) {
+			ledgerNotFound(w, "endpoint (demo sign-up is switched off)")
+		})
+	}
+	a.handle(http.MethodPost, "/api/v1/accounts", "", a.operatorOnly(a.createAccount))
+	a.handle(http.MethodPost, "/api/v1/accounts/{id}/grants", "id", a.forAccount(a.grant))
+	a.handle(http.MethodPost, "/api/v1/accounts/{id}/holds", "id", a.forAccount(a.hold))
+	a.handle(http.MethodGet, "/api/v1/accounts/{id}/balance", "id", a.forAccount(a.balance))
+	a.handle(http.MethodGet, "/api/v1/accounts/{id}/entries", "id", a.forAccount(a.entries))
+	a.handle(http.MethodPost, "/api/v1/holds/{id}/settle", "id", a.forHold(true))
+	a.handle(http.MethodPost, "/api/v1/holds/{id}/release", "id", a.forHold(false))
+	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
+	}
+}
+
+// handle registers h for method and path; a path wildcard named id must be an id the ledger
+// makes (anything else is no endpoint of ours).
+func (a *ledgerAPI) handle(method, path, id string, h http.HandlerFunc) {
+	allow := method
+	if method == http.MethodGet {
+		allow = "GET, HEAD"
+	}
+	valid := func(w http.ResponseWriter, r *http.Request) bool {
+		if id != "" && !validLedgerID(r.PathValue(id)) {
+			ledgerNotFound(w, "endpoint")
+			return false
+		}
+		return true
+	}
+	a.mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+		if valid(w, r) {
+			h(w, r)
+		}
+	})
+	a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		if valid(w, r) {
+			methodNotAllowed(w, r, allow)
+		}
+	})
 }
 
 // ownsLedgerPath reports whether p belongs to the ledger API.
@@ -99,98 +151,55 @@ func (p ledgerCaller) scope() string {
 }
 
 func ledgerError(w http.ResponseWriter, code, field, msg string) {
-	e := &estimator.Error{Code: code, Field: field, Message: msg}
-	ledgerJSON(w, ledger.Status(code), e.AppendJSON(nil))
-}
-
-func ledgerJSON(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	writeCodeError(w, &estimator.Error{Code: code, Field: field, Message: msg})
 }
 
 func ledgerNotFound(w http.ResponseWriter, what string) {
 	ledgerError(w, ledger.CodeNotFound, "", "no such "+what)
 }
 
-// serve routes a ledger request. No CORS headers: the ledger is not for other origins.
+// serve answers a ledger request. No CORS headers: the ledger is not for other origins.
 func (a *ledgerAPI) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if p := r.URL.Path; path.Clean(p) != p && p != "/api/v1/accounts/" {
+		ledgerNotFound(w, "endpoint") // the mux would redirect to the clean path; no path of ours is unclean
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.deadline)
 	defer cancel()
-	r = r.WithContext(ctx)
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v1/"), "/")
-	switch {
-	case len(parts) == 2 && parts[0] == "demo" && parts[1] == "signup":
-		if !a.demo {
-			ledgerNotFound(w, "endpoint (demo sign-up is switched off)")
-			return
-		}
-		if a.method(w, r, http.MethodPost) {
-			a.signup(w, r)
-		}
-		return
-	case len(parts) == 1 && parts[0] == "accounts":
-		if a.method(w, r, http.MethodPost) {
-			a.withAuth(w, r, func(p ledgerCaller) {
-				if !p.operator {
-					ledgerError(w, ledger.CodeForbidden, "", "only the operator key can create accounts")
-					return
-				}
-				a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
-					if e := ledger.DecodeEmpty(body); e != nil {
-						return ledgerErrResponse(e), nil
-					}
-					return a.l.CreateAccount(r.Context(), call, false)
-				})
-			})
-		}
-		return
-	case len(parts) == 3 && parts[0] == "accounts" && validLedgerID(parts[1]):
-		id, what := parts[1], parts[2]
-		var method string
-		switch what {
-		case "grants", "holds":
-			method = http.MethodPost
-		case "balance", "entries":
-			method = http.MethodGet
-		default:
-			ledgerNotFound(w, "endpoint")
-			return
-		}
-		if !a.method(w, r, method) {
-			return
-		}
+	a.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (a *ledgerAPI) operatorOnly(h func(http.ResponseWriter, *http.Request, ledgerCaller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.withAuth(w, r, func(p ledgerCaller) {
+			if !p.operator {
+				ledgerError(w, ledger.CodeForbidden, "", "only the operator key can create accounts")
+				return
+			}
+			h(w, r, p)
+		})
+	}
+}
+
+// forAccount authorizes the operator, or the token of the account in the path.
+func (a *ledgerAPI) forAccount(h func(http.ResponseWriter, *http.Request, ledgerCaller, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
 		a.withAuth(w, r, func(p ledgerCaller) {
 			if !p.operator && p.account != id {
 				ledgerNotFound(w, "account") // a token never learns whether another account exists
 				return
 			}
-			switch what {
-			case "grants":
-				a.grant(w, r, p, id)
-			case "holds":
-				a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
-					h, e := ledger.DecodeHold(body)
-					if e != nil {
-						return ledgerErrResponse(e), nil
-					}
-					return a.l.Hold(r.Context(), call, id, h)
-				})
-			case "balance":
-				a.balance(w, r, id)
-			case "entries":
-				a.entries(w, r, id)
-			}
+			h(w, r, p, id)
 		})
-		return
-	case len(parts) == 3 && parts[0] == "holds" && validLedgerID(parts[1]) && (parts[2] == "settle" || parts[2] == "release"):
-		if !a.method(w, r, http.MethodPost) {
-			return
-		}
-		id, settle := parts[1], parts[2] == "settle"
+	}
+}
+
+// forHold settles or releases the hold in the path, for the operator or the hold's account.
+func (a *ledgerAPI) forHold(settle bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
 		a.withAuth(w, r, func(p ledgerCaller) {
 			owner, ok, err := a.l.HoldAccount(r.Context(), id)
 			if err != nil {
@@ -201,19 +210,40 @@ func (a *ledgerAPI) serve(w http.ResponseWriter, r *http.Request) {
 				ledgerNotFound(w, "hold")
 				return
 			}
-			a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+			a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
 				if e := ledger.DecodeEmpty(body); e != nil {
-					return ledgerErrResponse(e), nil
+					return answer{}, e
 				}
 				if settle {
-					return a.l.Settle(r.Context(), call, id)
+					c, err := a.l.Settle(r.Context(), call, id)
+					return answer{http.StatusOK, settledBody(c), c.Replayed}, err
 				}
-				return a.l.Release(r.Context(), call, id)
+				c, err := a.l.Release(r.Context(), call, id)
+				return answer{http.StatusOK, releasedBody(c), c.Replayed}, err
 			})
 		})
-		return
 	}
-	ledgerNotFound(w, "endpoint")
+}
+
+func (a *ledgerAPI) createAccount(w http.ResponseWriter, r *http.Request, p ledgerCaller) {
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		if e := ledger.DecodeEmpty(body); e != nil {
+			return answer{}, e
+		}
+		acct, err := a.l.CreateAccount(r.Context(), call, false)
+		return answer{http.StatusCreated, accountBody(acct), acct.Replayed}, err
+	})
+}
+
+func (a *ledgerAPI) hold(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		h, e := ledger.DecodeHold(body)
+		if e != nil {
+			return answer{}, e
+		}
+		held, err := a.l.Hold(r.Context(), call, id, h)
+		return answer{http.StatusCreated, heldBody(held), held.Replayed}, err
+	})
 }
 
 // validLedgerID accepts the ids the ledger makes (prefix_ and URL-safe base64), nothing longer.
@@ -228,23 +258,6 @@ func validLedgerID(s string) bool {
 		}
 	}
 	return true
-}
-
-func ledgerErrResponse(e *estimator.Error) ledger.Response {
-	return ledger.Response{Status: ledger.Status(e.Code), Body: e.AppendJSON(nil)}
-}
-
-func (a *ledgerAPI) method(w http.ResponseWriter, r *http.Request, m string) bool {
-	if r.Method == m || (m == http.MethodGet && r.Method == http.MethodHead) {
-		return true
-	}
-	allow := m
-	if m == http.MethodGet {
-		allow = "GET, HEAD"
-	}
-	w.Header().Set("Allow", allow)
-	ledgerError(w, "method_not_allowed", "", "method "+r.Method+" is not allowed here; allowed: "+allow)
-	return false
 }
 
 // withAuth resolves the bearer credential: the operator key or an account token. No credential,
@@ -300,27 +313,45 @@ func (a *ledgerAPI) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bo
 	return body, true
 }
 
-// mutating reads the body, checks the Idempotency-Key and answers with op's response.
-func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCaller, op func(body []byte, call ledger.Call) (ledger.Response, error)) {
+// answer is a successful ledger call as HTTP.
+type answer struct {
+	status   int
+	body     []byte
+	replayed bool
+}
+
+// mutating reads the body, checks the Idempotency-Key and answers with op's result. op's error
+// is the ledger's (*ledger.Error), the request decoder's (*estimator.Error), or a failure.
+func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCaller, op func(body []byte, call ledger.Call) (answer, error)) {
 	body, ok := a.readBody(w, r)
 	if !ok {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if e := ledger.CheckKey(key); e != nil {
-		ledgerJSON(w, ledger.Status(e.Code), e.AppendJSON(nil))
+		writeCodeError(w, e)
 		return
 	}
 	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
 	res, err := op(body, call)
-	if err != nil {
+	var le *ledger.Error
+	var ee *estimator.Error
+	switch {
+	case errors.As(err, &le):
+		if le.Replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		writeJSON(w, statusOf(le.Code), ledgerErrorBody(le))
+	case errors.As(err, &ee):
+		writeCodeError(w, ee)
+	case err != nil:
 		a.internal(w, err)
-		return
+	default:
+		if res.replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		writeJSON(w, res.status, res.body)
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	ledgerJSON(w, res.Status, res.Body)
 }
 
 func (a *ledgerAPI) internal(w http.ResponseWriter, err error) {
@@ -334,19 +365,20 @@ func (a *ledgerAPI) internal(w http.ResponseWriter, err error) {
 }
 
 func (a *ledgerAPI) grant(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
-	a.mutating(w, r, p, func(body []byte, call ledger.Call) (ledger.Response, error) {
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
 		g, e := ledger.DecodeGrant(body)
 		if e != nil {
-			return ledgerErrResponse(e), nil
+			return answer{}, e
 		}
 		if !p.operator && !(a.demo && g.Kind == "topup") {
-			return ledgerErrResponse(&estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits (the demo lets an account buy top-ups)"}), nil
+			return answer{}, &estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits (the demo lets an account buy top-ups)"}
 		}
-		return a.l.Grant(r.Context(), call, id, g)
+		res, err := a.l.Grant(r.Context(), call, id, g)
+		return answer{http.StatusCreated, grantBody(res), res.Replayed}, err
 	})
 }
 
-func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, id string) {
+func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, _ ledgerCaller, id string) {
 	b, ok, err := a.l.Balance(r.Context(), id)
 	if err != nil {
 		a.internal(w, err)
@@ -356,10 +388,10 @@ func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, id string) {
 		ledgerNotFound(w, "account")
 		return
 	}
-	ledgerJSON(w, http.StatusOK, ledger.MarshalBalance(b))
+	writeJSON(w, http.StatusOK, balanceBody(b))
 }
 
-func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, id string) {
+func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, _ ledgerCaller, id string) {
 	q := r.URL.Query()
 	var from, to time.Time
 	for _, f := range []struct {
@@ -367,9 +399,9 @@ func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, id string) {
 		dst  *time.Time
 	}{{"from", &from}, {"to", &to}} {
 		if v := q.Get(f.name); v != "" {
-			t, ok := ledgerQueryTime(v)
+			t, ok := ledger.ParseInstant(v)
 			if !ok {
-				ledgerError(w, estimator.CodeInvalidDate, f.name, "must be an RFC 3339 time or a YYYY-MM-DD date")
+				ledgerError(w, estimator.CodeInvalidDate, f.name, "must be an RFC 3339 time or a YYYY-MM-DD date, no later than 9999-12-31T23:59:59.999999Z")
 				return
 			}
 			*f.dst = t
@@ -407,11 +439,12 @@ func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, id string) {
 		cw := csv.NewWriter(&buf)
 		_ = cw.Write([]string{"seq", "at", "type", "kind", "bucket", "hold", "credits", "available", "held", "memo"})
 		for _, e := range st.Entries {
-			_ = cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.At, e.Type, e.Kind, e.Bucket, e.Hold, e.Credits, e.Available, e.Held, ledgerCSVSafe(e.Memo)})
+			j := entryAsJSON(e)
+			_ = cw.Write([]string{strconv.FormatInt(j.Seq, 10), j.At, j.Type, j.Kind, j.Bucket, j.Hold, j.Credits, j.Available, j.Held, ledgerCSVSafe(j.Memo)})
 		}
 		cw.Flush()
-		if st.Next != nil {
-			w.Header().Set("Ledger-Next", strconv.FormatInt(*st.Next, 10))
+		if st.Next != 0 {
+			w.Header().Set("Ledger-Next", strconv.FormatInt(st.Next, 10))
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -419,8 +452,7 @@ func (a *ledgerAPI) entries(w http.ResponseWriter, r *http.Request, id string) {
 		_, _ = w.Write(buf.Bytes())
 		return
 	}
-	b, _ := json.Marshal(st)
-	ledgerJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, statementBody(st))
 }
 
 // ledgerCSVSafe keeps a spreadsheet from reading a memo as a formula.
@@ -441,15 +473,6 @@ func ledgerWantsCSV(accept string) bool {
 	return false
 }
 
-func ledgerQueryTime(s string) (time.Time, bool) {
-	if len(s) == 10 {
-		t, err := time.Parse("2006-01-02", s)
-		return t, err == nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
-}
-
 // signup is the demo's sign-up: a new account with the trial, answered with only its token.
 func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -467,12 +490,13 @@ func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
 		return
 	}
-	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (ledger.Response, error) {
+	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (answer, error) {
 		if e := ledger.DecodeEmpty(body); e != nil {
-			return ledgerErrResponse(e), nil
+			return answer{}, e
 		}
 		call.Scope = "demo:" + host
-		return a.l.CreateAccount(r.Context(), call, true)
+		acct, err := a.l.CreateAccount(r.Context(), call, true)
+		return answer{http.StatusCreated, accountBody(acct), acct.Replayed}, err
 	})
 }
 
@@ -526,8 +550,7 @@ func (rl *signupLimiter) allow(key string) bool {
 func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		ledgerError(w, "method_not_allowed", "", "method "+r.Method+" is not allowed here; allowed: GET, HEAD")
+		methodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
 	info := struct {
@@ -539,6 +562,5 @@ func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
 		info.Ledger, info.DemoSignup = true, s.ledger.demo
 		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
 	}
-	b, _ := json.Marshal(info)
-	ledgerJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, marshal(info))
 }

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/creditestimator/creditestimator/estimator"
+	"github.com/creditestimator/creditestimator/ledger"
+)
+
+// codeStatus is the HTTP status of every error code the server answers with that is not the
+// estimator's (estimator.HTTPStatus maps those): the ledger's codes and the server's own.
+var codeStatus = map[string]int{
+	ledger.CodeUnauthorized:          http.StatusUnauthorized,
+	ledger.CodeForbidden:             http.StatusForbidden,
+	ledger.CodeNotFound:              http.StatusNotFound,
+	ledger.CodeInsufficientCredits:   http.StatusPaymentRequired,
+	ledger.CodeStaleQuote:            http.StatusConflict,
+	ledger.CodeIdempotencyConflict:   http.StatusConflict,
+	ledger.CodeHoldSettled:           http.StatusConflict,
+	ledger.CodeHoldReleased:          http.StatusConflict,
+	ledger.CodeAlreadyGranted:        http.StatusConflict,
+	ledger.CodeRateLimited:           http.StatusTooManyRequests,
+	ledger.CodeMissingIdempotencyKey: http.StatusBadRequest,
+	ledger.CodeUnsupportedQueue:      http.StatusUnprocessableEntity,
+	ledger.CodeUnsupportedGrantKind:  http.StatusUnprocessableEntity,
+	"method_not_allowed":             http.StatusMethodNotAllowed,
+	"unsupported_media_type":         http.StatusUnsupportedMediaType,
+	"unavailable":                    http.StatusServiceUnavailable,
+	"overloaded":                     http.StatusServiceUnavailable,
+	"unknown_op":                     http.StatusNotFound,
+}
+
+// statusOf returns the HTTP status of an error code: the table above, then the estimator's.
+func statusOf(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return estimator.HTTPStatus(code)
+}
+
+// writeCodeError answers with the error object and the status of its code.
+func writeCodeError(w http.ResponseWriter, e *estimator.Error) { writeError(w, statusOf(e.Code), e) }
