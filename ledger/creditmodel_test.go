@@ -470,3 +470,51 @@ func credits(t testing.TB, s string) estimator.Credits {
 	require.NoError(t, err, s)
 	return estimator.Credits(n)
 }
+
+// An empty monthly bucket of a fast-queue plan still gives the fast queue: priority credits keep
+// paying last (the spend op says the same).
+func TestPriorityLastWhileFastPlanIsEmpty(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		a := e.account()
+		for _, g := range []string{`{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`, `{"kind":"plan","plan":"premium","periodStart":"2026-11-10"}`, `{"kind":"topup","credits":"100"}`} {
+			_, code := grantBuckets(e, a, g)
+			require.Empty(t, code, g)
+		}
+		kindOf := map[string]string{}
+		for _, b := range e.balance(a).Buckets {
+			kindOf[b.ID] = b.Kind
+		}
+		kinds := func(draws []drawn) string {
+			var ks []string
+			for _, d := range draws {
+				ks = append(ks, kindOf[d.id]+":"+d.credits)
+			}
+			return strings.Join(ks, ",")
+		}
+		big := `{"resolution":"4k","fps":60,"durationSeconds":10,"count":100}` // 500 credits
+		for i := 0; i < 11; i++ {                                              // trial 100, basic 500, premium 5000
+			_, covered, _ := holdAndSettle(e, a, big)
+			require.True(t, covered)
+		}
+		// Premium's credits are spent (the trial expires 12 h after them); its bucket stays listed.
+		listed := false
+		for _, b := range e.balance(a).Buckets {
+			if b.Plan == "premium" {
+				listed = true
+				require.Zero(t, b.Available)
+			}
+		}
+		require.True(t, listed)
+		draws, covered, _ := holdAndSettle(e, a, specOf(100))
+		require.True(t, covered)
+		require.Equal(t, "trial:100.00", kinds(draws))
+		// Premium's monthly bucket is empty and still live: the top-up pays before priority.
+		preview := spendPreview(t, e, e.l.Card(), a, specOf(30))
+		draws, covered, _ = holdAndSettle(e, a, specOf(30))
+		require.True(t, covered)
+		require.Equal(t, "topup:30.00", kinds(draws))
+		require.Equal(t, preview, fmt.Sprint(draws))
+		e.reconcileClean()
+	})
+}

@@ -118,7 +118,10 @@ func (l *Ledger) balance(ctx context.Context, tx *sql.Tx, account string, now in
 			return b, err
 		}
 		h := heldBy[x.ID]
-		if remaining == 0 && h == 0 {
+		// A plan's buckets stay listed for their whole period, spent or not: an empty monthly
+		// bucket of a fast-queue plan still puts priority credits last, and a spend preview
+		// (the spend op) on these buckets must see it.
+		if remaining == 0 && h == 0 && x.Plan == "" {
 			continue
 		}
 		x.Available, x.Held = estimator.Credits(remaining), estimator.Credits(h)
