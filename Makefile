@@ -93,6 +93,8 @@ test-fuzz:
 	GO=$(GO) .ci/fuzz FuzzTopUpRequest ./estimator $(FUZZFLAGS)
 	GO=$(GO) .ci/fuzz FuzzPlansRequest ./estimator $(FUZZFLAGS)
 	GO=$(GO) .ci/fuzz FuzzWalletRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzSpendRequest ./estimator $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz FuzzPeriodAt ./estimator $(FUZZFLAGS)
 	GO=$(GO) .ci/fuzz FuzzWorkflowRequest ./estimator $(FUZZFLAGS)
 	GO=$(GO) .ci/fuzz FuzzROIRequest ./estimator $(FUZZFLAGS)
 	GO=$(GO) .ci/fuzz FuzzVerifyRequest ./estimator $(FUZZFLAGS)
