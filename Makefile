@@ -72,11 +72,19 @@ run: build
 ## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
 test: vet test-go test-race test-fuzz test-wasm test-node typecheck test-browser
 
+## vet: gofmt, go mod tidy, go vet (native and js/wasm), and safejs's jsguard: JavaScript is reached
+## through github.com/hack-pad/safejs only (the boundary), never raw syscall/js
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./estimator/... ./wasm/...
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/jsguard github.com/hack-pad/safejs/jsguard/cmd/jsguard
+	GOOS=js GOARCH=wasm $(BIN)/jsguard -test=false $$(GOOS=js GOARCH=wasm $(GO) list -e -f '{{if not .Error}}{{if not .DepsErrors}}{{.ImportPath}}{{end}}{{end}}' ./...)
+	@# jsguard looks at calls on a js.Value variable, not at chains such as js.Global().Get(…): no
+	@# file but a test imports syscall/js at all.
+	@out=$$(git grep -l '"syscall/js"' -- '*.go' ':!*_test.go'); if [ -n "$$out" ]; then echo "raw syscall/js outside tests (use safejs):"; echo "$$out"; exit 1; fi
 
 test-go:
 	$(GO) test -count=1 ./...
@@ -86,24 +94,9 @@ test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./ledger/...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger' ./server/
 
+## test-fuzz: every Fuzz* target of the module (found by .ci/fuzz-all), each for $(FUZZTIME)
 test-fuzz:
-	GO=$(GO) .ci/fuzz FuzzDecodeSpec ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzParseRateCard ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzAnalyze ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzTopUpRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzPlansRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzWalletRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzSpendRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzPeriodAt ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzWorkflowRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzROIRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzVerifyRequest ./estimator $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzParse ./estimator/internal/jsonx $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzParseFixed ./estimator/internal/jsonx $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzAppendString ./estimator/internal/jsonx $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzSum ./estimator/internal/sha256 $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzScanner ./estimator/internal/scan $(FUZZFLAGS)
-	GO=$(GO) .ci/fuzz FuzzDecodeRune ./estimator/internal/scan $(FUZZFLAGS)
+	GO=$(GO) .ci/fuzz-all $(FUZZFLAGS)
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 ./estimator/... ./wasm/...

@@ -129,7 +129,7 @@ func waitClosed(t *testing.T, conn net.Conn, limit time.Duration) (time.Duration
 	require.NoError(t, conn.SetReadDeadline(start.Add(limit)))
 	b, err := io.ReadAll(conn)
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		t.Fatalf("connection still open after %v", limit)
+		require.Failf(t, "connection still open", "after %v", limit)
 	}
 	return time.Since(start), string(b)
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/creditestimator/creditestimator/estimator"
 )
@@ -18,9 +21,17 @@ import (
 //	Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request …
 //
 // GuardListener wraps a listener so that these answers carry the security headers and the
-// contract's error object like every other answer. Only a write that is exactly such an answer
-// is rewritten: handler answers are written with their headers sorted (Connection before
-// Content-Type), so they never have this shape.
+// contract's error object like every other answer. Two things must both hold for a write to be
+// rewritten:
+//   - no handler's answer is being written on the connection: an http.Server made by
+//     NewHTTPServer marks the connection when a handler starts (ConnContext and a wrapping
+//     handler) and unmarks it once net/http has finished that answer (ConnState idle or
+//     closed). So a handler's bytes — headers or body, however net/http splits its writes —
+//     are never looked at, whatever they contain;
+//   - the write is exactly one of net/http's answers: its status line and the header lines
+//     net/http writes after it. guard_test.go provokes each of them from a plain net/http server
+//     and fails if net/http's bytes change shape (the answer would then go out unrewritten,
+//     as plain text, never garbled).
 
 // GuardListener returns ln with Go's own error answers rewritten (see above).
 func GuardListener(ln net.Listener) net.Listener { return guardListener{ln} }
@@ -32,10 +43,41 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return guardConn{c}, nil
+	return &guardConn{Conn: c}, nil
 }
 
-type guardConn struct{ net.Conn }
+type guardConn struct {
+	net.Conn
+	answering atomic.Bool // a handler's answer is being written: leave every write alone
+}
+
+type guardConnKey struct{}
+
+// guardConnContext puts the connection into its requests' context (http.Server.ConnContext).
+func guardConnContext(ctx context.Context, c net.Conn) context.Context {
+	if g, ok := c.(*guardConn); ok {
+		return context.WithValue(ctx, guardConnKey{}, g)
+	}
+	return ctx
+}
+
+// guardHandler marks the request's connection as answering before h runs.
+func guardHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g, ok := r.Context().Value(guardConnKey{}).(*guardConn); ok {
+			g.answering.Store(true)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// guardConnState unmarks a connection once net/http has written the whole answer (it turns
+// idle before it reads the next request) or is done with it.
+func guardConnState(c net.Conn, st http.ConnState) {
+	if g, ok := c.(*guardConn); ok && (st == http.StateIdle || st == http.StateClosed || st == http.StateHijacked) {
+		g.answering.Store(false)
+	}
+}
 
 // goExpectationFailed starts net/http's own answer to an unsupported Expect header.
 const goExpectationFailed = "HTTP/1.1 417 Expectation Failed\r\n"
@@ -43,7 +85,10 @@ const goExpectationFailed = "HTTP/1.1 417 Expectation Failed\r\n"
 // goErrorHeaders is what net/http writes after the status line of its own error answers.
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
-func (c guardConn) Write(b []byte) (int, error) {
+func (c *guardConn) Write(b []byte) (int, error) {
+	if c.answering.Load() {
+		return c.Conn.Write(b)
+	}
 	if out, ok := rewriteGoError(b); ok {
 		if _, err := c.Conn.Write(out); err != nil {
 			return 0, err

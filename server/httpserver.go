@@ -31,12 +31,15 @@ const MaxHeaderBytes = 16 << 10
 const headerSlack = 4096
 
 // NewHTTPServer wraps h in an http.Server with the timeouts and header limit set. When h has a
-// ConnState method (a *Server does), it follows the connections (for Server.Stop). Serve it on GuardListener(ln). Errors of the
-// server itself (TLS, accept, timeouts) go to logger at warn level.
+// ConnState method (a *Server does), it follows the connections (for Server.Stop). Serve it on
+// GuardListener(ln): the server tells the listener's connections when a handler answers (see
+// guard.go). Errors of the server itself (TLS, accept, timeouts) go to logger at warn level.
 func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger) *http.Server {
 	s := &http.Server{
 		Addr:              addr,
-		Handler:           h,
+		Handler:           guardHandler(h),
+		ConnContext:       guardConnContext,
+		ConnState:         guardConnState,
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
@@ -46,7 +49,7 @@ func NewHTTPServer(addr string, h http.Handler, t Timeouts, logger *slog.Logger)
 	if cs, ok := h.(interface {
 		ConnState(net.Conn, http.ConnState)
 	}); ok {
-		s.ConnState = cs.ConnState
+		s.ConnState = func(c net.Conn, st http.ConnState) { guardConnState(c, st); cs.ConnState(c, st) }
 	}
 	if logger != nil {
 		s.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)

@@ -219,9 +219,7 @@ func TestLedgerGoldenAnswers(t *testing.T) {
 				if i < len(gl) {
 					g = gl[i]
 				}
-				if w != g {
-					t.Fatalf("%s line %d:\nwant %s\ngot  %s", path, i+1, w, g)
-				}
+				require.Equalf(t, w, g, "%s line %d", path, i+1)
 			}
 		})
 	}

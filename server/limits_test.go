@@ -175,7 +175,7 @@ func hold(t *testing.T, b *blockingHandler, h http.Handler, req *http.Request) (
 	select {
 	case <-b.entered:
 	case rec := <-done:
-		t.Fatalf("not admitted: %d %s", rec.Code, rec.Body)
+		require.Failf(t, "not admitted", "%d %s", rec.Code, rec.Body)
 	}
 	return done
 }

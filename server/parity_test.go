@@ -110,7 +110,7 @@ func TestParityRandomRequests(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for e := range errs {
-		t.Errorf("mismatch for request %s", e)
+		assert.Failf(t, "mismatch", "for request %s", e)
 	}
 	assert.Zero(t, mismatches.Load())
 	assert.Equal(t, int64(n), ok.Load()+failed.Load())

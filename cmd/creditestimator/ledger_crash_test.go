@@ -58,9 +58,9 @@ func startLedgerProc(t *testing.T, dsn, keyFile string) *ledgerProc {
 	select {
 	case p.url = <-line:
 	case <-p.done:
-		t.Fatalf("server exited: %s", p.errb.String())
+		require.Failf(t, "server exited", "%s", p.errb.String())
 	case <-time.After(30 * time.Second):
-		t.Fatalf("server did not start: %s", p.errb.String())
+		require.Failf(t, "server did not start", "%s", p.errb.String())
 	}
 	return p
 }
@@ -129,7 +129,7 @@ func TestLedgerSurvivesSIGKILL(t *testing.T) {
 			srv, err := pgtest.Start(true) // fsync on: this test is about durability
 			if err != nil {
 				if pgtest.InCI() {
-					t.Fatalf("PostgreSQL is required in CI: %v", err)
+					require.Failf(t, "PostgreSQL is required in CI", "%v", err)
 				}
 				t.Skipf("PostgreSQL unavailable: %v", err)
 			}
@@ -178,7 +178,7 @@ func crashOnce(t *testing.T, dsn string) {
 					return
 				}
 				if st != 201 {
-					t.Errorf("hold: %d %v", st, m)
+					assert.Failf(t, "hold", "%d %v", st, m) // a worker goroutine: assert, never require
 					return
 				}
 				mu.Lock()
@@ -197,7 +197,7 @@ func crashOnce(t *testing.T, dsn string) {
 					return
 				}
 				if st != 200 {
-					t.Errorf("settle: %d", st)
+					assert.Failf(t, "settle", "%d", st)
 					return
 				}
 				mu.Lock()
@@ -212,7 +212,7 @@ func crashOnce(t *testing.T, dsn string) {
 	for acks.Load() < 150 {
 		select {
 		case <-stopped:
-			t.Fatalf("the workers stopped after %d acknowledged operations", acks.Load())
+			require.Failf(t, "the workers stopped", "after %d acknowledged operations", acks.Load())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}

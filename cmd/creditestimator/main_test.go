@@ -132,9 +132,9 @@ func start(t *testing.T, args ...string) *proc {
 		p.url = strings.TrimSuffix(u, "/")
 		p.addr = strings.TrimPrefix(p.url, "http://")
 	case <-p.done:
-		t.Fatalf("server exited early: %v\n%s", p.err, p.stderr.String())
+		require.Failf(t, "server exited early", "%v\n%s", p.err, p.stderr.String())
 	case <-time.After(15 * time.Second):
-		t.Fatalf("no address line; stderr:\n%s", p.stderr.String())
+		require.Failf(t, "no address line", "stderr:\n%s", p.stderr.String())
 	}
 	require.Regexp(t, `^http://127\.0\.0\.1:[0-9]+$`, p.url)
 
@@ -158,7 +158,7 @@ func (p *proc) waitExit(t *testing.T, limit time.Duration) int {
 	select {
 	case <-p.done:
 	case <-time.After(limit):
-		t.Fatalf("server did not exit within %v; stderr:\n%s", limit, p.stderr.String())
+		require.Failf(t, "server did not exit", "within %v; stderr:\n%s", limit, p.stderr.String())
 	}
 	return p.cmd.ProcessState.ExitCode()
 }
@@ -217,7 +217,7 @@ func TestBinaryServesAndShutsDownGracefully(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	select {
 	case <-p.done:
-		t.Fatalf("server exited with a request in flight: %v\n%s", p.err, p.stderr.String())
+		require.Failf(t, "server exited with a request in flight", "%v\n%s", p.err, p.stderr.String())
 	default:
 	}
 

@@ -1,0 +1,62 @@
+package ledger
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditestimator/creditestimator/estimator"
+)
+
+// FuzzDecodeRequests: the ledger's request decoders never panic, refuse with a code and never
+// accept what a strict reader would not: one UTF-8 JSON object, and for a grant, values in range.
+func FuzzDecodeRequests(f *testing.F) {
+	for _, s := range []string{
+		`{}`, ``, `{}}}}`, `{"kind":"adjustment","credits":"5","expires":"2030-01-01T00:00:00Z"}xyz`,
+		`{"kind":"topup","credits":"100"}`, `{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`,
+		`{"kind":"adjustment","credits":"0.01","expires":"9999-12-31T23:00:00-05:00","memo":"m"}`,
+		`{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10},"queue":"standard"}`,
+		`{"spec":{"resolution":"4k","fps":60,"durationSeconds":10},"quote":{"credits":"5","rateCard":{"digest":"d"}}}`,
+		"{\"spec\":\"\xff\"}", `[]`, `{"a":1,"a":2}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range []*estimator.Error{DecodeEmpty(data), second(DecodeGrant(data)), second(DecodeHold(data))} {
+			if e != nil && (e.Code == "" || e.Message == "") {
+				require.Failf(t, "an error without a code or message", "%#v", e)
+			}
+		}
+		trimmed := strings.TrimSpace(string(data))
+		if DecodeEmpty(data) == nil && trimmed != "" && !strings.HasPrefix(trimmed, "{") {
+			require.Failf(t, "DecodeEmpty accepted", "%q", data)
+		}
+		g, e := DecodeGrant(data)
+		if e != nil {
+			return
+		}
+		if !utf8.Valid(data) {
+			require.Failf(t, "accepted invalid UTF-8", "%q", data)
+		}
+		switch g.Kind {
+		case "plan":
+			if g.Plan == "" || g.PeriodStart.IsZero() || !g.PeriodStart.Before(lastPeriodStart) {
+				require.Failf(t, "plan grant", "%+v from %q", g, data)
+			}
+		case "topup", "adjustment":
+			if g.Credits <= 0 || g.Credits > maxCreditsHundredths {
+				require.Failf(t, "credits", "%d from %q", g.Credits, data)
+			}
+			if g.Kind == "adjustment" && (g.Expires.After(MaxInstant) || g.Expires.Location() != time.UTC) {
+				require.Failf(t, "expiry", "%v from %q", g.Expires, data)
+			}
+		default:
+			require.Failf(t, "kind", "%q from %q", g.Kind, data)
+		}
+	})
+}
+
+func second[T any](_ T, e *estimator.Error) *estimator.Error { return e }
