@@ -115,5 +115,5 @@ func rawExchange(t *testing.T, addr, request string, head bool) string {
 		body = append(body[:200:200], "…"...)
 	}
 	b.Write(body)
-	return b.String()
+	return cardNames(b.String())
 }
