@@ -3,8 +3,41 @@
 // an append-only entry for every change — on SQLite (modernc.org/sqlite, the embedded default) or
 // PostgreSQL (jackc/pgx through database/sql).
 //
-// The rules, written down in docs/ledger.md and tested against both databases:
-//   - amounts are integers (hundredths of a credit), instants microseconds since the epoch, UTC;
+// # Calls and results
+//
+// Open a ledger with a SQLite path or a postgres:// URL. Every mutating call takes a [Call] — who
+// calls, their idempotency key and a hash of the request — and returns a typed result:
+//
+//   - [Ledger.CreateAccount] → [Account]: the id, the bearer token and the trial bucket;
+//   - [Ledger.Grant] → [Granted]: the buckets of a plan period, a top-up (with its [Purchase]) or
+//     an operator adjustment;
+//   - [Ledger.Hold] → [Held]: the [Hold] and the [Quote] the server's card priced it at;
+//   - [Ledger.Settle] and [Ledger.Release] → [Closed]: the credits charged or refunded, the
+//     buckets they came from, the hold as it is now.
+//
+// Reads return [Balance] and [Statement] (of [Entry] lines). Amounts are estimator.Credits
+// (integers, hundredths of a credit), instants time.Time in UTC with microsecond precision.
+// Nothing here is HTTP or JSON: package server maps results and errors to the API's bodies and
+// statuses.
+//
+// # Errors
+//
+// A call that refuses its input returns a [*Error] with a code (the Code… constants, or the
+// estimator's for a spec the card refuses), the field at fault and a message; errors.As finds
+// it. insufficient_credits carries what the job needs, what is available, the cheapest top-up
+// that covers the gap and the free standard queue; stale_quote the server's quote. Any other
+// error (the database's, a cancelled context) changed nothing that was acknowledged: retry the
+// call with the same key.
+//
+// # Idempotency
+//
+// A call's key, the request hash and its result (success or *Error) are stored in the same
+// transaction as its change. A retry with the same key and hash changes nothing and gets the
+// stored result with Replayed set; the same key with another hash is idempotency_conflict.
+//
+// # Rules
+//
+// Written down in docs/ledger.md and tested against both databases:
 //   - a hold is priced by the server's rate card (estimator.RateCard.Estimate), never by the
 //     client, and records the quote, the card's version and digest and the buckets it drew;
 //   - the credit model is the engine's (estimator.RateCard.SpendOrder, Spend, Expiry,
@@ -15,10 +48,9 @@
 //     expiry is judged at the instant of the call, on the server;
 //   - settle charges exactly the held credits; release returns each to its bucket; a hold left
 //     open past its deadline is released automatically;
-//   - every mutating call carries an idempotency key stored with the request's hash and the first
-//     answer, in the same transaction as the change;
-//   - Reconcile re-derives buckets and holds from the entries and reports any disagreement.
+//   - instants end at [MaxInstant] (RFC 3339 has four-digit years);
+//   - [Ledger.Reconcile] re-derives buckets and holds from the entries and reports any
+//     disagreement.
 //
-// The package depends on estimator and database/sql (and the two drivers) only; the HTTP API is
-// in package server.
+// The package depends on estimator and database/sql (and the two drivers) only.
 package ledger

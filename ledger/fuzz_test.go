@@ -60,3 +60,40 @@ func FuzzDecodeRequests(f *testing.F) {
 }
 
 func second[T any](_ T, e *estimator.Error) *estimator.Error { return e }
+
+// FuzzStoredOutcome: reading any stored bytes never panics, and what reads back is stored again
+// as the same bytes.
+func FuzzStoredOutcome(f *testing.F) {
+	now := time.Date(2026, 11, 10, 12, 0, 0, 123456000, time.UTC)
+	hold := Hold{ID: "hold_1", Account: "acct_1", State: HoldHeld, Queue: "fast", Credits: 500,
+		Draws: []Draw{{Bucket: "bkt_1", Kind: KindTrial, Credits: 500, Expires: now}}, Created: now, Expires: now.Add(time.Hour),
+		RateCard: estimator.CardRef{Version: "v", Digest: "d"}}
+	q := Quote{Credits: 500, RateCard: estimator.CardRef{Version: "v", Digest: "d"}, Engine: []byte(`{"credits":"5.00"}`)}
+	for _, o := range []outcome{
+		{Account: &Account{ID: "acct_1", Buckets: []Bucket{{ID: "bkt_1", Kind: KindTrial, Credits: 10000, Granted: now, Expires: now}}}},
+		{Account: &Account{ID: "acct_2"}},
+		{Granted: &Granted{Buckets: []Bucket{}, Purchase: &Purchase{Need: 50, Credits: 10000, Engine: []byte("{}")}}},
+		{Held: &Held{Hold: hold, Quote: q}},
+		{Closed: &Closed{Credits: 500, Draws: []Draw{}, Hold: Hold{Draws: []Draw{}}}},
+		{Err: &Error{Code: CodeInsufficientCredits, Message: "m", Needed: 3, Available: 1, TopUp: &Purchase{Engine: []byte("{}")}, Standard: &StandardOffer{"4", "slow"}, Quote: &q}},
+		{Err: &Error{Code: CodeHoldSettled, Message: "m"}},
+	} {
+		b, err := storeOutcome(o)
+		require.NoError(f, err)
+		back, err := loadOutcome(storedFormat, b)
+		require.NoError(f, err)
+		require.Equal(f, o, back)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := loadOutcome(storedFormat, b)
+		if err != nil {
+			return
+		}
+		again, err := storeOutcome(o)
+		require.NoError(t, err)
+		back, err := loadOutcome(storedFormat, again)
+		require.NoError(t, err)
+		require.Equal(t, o, back)
+	})
+}

@@ -2,7 +2,7 @@ package ledger
 
 import (
 	"bytes"
-	"encoding/gob"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -15,8 +15,8 @@ import (
 // HTTP the same bytes: package server encodes a replayed result exactly as the first one.
 //
 // Two formats are read:
-//   - status = 0 (storedFormat): response is storedVersion followed by the outcome in
-//     encoding/gob — the typed result, nothing of HTTP;
+//   - status = 0 (storedFormat): response is storedVersion followed by the outcome in the
+//     ledger's own binary encoding below — the typed result, nothing of HTTP;
 //   - status > 0: a row written before typed results (schema ≤ 2), response being the HTTP
 //     body that was sent. loadLegacy reads it back into a typed result; the server's encoding
 //     of that result is the same body again. Such rows are at most Options.IdempotencyTTL old
@@ -27,13 +27,62 @@ const (
 	storedVersion = 1
 )
 
+// The encoding is explicit, field by field, so that it does not change when a Go type does:
+// strings and byte strings are a uvarint length and the bytes; integers zig-zag varints;
+// instants varint microseconds since the epoch (UTC); a list is a uvarint of its length + 1
+// (0 for nil: a nil list and an empty one are told apart); an optional value a presence byte.
+// outcome is one tag byte and its member.
+const (
+	tagAccount byte = 1 + iota
+	tagGranted
+	tagHeld
+	tagClosed
+	tagError
+)
+
 func storeOutcome(o outcome) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte(storedVersion)
-	if err := gob.NewEncoder(&b).Encode(o); err != nil {
-		return nil, err
+	w := &enc{b: []byte{storedVersion}}
+	switch {
+	case o.Account != nil:
+		w.byte(tagAccount)
+		w.str(o.Account.ID)
+		w.str("") // the token is never stored
+		w.buckets(o.Account.Buckets)
+	case o.Granted != nil:
+		w.byte(tagGranted)
+		w.buckets(o.Granted.Buckets)
+		w.purchase(o.Granted.Purchase)
+	case o.Held != nil:
+		w.byte(tagHeld)
+		w.hold(o.Held.Hold)
+		w.quote(o.Held.Quote)
+	case o.Closed != nil:
+		w.byte(tagClosed)
+		w.int(int64(o.Closed.Credits))
+		w.draws(o.Closed.Draws)
+		w.hold(o.Closed.Hold)
+	case o.Err != nil:
+		e := o.Err
+		w.byte(tagError)
+		w.str(e.Code)
+		w.str(e.Field)
+		w.str(e.Message)
+		w.int(int64(e.Needed))
+		w.int(int64(e.Available))
+		w.purchase(e.TopUp)
+		w.present(e.Standard != nil)
+		if e.Standard != nil {
+			w.str(e.Standard.Slowdown)
+			w.str(e.Standard.Label)
+		}
+		w.present(e.Quote != nil)
+		if e.Quote != nil {
+			w.quote(*e.Quote)
+		}
+	default:
+		return nil, errors.New("ledger: storing an empty outcome")
 	}
-	return b.Bytes(), nil
+	return w.b, nil
 }
 
 func loadOutcome(status int64, stored []byte) (outcome, error) {
@@ -44,22 +93,215 @@ func loadOutcome(status int64, stored []byte) (outcome, error) {
 	if len(stored) == 0 || stored[0] != storedVersion {
 		return o, errors.New("ledger: idempotency record of an unknown version")
 	}
-	if err := gob.NewDecoder(bytes.NewReader(stored[1:])).Decode(&o); err != nil {
-		return o, err
-	}
-	// gob does not keep an empty slice apart from nil: a hold's draws are always a list.
-	if o.Held != nil && o.Held.Hold.Draws == nil {
-		o.Held.Hold.Draws = []Draw{}
-	}
-	if o.Closed != nil {
-		if o.Closed.Draws == nil {
-			o.Closed.Draws = []Draw{}
+	r := &dec{b: stored[1:]}
+	switch r.byte() {
+	case tagAccount:
+		a := &Account{ID: r.str()}
+		r.str() // token: never stored
+		a.Buckets = r.buckets()
+		o.Account = a
+	case tagGranted:
+		o.Granted = &Granted{Buckets: r.buckets(), Purchase: r.purchase()}
+	case tagHeld:
+		o.Held = &Held{Hold: r.hold(), Quote: r.quote()}
+	case tagClosed:
+		o.Closed = &Closed{Credits: estimator.Credits(r.int()), Draws: r.draws(), Hold: r.hold()}
+	case tagError:
+		e := &Error{Code: r.str(), Field: r.str(), Message: r.str()}
+		e.Needed, e.Available = estimator.Credits(r.int()), estimator.Credits(r.int())
+		e.TopUp = r.purchase()
+		if r.present() {
+			e.Standard = &StandardOffer{Slowdown: r.str(), Label: r.str()}
 		}
-		if o.Closed.Hold.Draws == nil {
-			o.Closed.Hold.Draws = []Draw{}
+		if r.present() {
+			q := r.quote()
+			e.Quote = &q
 		}
+		o.Err = e
+	default:
+		r.fail()
+	}
+	if r.bad || len(r.b) != 0 {
+		return outcome{}, errors.New("ledger: unreadable idempotency record")
 	}
 	return o, nil
+}
+
+type enc struct{ b []byte }
+
+func (w *enc) byte(c byte)      { w.b = append(w.b, c) }
+func (w *enc) int(n int64)      { w.b = binary.AppendVarint(w.b, n) }
+func (w *enc) uint(n uint64)    { w.b = binary.AppendUvarint(w.b, n) }
+func (w *enc) str(s string)     { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *enc) bytes(p []byte)   { w.uint(uint64(len(p))); w.b = append(w.b, p...) }
+func (w *enc) time(t time.Time) { w.int(t.UnixMicro()) }
+func (w *enc) present(ok bool)  { w.b = append(w.b, map[bool]byte{false: 0, true: 1}[ok]) }
+func (w *enc) list(n int, isNil bool) {
+	if isNil {
+		w.uint(0)
+		return
+	}
+	w.uint(uint64(n) + 1)
+}
+
+func (w *enc) buckets(bs []Bucket) {
+	w.list(len(bs), bs == nil)
+	for _, b := range bs {
+		w.str(b.ID)
+		w.str(b.Kind)
+		w.str(b.Plan)
+		w.int(int64(b.Credits))
+		w.time(b.Granted)
+		w.time(b.Expires)
+	}
+}
+
+func (w *enc) draws(ds []Draw) {
+	w.list(len(ds), ds == nil)
+	for _, d := range ds {
+		w.str(d.Bucket)
+		w.str(d.Kind)
+		w.int(int64(d.Credits))
+		w.time(d.Expires)
+	}
+}
+
+func (w *enc) hold(h Hold) {
+	w.str(h.ID)
+	w.str(h.Account)
+	w.str(h.State)
+	w.str(h.Queue)
+	w.int(int64(h.Credits))
+	w.draws(h.Draws)
+	w.time(h.Created)
+	w.time(h.Expires)
+	w.str(h.RateCard.Version)
+	w.str(h.RateCard.Digest)
+}
+
+func (w *enc) quote(q Quote) {
+	w.int(int64(q.Credits))
+	w.str(q.RateCard.Version)
+	w.str(q.RateCard.Digest)
+	w.bytes(q.Engine)
+}
+
+func (w *enc) purchase(p *Purchase) {
+	w.present(p != nil)
+	if p != nil {
+		w.int(int64(p.Need))
+		w.int(int64(p.Credits))
+		w.bytes(p.Engine)
+	}
+}
+
+// dec reads what enc wrote; past the end or on a malformed value it sets bad and reads zeros.
+type dec struct {
+	b   []byte
+	bad bool
+}
+
+func (r *dec) fail() { r.bad, r.b = true, nil }
+
+func (r *dec) byte() byte {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *dec) int() int64 {
+	n, k := binary.Varint(r.b)
+	if k <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[k:]
+	return n
+}
+
+func (r *dec) uint() uint64 {
+	n, k := binary.Uvarint(r.b)
+	if k <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[k:]
+	return n
+}
+
+func (r *dec) bytes() []byte {
+	n := r.uint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return nil
+	}
+	p := bytes.Clone(r.b[:n])
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *dec) str() string     { return string(r.bytes()) }
+func (r *dec) time() time.Time { return time.UnixMicro(r.int()).UTC() }
+func (r *dec) present() bool   { return r.byte() == 1 }
+
+// list returns a list's length, or -1 for nil.
+func (r *dec) list() int {
+	n := r.uint()
+	if n > uint64(len(r.b))+1 { // every element takes at least a byte
+		r.fail()
+		return -1
+	}
+	return int(n) - 1
+}
+
+func (r *dec) buckets() []Bucket {
+	n := r.list()
+	if n < 0 {
+		return nil
+	}
+	bs := make([]Bucket, n)
+	for i := range bs {
+		bs[i] = Bucket{ID: r.str(), Kind: r.str(), Plan: r.str(), Credits: estimator.Credits(r.int()), Granted: r.time(), Expires: r.time()}
+	}
+	return bs
+}
+
+func (r *dec) draws() []Draw {
+	n := r.list()
+	if n < 0 {
+		return nil
+	}
+	ds := make([]Draw, n)
+	for i := range ds {
+		ds[i] = Draw{Bucket: r.str(), Kind: r.str(), Credits: estimator.Credits(r.int()), Expires: r.time()}
+	}
+	return ds
+}
+
+func (r *dec) hold() Hold {
+	h := Hold{ID: r.str(), Account: r.str(), State: r.str(), Queue: r.str(), Credits: estimator.Credits(r.int())}
+	h.Draws = r.draws()
+	h.Created, h.Expires = r.time(), r.time()
+	h.RateCard.Version, h.RateCard.Digest = r.str(), r.str()
+	return h
+}
+
+func (r *dec) quote() Quote {
+	q := Quote{Credits: estimator.Credits(r.int())}
+	q.RateCard.Version, q.RateCard.Digest = r.str(), r.str()
+	q.Engine = r.bytes()
+	return q
+}
+
+func (r *dec) purchase() *Purchase {
+	if !r.present() {
+		return nil
+	}
+	return &Purchase{Need: estimator.Credits(r.int()), Credits: estimator.Credits(r.int()), Engine: r.bytes()}
 }
 
 // The members of the HTTP bodies stored before typed results (read by loadLegacy only).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -12,15 +13,36 @@ import (
 	"github.com/creditestimator/creditestimator/estimator"
 )
 
-const (
-	allowPOST = "OPTIONS, POST"
-	allowGET  = "GET, HEAD, OPTIONS"
-)
+// apiPOSTHeaders are set on every answer of the API's POST routes, 405s included.
+func apiPOSTHeaders(h http.Header) {
+	h["Access-Control-Allow-Origin"] = hvAnyOrigin
+	h["Cache-Control"] = hvNoStore
+}
+
+// knownOp lets an operation of the estimator through; anything else under /api/v1/ is
+// unknown_op, whatever the method.
+func (s *Server) knownOp(w http.ResponseWriter, r *http.Request) bool {
+	if s.ops[r.PathValue("op")] {
+		return true
+	}
+	s.unknownOp(w, r)
+	return false
+}
+
+// unknownOp answers an /api/ path that is no endpoint.
+func (s *Server) unknownOp(w http.ResponseWriter, r *http.Request) {
+	apiPOSTHeaders(w.Header())
+	writeError(w, &estimator.Error{Code: estimator.CodeUnknownOp, Message: "no such API endpoint: " + r.URL.Path})
+}
 
 // serveOp answers POST /api/v1/{op}: the body goes to card.Do(op, body) unchanged and its answer
 // (response JSON or error object) goes back unchanged.
-func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
-	body, ok := s.readPOST(w, r)
+func (s *Server) serveOp(w http.ResponseWriter, r *http.Request) {
+	s.do(w, r, r.PathValue("op"))
+}
+
+func (s *Server) do(w http.ResponseWriter, r *http.Request, op string) {
+	body, ok := readBody(w, r, s.maxBody, false)
 	if !ok {
 		return
 	}
@@ -33,47 +55,49 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// readPOST applies the API's method, content type and size rules; on failure it has answered.
-func (s *Server) readPOST(w http.ResponseWriter, r *http.Request) (*[]byte, bool) {
-	h := w.Header()
-	h["Access-Control-Allow-Origin"] = hvAnyOrigin
-	h["Cache-Control"] = hvNoStore
-	if !gateMethod(w, r, allowPOST, http.MethodPost) {
+// readBody is the one body reader of every route: a JSON body (Content-Type application/json)
+// of at most limit bytes, in a pooled buffer the caller gives back with putBuf. optional lets
+// an empty body through without a Content-Type (settle, release, sign-up). On failure it has
+// answered: 415, 413 (and the connection closed: the rest of a huge body is not read) or 400.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, optional bool) (*[]byte, bool) {
+	if !optional && !isJSON(r.Header.Get("Content-Type")) {
+		unsupportedMediaType(w)
 		return nil, false
 	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		writeError(w, http.StatusUnsupportedMediaType, &estimator.Error{
-			Code: "unsupported_media_type", Message: "the request body must be JSON with Content-Type: application/json"})
-		return nil, false
-	}
-	if r.ContentLength > s.maxBody {
-		s.tooLarge(w)
+	if r.ContentLength > limit {
+		tooLarge(w, limit)
 		return nil, false
 	}
 	buf := getBuf()
-	b, err := readLimited(r.Body, (*buf)[:0], s.maxBody)
+	b, err := readLimited(r.Body, (*buf)[:0], limit)
 	*buf = b
 	if err != nil {
 		putBuf(buf)
 		if errors.Is(err, errTooLarge) {
-			s.tooLarge(w)
+			tooLarge(w, limit)
 			return nil, false
 		}
 		// The client went away or was too slow (ReadTimeout): nothing useful can be answered,
 		// but answer with the contract's shape in case the connection is still writable.
 		w.Header().Set("Connection", "close")
-		writeError(w, http.StatusBadRequest, &estimator.Error{Code: "invalid_json", Message: "the request body could not be read"})
+		writeError(w, &estimator.Error{Code: estimator.CodeInvalidJSON, Message: "the request body could not be read"})
+		return nil, false
+	}
+	if optional && len(bytes.TrimSpace(b)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
+		putBuf(buf)
+		unsupportedMediaType(w)
 		return nil, false
 	}
 	return buf, true
 }
 
-func (s *Server) tooLarge(w http.ResponseWriter) {
+func unsupportedMediaType(w http.ResponseWriter) {
+	writeError(w, &estimator.Error{Code: "unsupported_media_type", Message: "the request body must be JSON with Content-Type: application/json"})
+}
+
+func tooLarge(w http.ResponseWriter, limit int64) {
 	w.Header().Set("Connection", "close") // do not read the rest of a huge body
-	writeError(w, http.StatusRequestEntityTooLarge, &estimator.Error{
-		Code:    "request_too_large",
-		Message: "the request body exceeds " + strconv.FormatInt(s.maxBody, 10) + " bytes",
-	})
+	writeError(w, &estimator.Error{Code: estimator.CodeRequestTooLarge, Message: "the request body exceeds " + strconv.FormatInt(limit, 10) + " bytes"})
 }
 
 var errTooLarge = errors.New("request body too large")
@@ -124,15 +148,16 @@ func isJSON(ct string) bool {
 	return true
 }
 
-// serveRateCard answers GET /api/v1/ratecard: the card's JSON with ETag = its digest.
-func (s *Server) serveRateCard(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
+// rateCardHeaders are set on every answer of /api/v1/ratecard: any origin may read the card.
+func rateCardHeaders(h http.Header) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", "ETag")
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
-		return
-	}
+}
+
+// serveRateCard answers GET /api/v1/ratecard: the card's JSON with ETag = its digest.
+func (s *Server) serveRateCard(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", s.cardETag)
 	if etagMatch(r.Header.Get("If-None-Match"), s.cardETag) {
@@ -176,9 +201,6 @@ func etagMatch(header, etag string) bool {
 // serveHealth answers GET /healthz with the card in force, so a rollout can be watched; while the
 // server drains it answers 503 {"status":"draining",...} so that load balancers stop sending.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
-		return
-	}
 	w.Header().Set("Cache-Control", "no-store")
 	body, status := s.healthBody, http.StatusOK
 	if s.draining.Load() {
@@ -204,26 +226,9 @@ func preflight(w http.ResponseWriter, allow string) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// gateMethod lets the listed methods through; it answers a CORS preflight (OPTIONS) and any
-// other method (405 with Allow) itself and then reports false.
-func gateMethod(w http.ResponseWriter, r *http.Request, allow string, methods ...string) bool {
-	for _, m := range methods {
-		if r.Method == m {
-			return true
-		}
-	}
-	if r.Method == http.MethodOptions {
-		preflight(w, allow)
-	} else {
-		methodNotAllowed(w, r, allow)
-	}
-	return false
-}
-
 func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
 	w.Header().Set("Allow", allow)
-	writeError(w, http.StatusMethodNotAllowed, &estimator.Error{
-		Code: "method_not_allowed", Message: "method " + r.Method + " is not allowed here; allowed: " + allow})
+	writeError(w, &estimator.Error{Code: "method_not_allowed", Message: "method " + r.Method + " is not allowed here; allowed: " + allow})
 }
 
 // writeDoError answers an error from card.Do with its status and error object. A field prefix
@@ -233,7 +238,7 @@ func (s *Server) writeDoError(w http.ResponseWriter, err error, fieldPrefix stri
 	if !errors.As(err, &e) {
 		// Do promises *estimator.Error; anything else is a bug, not bad input.
 		s.log.Error("estimator returned a non-contract error", "error", err.Error())
-		writeError(w, http.StatusInternalServerError, &estimator.Error{Code: "internal", Message: "internal error"})
+		writeError(w, &estimator.Error{Code: estimator.CodeInternal, Message: "internal error"})
 		return
 	}
 	if fieldPrefix != "" {
@@ -241,7 +246,7 @@ func (s *Server) writeDoError(w http.ResponseWriter, err error, fieldPrefix stri
 		e2.Field = joinField(fieldPrefix, e.Field)
 		e = &e2
 	}
-	writeError(w, estimator.HTTPStatus(e.Code), e)
+	writeError(w, e)
 }
 
 func joinField(prefix, field string) string {
@@ -252,15 +257,6 @@ func joinField(prefix, field string) string {
 		return prefix + field
 	}
 	return prefix + "." + field
-}
-
-func writeError(w http.ResponseWriter, status int, e *estimator.Error) {
-	b, err := e.MarshalJSON()
-	if err != nil { // cannot happen for the contract's error type; keep the shape anyway
-		b = []byte(`{"code":"internal","field":"","message":"internal error"}`)
-		status = http.StatusInternalServerError
-	}
-	writeJSON(w, status, b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, b []byte) {

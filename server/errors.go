@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -38,5 +39,17 @@ func statusOf(code string) int {
 	return estimator.HTTPStatus(code)
 }
 
-// writeCodeError answers with the error object and the status of its code.
-func writeCodeError(w http.ResponseWriter, e *estimator.Error) { writeError(w, statusOf(e.Code), e) }
+// writeError is the one error writer of every route: the error object and the status of its
+// code. A *ledger.Error carries the members its code adds (ledgerErrorBody).
+func writeError(w http.ResponseWriter, err error) {
+	var le *ledger.Error
+	var ee *estimator.Error
+	switch {
+	case errors.As(err, &le):
+		writeJSON(w, statusOf(le.Code), ledgerErrorBody(le))
+	case errors.As(err, &ee):
+		writeJSON(w, statusOf(ee.Code), ee.AppendJSON(nil))
+	default: // a bug, never bad input; the caller logs it
+		writeJSON(w, http.StatusInternalServerError, (&estimator.Error{Code: estimator.CodeInternal, Message: "internal error"}).AppendJSON(nil))
+	}
+}

@@ -6,11 +6,9 @@ import (
 	"crypto/subtle"
 	"encoding/csv"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,53 +80,33 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 	return a, nil
 }
 
-// routes registers the ledger's endpoints (docs/ledger.md). Each is registered twice: with its
-// method (GET also answers HEAD), and without one, which answers 405 with Allow, so that the
-// mux never answers with its own plain-text body.
+// routes registers the ledger's endpoints (docs/ledger.md). An {id} must be an id the ledger
+// makes: anything else is no endpoint of ours (404 before the method is looked at).
 func (a *ledgerAPI) routes() {
-	if a.demo {
-		a.handle(http.MethodPost, "/api/v1/demo/signup", "", a.signup)
-	} else {
-		a.mux.HandleFunc("/api/v1/demo/signup", func(w http.ResponseWriter, r *http.Request) {
-			ledgerNotFound(w, "endpoint (demo sign-up is switched off)")
-		})
-	}
-	a.handle(http.MethodPost, "/api/v1/accounts", "", a.operatorOnly(a.createAccount))
-	a.handle(http.MethodPost, "/api/v1/accounts/{id}/grants", "id", a.forAccount(a.grant))
-	a.handle(http.MethodPost, "/api/v1/accounts/{id}/holds", "id", a.forAccount(a.hold))
-	a.handle(http.MethodGet, "/api/v1/accounts/{id}/balance", "id", a.forAccount(a.balance))
-	a.handle(http.MethodGet, "/api/v1/accounts/{id}/entries", "id", a.forAccount(a.entries))
-	a.handle(http.MethodPost, "/api/v1/holds/{id}/settle", "id", a.forHold(true))
-	a.handle(http.MethodPost, "/api/v1/holds/{id}/release", "id", a.forHold(false))
-	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
-		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
-	}
-}
-
-// handle registers h for method and path; a path wildcard named id must be an id the ledger
-// makes (anything else is no endpoint of ours).
-func (a *ledgerAPI) handle(method, path, id string, h http.HandlerFunc) {
-	allow := method
-	if method == http.MethodGet {
-		allow = "GET, HEAD"
-	}
-	valid := func(w http.ResponseWriter, r *http.Request) bool {
-		if id != "" && !validLedgerID(r.PathValue(id)) {
+	id := func(w http.ResponseWriter, r *http.Request) bool {
+		if !validLedgerID(r.PathValue("id")) {
 			ledgerNotFound(w, "endpoint")
 			return false
 		}
 		return true
 	}
-	a.mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
-		if valid(w, r) {
-			h(w, r)
-		}
-	})
-	a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-		if valid(w, r) {
-			methodNotAllowed(w, r, allow)
-		}
-	})
+	if a.demo {
+		handle(a.mux, endpoint{pattern: "POST /api/v1/demo/signup", serve: a.signup})
+	} else {
+		a.mux.HandleFunc("/api/v1/demo/signup", func(w http.ResponseWriter, r *http.Request) {
+			ledgerNotFound(w, "endpoint (demo sign-up is switched off)")
+		})
+	}
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts", serve: a.operatorOnly(a.createAccount)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/grants", valid: id, serve: a.forAccount(a.grant)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(true)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(false)})
+	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
+	}
 }
 
 // ownsLedgerPath reports whether p belongs to the ledger API.
@@ -151,7 +129,7 @@ func (p ledgerCaller) scope() string {
 }
 
 func ledgerError(w http.ResponseWriter, code, field, msg string) {
-	writeCodeError(w, &estimator.Error{Code: code, Field: field, Message: msg})
+	writeError(w, &estimator.Error{Code: code, Field: field, Message: msg})
 }
 
 func ledgerNotFound(w http.ResponseWriter, what string) {
@@ -161,8 +139,8 @@ func ledgerNotFound(w http.ResponseWriter, what string) {
 // serve answers a ledger request. No CORS headers: the ledger is not for other origins.
 func (a *ledgerAPI) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if p := r.URL.Path; path.Clean(p) != p && p != "/api/v1/accounts/" {
-		ledgerNotFound(w, "endpoint") // the mux would redirect to the clean path; no path of ours is unclean
+	if !routable(r) {
+		ledgerNotFound(w, "endpoint")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.deadline)
@@ -288,31 +266,6 @@ func (a *ledgerAPI) withAuth(w http.ResponseWriter, r *http.Request, fn func(led
 	fn(ledgerCaller{account: id})
 }
 
-// readBody reads a POST body under the ledger's limit; on failure it has answered.
-func (a *ledgerAPI) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if r.ContentLength > ledgerMaxBody {
-		w.Header().Set("Connection", "close")
-		ledgerError(w, estimator.CodeRequestTooLarge, "", "the request body exceeds "+strconv.Itoa(ledgerMaxBody)+" bytes")
-		return nil, false
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, ledgerMaxBody+1))
-	if err != nil {
-		w.Header().Set("Connection", "close")
-		ledgerError(w, estimator.CodeInvalidJSON, "", "the request body could not be read")
-		return nil, false
-	}
-	if len(body) > ledgerMaxBody {
-		w.Header().Set("Connection", "close")
-		ledgerError(w, estimator.CodeRequestTooLarge, "", "the request body exceeds "+strconv.Itoa(ledgerMaxBody)+" bytes")
-		return nil, false
-	}
-	if len(bytes.TrimSpace(body)) > 0 && !isJSON(r.Header.Get("Content-Type")) {
-		ledgerError(w, "unsupported_media_type", "", "the request body must be JSON with Content-Type: application/json")
-		return nil, false
-	}
-	return body, true
-}
-
 // answer is a successful ledger call as HTTP.
 type answer struct {
 	status   int
@@ -323,13 +276,15 @@ type answer struct {
 // mutating reads the body, checks the Idempotency-Key and answers with op's result. op's error
 // is the ledger's (*ledger.Error), the request decoder's (*estimator.Error), or a failure.
 func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCaller, op func(body []byte, call ledger.Call) (answer, error)) {
-	body, ok := a.readBody(w, r)
+	buf, ok := readBody(w, r, ledgerMaxBody, true)
 	if !ok {
 		return
 	}
+	defer putBuf(buf)
+	body := *buf
 	key := r.Header.Get("Idempotency-Key")
 	if e := ledger.CheckKey(key); e != nil {
-		writeCodeError(w, e)
+		writeError(w, e)
 		return
 	}
 	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
@@ -341,9 +296,9 @@ func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCal
 		if le.Replayed {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
-		writeJSON(w, statusOf(le.Code), ledgerErrorBody(le))
+		writeError(w, le)
 	case errors.As(err, &ee):
-		writeCodeError(w, ee)
+		writeError(w, ee)
 	case err != nil:
 		a.internal(w, err)
 	default:
@@ -548,11 +503,6 @@ func (rl *signupLimiter) allow(key string) bool {
 // serveLedgerInfo answers GET /api/v1/ledger, with or without a ledger mounted, so that a page
 // can learn whether accounts exist here without a failing request.
 func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
 	info := struct {
 		Ledger         bool  `json:"ledger"`
 		DemoSignup     bool  `json:"demoSignup"`

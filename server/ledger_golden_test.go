@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/creditestimator/creditestimator/estimator"
 	"github.com/creditestimator/creditestimator/ledger"
 )
 
@@ -50,6 +51,7 @@ var (
 type goldenNames map[string]string
 
 func (n goldenNames) stable(s string) string {
+	s = cardNames(s)
 	s = goldenToken.ReplaceAllString(s, "cet_TOKEN")
 	return goldenIDs.ReplaceAllStringFunc(s, func(id string) string {
 		if name, ok := n[id]; ok {
@@ -65,6 +67,13 @@ func (n goldenNames) stable(s string) string {
 		n[id] = prefix + "_" + strconv.Itoa(k+1)
 		return n[id]
 	})
+}
+
+// cardNames names the default card's version and digest, so that a new card does not change
+// every golden answer (its prices and labels still do, where a quote shows them).
+func cardNames(s string) string {
+	c := estimator.Default()
+	return strings.ReplaceAll(strings.ReplaceAll(s, c.Digest(), "sha256:CARD_DIGEST"), c.Version(), "CARD_VERSION")
 }
 
 func (n goldenNames) real(s string) string {

@@ -223,6 +223,5 @@ func overloaded(w http.ResponseWriter) {
 	h["Cache-Control"] = hvNoStore
 	h.Set("Retry-After", "1")
 	h.Set("Connection", "close")
-	writeError(w, http.StatusServiceUnavailable, &estimator.Error{
-		Code: "overloaded", Message: "the server is busy; retry after 1 second"})
+	writeError(w, &estimator.Error{Code: "overloaded", Message: "the server is busy; retry after 1 second"})
 }

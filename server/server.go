@@ -77,8 +77,9 @@ type Server struct {
 	healthBody []byte
 	drainBody  []byte
 
-	// api answers every /api/ path; behind the limiter unless MaxInFlight < 0. Routes added
-	// to routeAPI (the ledger's too) are shed like the estimator's.
+	// mux routes every request (routes.go); api is its /api/ part behind the limiter (unless
+	// MaxInFlight < 0), the ledger's routes behind their own.
+	mux      *http.ServeMux
 	api      http.Handler
 	limiter  *Limiter // nil without a limit
 	draining atomic.Bool
@@ -105,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	for _, op := range estimator.Ops() {
 		s.ops[op] = true
 	}
-	s.api = http.HandlerFunc(s.routeAPI)
+	s.api = s.apiRoutes()
 	if cfg.MaxInFlight >= 0 {
 		s.limiter = NewLimiter(cfg.MaxInFlight, cfg.QueueWait)
 		s.api = s.limiter.Wrap(s.api)
@@ -141,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.static = st
 	}
+	s.mux = s.routes()
 	return s, nil
 }
 
@@ -180,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					}
 				}
 				h["Cache-Control"] = hvNoStore
-				writeError(rec, http.StatusInternalServerError, &estimator.Error{Code: "internal", Message: "internal error"})
+				writeError(rec, &estimator.Error{Code: estimator.CodeInternal, Message: "internal error"})
 			}
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
@@ -194,44 +196,75 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.route(rec, r)
 }
 
+// route answers a request through the mux, or, when the mux would answer it by itself (a
+// redirect to the clean path), with the 404 its prefix gets.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if routable(r) {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
 	p := r.URL.Path
 	switch {
-	case p == "/healthz":
-		s.serveHealth(w, r)
 	case s.ledger != nil && ownsLedgerPath(p):
-		s.ledgerH.ServeHTTP(w, r) // behind the ledger's own limiter
+		s.ledgerH.ServeHTTP(w, r) // answers no such endpoint
 	case strings.HasPrefix(p, "/api/"):
-		s.api.ServeHTTP(w, r)
+		s.api.ServeHTTP(w, r) // answers unknown_op (its mux is never reached: see apiRoutes)
 	case s.static != nil:
-		s.static.serve(w, r)
+		if gateMethod(w, r, "GET, HEAD, OPTIONS", true, http.MethodGet, http.MethodHead) {
+			s.static.serve(w, r) // it cleans names itself
+		}
 	default:
-		writeError(w, http.StatusNotFound, &estimator.Error{Code: "not_found", Message: "not found"})
+		noSuchPath(w)
 	}
 }
 
-// routeAPI answers every /api/ path (behind the limiter).
-func (s *Server) routeAPI(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	switch {
-	case p == "/api/v1/ratecard":
-		s.serveRateCard(w, r)
-	case p == "/api/v1/quote/verify":
-		s.serveVerify(w, r)
-	case p == "/api/v1/ledger":
-		s.serveLedgerInfo(w, r)
-	default:
-		op, ok := strings.CutPrefix(p, "/api/v1/")
-		if !ok || !s.ops[op] {
-			h := w.Header()
-			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Cache-Control", "no-store")
-			writeError(w, http.StatusNotFound, &estimator.Error{Code: "unknown_op", Message: "no such API endpoint: " + p})
+// noSuchPath answers every path of a server without a web directory that is not the API's.
+func noSuchPath(w http.ResponseWriter) {
+	writeError(w, &estimator.Error{Code: "not_found", Message: "not found"})
+}
+
+// routes is every route of the server. The ledger's routes have their own mux and limiter
+// (ledger.go), the API's theirs (apiRoutes); exact paths next to a subtree (/api, /api/v1/holds)
+// are registered so that the mux never redirects them to the subtree.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	handle(mux, endpoint{pattern: "GET /healthz", cors: true, serve: s.serveHealth})
+	if s.ledger != nil {
+		for _, p := range []string{"/api/v1/accounts", "/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+			mux.Handle(p, s.ledgerH)
+		}
+	}
+	for _, p := range []string{"/api/", "/api/v1/holds", "/api/v1/demo"} {
+		mux.Handle(p, s.api)
+	}
+	for _, p := range []string{"/", "/api"} {
+		if s.static != nil {
+			handle(mux, endpoint{pattern: "GET " + p, cors: true, serve: s.static.serve})
+		} else {
+			mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { noSuchPath(w) })
+		}
+	}
+	return mux
+}
+
+// apiRoutes answers every /api/ path that is not the ledger's.
+func (s *Server) apiRoutes() http.Handler {
+	mux := http.NewServeMux()
+	handle(mux, endpoint{pattern: "GET /api/v1/ratecard", cors: true, headers: rateCardHeaders, serve: s.serveRateCard})
+	handle(mux, endpoint{pattern: "POST /api/v1/quote/verify", cors: true, headers: apiPOSTHeaders, serve: s.serveVerify})
+	handle(mux, endpoint{pattern: "GET /api/v1/ledger", headers: noStore, serve: s.serveLedgerInfo})
+	handle(mux, endpoint{pattern: "POST /api/v1/{op}", cors: true, headers: apiPOSTHeaders, valid: s.knownOp, serve: s.serveOp})
+	mux.HandleFunc("/api/", s.unknownOp)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !routable(r) {
+			s.unknownOp(w, r)
 			return
 		}
-		s.serveOp(w, r, op)
-	}
+		mux.ServeHTTP(w, r)
+	})
 }
+
+func noStore(h http.Header) { h["Cache-Control"] = hvNoStore }
 
 // Limit returns h behind the server's load-shedding limiter (shared with the API's routes), or
 // h itself when the server runs without a limit.

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/creditestimator/creditestimator/estimator"
 )
 
 // staticFiles serves the built web directory (web/dist): content types set by extension (never
@@ -84,9 +86,6 @@ func contentType(name string) string {
 
 func (st *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	if !gateMethod(w, r, allowGET, http.MethodGet, http.MethodHead) {
-		return
-	}
 	name, ok := cleanName(r.URL.Path)
 	if !ok {
 		notFoundFor(w, r)
@@ -273,5 +272,5 @@ func notFound(w http.ResponseWriter) {
 	h.Del("Vary")
 	h.Del("ETag")
 	h.Set("Cache-Control", "no-cache")
-	writeJSON(w, http.StatusNotFound, []byte(`{"code":"not_found","field":"","message":"not found"}`))
+	writeError(w, &estimator.Error{Code: "not_found", Message: "not found"})
 }

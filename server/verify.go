@@ -8,5 +8,5 @@ import (
 // operation (estimator/verify.go): the same strict decoding as every request, the same answer as
 // the wasm module's verify(). The route is kept for clients of the first API.
 func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request) {
-	s.serveOp(w, r, "verify")
+	s.do(w, r, "verify")
 }
