@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,11 +94,24 @@ func (e *env) call(scope string, body []byte) Call {
 	return Call{Scope: scope, Key: fmt.Sprintf("k-%d-%d", time.Now().UnixNano(), e.n.Add(1)), RequestHash: HashRequest("POST", "/x", body)}
 }
 
-func decode(t testing.TB, b []byte) map[string]any {
+// refusal is a call's *Error, or nil when the call succeeded; any other error fails the test.
+func refusal(t testing.TB, err error) *Error {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m), string(b))
-	return m
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	return e
+}
+
+// codeOf is the code of a call's refusal, "" when it succeeded.
+func codeOf(t testing.TB, err error) string {
+	t.Helper()
+	if e := refusal(t, err); e != nil {
+		return e.Code
+	}
+	return ""
 }
 
 func (e *env) account() string {
@@ -108,11 +120,17 @@ func (e *env) account() string {
 	return r.ID
 }
 
-func (e *env) grant(account, body string) Response {
+func (e *env) grant(account, body string) (Granted, error) {
 	g, de := DecodeGrant([]byte(body))
 	require.Nil(e.t, de)
-	r, err := e.l.Grant(context.Background(), e.call("op", []byte(body)), account, g)
-	return viewGrant(e.t, r, err)
+	return e.l.Grant(context.Background(), e.call("op", []byte(body)), account, g)
+}
+
+func (e *env) mustGrant(account, body string) Granted {
+	e.t.Helper()
+	g, err := e.grant(account, body)
+	require.NoError(e.t, err, body)
+	return g
 }
 
 const spec1 = `{"resolution":"1080p","fps":30,"durationSeconds":10}` // 1.00 credit
@@ -122,27 +140,49 @@ func specOf(n int) string {
 	return fmt.Sprintf(`{"resolution":"1080p","fps":30,"durationSeconds":10,"count":%d}`, n)
 }
 
-func (e *env) hold(account, body string) Response {
+func (e *env) hold(account, body string) (Held, error) {
 	h, de := DecodeHold([]byte(body))
 	require.Nil(e.t, de, body)
-	r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), account, h)
-	return viewHold(e.t, r, err)
+	return e.l.Hold(context.Background(), e.call("op", []byte(body)), account, h)
 }
 
-func holdID(t testing.TB, r Response) string {
-	t.Helper()
-	require.Equal(t, 201, r.Status, string(r.Body))
-	return decode(t, r.Body)["hold"].(map[string]any)["id"].(string)
+// mustHold makes a hold that must succeed.
+func (e *env) mustHold(account, body string) Hold {
+	e.t.Helper()
+	h, err := e.hold(account, body)
+	require.NoError(e.t, err, body)
+	return h.Hold
 }
 
-func (e *env) settle(id string) Response {
-	r, err := e.l.Settle(context.Background(), e.call("op", []byte(id)), id)
-	return viewSettle(e.t, r, err)
+func (e *env) settle(id string) (Closed, error) {
+	return e.l.Settle(context.Background(), e.call("op", []byte(id)), id)
 }
 
-func (e *env) release(id string) Response {
-	r, err := e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
-	return viewRelease(e.t, r, err)
+func (e *env) release(id string) (Closed, error) {
+	return e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
+}
+
+func (e *env) mustSettle(id string) Closed {
+	e.t.Helper()
+	c, err := e.settle(id)
+	require.NoError(e.t, err)
+	return c
+}
+
+func (e *env) mustRelease(id string) Closed {
+	e.t.Helper()
+	c, err := e.release(id)
+	require.NoError(e.t, err)
+	return c
+}
+
+// draws lists a hold's draws as "kind:credits".
+func draws(ds []Draw) []string {
+	out := []string{}
+	for _, d := range ds {
+		out = append(out, d.Kind+":"+d.Credits.String())
+	}
+	return out
 }
 
 func (e *env) balance(account string) Balance {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,31 +23,34 @@ func TestTrialHoldSettleRelease(t *testing.T) {
 		assert.Equal(t, "100.00", b.Available.String())
 		require.Len(t, b.Buckets, 1)
 		assert.Equal(t, "trial", b.Buckets[0].Kind)
-		assert.Equal(t, "2026-12-10T12:00:00Z", jsonTime(b.Buckets[0].Expires)) // the card's 30 days
+		assert.Equal(t, time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC), b.Buckets[0].Expires) // the card's 30 days
 
-		h := e.hold(a, `{"spec":`+specOf(5)+`}`)
-		m := decode(t, h.Body)
-		hold := m["hold"].(map[string]any)
-		assert.Equal(t, "5.00", hold["credits"])
-		assert.Equal(t, "fast", hold["queue"])
-		assert.Equal(t, "5.00", m["quote"].(map[string]any)["credits"])
-		assert.Equal(t, estimator.Default().Digest(), hold["rateCard"].(map[string]any)["digest"])
+		held, err := e.hold(a, `{"spec":`+specOf(5)+`}`)
+		require.NoError(t, err)
+		assert.Equal(t, "5.00", held.Hold.Credits.String())
+		assert.Equal(t, "fast", held.Hold.Queue)
+		assert.Equal(t, HoldHeld, held.Hold.State)
+		assert.Equal(t, "5.00", held.Quote.Credits.String())
+		assert.Equal(t, estimator.Default().Digest(), held.Hold.RateCard.Digest)
+		assert.Equal(t, estimator.Default().Digest(), held.Quote.RateCard.Digest)
+		assert.False(t, held.Replayed)
 		b = e.balance(a)
 		assert.Equal(t, "95.00", b.Available.String())
 		assert.Equal(t, "5.00", b.Held.String())
 
-		s := e.settle(hold["id"].(string))
-		require.Equal(t, 200, s.Status, string(s.Body))
-		assert.Equal(t, "5.00", decode(t, s.Body)["charge"].(map[string]any)["credits"])
+		charge := e.mustSettle(held.Hold.ID)
+		assert.Equal(t, "5.00", charge.Credits.String())
+		assert.Equal(t, HoldSettled, charge.Hold.State)
+		assert.Equal(t, []string{"trial:5.00"}, draws(charge.Draws))
 		b = e.balance(a)
 		assert.Equal(t, "95.00", b.Available.String())
 		assert.Equal(t, "0.00", b.Held.String())
 
-		id2 := holdID(t, e.hold(a, `{"spec":`+specOf(7)+`}`))
+		id2 := e.mustHold(a, `{"spec":`+specOf(7)+`}`).ID
 		assert.Equal(t, "88.00", e.balance(a).Available.String())
-		r := e.release(id2)
-		require.Equal(t, 200, r.Status, string(r.Body))
-		assert.Equal(t, "7.00", decode(t, r.Body)["refund"].(map[string]any)["credits"])
+		refund := e.mustRelease(id2)
+		assert.Equal(t, "7.00", refund.Credits.String())
+		assert.Equal(t, HoldReleased, refund.Hold.State)
 		assert.Equal(t, "95.00", e.balance(a).Available.String())
 		e.reconcileClean()
 	})
@@ -56,27 +60,23 @@ func TestSettleReleaseConflicts(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{})
 		a := e.account()
-		id := holdID(t, e.hold(a, `{"spec":`+spec1+`}`))
-		first := e.settle(id)
-		require.Equal(t, 200, first.Status)
-		again := e.settle(id) // another key: answers as the first time, charges nothing more
-		require.Equal(t, 200, again.Status)
-		assert.JSONEq(t, string(first.Body), string(again.Body))
-		r := e.release(id)
-		assert.Equal(t, 409, r.Status)
-		assert.Equal(t, CodeHoldSettled, decode(t, r.Body)["code"])
+		id := e.mustHold(a, `{"spec":`+spec1+`}`).ID
+		first := e.mustSettle(id)
+		again := e.mustSettle(id) // another key: answers as the first time, charges nothing more
+		assert.False(t, again.Replayed)
+		assert.Equal(t, first, again)
+		_, err := e.release(id)
+		assert.Equal(t, CodeHoldSettled, codeOf(t, err))
 
-		id2 := holdID(t, e.hold(a, `{"spec":`+spec1+`}`))
-		require.Equal(t, 200, e.release(id2).Status)
-		require.Equal(t, 200, e.release(id2).Status)
-		s := e.settle(id2)
-		assert.Equal(t, 409, s.Status)
-		assert.Equal(t, CodeHoldReleased, decode(t, s.Body)["code"])
+		id2 := e.mustHold(a, `{"spec":`+spec1+`}`).ID
+		e.mustRelease(id2)
+		e.mustRelease(id2)
+		_, err = e.settle(id2)
+		assert.Equal(t, CodeHoldReleased, codeOf(t, err))
 		assert.Equal(t, "99.00", e.balance(a).Available.String())
 
-		nf, err := asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), "hold_nope"))
-		require.NoError(t, err)
-		assert.Equal(t, 404, nf.Status)
+		_, err = e.l.Settle(context.Background(), e.call("op", nil), "hold_nope")
+		assert.Equal(t, CodeNotFound, codeOf(t, err))
 		e.reconcileClean()
 	})
 }
@@ -86,19 +86,15 @@ func TestSpendOrderAndExpiry(t *testing.T) {
 		e := open(Options{})
 		a := e.account() // trial 100, expires in 30 days
 		// adjustment expiring in 10 days pays first; then two buckets expiring together: by kind
-		require.Equal(t, 201, e.grant(a, `{"kind":"adjustment","credits":"3.00","expires":"`+e.clock.at(10*24*time.Hour).Format(time.RFC3339)+`"}`).Status)
-		require.Equal(t, 201, e.grant(a, `{"kind":"adjustment","credits":"2.00","expires":"2026-12-10T12:00:00Z"}`).Status)
-		r := e.grant(a, `{"kind":"topup","credits":"100"}`)
-		require.Equal(t, 201, r.Status, string(r.Body))
-		assert.Equal(t, "10.00", decode(t, r.Body)["purchase"].(map[string]any)["totalUsd"])
+		e.mustGrant(a, `{"kind":"adjustment","credits":"3.00","expires":"`+e.clock.at(10*24*time.Hour).Format(time.RFC3339)+`"}`)
+		e.mustGrant(a, `{"kind":"adjustment","credits":"2.00","expires":"2026-12-10T12:00:00Z"}`)
+		g := e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
+		require.NotNil(t, g.Purchase)
+		assert.Equal(t, "100.00", g.Purchase.Credits.String())
+		assert.Contains(t, string(g.Purchase.Engine), `"totalUsd":"10.00"`)
 
-		h := decode(t, e.hold(a, `{"spec":`+specOf(6)+`}`).Body)["hold"].(map[string]any)
-		draws := h["buckets"].([]any)
-		require.Len(t, draws, 2)
-		assert.Equal(t, "adjustment", draws[0].(map[string]any)["kind"])
-		assert.Equal(t, "3.00", draws[0].(map[string]any)["credits"])
-		assert.Equal(t, "trial", draws[1].(map[string]any)["kind"]) // ties: trial before adjustment
-		assert.Equal(t, "3.00", draws[1].(map[string]any)["credits"])
+		h := e.mustHold(a, `{"spec":`+specOf(6)+`}`)
+		assert.Equal(t, []string{"adjustment:3.00", "trial:3.00"}, draws(h.Draws)) // ties: trial before adjustment
 
 		// 31 days on, the trial and adjustments have expired: only the top-up is left, whatever
 		// the clock said when the hold was written.
@@ -107,11 +103,12 @@ func TestSpendOrderAndExpiry(t *testing.T) {
 		assert.Equal(t, "100.00", b.Available.String())
 		require.Len(t, b.Buckets, 1)
 		assert.Equal(t, "topup", b.Buckets[0].Kind)
-		r = e.hold(a, `{"spec":{"resolution":"4k","fps":60,"durationSeconds":10,"count":21}}`)
-		require.Equal(t, 402, r.Status)
-		m := decode(t, r.Body)
-		assert.Equal(t, "105.00", m["needed"])
-		assert.Equal(t, "100.00", m["available"])
+		_, err := e.hold(a, `{"spec":{"resolution":"4k","fps":60,"durationSeconds":10,"count":21}}`)
+		r := refusal(t, err)
+		require.NotNil(t, r)
+		assert.Equal(t, CodeInsufficientCredits, r.Code)
+		assert.Equal(t, "105.00", r.Needed.String())
+		assert.Equal(t, "100.00", r.Available.String())
 		e.reconcileClean()
 	})
 }
@@ -120,25 +117,27 @@ func TestAutoRelease(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{HoldTTL: 10 * time.Minute})
 		a := e.account()
-		id := holdID(t, e.hold(a, `{"spec":`+specOf(4)+`}`))
+		id := e.mustHold(a, `{"spec":`+specOf(4)+`}`).ID
 		e.clock.Add(9 * time.Minute)
 		assert.Equal(t, "4.00", e.balance(a).Held.String())
 		e.clock.Add(time.Minute)
 		b := e.balance(a)
 		assert.Equal(t, "0.00", b.Held.String())
 		assert.Equal(t, "100.00", b.Available.String())
-		s := e.settle(id)
-		assert.Equal(t, 409, s.Status)
-		assert.Contains(t, decode(t, s.Body)["message"], "automatically")
-		r := e.release(id)
-		assert.Equal(t, 200, r.Status)
+		_, err := e.settle(id)
+		r := refusal(t, err)
+		require.NotNil(t, r)
+		assert.Equal(t, CodeHoldReleased, r.Code)
+		assert.Contains(t, r.Message, "automatically")
+		e.mustRelease(id)
 		// the sweeper does the same for accounts nobody touches
-		id2 := holdID(t, e.hold(a, `{"spec":`+specOf(2)+`}`))
+		id2 := e.mustHold(a, `{"spec":`+specOf(2)+`}`).ID
 		e.clock.Add(11 * time.Minute)
 		n, err := e.l.Sweep(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
-		assert.Equal(t, 409, e.settle(id2).Status)
+		_, err = e.settle(id2)
+		assert.Equal(t, CodeHoldReleased, codeOf(t, err))
 		e.reconcileClean()
 	})
 }
@@ -147,10 +146,10 @@ func TestReleaseIntoExpiredBucket(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{HoldTTL: 48 * time.Hour})
 		a := e.account()
-		require.Equal(t, 201, e.grant(a, `{"kind":"adjustment","credits":"5.00","expires":"`+e.clock.at(time.Hour).Format(time.RFC3339)+`"}`).Status)
-		id := holdID(t, e.hold(a, `{"spec":`+specOf(5)+`}`))
+		e.mustGrant(a, `{"kind":"adjustment","credits":"5.00","expires":"`+e.clock.at(time.Hour).Format(time.RFC3339)+`"}`)
+		id := e.mustHold(a, `{"spec":`+specOf(5)+`}`).ID
 		e.clock.Add(2 * time.Hour)
-		require.Equal(t, 200, e.release(id).Status)
+		e.mustRelease(id)
 		b := e.balance(a)
 		assert.Equal(t, "100.00", b.Available.String()) // the 5.00 went back to a bucket that had expired
 		st, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
@@ -167,15 +166,16 @@ func TestStaleQuote(t *testing.T) {
 		e := open(Options{})
 		a := e.account()
 		d := estimator.Default().Digest()
-		r := e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"0.50","rateCard":{"digest":"`+d+`"}}}`)
-		require.Equal(t, 409, r.Status)
-		m := decode(t, r.Body)
-		assert.Equal(t, CodeStaleQuote, m["code"])
-		assert.Equal(t, "1.00", m["quote"].(map[string]any)["credits"])
-		r = e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"1.00","rateCard":{"digest":"sha256:old"}}}`)
-		assert.Equal(t, 409, r.Status)
-		r = e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"1.00","rateCard":{"version":"x","digest":"`+d+`"}}}`)
-		assert.Equal(t, 201, r.Status)
+		_, err := e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"0.50","rateCard":{"digest":"`+d+`"}}}`)
+		r := refusal(t, err)
+		require.NotNil(t, r)
+		assert.Equal(t, CodeStaleQuote, r.Code)
+		assert.Equal(t, "quote", r.Field)
+		require.NotNil(t, r.Quote)
+		assert.Equal(t, "1.00", r.Quote.Credits.String())
+		_, err = e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"1.00","rateCard":{"digest":"sha256:old"}}}`)
+		assert.Equal(t, CodeStaleQuote, codeOf(t, err))
+		e.mustHold(a, `{"spec":`+spec1+`,"quote":{"credits":"1.00","rateCard":{"version":"x","digest":"`+d+`"}}}`)
 		assert.Equal(t, "99.00", e.balance(a).Available.String())
 	})
 }
@@ -184,27 +184,26 @@ func TestInsufficientAndStandardQueue(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{Card: cardWithTrial(t, "10")})
 		a := e.account()
-		r := e.hold(a, `{"spec":`+specOf(12)+`}`)
-		require.Equal(t, 402, r.Status)
-		m := decode(t, r.Body)
-		assert.Equal(t, CodeInsufficientCredits, m["code"])
-		assert.Equal(t, "12.00", m["needed"])
-		assert.Equal(t, "10.00", m["available"])
-		tu := m["topUp"].(map[string]any)
-		assert.Equal(t, "2.00", tu["need"])
-		assert.Equal(t, "100.00", tu["credits"])
-		assert.Equal(t, "10.00", tu["totalUsd"])
-		sq := m["standardQueue"].(map[string]any)
-		assert.Equal(t, "0.00", sq["credits"])
-		assert.Equal(t, "4", sq["slowdown"])
+		_, err := e.hold(a, `{"spec":`+specOf(12)+`}`)
+		r := refusal(t, err)
+		require.NotNil(t, r)
+		assert.Equal(t, CodeInsufficientCredits, r.Code)
+		assert.Equal(t, "12.00", r.Needed.String())
+		assert.Equal(t, "10.00", r.Available.String())
+		require.NotNil(t, r.TopUp)
+		assert.Equal(t, "2.00", r.TopUp.Need.String())
+		assert.Equal(t, "100.00", r.TopUp.Credits.String())
+		assert.Contains(t, string(r.TopUp.Engine), `"totalUsd":"10.00"`)
+		require.NotNil(t, r.Standard)
+		assert.Equal(t, "4", r.Standard.Slowdown)
+		require.NotNil(t, r.Quote)
+		assert.Equal(t, "12.00", r.Quote.Credits.String())
 
-		s := e.hold(a, `{"spec":`+specOf(12)+`,"queue":"standard"}`)
-		require.Equal(t, 201, s.Status)
-		h := decode(t, s.Body)["hold"].(map[string]any)
-		assert.Equal(t, "0.00", h["credits"])
-		assert.Equal(t, "standard", h["queue"])
-		c := e.settle(h["id"].(string))
-		assert.Equal(t, "0.00", decode(t, c.Body)["charge"].(map[string]any)["credits"])
+		h := e.mustHold(a, `{"spec":`+specOf(12)+`,"queue":"standard"}`)
+		assert.Equal(t, "0.00", h.Credits.String())
+		assert.Equal(t, "standard", h.Queue)
+		assert.Empty(t, h.Draws)
+		assert.Equal(t, "0.00", e.mustSettle(h.ID).Credits.String())
 		assert.Equal(t, "10.00", e.balance(a).Available.String())
 		st, _, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
 		require.NoError(t, err)
@@ -224,36 +223,52 @@ func TestIdempotency(t *testing.T) {
 		body := `{"spec":` + spec1 + `}`
 		h, _ := DecodeHold([]byte(body))
 		call := Call{Scope: "op", Key: "same-key", RequestHash: HashRequest("POST", "/h", []byte(body))}
-		r1, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
+		r1, err := e.l.Hold(context.Background(), call, a, h)
 		require.NoError(t, err)
-		r2, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
+		r2, err := e.l.Hold(context.Background(), call, a, h)
 		require.NoError(t, err)
-		assert.Equal(t, string(r1.Body), string(r2.Body))
+		assert.False(t, r1.Replayed)
 		assert.True(t, r2.Replayed)
+		r2.Replayed = false
+		assert.Equal(t, r1, r2, "a replay is the first result")
 		assert.Equal(t, "99.00", e.balance(a).Available.String())
 
 		call.RequestHash = HashRequest("POST", "/h", []byte(body+" "))
-		r3, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
-		require.NoError(t, err)
-		assert.Equal(t, 409, r3.Status)
-		assert.Equal(t, CodeIdempotencyConflict, decode(t, r3.Body)["code"])
+		_, err = e.l.Hold(context.Background(), call, a, h)
+		assert.Equal(t, CodeIdempotencyConflict, codeOf(t, err))
 
 		// keys are per caller: the same key from another caller is a new request
 		call2 := call
 		call2.Scope = "acct:" + a
-		r4, err := asHold(t)(e.l.Hold(context.Background(), call2, a, h))
+		r4, err := e.l.Hold(context.Background(), call2, a, h)
 		require.NoError(t, err)
-		assert.Equal(t, 201, r4.Status)
+		assert.NotEqual(t, r1.Hold.ID, r4.Hold.ID)
+
+		// a refusal is replayed too
+		big := `{"spec":` + specOf(99) + `}` // 98.00 are available
+		hb, _ := DecodeHold([]byte(big))
+		callBig := Call{Scope: "op", Key: "too-big", RequestHash: "b"}
+		_, err = e.l.Hold(context.Background(), callBig, a, hb)
+		first := refusal(t, err)
+		require.NotNil(t, first)
+		_, err = e.l.Hold(context.Background(), callBig, a, hb)
+		second := refusal(t, err)
+		require.NotNil(t, second)
+		assert.False(t, first.Replayed)
+		assert.True(t, second.Replayed)
+		second.Replayed = false
+		assert.Equal(t, first, second)
 
 		// without a token key, a replayed account creation cannot show the token again
 		c := Call{Scope: "op", Key: "acct-key", RequestHash: "h"}
-		first, err := asAccount(t)(e.l.CreateAccount(context.Background(), c, false))
+		acct, err := e.l.CreateAccount(context.Background(), c, false)
 		require.NoError(t, err)
-		second, err := asAccount(t)(e.l.CreateAccount(context.Background(), c, false))
+		again, err := e.l.CreateAccount(context.Background(), c, false)
 		require.NoError(t, err)
-		assert.NotNil(t, decode(t, first.Body)["token"])
-		assert.Nil(t, decode(t, second.Body)["token"])
-		assert.Equal(t, decode(t, first.Body)["account"], decode(t, second.Body)["account"])
+		assert.NotEmpty(t, acct.Token)
+		assert.Empty(t, again.Token)
+		assert.Equal(t, acct.ID, again.ID)
+		assert.Equal(t, acct.Buckets, again.Buckets)
 
 		// concurrent retries of one key: one hold
 		var wg sync.WaitGroup
@@ -262,9 +277,8 @@ func TestIdempotency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, err := asHold(t)(e.l.Hold(context.Background(), call3, a, h))
+				_, err := e.l.Hold(context.Background(), call3, a, h)
 				assert.NoError(t, err)
-				assert.Equal(t, 201, r.Status)
 			}()
 		}
 		wg.Wait()
@@ -275,26 +289,25 @@ func TestIdempotency(t *testing.T) {
 
 // With a token key, a retried account creation answers exactly the first answer, token
 // included, while neither the idempotency record nor the account row holds the token in the clear.
-// Under another key, or none, the token cannot be derived and the retry says "token": null.
+// Under another key, or none, the token cannot be derived and the retry has none.
 func TestCreateAccountRetryAnswersToken(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		key := []byte("0123456789abcdef-operator-key")
 		e := open(Options{TokenKey: key})
 		ctx := context.Background()
 		c := Call{Scope: "op", Key: "create-1", RequestHash: "h"}
-		first, err := asAccount(t)(e.l.CreateAccount(ctx, c, false))
+		first, err := e.l.CreateAccount(ctx, c, false)
 		require.NoError(t, err)
-		require.Equal(t, 201, first.Status, string(first.Body))
 		assert.False(t, first.Replayed)
-		token, _ := decode(t, first.Body)["token"].(string)
+		token := first.Token
 		require.NotEmpty(t, token)
-		id := decode(t, first.Body)["account"].(map[string]any)["id"].(string)
+		id := first.ID
 
-		second, err := asAccount(t)(e.l.CreateAccount(ctx, c, false))
+		second, err := e.l.CreateAccount(ctx, c, false)
 		require.NoError(t, err)
 		assert.True(t, second.Replayed)
-		assert.Equal(t, 201, second.Status)
-		assert.Equal(t, string(first.Body), string(second.Body), "a retry answers the first answer, byte for byte")
+		second.Replayed = false
+		assert.Equal(t, first, second, "a retry gets the first result, token included")
 		got, found, err := e.l.AccountByToken(ctx, token)
 		require.NoError(t, err)
 		assert.True(t, found)
@@ -308,9 +321,10 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		assert.False(t, answered)
 
 		// another creation gets another account and another token
-		other, err := asAccount(t)(e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false))
+		other, err := e.l.CreateAccount(ctx, Call{Scope: "op", Key: "create-2", RequestHash: "h"}, false)
 		require.NoError(t, err)
-		assert.NotEqual(t, token, decode(t, other.Body)["token"])
+		assert.NotEqual(t, token, other.Token)
+		assert.NotEqual(t, id, other.ID)
 
 		// the token is nowhere in the database in the clear
 		var stored []byte
@@ -327,11 +341,11 @@ func TestCreateAccountRetryAnswersToken(t *testing.T) {
 		// the same database under another key, or none: the token cannot be derived
 		for _, o := range []Options{{TokenKey: []byte("another-key-of-enough-bytes")}, {}} {
 			e2 := open(o)
-			r, err := asAccount(t)(e2.l.CreateAccount(ctx, c, false))
+			r, err := e2.l.CreateAccount(ctx, c, false)
 			require.NoError(t, err)
 			assert.True(t, r.Replayed)
-			assert.Nil(t, decode(t, r.Body)["token"])
-			assert.Equal(t, id, decode(t, r.Body)["account"].(map[string]any)["id"])
+			assert.Empty(t, r.Token)
+			assert.Equal(t, id, r.ID)
 		}
 
 		_, err = Open(ctx, filepath.Join(t.TempDir(), "short.db"), Options{TokenKey: []byte("short")})
@@ -343,38 +357,37 @@ func TestPlanGrantsAndPriority(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{})
 		a := e.account()
-		r := e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`)
-		require.Equal(t, 201, r.Status, string(r.Body))
-		bs := decode(t, r.Body)["buckets"].([]any)
-		require.Len(t, bs, 2)
-		assert.Equal(t, "monthly", bs[0].(map[string]any)["kind"])
-		assert.Equal(t, "500.00", bs[0].(map[string]any)["credits"])
-		assert.Equal(t, "2026-12-01T00:00:00Z", bs[0].(map[string]any)["expires"])
-		assert.Equal(t, "priority", bs[1].(map[string]any)["kind"])
-		assert.Equal(t, "50.00", bs[1].(map[string]any)["credits"])
-		assert.Equal(t, 409, e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-15"}`).Status)
-		assert.Equal(t, 422, e.grant(a, `{"kind":"plan","plan":"gold","periodStart":"2026-12-01"}`).Status)
-		assert.Equal(t, 422, e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-10-01"}`).Status)
+		g := e.mustGrant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`)
+		require.Len(t, g.Buckets, 2)
+		assert.Nil(t, g.Purchase)
+		assert.Equal(t, KindMonthly, g.Buckets[0].Kind)
+		assert.Equal(t, "basic", g.Buckets[0].Plan)
+		assert.Equal(t, "500.00", g.Buckets[0].Credits.String())
+		assert.Equal(t, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), g.Buckets[0].Expires)
+		assert.Equal(t, KindPriority, g.Buckets[1].Kind)
+		assert.Equal(t, "50.00", g.Buckets[1].Credits.String())
+		_, err := e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-15"}`)
+		assert.Equal(t, CodeAlreadyGranted, codeOf(t, err))
+		_, err = e.grant(a, `{"kind":"plan","plan":"gold","periodStart":"2026-12-01"}`)
+		assert.Equal(t, estimator.CodeUnknownPlan, codeOf(t, err))
+		_, err = e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-10-01"}`)
+		assert.Equal(t, estimator.CodeInvalidDate, codeOf(t, err))
 
 		// Basic (standard-queue plan): expiring first, monthly before priority.
 		for i := 0; i < 5; i++ {
-			h := decode(t, e.hold(a, `{"spec":`+specOf(100)+`}`).Body)["hold"].(map[string]any)
-			assert.Equal(t, "monthly", h["buckets"].([]any)[0].(map[string]any)["kind"])
+			h := e.mustHold(a, `{"spec":`+specOf(100)+`}`)
+			assert.Equal(t, KindMonthly, h.Draws[0].Kind)
 		}
-		h := decode(t, e.hold(a, `{"spec":`+specOf(20)+`}`).Body)["hold"].(map[string]any)
-		kinds := []string{}
-		for _, d := range h["buckets"].([]any) {
-			kinds = append(kinds, d.(map[string]any)["kind"].(string)+":"+d.(map[string]any)["credits"].(string))
-		}
-		assert.Equal(t, []string{"priority:20.00"}, kinds)
+		h := e.mustHold(a, `{"spec":`+specOf(20)+`}`)
+		assert.Equal(t, []string{"priority:20.00"}, draws(h.Draws))
 
 		// With a fast-queue plan (Premium) live, priority credits buy nothing and pay last.
 		b := e.account()
-		require.Equal(t, 201, e.grant(b, `{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`).Status)
-		require.Equal(t, 201, e.grant(b, `{"kind":"plan","plan":"premium","periodStart":"2026-11-01"}`).Status)
-		h = decode(t, e.hold(b, `{"spec":`+specOf(100)+`}`).Body)["hold"].(map[string]any)
-		for _, d := range h["buckets"].([]any) {
-			assert.NotEqual(t, "priority", d.(map[string]any)["kind"])
+		e.mustGrant(b, `{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`)
+		e.mustGrant(b, `{"kind":"plan","plan":"premium","periodStart":"2026-11-01"}`)
+		h = e.mustHold(b, `{"spec":`+specOf(100)+`}`)
+		for _, d := range h.Draws {
+			assert.NotEqual(t, KindPriority, d.Kind)
 		}
 		e.reconcileClean()
 	})
@@ -390,7 +403,7 @@ func TestBalanceExpiringAndForecast(t *testing.T) {
 		// spend 3.00 a day for 10 days: 70.00 left at 0.10/day (30 credits/30 days) → 70 days,
 		// but the trial expires in 20 days: it runs out when the trial expires.
 		for i := 0; i < 10; i++ {
-			require.Equal(t, 200, e.settle(holdID(t, e.hold(a, `{"spec":`+specOf(3)+`}`))).Status)
+			e.mustSettle(e.mustHold(a, `{"spec":`+specOf(3)+`}`).ID)
 			e.clock.Add(24 * time.Hour)
 		}
 		b = e.balance(a)
@@ -398,8 +411,7 @@ func TestBalanceExpiringAndForecast(t *testing.T) {
 		assert.Equal(t, "30.00", b.Forecast.Spent.String())
 		assert.Equal(t, "1.00", b.Forecast.PerDay.String())
 		assert.Equal(t, "2026-12-10", b.Forecast.RunsOut.Format("2006-01-02"))
-		r := e.grant(a, `{"kind":"topup","credits":"1000"}`)
-		require.Equal(t, 201, r.Status)
+		e.mustGrant(a, `{"kind":"topup","credits":"1000"}`)
 		b = e.balance(a)
 		// 70 trial credits last until the trial expires (20 days); then 1000 at 1/day would last
 		// 1000 days, but the top-up expires after the card's 180 days: that is the run-out date.
@@ -415,7 +427,7 @@ func TestEntriesWindow(t *testing.T) {
 		start := e.clock.Now()
 		for i := 0; i < 5; i++ {
 			e.clock.Add(time.Hour)
-			e.settle(holdID(t, e.hold(a, `{"spec":`+spec1+`}`)))
+			e.mustSettle(e.mustHold(a, `{"spec":`+spec1+`}`).ID)
 		}
 		all, ok, err := e.l.Entries(context.Background(), a, time.Time{}, time.Time{}, 0, 0)
 		require.NoError(t, err)
@@ -442,7 +454,7 @@ func TestConcurrentHoldsNeverOverspend(t *testing.T) {
 		a := e.account()
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		codes := map[int]int{}
+		codes := map[string]int{}
 		start := make(chan struct{})
 		for i := 0; i < 64; i++ {
 			wg.Add(1)
@@ -451,16 +463,22 @@ func TestConcurrentHoldsNeverOverspend(t *testing.T) {
 				<-start
 				body := `{"spec":` + spec1 + `}`
 				h, _ := DecodeHold([]byte(body))
-				r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h))
-				assert.NoError(t, err)
+				_, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h)
+				code := "held"
+				var r *Error
+				if errors.As(err, &r) {
+					code = r.Code
+				} else {
+					assert.NoError(t, err)
+				}
 				mu.Lock()
-				codes[r.Status]++
+				codes[code]++
 				mu.Unlock()
 			}()
 		}
 		close(start)
 		wg.Wait()
-		assert.Equal(t, map[int]int{201: 10, 402: 54}, codes)
+		assert.Equal(t, map[string]int{"held": 10, CodeInsufficientCredits: 54}, codes)
 		b := e.balance(a)
 		assert.Equal(t, "0.00", b.Available.String())
 		assert.Equal(t, "10.00", b.Held.String())
@@ -576,40 +594,38 @@ func TestLedgerErrorsTable(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{})
 		a := e.account()
-		spent := holdID(t, e.hold(a, `{"spec":`+spec1+`}`))
-		e.settle(spent)
-		released := holdID(t, e.hold(a, `{"spec":`+spec1+`}`))
-		e.release(released)
+		spent := e.mustHold(a, `{"spec":`+spec1+`}`).ID
+		e.mustSettle(spent)
+		released := e.mustHold(a, `{"spec":`+spec1+`}`).ID
+		e.mustRelease(released)
+		second := func(_ any, err error) error { return err }
 		cases := []struct {
-			name   string
-			do     func() Response
-			status int
-			code   string
+			name  string
+			err   error
+			code  string
+			field string
 		}{
-			{"hold unknown account", func() Response { return e.hold("acct_x", `{"spec":`+spec1+`}`) }, 404, CodeNotFound},
-			{"grant unknown account", func() Response { return e.grant("acct_x", `{"kind":"topup","credits":"5"}`) }, 404, CodeNotFound},
-			{"spec rejected by card", func() Response { return e.hold(a, `{"spec":{"resolution":"8k","fps":30,"durationSeconds":10}}`) }, 422, "unsupported_resolution"},
-			{"insufficient", func() Response { return e.hold(a, `{"spec":`+specOf(100)+`}`) }, 402, CodeInsufficientCredits},
-			{"stale quote", func() Response {
-				return e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"2","rateCard":{"digest":"d"}}}`)
-			}, 409, CodeStaleQuote},
-			{"settle released", func() Response { return e.settle(released) }, 409, CodeHoldReleased},
-			{"release settled", func() Response { return e.release(spent) }, 409, CodeHoldSettled},
-			{"settle unknown", func() Response { return e.settle("hold_x") }, 404, CodeNotFound},
-			{"unknown plan", func() Response { return e.grant(a, `{"kind":"plan","plan":"x","periodStart":"2026-12-01"}`) }, 422, "unknown_plan"},
-			{"plan over", func() Response { return e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2020-01-01"}`) }, 422, "invalid_date"},
-			{"adjustment past", func() Response {
-				return e.grant(a, `{"kind":"adjustment","credits":"1","expires":"2020-01-01T00:00:00Z"}`)
-			}, 422, "invalid_date"},
-			{"missing key", func() Response {
-				r, _ := asSettle(t)(e.l.Settle(context.Background(), Call{Scope: "op"}, spent))
-				return r
-			}, 400, CodeMissingIdempotencyKey},
+			{"hold unknown account", second(e.hold("acct_x", `{"spec":`+spec1+`}`)), CodeNotFound, ""},
+			{"grant unknown account", second(e.grant("acct_x", `{"kind":"topup","credits":"5"}`)), CodeNotFound, ""},
+			{"spec rejected by card", second(e.hold(a, `{"spec":{"resolution":"8k","fps":30,"durationSeconds":10}}`)), "unsupported_resolution", "spec.resolution"},
+			{"insufficient", second(e.hold(a, `{"spec":`+specOf(100)+`}`)), CodeInsufficientCredits, ""},
+			{"stale quote", second(e.hold(a, `{"spec":`+spec1+`,"quote":{"credits":"2","rateCard":{"digest":"d"}}}`)), CodeStaleQuote, "quote"},
+			{"settle released", second(e.settle(released)), CodeHoldReleased, ""},
+			{"release settled", second(e.release(spent)), CodeHoldSettled, ""},
+			{"settle unknown", second(e.settle("hold_x")), CodeNotFound, ""},
+			{"unknown plan", second(e.grant(a, `{"kind":"plan","plan":"x","periodStart":"2026-12-01"}`)), "unknown_plan", "plan"},
+			{"plan over", second(e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2020-01-01"}`)), "invalid_date", "periodStart"},
+			{"adjustment past", second(e.grant(a, `{"kind":"adjustment","credits":"1","expires":"2020-01-01T00:00:00Z"}`)), "invalid_date", "expires"},
+			{"missing key", second(e.l.Settle(context.Background(), Call{Scope: "op"}, spent)), CodeMissingIdempotencyKey, "Idempotency-Key"},
 		}
 		for _, c := range cases {
-			r := c.do()
-			assert.Equal(t, c.status, r.Status, c.name+": "+string(r.Body))
-			assert.Equal(t, c.code, decode(t, r.Body)["code"], c.name)
+			r := refusal(t, c.err)
+			if assert.NotNil(t, r, c.name) {
+				assert.Equal(t, c.code, r.Code, c.name)
+				assert.Equal(t, c.field, r.Field, c.name)
+				assert.NotEmpty(t, r.Message, c.name)
+				assert.ErrorContains(t, c.err, c.code, c.name)
+			}
 		}
 		e.reconcileClean()
 	})
@@ -633,7 +649,7 @@ func TestReconcileFindsTampering(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{})
 		a := e.account()
-		e.settle(holdID(t, e.hold(a, `{"spec":`+spec1+`}`)))
+		e.mustSettle(e.mustHold(a, `{"spec":`+spec1+`}`).ID)
 		e.reconcileClean()
 		_, err := e.l.db.Exec(e.l.q(`UPDATE buckets SET remaining = remaining + 1 WHERE account_id = ?`), a)
 		require.NoError(t, err)
@@ -650,22 +666,22 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		body := `{"spec":` + spec1 + `}`
 		h, _ := DecodeHold([]byte(body))
 		call := Call{Scope: "op", Key: "reused", RequestHash: "x"}
-		r1, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
+		r1, err := e.l.Hold(context.Background(), call, a, h)
 		require.NoError(t, err)
 		e.clock.Add(30 * time.Minute)
 		_, err = e.l.Sweep(context.Background())
 		require.NoError(t, err)
-		r2, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
+		r2, err := e.l.Hold(context.Background(), call, a, h)
 		require.NoError(t, err)
 		assert.True(t, r2.Replayed)
-		assert.Equal(t, string(r1.Body), string(r2.Body))
+		assert.Equal(t, r1.Hold, r2.Hold)
 		e.clock.Add(31 * time.Minute)
 		_, err = e.l.Sweep(context.Background())
 		require.NoError(t, err)
-		r3, err := asHold(t)(e.l.Hold(context.Background(), call, a, h))
+		r3, err := e.l.Hold(context.Background(), call, a, h)
 		require.NoError(t, err)
 		assert.False(t, r3.Replayed, "a key older than the TTL is forgotten")
-		assert.NotEqual(t, holdID(t, r1), holdID(t, r3))
+		assert.NotEqual(t, r1.Hold.ID, r3.Hold.ID)
 	})
 }
 
@@ -679,7 +695,7 @@ func TestStatementShowsDueExpiries(t *testing.T) {
 		require.True(t, ok)
 		require.Len(t, st.Entries, 2)
 		assert.Equal(t, "expire", st.Entries[1].Type)
-		assert.Equal(t, "2026-12-10T12:00:00Z", jsonTime(st.Entries[1].At))
+		assert.Equal(t, time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC), st.Entries[1].At)
 		e.reconcileClean()
 	})
 }
@@ -691,8 +707,10 @@ func TestCallsAfterCloseFail(t *testing.T) {
 		require.NoError(t, e.l.Close())
 		require.NoError(t, e.l.Close()) // twice is harmless
 		h, _ := DecodeHold([]byte(`{"spec":` + spec1 + `}`))
-		_, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", nil), a, h))
+		_, err := e.l.Hold(context.Background(), e.call("op", nil), a, h)
 		assert.Error(t, err)
+		var r *Error
+		assert.False(t, errors.As(err, &r), "a closed ledger is a failure, not a refusal")
 	})
 }
 
@@ -714,11 +732,15 @@ func TestReconcileDuringWrites(t *testing.T) {
 					}
 					body := `{"spec":` + spec1 + `}`
 					h, _ := DecodeHold([]byte(body))
-					r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h))
-					if !assert.NoError(t, err) || r.Status != 201 {
+					r, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), a, h)
+					if err != nil {
+						var re *Error
+						if !errors.As(err, &re) || re.Code != CodeInsufficientCredits {
+							assert.NoError(t, err)
+						}
 						return
 					}
-					_, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), decode(t, r.Body)["hold"].(map[string]any)["id"].(string)))
+					_, err = e.l.Settle(context.Background(), e.call("op", nil), r.Hold.ID)
 					assert.NoError(t, err)
 				}
 			}()
@@ -743,7 +765,7 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 		a := e.account()
 		var ids []string
 		for i := 0; i < 16; i++ {
-			ids = append(ids, holdID(t, e.hold(a, `{"spec":`+spec1+`}`)))
+			ids = append(ids, e.mustHold(a, `{"spec":`+spec1+`}`).ID)
 		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -755,23 +777,25 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					var r Response
 					var err error
 					if settle {
-						r, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", []byte(id+"s")), id))
+						_, err = e.l.Settle(context.Background(), e.call("op", []byte(id+"s")), id)
 					} else {
-						r, err = asRelease(t)(e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id))
+						_, err = e.l.Release(context.Background(), e.call("op", []byte(id+"r")), id)
 					}
-					assert.NoError(t, err)
 					mu.Lock()
 					defer mu.Unlock()
-					if r.Status == 200 {
+					var r *Error
+					switch {
+					case err == nil:
 						won[id]++
 						if settle {
 							won["settled"]++
 						}
-					} else {
-						assert.Equal(t, 409, r.Status, string(r.Body))
+					case errors.As(err, &r):
+						assert.Contains(t, []string{CodeHoldSettled, CodeHoldReleased}, r.Code)
+					default:
+						assert.NoError(t, err)
 					}
 				}()
 				go func() { // fails inside the same batches
@@ -779,12 +803,15 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 					<-start
 					body := `{"spec":` + spec1 + `}`
 					h, _ := DecodeHold([]byte(body))
-					r, err := asHold(t)(e.l.Hold(context.Background(), e.call("op", []byte(body)), "acct_missing", h))
-					assert.NoError(t, err)
-					assert.Equal(t, 404, r.Status)
-					r, err = asSettle(t)(e.l.Settle(context.Background(), e.call("op", nil), "hold_missing"))
-					assert.NoError(t, err)
-					assert.Equal(t, 404, r.Status)
+					var r *Error
+					_, err := e.l.Hold(context.Background(), e.call("op", []byte(body)), "acct_missing", h)
+					if assert.ErrorAs(t, err, &r) {
+						assert.Equal(t, CodeNotFound, r.Code)
+					}
+					_, err = e.l.Settle(context.Background(), e.call("op", nil), "hold_missing")
+					if assert.ErrorAs(t, err, &r) {
+						assert.Equal(t, CodeNotFound, r.Code)
+					}
 				}()
 			}
 		}

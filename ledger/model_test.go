@@ -95,15 +95,10 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 	ctx := context.Background()
 	a := e.account()
 	m := &model{buckets: map[string]*modelBucket{}, holds: map[string]*modelHold{}}
-	addBuckets := func(r Response) {
-		require.Equal(t, 201, r.Status, string(r.Body))
-		for _, x := range decode(t, r.Body)["buckets"].([]any) {
-			b := x.(map[string]any)
-			c, ok := parseCredits(b["credits"].(string))
-			require.True(t, ok)
-			g, _ := time.Parse(time.RFC3339Nano, b["granted"].(string))
-			ex, _ := time.Parse(time.RFC3339Nano, b["expires"].(string))
-			m.buckets[b["id"].(string)] = &modelBucket{id: b["id"].(string), kind: b["kind"].(string), remaining: int64(c), granted: g.UnixMicro(), expires: ex.UnixMicro()}
+	addBuckets := func(g Granted, err error) {
+		require.NoError(t, err)
+		for _, b := range g.Buckets {
+			m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Credits), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro()}
 		}
 	}
 	// the account's trial, read back once
@@ -142,7 +137,7 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 			if rng.IntN(8) == 0 {
 				queue = "standard"
 			}
-			r := e.hold(a, `{"spec":`+specOf(n)+`,"queue":"`+queue+`"}`)
+			r, err := e.hold(a, `{"spec":`+specOf(n)+`,"queue":"`+queue+`"}`)
 			need := int64(n * 100)
 			if queue == "standard" {
 				need = 0
@@ -153,12 +148,11 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 				avail += b.remaining
 			}
 			if avail < need {
-				require.Equal(t, 402, r.Status, "step %d: %s", step, r.Body)
+				require.Equal(t, CodeInsufficientCredits, codeOf(t, err), "step %d", step)
 				break
 			}
-			require.Equal(t, 201, r.Status, "step %d: %s", step, r.Body)
-			h := decode(t, r.Body)["hold"].(map[string]any)
-			mh := &modelHold{id: h["id"].(string), open: true, credits: need, expires: now + time.Hour.Microseconds(), draws: map[string]int64{}}
+			require.NoError(t, err, "step %d", step)
+			mh := &modelHold{id: r.Hold.ID, open: true, credits: need, expires: now + time.Hour.Microseconds(), draws: map[string]int64{}}
 			left := need
 			var want []string
 			for _, b := range us {
@@ -172,8 +166,8 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 				want = append(want, b.id+":"+estimator.Credits(take).String())
 			}
 			var got []string
-			for _, d := range h["buckets"].([]any) {
-				got = append(got, d.(map[string]any)["id"].(string)+":"+d.(map[string]any)["credits"].(string))
+			for _, d := range r.Hold.Draws {
+				got = append(got, d.Bucket+":"+d.Credits.String())
 			}
 			require.Equal(t, want, got, "step %d: draws", step)
 			m.holds[mh.id] = mh
@@ -181,33 +175,33 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 		case op < 75 && len(m.order) > 0:
 			what = "settle"
 			h := m.holds[m.order[rng.IntN(len(m.order))]]
-			r := e.settle(h.id)
+			_, err := e.settle(h.id)
 			switch {
 			case h.open:
-				require.Equal(t, 200, r.Status, "step %d: %s", step, r.Body)
+				require.NoError(t, err, "step %d", step)
 				h.open = false
 				h.draws = nil
 			case h.draws == nil: // settled before
-				require.Equal(t, 200, r.Status)
+				require.NoError(t, err, "step %d", step)
 			default:
-				require.Equal(t, 409, r.Status)
+				require.Equal(t, CodeHoldReleased, codeOf(t, err), "step %d", step)
 			}
 		case op < 90 && len(m.order) > 0:
 			what = "release"
 			h := m.holds[m.order[rng.IntN(len(m.order))]]
-			r := e.release(h.id)
+			_, err := e.release(h.id)
 			switch {
 			case h.open:
-				require.Equal(t, 200, r.Status, "step %d: %s", step, r.Body)
+				require.NoError(t, err, "step %d", step)
 				h.open = false
 				for b, c := range h.draws {
 					m.buckets[b].remaining += c
 				}
 				m.catchUp(now) // credits back in an expired bucket expire at once
 			case h.draws == nil:
-				require.Equal(t, 409, r.Status)
+				require.Equal(t, CodeHoldSettled, codeOf(t, err), "step %d", step)
 			default:
-				require.Equal(t, 200, r.Status)
+				require.NoError(t, err, "step %d", step)
 			}
 		default:
 			what = "clock"
