@@ -26,20 +26,17 @@ type grantedBucket struct{ id, kind, plan, credits, granted, expires string }
 
 // grantBuckets grants and returns the new buckets, or the error code.
 func grantBuckets(e *env, account, body string) ([]grantedBucket, string) {
-	r := e.grant(account, body)
-	m := decode(e.t, r.Body)
-	if r.Status != 201 {
-		return nil, m["code"].(string)
+	g, err := e.grant(account, body)
+	if code := codeOf(e.t, err); code != "" {
+		return nil, code
 	}
-	return bucketsOf(m["buckets"].([]any)), ""
+	return bucketsOf(g.Buckets), ""
 }
 
-func bucketsOf(list []any) []grantedBucket {
+func bucketsOf(list []Bucket) []grantedBucket {
 	var out []grantedBucket
-	for _, x := range list {
-		b := x.(map[string]any)
-		plan, _ := b["plan"].(string)
-		out = append(out, grantedBucket{b["id"].(string), b["kind"].(string), plan, b["credits"].(string), b["granted"].(string), b["expires"].(string)})
+	for _, b := range list {
+		out = append(out, grantedBucket{b.ID, b.Kind, b.Plan, b.Credits.String(), rfc(b.Granted), rfc(b.Expires)})
 	}
 	return out
 }
@@ -48,11 +45,7 @@ func bucketsOf(list []any) []grantedBucket {
 func newAccount(e *env) (string, []grantedBucket) {
 	a, err := e.l.CreateAccount(context.Background(), e.call("op", nil), false)
 	require.NoError(e.t, err)
-	var out []grantedBucket
-	for _, b := range a.Buckets {
-		out = append(out, grantedBucket{b.ID, b.Kind, b.Plan, b.Credits.String(), rfc(b.Granted), rfc(b.Expires)})
-	}
-	return a.ID, out
+	return a.ID, bucketsOf(a.Buckets)
 }
 
 func rfc(t time.Time) string { return t.UTC().Format(rfc3339Micro) }
@@ -62,19 +55,15 @@ type drawn struct{ id, credits string }
 // holdAndSettle holds a fast-queue job and settles it: the buckets it drew, or covered false
 // and the credits available.
 func holdAndSettle(e *env, account, spec string) (draws []drawn, covered bool, available string) {
-	r := e.hold(account, `{"spec":`+spec+`}`)
-	m := decode(e.t, r.Body)
-	if r.Status == 402 {
-		return nil, false, m["available"].(string)
+	h, err := e.hold(account, `{"spec":`+spec+`}`)
+	if r := refusal(e.t, err); r != nil {
+		require.Equal(e.t, CodeInsufficientCredits, r.Code, r.Message)
+		return nil, false, r.Available.String()
 	}
-	require.Equal(e.t, 201, r.Status, string(r.Body))
-	h := m["hold"].(map[string]any)
-	for _, d := range h["buckets"].([]any) {
-		d := d.(map[string]any)
-		draws = append(draws, drawn{d["id"].(string), d["credits"].(string)})
+	for _, d := range h.Hold.Draws {
+		draws = append(draws, drawn{d.Bucket, d.Credits.String()})
 	}
-	s := e.settle(h["id"].(string))
-	require.Equal(e.t, 200, s.Status, string(s.Body))
+	e.mustSettle(h.Hold.ID)
 	return draws, true, ""
 }
 
