@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"time"
 
@@ -74,7 +75,10 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 		case "topup":
 			p, err := l.card.TopUpQuote(g.Credits)
 			if err != nil {
-				e := err.(*estimator.Error)
+				var e *estimator.Error
+				if !errors.As(err, &e) {
+					return outcome{}, err
+				}
 				return failed(newError(e.Code, "credits", e.Message))
 			}
 			exp := time.UnixMicro(now).AddDate(0, 0, int(p.ValidDays)).UnixMicro()

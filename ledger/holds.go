@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"slices"
 
@@ -13,7 +14,11 @@ import (
 func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequest) (Held, error) {
 	q, err := l.card.Estimate(h.Spec)
 	if err != nil {
-		return Held{}, fromEstimator(err.(*estimator.Error), "spec")
+		var e *estimator.Error
+		if !errors.As(err, &e) {
+			return Held{}, err // Estimate promises *estimator.Error: anything else is a failure
+		}
+		return Held{}, fromEstimator(e, "spec")
 	}
 	quote := Quote{Credits: q.Credits, RateCard: q.RateCard, Engine: q.AppendJSON(nil)}
 	res, replayed, err := l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error) {
