@@ -2,8 +2,8 @@ package ledger
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/creditestimator/creditestimator/estimator"
