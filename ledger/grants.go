@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -62,7 +63,10 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 		case "topup":
 			p, err := l.card.TopUpQuote(g.Credits)
 			if err != nil {
-				e := err.(*estimator.Error)
+				var e *estimator.Error
+				if !errors.As(err, &e) {
+					return outcome{}, err
+				}
 				return failed(newError(e.Code, "credits", e.Message))
 			}
 			exp, _ := l.card.Expiry(KindTopUp, estimator.Instant(now))

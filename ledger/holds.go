@@ -2,10 +2,8 @@ package ledger
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/creditestimator/creditestimator/estimator"
@@ -16,7 +14,11 @@ import (
 func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequest) (Held, error) {
 	q, err := l.card.Estimate(h.Spec)
 	if err != nil {
-		return Held{}, fromEstimator(err.(*estimator.Error), "spec")
+		var e *estimator.Error
+		if !errors.As(err, &e) {
+			return Held{}, err // Estimate promises *estimator.Error: anything else is a failure
+		}
+		return Held{}, fromEstimator(e, "spec")
 	}
 	quote := Quote{Credits: q.Credits, RateCard: q.RateCard, Engine: q.AppendJSON(nil)}
 	res, replayed, err := l.mutate(ctx, call, byAccount, account, func(ctx context.Context, tx *sql.Tx, now int64, account string, w *writeSet) (outcome, error) {
@@ -55,7 +57,7 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 			}
 		}
 		hold.Credits = estimator.Credits(need)
-		specJSON := privateSpec(h.Spec)
+		specJSON := string(h.Spec.AppendPrivateJSON(nil)) // the prompt as its length and SHA-256: the database never holds prompt text
 		// Every draw is from a different bucket: the writes touch distinct rows (one flush).
 		w.add(`INSERT INTO holds (id, account_id, queue, credits, state, created_at, expires_at, card_version, card_digest, spec, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			hold.ID, account, h.Queue, need, HoldHeld, now, now+l.holdTTL.Microseconds(), l.card.Version(), l.card.Digest(), specJSON, string(quote.Engine))
@@ -79,24 +81,6 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 	}
 	res.Held.Replayed = replayed
 	return *res.Held, nil
-}
-
-// privateSpec is the spec as stored with a hold: the prompt is replaced by its length and
-// SHA-256, so the database never holds prompt text.
-func privateSpec(s estimator.Spec) string {
-	prompt := s.Prompt
-	s.Prompt = ""
-	b := s.AppendJSON(nil)
-	if prompt != "" {
-		sum := sha256.Sum256([]byte(prompt))
-		extra, _ := json.Marshal(struct {
-			Chars  int    `json:"promptChars"`
-			SHA256 string `json:"promptSha256"`
-		}{len([]rune(prompt)), hex.EncodeToString(sum[:])})
-		b = append(b[:len(b)-1], ',')
-		b = append(b, extra[1:]...)
-	}
-	return string(b)
 }
 
 // insufficient is the insufficient_credits error: what is needed and available, the cheapest

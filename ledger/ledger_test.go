@@ -2,6 +2,9 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -825,5 +828,43 @@ func TestConcurrentSettleReleaseAndFailingCalls(t *testing.T) {
 		assert.Equal(t, "0.00", b.Held.String())
 		assert.Equal(t, estimator.Credits((40-settled)*100).String(), b.Available.String())
 		e.reconcileClean()
+	})
+}
+
+// A hold records its spec without the prompt's text, in the form holds have always been
+// recorded with (the reference below is the ledger's former encoder of it).
+func TestHoldRecordsPrivateSpec(t *testing.T) {
+	former := func(s estimator.Spec) string {
+		prompt := s.Prompt
+		s.Prompt = ""
+		b := s.AppendJSON(nil)
+		if prompt != "" {
+			sum := sha256.Sum256([]byte(prompt))
+			extra, _ := json.Marshal(struct {
+				Chars  int    `json:"promptChars"`
+				SHA256 string `json:"promptSha256"`
+			}{len([]rune(prompt)), hex.EncodeToString(sum[:])})
+			b = append(b[:len(b)-1], ',')
+			b = append(b, extra[1:]...)
+		}
+		return string(b)
+	}
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		a := e.account()
+		for _, body := range []string{
+			`{"spec":` + spec1 + `}`,
+			`{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"a <calm> lake & \"dawn\" 湖 🌅"}}`,
+		} {
+			req, de := DecodeHold([]byte(body))
+			require.Nil(t, de)
+			h := e.mustHold(a, body)
+			var stored string
+			require.NoError(t, e.l.db.QueryRowContext(context.Background(), e.l.q(`SELECT spec FROM holds WHERE id = ?`), h.ID).Scan(&stored))
+			assert.Equal(t, former(req.Spec), stored)
+			if req.Spec.Prompt != "" {
+				assert.NotContains(t, stored, "lake")
+			}
+		}
 	})
 }
