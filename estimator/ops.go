@@ -16,6 +16,7 @@ var ops = map[string]op{
 	"workflow": typedOp(decodeWorkflow, (*RateCard).planWorkflow, 2048),
 	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
 	"verify":   typedOp(decodeVerifyRequest, (*RateCard).verify, 64),
+	"prices":   typedOp(decodePricesRequest, cardPrices, 1024),
 }
 
 // typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.
