@@ -17,6 +17,7 @@ var ops = map[string]op{
 	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
 	"verify":   typedOp(decodeVerifyRequest, (*RateCard).verify, 64),
 	"prices":   typedOp(decodePricesRequest, cardPrices, 1024),
+	"choices":  typedOp(decodeChoicesRequest, choicesFor, 2048),
 }
 
 // typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.

@@ -302,7 +302,7 @@ export class CreditEstimatorElement extends HTMLElement {
   #startLoading() {
     const phase = this.#ctl.phase;
     if (phase === 'loading' || phase === 'ready') return;
-    this.#ctl.start({ assetsURL: this.#assetsURL(), apiBase: this.#apiBase(), quoteApi: this.quoteApi });
+    this.#ctl.start({ assetsURL: this.#assetsURL(), apiBase: this.#apiBase(), quoteApi: this.quoteApi, lang: this.#formats().lang });
     this.#renderStatus();
   }
 

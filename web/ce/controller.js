@@ -15,13 +15,16 @@
 //   loaderror {message}
 import { DEFAULT_SPEC, DEFAULT_QUOTE, CARD_JSON } from '../facts.js';
 import { getEngine, hasPageCard, canPrice } from './engine.js';
-import { choicesOf, cardTranslations } from './choices.js';
-import { remoteCard, remoteQuote } from './remote.js';
+import { builtChoices, engineChoices, cardTranslations } from './choices.js';
+import { remoteCard, remoteQuote, remoteChoices } from './remote.js';
 import { subtractDecimal } from './format.js';
 import { FALLBACK } from './i18n.js';
 
 /** @typedef {import('./engine.js').Engine} Engine */
-/** @typedef {{card: any, digest: string, ctl: AbortController|null, seq: number}} Remote */
+/**
+ * The server fallback: its card, and its choices by language (asked once per language).
+ * @typedef {{card: any, digest: string, ctl: AbortController|null, seq: number, apiBase: string, choices: Map<string, Promise<void>|import('./choices.js').Choices>}} Remote
+ */
 /** @typedef {{code: string, field: string, message: string}} EstimateError */
 
 /** The spec fields, in the contract's order. */
@@ -33,6 +36,7 @@ export const SPEC_FIELDS = ['resolution', 'fps', 'durationSeconds', 'prompt', 'c
  * @property {(assetsURL: string, apiBase: string) => Promise<Engine>} [getEngine]
  * @property {(apiBase: string) => Promise<{card: any, digest: string}>} [remoteCard]
  * @property {(apiBase: string, spec: object, signal: AbortSignal) => Promise<{quote?: any, error?: EstimateError}>} [remoteQuote]
+ * @property {(apiBase: string, lang: string) => Promise<import('./choices.js').Choices>} [remoteChoices]
  * @property {() => boolean} [hasPageCard]
  */
 
@@ -53,7 +57,7 @@ export class Controller extends EventTarget {
   /** @param {Deps} [deps] */
   constructor(deps = {}) {
     super();
-    this.#deps = { getEngine, remoteCard, remoteQuote, hasPageCard, ...deps };
+    this.#deps = { getEngine, remoteCard, remoteQuote, remoteChoices, hasPageCard, ...deps };
   }
 
   /** Follows the engine's card while its element is on the page. */
@@ -88,7 +92,7 @@ export class Controller extends EventTarget {
 
   /**
    * Loads the engine (once); with quoteApi, falls back to the server's quote API when it cannot start.
-   * @param {{assetsURL: string, apiBase: string, quoteApi: boolean}} o
+   * @param {{assetsURL: string, apiBase: string, quoteApi: boolean, lang: string}} o lang: the element's catalogue language
    */
   start(o) {
     if (this.phase === 'loading' || this.phase === 'ready') return;
@@ -104,7 +108,7 @@ export class Controller extends EventTarget {
       this.#fire('refresh');
     }, (err) => {
       this.loadError = String(err?.message ?? err);
-      if (o.quoteApi) { this.#startRemote(o.apiBase); return; }
+      if (o.quoteApi) { this.#startRemote(o.apiBase, o.lang); return; }
       this.#fail();
     });
   }
@@ -116,15 +120,16 @@ export class Controller extends EventTarget {
   }
 
   /** The opt-in server fallback: the server's card and quote API (the prompt goes to the server). */
-  #startRemote(apiBase) {
+  #startRemote(apiBase, lang) {
     if (this.#deps.hasPageCard()) {
       // The server prices with its own card, which this page did not choose: show no price.
       this.loadError += '; the server fallback is off because the page set its own rate card';
       this.#fail();
       return;
     }
-    this.#deps.remoteCard(apiBase).then(({ card, digest }) => {
-      this.remote = { card, digest, ctl: null, seq: 0 };
+    const server = Promise.all([this.#deps.remoteCard(apiBase), this.#deps.remoteChoices(apiBase, lang)]);
+    server.then(([{ card, digest }, choices]) => {
+      this.remote = { card, digest, ctl: null, seq: 0, apiBase, choices: new Map([[lang, choices]]) };
       this.phase = 'ready';
       this.#fire('source');
       this.#fire('ready', { cardVersion: card.version, source: 'server' });
@@ -173,9 +178,27 @@ export class Controller extends EventTarget {
    * @param {boolean} ownCard
    */
   choices(lang, ownCard) {
-    if (this.engine) return canPrice(this.engine) ? choicesOf(this.engine.est.rateCard().card, lang) : null;
-    if (this.remote) return choicesOf(this.remote.card, lang);
-    return this.#deps.hasPageCard() || ownCard ? null : choicesOf(CARD_JSON, lang);
+    if (this.engine) return canPrice(this.engine) ? engineChoices(this.engine.est, this.engine.card.digest, lang) : null;
+    if (this.remote) return this.#remoteChoices(this.remote, lang);
+    return this.#deps.hasPageCard() || ownCard ? null : builtChoices(lang);
+  }
+
+  /**
+   * The server's choices in a language; a language not asked yet is asked once, and until the
+   * answer comes the first language's are shown (the element rebuilds on "source").
+   * @param {Remote} r @param {string} lang
+   */
+  #remoteChoices(r, lang) {
+    const have = r.choices.get(lang);
+    if (have && !(have instanceof Promise)) return have;
+    if (!have) {
+      r.choices.set(lang, this.#deps.remoteChoices(r.apiBase, lang).then((c) => {
+        r.choices.set(lang, c);
+        if (this.remote === r) { this.#fire('source'); this.#fire('refresh'); }
+      }, () => { r.choices.delete(lang); }));
+    }
+    const first = [...r.choices.values()].find((c) => !(c instanceof Promise));
+    return /** @type {import('./choices.js').Choices} */ (first);
   }
 
   /** Whether a price may be shown now (never one from a card other than the page's). */

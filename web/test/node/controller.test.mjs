@@ -10,7 +10,8 @@ import { shim, DIST, GOOD_SPEC } from './helpers.mjs';
 
 const { load } = await shim();
 const { Controller, sameSpec, errorOf } = await import(pathToFileURL(path.join(DIST, 'ce/controller.js')).href);
-const { DEFAULT_SPEC, DEFAULT_QUOTE, CARD_JSON } = await import(pathToFileURL(path.join(DIST, 'facts.js')).href);
+const { DEFAULT_SPEC, DEFAULT_QUOTE, CARD_JSON, CHOICES } = await import(pathToFileURL(path.join(DIST, 'facts.js')).href);
+const { builtChoices } = await import(pathToFileURL(path.join(DIST, 'ce/choices.js')).href);
 
 /** An engine as ce/engine.js hands it out, around the real module. */
 async function engine(state = 'current') {
@@ -56,6 +57,10 @@ test('loading: source, ready, refresh in that order; choices and quotes are the 
 
   const card = eng.est.rateCard().card;
   const c = ctl.choices('en', false);
+  assert.deepEqual(c, eng.est.call('choices', { locale: 'en' }), 'the engine\'s answer');
+  assert.deepEqual(ctl.choices('ja', false), eng.est.call('choices', { locale: 'ja' }));
+  assert.deepEqual(ctl.choices('ja', false), CHOICES.ja, 'the same as the build-time facts for the same card');
+  assert.equal(ctl.choices('ja', false), ctl.choices('ja', false), 'asked once per card and language');
   assert.deepEqual(c.resolutions.map((r) => r.value), card.formats.map((f) => f.resolution));
   assert.equal(c.currency, card.currency);
   assert.deepEqual(ctl.cardInfo, eng.card);
@@ -97,7 +102,8 @@ test('the preview: the build card\'s precomputed quote for exactly its default s
   assert.equal(ctl.preview(DEFAULT_SPEC, { ...o, customAssets: true }), null);
   assert.equal(new Controller({ hasPageCard: () => true }).preview(DEFAULT_SPEC, o), null);
   assert.equal(ctl.choices('en', true), null, 'no choices while the page\'s own card is not in force');
-  assert.equal(ctl.choices('en', false).version, CARD_JSON.version, 'before loading: the build card');
+  assert.equal(ctl.choices('en', false), CHOICES[''], 'before loading: the build card\'s, generated from Go');
+  assert.equal(ctl.choices('de', false), CHOICES.de);
   assert.ok(sameSpec({ ...DEFAULT_SPEC }, { ...DEFAULT_SPEC, prompt: '' }));
 });
 
@@ -122,9 +128,11 @@ test('a failed load: failed and loaderror with the reason; reset() allows anothe
 test('the server fallback (quoteApi): the server\'s card, its quotes; a superseded or foreign answer is not shown', async () => {
   const digest = 'sha256:abc';
   const answers = [];
+  const asked = [];
   const ctl = new Controller({
     getEngine: async () => { throw new Error('no wasm'); },
     remoteCard: async () => ({ card: CARD_JSON, digest }),
+    remoteChoices: async (_base, lang) => { asked.push(lang); return { ...builtChoices(lang), version: `server-${lang}` }; },
     remoteQuote: (_base, spec, signal) => new Promise((resolve, reject) => {
       answers.push({ spec, resolve });
       signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
@@ -132,11 +140,20 @@ test('the server fallback (quoteApi): the server\'s card, its quotes; a supersed
     hasPageCard: () => false,
   });
   const seen = record(ctl);
-  ctl.start({ ...START, quoteApi: true });
+  ctl.start({ ...START, quoteApi: true, lang: 'de' });
   await once(ctl, 'refresh');
   assert.deepEqual(seen, ['source', ['ready', { cardVersion: CARD_JSON.version, source: 'server' }], 'refresh']);
   assert.equal(ctl.cardInfo.state, 'server');
-  assert.equal(ctl.choices('en', false).version, CARD_JSON.version);
+  // The server's choices, in the element's language; another language is asked once, and until
+  // it is answered the first one's are shown.
+  assert.deepEqual(asked, ['de']);
+  assert.equal(ctl.choices('de', false).version, 'server-de');
+  assert.equal(ctl.choices('ja', false).version, 'server-de');
+  assert.equal(ctl.choices('ja', false).version, 'server-de');
+  await once(ctl, 'refresh');
+  assert.deepEqual(asked, ['de', 'ja']);
+  assert.equal(ctl.choices('ja', false).version, 'server-ja');
+  assert.equal(ctl.choices('ja', false).modes[0].label, builtChoices('ja').modes[0].label);
   assert.ok(ctl.mayPrice());
 
   const first = ctl.estimateRemote(START.apiBase, GOOD_SPEC);

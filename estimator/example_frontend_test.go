@@ -18,3 +18,14 @@ func ExampleRateCard_Prices() {
 	// USD basic 550.00 52700
 	// {"currency":"USD","unitPricePlaces":4,"plans":[{"id":"basic","priceUsd":"29.00","credits":"550.00","pricePerCreditUsd":"0.0527"}
 }
+
+// What a front end offers on the default card, labelled in German (the card translates its
+// labels); the "choices" operation answers the same as JSON.
+func ExampleRateCard_Choices() {
+	ch := estimator.Default().Choices("de")
+	fmt.Println(ch.Resolutions[0].Value, ch.Resolutions[0].FPS, ch.Modes[0].Label, ch.Levels[0].Label)
+	fmt.Println(ch.MinSeconds, ch.MaxSeconds, ch.MaxCount, ch.Default.Resolution)
+	// Output:
+	// 720p [24 30 60] Neue Generierung Ruhig
+	// 1 60 100 1080p
+}
