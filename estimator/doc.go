@@ -44,9 +44,11 @@
 //
 // Requests and responses are JSON and identical on every surface. DecodeSpec decodes a quote
 // request strictly (no unknown or duplicate members, valid UTF-8, exact numbers of the right
-// type); RateCard.Do runs any operation ("quote", the economics operations and "verify", which
-// checks a client's quote against a fresh one on the ChargeMembers; all listed by Ops) from
-// request bytes to response bytes, and is what the wasm module and the HTTP server call.
+// type); RateCard.Do runs any operation ("quote", the economics operations, "verify", which
+// checks a client's quote against a fresh one on the ChargeMembers, and the front ends' "choices"
+// and "prices"; all listed by Ops) from request bytes to response bytes, and is what the wasm
+// module and the HTTP server call. RateCard.Choices is what a front end offers (labelled in a
+// locale); a page never reads the card to find it.
 //
 // # Limits
 //
