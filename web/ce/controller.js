@@ -178,7 +178,8 @@ export class Controller extends EventTarget {
    * @param {boolean} ownCard
    */
   choices(lang, ownCard) {
-    if (this.engine) return canPrice(this.engine) ? engineChoices(this.engine.est, this.engine.card.digest, lang) : null;
+    // The digest of the card the module has in force (the module may be shared by engines).
+    if (this.engine) return canPrice(this.engine) ? engineChoices(this.engine.est, this.engine.est.rateCard().digest, lang) : null;
     if (this.remote) return this.#remoteChoices(this.remote, lang);
     return this.#deps.hasPageCard() || ownCard ? null : builtChoices(lang);
   }
