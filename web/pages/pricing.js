@@ -404,23 +404,25 @@ function renderWorkflow() {
   const out = document.querySelector('[data-wf-out]');
   const detail = document.querySelector('[data-wf-detail]');
   if (!lastQuote) { out.textContent = ''; detail.replaceChildren(); return; }
-  const c = card();
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-wf-form]'));
   const n = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name))?.value.trim() ?? '';
   if (!/^\d+$/.test(n('prototypes')) || !/^\d+$/.test(n('refinements'))) { out.textContent = t('p.wf.enter'); detail.replaceChildren(); return; }
   // Drafts are the prototyping the reference describes: the lowest resolution the card offers
   // (720p on the default card), at the final's frame rate and length, unless the person picks another.
   const resSelect = /** @type {HTMLSelectElement|null} */ (form.elements.namedItem('draftResolution'));
-  const formats = c.formats ?? [];
+  // What the card offers, labelled in the page's language: the engine's choices (the widget's).
+  const ch = widget.choices;
+  if (!ch) { out.textContent = ''; detail.replaceChildren(); return; }
+  const formats = ch.resolutions;
   if (resSelect && resSelect.options.length !== formats.length) {
-    resSelect.replaceChildren(...formats.map((fm) => h('option', { value: fm.resolution, text: tr().formats?.[fm.resolution] ?? fm.label })));
-    resSelect.value = formats[0]?.resolution ?? '';
+    resSelect.replaceChildren(...formats.map((fm) => h('option', { value: fm.value, text: fm.label })));
+    resSelect.value = formats[0]?.value ?? '';
   } else if (resSelect) {
-    for (const o of resSelect.options) { const fm = formats.find((x) => x.resolution === o.value); if (fm) o.textContent = tr().formats?.[fm.resolution] ?? fm.label; }
+    for (const o of resSelect.options) { const fm = formats.find((x) => x.value === o.value); if (fm) o.textContent = fm.label; }
   }
   const final = { ...widget.spec, count: 1 };
-  const draftRes = resSelect?.value || formats[0]?.resolution;
-  const fpsOffered = Object.keys(formats.find((x) => x.resolution === draftRes)?.multipliers ?? {}).map(Number);
+  const draftRes = resSelect?.value || formats[0]?.value;
+  const fpsOffered = formats.find((x) => x.value === draftRes)?.fps ?? [];
   const prototype = { ...final, resolution: draftRes, fps: fpsOffered.includes(Number(final.fps)) ? final.fps : fpsOffered[0], mode: 'generate' };
   const r = op('workflow', { final, prototype, prototypes: Number(n('prototypes')), refinements: Number(n('refinements')) });
   if (!r.ok) { out.textContent = errorText(r.error); detail.replaceChildren(); return; }
@@ -429,8 +431,8 @@ function renderWorkflow() {
     credits: fmt(f.credits, v.workflow.credits), baseline: fmt(f.credits, v.baseline.credits),
     percent: f.pct.format(Number(v.saving.percent) / 100), min: fmt(f.money, v.saving.usd.min), max: fmt(f.money, v.saving.usd.max),
   }) }));
-  const resLabel = (id) => { const fm = formats.find((x) => x.resolution === id); return fm ? (tr().formats?.[id] ?? fm.label) : id; };
-  const modeLabel = (id) => tr().modes?.[id] ?? c.modes.find((m) => m.name === id)?.label ?? id;
+  const resLabel = (id) => formats.find((x) => x.value === id)?.label ?? id;
+  const modeLabel = (id) => ch.modes.find((m) => m.value === id)?.label ?? id;
   const stepLabel = (l) => {
     switch (l.step) {
       case 'prototype': return t('p.wf.prototype', { format: resLabel(v.prototype.resolution), fps: f.int.format(v.prototype.fps), seconds: fmt(f.seconds, v.prototype.durationSeconds) });
