@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -141,4 +142,42 @@ func TestPricesRequest(t *testing.T) {
 		var e *Error
 		require.ErrorAs(t, err, &e, bad)
 	}
+}
+
+// The rule against an exact oracle: total ÷ (per ÷ scale), rounded half away from zero to a
+// hundredth of the minor unit, for every currency shape (0, 2 or 3 decimals) and any size.
+func FuzzUnitPriceRule(f *testing.F) {
+	f.Add(int64(29_000_000), int64(55_000), uint8(2), true)
+	f.Add(int64(1_500_000_000), int64(10_000), uint8(0), true)
+	f.Add(int64(1), int64(math.MaxInt64), uint8(0), false)
+	f.Add(int64(math.MaxInt64), int64(1), uint8(3), false)
+	f.Fuzz(func(t *testing.T, total, per int64, minorSel uint8, credits bool) {
+		minor := []int{0, 2, 3}[int(minorSel)%3]
+		fm := moneyFmtFor(minor)
+		scale := int64(1)
+		if credits {
+			scale = creditScale
+		}
+		got, ok := fm.unitPrice(Money(total), per, scale)
+		if per <= 0 || total < 0 {
+			require.False(t, ok)
+			return
+		}
+		step := fm.unitStep()
+		exact := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(total), big.NewInt(scale)), new(big.Int).Mul(big.NewInt(per), big.NewInt(step)))
+		q, r := new(big.Int).QuoRem(exact.Num(), exact.Denom(), new(big.Int))
+		if new(big.Int).Lsh(r, 1).Cmp(exact.Denom()) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		want := new(big.Int).Mul(q, big.NewInt(step))
+		if !want.IsInt64() {
+			require.False(t, ok)
+			return
+		}
+		require.True(t, ok)
+		require.Equal(t, want.Int64(), int64(got))
+		text := string(fm.appendUnitPrice(nil, got))
+		_, frac, _ := strings.Cut(text, ".")
+		require.Len(t, frac, minor+2, text)
+	})
 }
