@@ -20,7 +20,7 @@
 // from Go at build time. This file keeps the element's API: attributes, properties, events.
 
 import { DEFAULT_SPEC, CARD, CARD_JSON } from './facts.js';
-import { useRateCard, hasPageCard, canPrice, pageEvents } from './ce/engine.js';
+import { useRateCard, canPrice, pageEvents } from './ce/engine.js';
 import { Controller } from './ce/controller.js';
 import { styles } from './ce/styles.js';
 import { h } from './ce/dom.js';

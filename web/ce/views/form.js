@@ -10,9 +10,6 @@ import { fmt } from '../format.js';
 
 /** @typedef {import('../choices.js').Choices} Choices */
 
-/** The attribute a control reflects → its control name. */
-export const CONTROL_ATTRS = ['resolution', 'fps', 'duration', 'count', 'mode', 'complexity', 'prompt', 'balance'];
-
 export class FormView {
   /**
    * @param {Choices|null} c the card's choices (null: controls disabled until the card is known)
