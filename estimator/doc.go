@@ -23,8 +23,11 @@
 //     count scales exactly.
 //   - Duration is billed in whole billing increments of the card (1 s by default), rounded up:
 //     7.25 s is billed as 8 s. Requests give durations to at most the millisecond.
-//   - Money is kept to the micro-dollar and shown to the cent, rounding half away from zero;
-//     prices per credit or per video are shown to 4 decimals with the same rule.
+//   - Money is kept to the micro-dollar and shown in the card currency's minor unit (cents,
+//     whole yen), rounding half away from zero. Prices per credit or per video are rounded once,
+//     with the same rule, to a hundredth of the minor unit and always written with that many
+//     decimals: $0.0527, ¥14.38. RateCard.Prices (the "prices" operation) gives every plan's and
+//     bundle's price per credit, so pages show the engine's digits and never divide themselves.
 //
 // # Complexity
 //
@@ -53,9 +56,11 @@
 //
 // Requests and responses are JSON and identical on every surface. DecodeSpec decodes a quote
 // request strictly (no unknown or duplicate members, valid UTF-8, exact numbers of the right
-// type); RateCard.Do runs any operation ("quote", the economics operations and "verify", which
-// checks a client's quote against a fresh one on the ChargeMembers; all listed by Ops) from
-// request bytes to response bytes, and is what the wasm module and the HTTP server call.
+// type); RateCard.Do runs any operation ("quote", the economics operations, "verify", which
+// checks a client's quote against a fresh one on the ChargeMembers, and the front ends' "choices"
+// and "prices"; all listed by Ops) from request bytes to response bytes, and is what the wasm
+// module and the HTTP server call. RateCard.Choices is what a front end offers (labelled in a
+// locale); a page never reads the card to find it.
 //
 // # Limits
 //

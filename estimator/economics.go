@@ -173,32 +173,6 @@ func checkItems(items []jsonx.Value, path string) *Error {
 	return nil
 }
 
-// pricePerCredit is total / credits, in dollars rounded half up to 4 decimals (once, exactly);
-// ok is false when no credits were bought.
-func pricePerCredit(total Money, cr Credits) (Money, bool) {
-	if cr <= 0 || total < 0 {
-		return 0, false
-	}
-	// micro-dollars per hundredth of a credit = 10^-4 dollars per credit.
-	q, ok := mulDivRound(int64(total), 1, int64(cr))
-	if !ok {
-		return 0, false
-	}
-	return Money(q * 100), true
-}
-
-// pricePer is total / n in dollars rounded half up to 4 decimals; ok is false when n is 0.
-func pricePer(total Money, n int64) (Money, bool) {
-	if n <= 0 || total < 0 {
-		return 0, false
-	}
-	q, ok := mulDivRound(int64(total), 1, 100*n)
-	if !ok {
-		return 0, false
-	}
-	return Money(q * 100), true
-}
-
 // creditsCost prices credits at a price per credit, rounded half up to the micro-dollar.
 func creditsCost(cr Credits, perCredit Money) (Money, bool) {
 	if cr < 0 || perCredit < 0 {
@@ -242,16 +216,6 @@ func overflowAt(path string) *Error {
 
 // appendPercent writes hundredths of a percent as "12.34".
 func appendPercent(dst []byte, p int64) []byte { return jsonx.AppendFixed(dst, p, 2) }
-
-// appendOptUnitPrice writes a quoted unit price, or null when there is none.
-func appendOptUnitPrice(dst []byte, m Money, ok bool) []byte {
-	if !ok {
-		return append(dst, "null"...)
-	}
-	dst = append(dst, '"')
-	dst = m.AppendUnitPrice(dst)
-	return append(dst, '"')
-}
 
 // appendCreditsField writes ,"key":"12.34" (or without the comma when first).
 func appendCreditsField(dst []byte, key string, cr Credits) []byte {

@@ -17,6 +17,8 @@ var ops = map[string]op{
 	"roi":      typedOp((*RateCard).decodeROIRequest, (*RateCard).compareROI, 512),
 	"verify":   typedOp(decodeVerifyRequest, (*RateCard).verify, 64),
 	"spend":    typedOp((*RateCard).decodeSpendRequest, (*RateCard).previewSpend, 512),
+	"prices":   typedOp(decodePricesRequest, cardPrices, 1024),
+	"choices":  typedOp(decodeChoicesRequest, choicesFor, 2048),
 }
 
 // typedOp builds an op from a strict decoder, a computation and the result's JSON encoder.

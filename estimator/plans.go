@@ -41,8 +41,8 @@ type PlanOption struct {
 	Expiring       Credits // included credits left unused, expiring
 	Carried        Credits // top-up surplus carried to next month
 	Utilization    int64   // Used / (Included + bought), hundredths of a percent
-	PricePerCredit Money   // Cost / Used, 4 decimals; valid when Used > 0
-	PricePerVideo  Money   // Cost / videos, 4 decimals; valid when videos are known
+	PricePerCredit Money   // Cost / Used by the unit-price rule; valid when Used > 0
+	PricePerVideo  Money   // Cost / videos by the unit-price rule; valid when videos are known
 	FullSpeed      bool
 	OneTime        bool
 	Queue          string // queue of the paid credits: "fast" or "standard"
@@ -155,8 +155,8 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 	need := w.Credits
 	r := PlanComparison{Need: need, Videos: w.Videos, money: c.money}
 	add := func(o PlanOption) {
-		o.PricePerCredit, _ = pricePerCredit(o.Cost, o.Used)
-		o.PricePerVideo, _ = pricePer(o.Cost, w.Videos)
+		o.PricePerCredit, _ = c.money.pricePerCredit(o.Cost, o.Used)
+		o.PricePerVideo, _ = c.money.pricePerVideo(o.Cost, w.Videos)
 		bought := o.Included + o.TopUp.Credits
 		if bought > 0 {
 			o.Utilization, _ = percent(int64(o.Used), int64(bought))
@@ -255,7 +255,7 @@ func (c *RateCard) comparePlans(w PlanWorkload, field string) (PlanComparison, *
 		grant := func(id, name string, cr Credits, cost Money) {
 			v := VideosPerPlan{ID: id, Name: name, Credits: cr, Videos: int64(cr / u), Cost: cost}
 			v.Leftover = cr - Credits(v.Videos)*u
-			v.PricePerVideo, _ = pricePer(cost, v.Videos)
+			v.PricePerVideo, _ = c.money.pricePerVideo(cost, v.Videos)
 			r.VideosPerPlans = append(r.VideosPerPlans, v)
 		}
 		grant("trial", "Trial credits (once)", t, 0)
@@ -424,9 +424,9 @@ func (r PlanComparison) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `,"utilization":"`...)
 		dst = appendPercent(dst, o.Utilization)
 		dst = append(dst, `","pricePerCreditUsd":`...)
-		dst = appendOptUnitPrice(dst, o.PricePerCredit, o.Used > 0)
+		dst = r.money.appendOptUnitPrice(dst, o.PricePerCredit, o.Used > 0)
 		dst = append(dst, `,"pricePerVideoUsd":`...)
-		dst = appendOptUnitPrice(dst, o.PricePerVideo, r.Videos > 0)
+		dst = r.money.appendOptUnitPrice(dst, o.PricePerVideo, r.Videos > 0)
 		dst = append(dst, `,"fullSpeed":`...)
 		dst = strconv.AppendBool(dst, o.FullSpeed)
 		dst = append(dst, `,"oneTime":`...)
@@ -483,7 +483,7 @@ func (r PlanComparison) AppendJSON(dst []byte) []byte {
 		dst = appendCreditsField(dst, "leftoverCredits", v.Leftover)
 		dst = appendMoneyField(dst, "costUsd", v.Cost, r.money)
 		dst = append(dst, `,"pricePerVideoUsd":`...)
-		dst = appendOptUnitPrice(dst, v.PricePerVideo, v.Videos > 0 && v.Cost > 0)
+		dst = r.money.appendOptUnitPrice(dst, v.PricePerVideo, v.Videos > 0 && v.Cost > 0)
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}}"...)

@@ -139,7 +139,7 @@ func (r ROIResult) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"credits":"`...)
 	dst = r.Credits.AppendText(dst)
 	dst = append(dst, `","pricePerCreditUsd":"`...)
-	dst = r.PricePerCredit.AppendUnitPrice(dst)
+	dst = r.money.appendUnitPrice(dst, r.PricePerCredit)
 	dst = append(dst, '"')
 	dst = appendMoneyField(dst, "generationUsd", r.Generation, r.money)
 	dst = append(dst, `,"subscription":`...)

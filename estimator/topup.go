@@ -41,7 +41,7 @@ type TopUpPlan struct {
 	Credits        Credits // bought
 	Surplus        Credits // Credits − Need
 	Total          Money
-	PricePerCredit Money // Total / Credits to 4 decimals; 0 when nothing is bought
+	PricePerCredit Money // Total / Credits by the unit-price rule (unitprice.go); 0 when nothing is bought
 	Lines          []TopUpLine
 	ValidDays      int64
 	money          moneyFmt // the card currency's minor unit, for the JSON form
@@ -230,7 +230,7 @@ func (s *topUpSolver) plan(c *RateCard, need Credits, field string) (TopUpPlan, 
 	p.Credits = Credits(units * s.g)
 	p.Surplus = p.Credits - need
 	p.Total = total
-	p.PricePerCredit, _ = pricePerCredit(total, p.Credits)
+	p.PricePerCredit, _ = c.money.pricePerCredit(total, p.Credits)
 	for i := len(counts) - 1; i >= 0; i-- { // largest bundle first
 		if counts[i] == 0 {
 			continue
@@ -251,7 +251,7 @@ func (p TopUpPlan) AppendJSON(dst []byte) []byte {
 	dst = appendCreditsField(dst, "surplus", p.Surplus)
 	dst = appendMoneyField(dst, "totalUsd", p.Total, p.money)
 	dst = append(dst, `,"pricePerCreditUsd":`...)
-	dst = appendOptUnitPrice(dst, p.PricePerCredit, p.Credits > 0)
+	dst = p.money.appendOptUnitPrice(dst, p.PricePerCredit, p.Credits > 0)
 	dst = append(dst, `,"validDays":`...)
 	dst = strconv.AppendInt(dst, p.ValidDays, 10)
 	dst = append(dst, `,"bundles":[`...)

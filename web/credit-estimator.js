@@ -11,26 +11,36 @@
 // behind ./estimator.js, fetched only when the element nears the viewport. The prompt never
 // leaves the browser, unless the page opts into the server fallback (attribute quote-api).
 //
-// One file per concern: ce/engine.js (loading, card sync, useRateCard), ce/choices.js (what the
-// card offers), ce/styles.js, ce/format.js, ce/dom.js, ce/remote.js (opt-in server quotes);
-// facts.js is generated from Go at build time.
+// One file per concern. The controller, without DOM: ce/controller.js (which engine prices, the
+// card in force, the last quote, the economics beside it) over ce/engine.js (loading, card sync,
+// useRateCard), ce/choices.js (what the card offers) and ce/remote.js (opt-in server quotes).
+// The views, each one part of the shadow DOM with symmetric connect()/disconnect():
+// ce/views/badge.js (compact), form.js, total.js, plans.js, balance.js, footer.js, failure.js,
+// layout.js. Shared: ce/styles.js, ce/format.js, ce/dom.js, ce/i18n.js; facts.js is generated
+// from Go at build time. This file keeps the element's API: attributes, properties, events.
 
-import { DEFAULT_SPEC, DEFAULT_QUOTE, CARD, CARD_JSON } from './facts.js';
-import { getEngine, useRateCard, hasPageCard, canPrice, pageEvents } from './ce/engine.js';
-import { choicesOf, canonicalResolution, fpsAt, cardTranslations } from './ce/choices.js';
+import { DEFAULT_SPEC, CARD, CARD_JSON } from './facts.js';
+import { useRateCard, canPrice, pageEvents } from './ce/engine.js';
+import { Controller } from './ce/controller.js';
 import { styles } from './ce/styles.js';
-import { h, setText, setOptions } from './ce/dom.js';
-import { makeFormats, fmt, perLine, breakdownRows, subtractDecimal, numberOrText } from './ce/format.js';
+import { h } from './ce/dom.js';
+import { makeFormats, fmt, numberOrText } from './ce/format.js';
 import { localeOf, translator } from './ce/i18n.js';
 import './ce/messages.js';
 import { FALLBACK as FALLBACK_LANG } from './ce/i18n.js';
-import { remoteCard, remoteQuote } from './ce/remote.js';
+import { BadgeView } from './ce/views/badge.js';
+import { FormView } from './ce/views/form.js';
+import { TotalView } from './ce/views/total.js';
+import { PlansView } from './ce/views/plans.js';
+import { BalanceView } from './ce/views/balance.js';
+import { FooterView } from './ce/views/footer.js';
+import { FailureView } from './ce/views/failure.js';
+import { Layout } from './ce/views/layout.js';
 
 export { DEFAULT_SPEC, useRateCard };
 
 /** @typedef {import('./credit-estimator.js').Spec} Spec */
 /** @typedef {import('./estimator.js').Quote} Quote */
-/** @typedef {{card: any, digest: string, ctl: AbortController|null, seq: number}} Remote */
 
 const TAG = 'credit-estimator';
 /** Event names: prefixed, lower case, no colon in the part after it, so that React 19 (onCredit-estimator…
@@ -55,6 +65,11 @@ const UPGRADE_PROPS = ['spec', 'resolution', 'fps', 'duration', 'prompt', 'compl
   'locale', 'headingLevel', 'currencyDisplay', 'compact', 'rateCard', 'rateCardURL', 'quoteApi'];
 
 /**
+ * The views of the full form (null in compact mode).
+ * @typedef {{form: FormView, total: TotalView, plans: PlansView, balance: BalanceView, footer: FooterView, failure: FailureView, layout: Layout, root: HTMLElement}} FullViews
+ */
+
+/**
  * The <credit-estimator> element.
  * Events (bubbling, composed), each under two names — credit-estimator-<name> and the older
  * credit-estimator:<name>: change {spec, quote}, error {spec, error}, ready {cardVersion},
@@ -64,34 +79,34 @@ export class CreditEstimatorElement extends HTMLElement {
   static observedAttributes = [...Object.keys(SPEC_ATTRS), ...OTHER_ATTRS];
 
   /** @type {ShadowRoot} */ #root;
-  /** @type {Record<string, any>} */ #el = {};
+  #ctl = new Controller();
+  /** @type {BadgeView|null} */ #badge = null;
+  /** @type {FullViews|null} */ #full = null;
   /** @type {'full'|'compact'|null} */ #built = null;
   /** @type {AbortController|null} */ #listeners = null;
   /** @type {IntersectionObserver|null} */ #io = null;
-  /** @type {ResizeObserver|null} */ #ro = null;
-  /** @type {import('./ce/engine.js').Engine|null} */ #engine = null;
-  /** @type {'idle'|'loading'|'ready'|'failed'} */ #phase = 'idle';
-  #loadError = '';
-  /** @type {any} */ #quote = null;
-  /** @type {any} */ #error = null;
   /** @type {any} */ #preview = null;
   #scheduled = false;
   #uid = `ce${++idSeq}`;
-  #lastEventKey = '';
   /** @type {any} */ #fmt = null;
   #coverageTimer = 0;
   #coverageShown = false;
-  #readyEmitted = false;
   /** @type {string} digest of the card the form was built for */
   #builtFor = '';
-  /** @type {Remote|null} the server fallback */
-  #remote = null;
   /** @type {any} */ #rateCardProp = null;
 
   constructor() {
     super();
     this.#root = this.attachShadow({ mode: 'open' });
     this.#root.adoptedStyleSheets = [styles()];
+    // What the controller reports, rendered and re-dispatched as the element's events.
+    const c = this.#ctl;
+    c.addEventListener('source', () => { this.#fmt = null; this.#build(); });
+    c.addEventListener('ready', (e) => this.#emit('ready', /** @type {CustomEvent} */ (e).detail));
+    c.addEventListener('refresh', () => this.#update());
+    c.addEventListener('card', (e) => this.#onCard(/** @type {CustomEvent} */ (e).detail));
+    c.addEventListener('failed', () => this.#renderFailure());
+    c.addEventListener('loaderror', (e) => this.#emit('loaderror', /** @type {CustomEvent} */ (e).detail));
   }
 
   // ---- properties reflected to attributes ----
@@ -151,23 +166,19 @@ export class CreditEstimatorElement extends HTMLElement {
     }
   }
   /** The last quote shown (null before the first live estimate or on error). */
-  get quote() { return this.#quote; }
+  get quote() { return this.#ctl.quote; }
   /** The last error ({code, field, message}) or null. */
-  get error() { return this.#error; }
+  get error() { return this.#ctl.error; }
   /** 'idle' | 'loading' | 'ready' | 'failed' */
-  get state() { return this.#phase; }
+  get state() { return this.#ctl.phase; }
   /** The rate card in use and its freshness, once loaded. */
-  get card() {
-    if (this.#engine) return { ...this.#engine.card };
-    if (this.#remote) return { state: 'server', version: this.#remote.card?.version ?? '', digest: this.#remote.digest, checkedAt: null };
-    return null;
-  }
+  get card() { return this.#ctl.cardInfo; }
   /** What the card in force offers (resolutions, fps, modes, levels, limits, currency, default spec), or null while a page card is pending. */
   get choices() { return this.#choices(); }
   /** Resolves when the engine is loaded and its card may price (starts loading if needed). */
   whenReady() {
     this.#startLoading();
-    if (this.#engine && canPrice(this.#engine)) return Promise.resolve(this);
+    if (this.#ctl.engine && canPrice(this.#ctl.engine)) return Promise.resolve(this);
     return new Promise((resolve, reject) => {
       const ok = () => { off(); resolve(this); };
       const bad = (/** @type {any} */ e) => { off(); reject(new Error(e.detail?.message ?? 'load failed')); };
@@ -177,7 +188,7 @@ export class CreditEstimatorElement extends HTMLElement {
     });
   }
   /** The engine (for the demo pages' calculators), or null before it is loaded. */
-  get estimator() { return this.#engine?.est ?? null; }
+  get estimator() { return this.#ctl.engine?.est ?? null; }
   /** A URL of this page whose fragment restores every input of this element. */
   get shareURL() {
     const url = new URL(location.href);
@@ -204,21 +215,20 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#listeners?.abort();
     this.#listeners = new AbortController();
     const signal = this.#listeners.signal;
-    this.#root.addEventListener('input', (e) => this.#onInput(e), { signal });
-    this.#root.addEventListener('change', (e) => this.#onInput(e), { signal });
     this.#root.addEventListener('click', (e) => this.#onClick(e), { signal });
     window.addEventListener('hashchange', () => this.#restoreFromURL(), { signal });
-    pageEvents.addEventListener('card', () => { if (!this.#engine) { this.#preview = null; this.#build(); this.#update(); } }, { signal });
+    pageEvents.addEventListener('card', () => { if (!this.#ctl.engine) { this.#preview = null; this.#build(); this.#update(); } }, { signal });
     this.#adoptPageCard();
     this.#restoreFromURL();
     this.#build();
     this.#showPreview();
-    if (this.#engine) {
-      this.#engine.events.addEventListener('card', () => this.#onCard(), { signal });
+    this.#ctl.connect();
+    const phase = this.#ctl.phase;
+    if (this.#ctl.engine) {
       this.#schedule();
-    } else if (this.#phase === 'idle' || this.#phase === 'loading') {
+    } else if (phase === 'idle' || phase === 'loading') {
       this.#observe();
-    } else if (this.#phase === 'failed') {
+    } else if (phase === 'failed') {
       this.#renderFailure();
     }
   }
@@ -228,9 +238,8 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#listeners = null;
     this.#io?.disconnect();
     this.#io = null;
-    this.#ro?.disconnect();
-    this.#ro = null;
-    this.#remote?.ctl?.abort();
+    this.#disconnectViews();
+    this.#ctl.disconnect();
     clearTimeout(this.#coverageTimer);
   }
 
@@ -260,25 +269,17 @@ export class CreditEstimatorElement extends HTMLElement {
     if (src == null || src === '') return;
     const opts = digest ? { digest } : {};
     useRateCard(typeof src === 'string' && !src.trimStart().startsWith('{') ? new URL(src, document.baseURI) : src, opts).catch((err) => {
-      if (!this.#engine && err?.name !== 'AbortError') { this.#loadError = String(err?.message ?? err); this.#renderCardProblem(); }
+      if (!this.#ctl.engine && err?.name !== 'AbortError') { this.#ctl.loadError = String(err?.message ?? err); this.#renderCardProblem(); }
     });
   }
 
+  /** Whether this element names a card of its own (then no other card's choices are shown). */
+  #ownCard() { return this.hasAttribute('rate-card') || this.#rateCardProp != null; }
+
   /** The choices of the card in force; null while the page's card is not verified. */
-  #choices() {
-    const lang = this.#formats().lang;
-    if (this.#engine) return canPrice(this.#engine) ? choicesOf(this.#engine.est.rateCard().card, lang) : null;
-    if (this.#remote) return choicesOf(this.#remote.card, lang);
-    return hasPageCard() || this.hasAttribute('rate-card') || this.#rateCardProp != null ? null : choicesOf(CARD_JSON, lang);
-  }
+  #choices() { return this.#ctl.choices(this.#formats().lang, this.#ownCard()); }
 
   #defaults() { return this.#choices()?.defaultSpec ?? DEFAULT_SPEC; }
-
-  /** Whether a price may be shown now (never one from a card other than the page's). */
-  #mayPrice() {
-    if (this.#engine) return canPrice(this.#engine);
-    return this.#remote !== null;
-  }
 
   // ---- loading ----
 
@@ -299,90 +300,38 @@ export class CreditEstimatorElement extends HTMLElement {
   }
 
   #startLoading() {
-    if (this.#phase === 'loading' || this.#phase === 'ready') return;
-    this.#phase = 'loading';
-    this.#loadError = '';
+    const phase = this.#ctl.phase;
+    if (phase === 'loading' || phase === 'ready') return;
+    this.#ctl.start({ assetsURL: this.#assetsURL(), apiBase: this.#apiBase(), quoteApi: this.quoteApi, lang: this.#formats().lang });
     this.#renderStatus();
-    getEngine(this.#assetsURL(), this.#apiBase()).then((engine) => {
-      this.#engine = engine;
-      this.#remote = null;
-      this.#phase = 'ready';
-      if (this.#listeners) engine.events.addEventListener('card', () => this.#onCard(), { signal: this.#listeners.signal });
-      this.#fmt = null;
-      this.#build();
-      this.#maybeReady();
-      this.#update();
-    }, (err) => {
-      this.#loadError = String(err?.message ?? err);
-      if (this.quoteApi) { this.#startRemote(); return; }
-      this.#phase = 'failed';
-      this.#renderFailure();
-      this.#emit('loaderror', { message: this.#loadError });
-    });
-  }
-
-  /** The opt-in server fallback: the server's card and quote API (the prompt goes to the server). */
-  #startRemote() {
-    if (hasPageCard()) {
-      // The server prices with its own card, which this page did not choose: show no price.
-      this.#phase = 'failed';
-      this.#loadError += '; the server fallback is off because the page set its own rate card';
-      this.#renderFailure();
-      this.#emit('loaderror', { message: this.#loadError });
-      return;
-    }
-    remoteCard(this.#apiBase()).then(({ card, digest }) => {
-      this.#remote = { card, digest, ctl: null, seq: 0 };
-      this.#phase = 'ready';
-      this.#fmt = null;
-      this.#build();
-      this.#emit('ready', { cardVersion: card.version, source: 'server' });
-      this.#update();
-    }, (err) => {
-      this.#phase = 'failed';
-      this.#loadError += `; the server's quote API failed too (${err?.message ?? err})`;
-      this.#renderFailure();
-      this.#emit('loaderror', { message: this.#loadError });
-    });
-  }
-
-  #maybeReady() {
-    if (this.#readyEmitted || !this.#engine || !canPrice(this.#engine)) return;
-    this.#readyEmitted = true;
-    this.#emit('ready', { cardVersion: this.#engine.card.version });
   }
 
   /** Retries a failed load. */
   retry() {
-    if (this.#phase !== 'failed') return;
-    this.#phase = 'idle';
+    if (!this.#ctl.reset()) return;
     this.#build();
     this.#showPreview();
     this.#startLoading();
   }
 
-  #onCard() {
-    if (!this.#engine) return;
-    const c = this.#engine.card;
-    this.#emit('card', { state: c.state, version: c.version, digest: c.digest });
+  /** @param {{state: string, version: string, digest: string}} detail */
+  #onCard(detail) {
+    this.#emit('card', detail);
     this.#fmt = null;
-    if (this.#builtFor !== (canPrice(this.#engine) ? c.digest : '')) this.#build();
+    if (this.#builtFor !== this.#ctl.builtFor) this.#build();
     this.#renderStatus();
-    this.#maybeReady();
+    this.#ctl.maybeReady();
     this.#update();
   }
 
   #showPreview() {
-    if (this.#engine || this.#remote) return;
+    const c = this.#ctl;
+    if (c.engine || c.remote) return;
     // The preview is the build card's precomputed quote: never shown when the page has its own card.
-    if (this.#phase !== 'failed' && this.#choices() && sameSpec(this.spec, DEFAULT_SPEC) && !this.hasAttribute('assets') && this.#formats().lang === cardLanguage(CARD_JSON)) {
-      this.#preview = DEFAULT_QUOTE;
-      this.#renderQuote(DEFAULT_QUOTE, true);
-    } else {
-      this.#preview = null;
-      if (this.#phase !== 'failed') this.#renderQuote(null, true);
-    }
-    if (this.#built === 'full') { this.#renderExtras(this.#preview); this.#renderShare(); }
+    this.#preview = c.preview(this.spec, { lang: this.#formats().lang, ownCard: this.#ownCard(), customAssets: this.hasAttribute('assets') });
+    if (this.#preview) this.#renderQuote(this.#preview, true);
+    else if (c.phase !== 'failed') this.#renderQuote(null, true);
+    if (this.#full) { this.#renderExtras(this.#preview); this.#renderShare(); }
     this.#renderStatus();
   }
 
@@ -397,58 +346,36 @@ export class CreditEstimatorElement extends HTMLElement {
   /** Computes the quote locally and renders it. Synchronous once the engine is loaded. */
   #update() {
     if (!this.#built) return;
-    if (this.#remote) { this.#updateRemote(); return; }
-    if (!this.#engine) { if (this.#phase !== 'failed') this.#showPreview(); return; }
-    if (!canPrice(this.#engine)) {
-      this.#quote = null;
-      this.#error = null;
+    const c = this.#ctl;
+    if (c.remote) { this.#updateRemote(); return; }
+    if (!c.engine) { if (c.phase !== 'failed') this.#showPreview(); return; }
+    if (!canPrice(c.engine)) {
+      c.clear();
       this.#renderCardProblem();
       return;
     }
     const spec = this.spec;
-    let quote = null;
-    let error = null;
-    try {
-      quote = this.#engine.est.estimate(/** @type {any} */ (this.#request(spec))); // the engine reports bad values
-    } catch (err) {
-      error = err && typeof err === 'object' && 'code' in err
-        ? { code: err.code, field: err.field ?? '', message: err.message }
-        : { code: 'internal', field: '', message: String(err?.message ?? err) };
-    }
+    const { quote, error } = c.estimate(this.#request(spec)); // the engine reports bad values
     this.#show(spec, quote, error);
   }
 
   #show(spec, quote, error) {
-    this.#quote = quote;
-    this.#error = error;
+    this.#ctl.accept(quote, error);
     if (quote) this.#renderQuote(quote, false); else this.#renderError(error);
-    if (this.#built === 'full') { this.#renderExtras(quote); this.#renderShare(); }
+    if (this.#full) { this.#renderExtras(quote); this.#renderShare(); }
     this.#renderStatus();
-    const key = quote ? `q${JSON.stringify(spec)}${JSON.stringify(quote)}` : `e${JSON.stringify(spec)}${JSON.stringify(error)}`;
-    if (key !== this.#lastEventKey && this.isConnected) {
-      this.#lastEventKey = key;
-      if (quote) this.#emit('change', { spec, quote });
-      else this.#emit('error', { spec, error });
-    }
+    const news = this.isConnected ? this.#ctl.news(spec, quote, error) : '';
+    if (news === 'change') this.#emit('change', { spec, quote });
+    else if (news === 'error') this.#emit('error', { spec, error });
   }
 
   #updateRemote() {
-    const r = /** @type {Remote} */ (this.#remote);
-    r.ctl?.abort();
-    r.ctl = new AbortController();
-    const seq = ++r.seq;
     const spec = this.spec;
-    this.#renderQuote(this.#quote, true);
-    remoteQuote(this.#apiBase(), this.#request(spec), r.ctl.signal).then(({ quote, error }) => {
-      if (seq !== r.seq || this.#remote !== r) return;
-      if (quote && quote.rateCard?.digest && r.digest && quote.rateCard.digest !== r.digest) {
-        error = { code: 'internal', field: '', message: this.#t('error.server', { detail: 'rate card' }) };
-        quote = undefined;
-      }
-      this.#show(spec, quote ?? null, error ?? null);
-    }, (err) => {
-      if (seq !== r.seq || err?.name === 'AbortError') return;
-      this.#show(spec, null, { code: 'internal', field: '', message: this.#t('error.server', { detail: String(err?.message ?? err) }) });
+    this.#renderQuote(this.#ctl.quote, true);
+    this.#ctl.estimateRemote(this.#apiBase(), this.#request(spec)).then((r) => {
+      if (!r) return;
+      const error = r.problem ? { code: 'internal', field: '', message: this.#t('error.server', { detail: r.problem }) } : r.error;
+      this.#show(spec, r.problem ? null : r.quote, error);
     });
   }
 
@@ -467,7 +394,7 @@ export class CreditEstimatorElement extends HTMLElement {
   #formats() {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
-    const card = this.#engine && canPrice(this.#engine) ? this.#engine.est.rateCard().card : this.#remote?.card ?? CARD_JSON;
+    const card = this.#ctl.cardJSON;
     this.#fmt = { ...makeFormats(loc.tag, String(card?.currency ?? CARD_JSON.currency), this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
     return this.#fmt;
   }
@@ -504,177 +431,106 @@ export class CreditEstimatorElement extends HTMLElement {
 
   // ---- building ----
 
+  #disconnectViews() {
+    this.#full?.form.disconnect();
+    this.#full?.footer.disconnect();
+    this.#full?.layout.disconnect();
+  }
+
   #build() {
     const mode = this.compact ? 'compact' : 'full';
     const choices = this.#choices();
-    this.#builtFor = this.#engine && canPrice(this.#engine) ? this.#engine.card.digest : '';
-    this.#el = {};
+    this.#builtFor = this.#ctl.builtFor;
+    this.#disconnectViews();
+    this.#badge = null;
+    this.#full = null;
     this.#built = mode;
     const f = this.#formats();
     const wrap = h('div', { class: mode === 'compact' ? 'ce compact' : 'ce', lang: f.locale, dir: f.dir });
     this.#root.replaceChildren(wrap);
-    if (mode === 'compact') this.#buildCompact(wrap); else this.#buildFull(wrap, choices);
+    if (mode === 'compact') {
+      this.#badge = new BadgeView(f.t);
+      wrap.append(this.#badge.element);
+    } else {
+      wrap.append(this.#buildFull(choices, f));
+    }
     for (const attr of Object.keys(SPEC_ATTRS)) this.#syncControl(attr);
     this.#syncControl('balance');
     // Placeholders with the final geometry right away (the preview or live quote replaces them).
-    this.#renderQuote(this.#quote ?? this.#preview, !this.#quote);
-    if (mode === 'full') this.#renderExtras(this.#quote ?? this.#preview);
-    if (this.#phase === 'failed') this.#renderFailure();
+    const q = this.#ctl.quote;
+    this.#renderQuote(q ?? this.#preview, !q);
+    if (this.#full) this.#renderExtras(q ?? this.#preview);
+    if (this.#ctl.phase === 'failed') this.#renderFailure();
   }
 
-  #buildCompact(wrap) {
-    const e = this.#el;
-    e.credits = h('span', { part: 'credits', class: 'num' });
-    e.label = h('span', { part: 'label', text: this.#t('unit.credits', { n: '0.00' }) });
-    e.approx = h('span', { 'aria-hidden': 'true', text: '≈' });
-    e.badge = h('span', { part: 'badge', class: 'badge', role: 'status', 'aria-live': 'polite' }, e.approx, e.credits, e.label);
-    wrap.append(e.badge);
-  }
-
-  #buildFull(wrap, choices) {
-    const e = this.#el;
-    const id = (s) => `${this.#uid}-${s}`;
-    const c = choices;
-    const f = this.#formats();
-    const t = f.t;
-    const hn = `h${this.headingLevel}`;
-    e.resolution = setOptions(h('select', { id: id('res'), name: 'resolution', part: 'control select', 'data-attr': 'resolution', disabled: !c }), c ? c.resolutions : []);
-    e.fps = h('select', { id: id('fps'), name: 'fps', part: 'control select', 'data-attr': 'fps', disabled: !c });
-    e.duration = h('input', { id: id('dur'), name: 'duration', type: 'number', inputmode: 'decimal', min: c?.duration.min, max: c?.duration.max, step: 'any', part: 'control input', 'data-attr': 'duration', 'aria-describedby': id('dur-hint'), disabled: !c });
-    e.count = h('input', { id: id('count'), name: 'count', type: 'number', inputmode: 'numeric', min: 1, max: c?.maxCount, step: 1, part: 'control input', 'data-attr': 'count', 'aria-describedby': id('count-hint'), disabled: !c });
-    e.mode = setOptions(h('select', { id: id('mode'), name: 'mode', part: 'control select', 'data-attr': 'mode', disabled: !c }), c ? c.modes : []);
-    e.complexity = setOptions(h('select', { id: id('cx'), name: 'complexity', part: 'control select', 'data-attr': 'complexity', disabled: !c }),
-      c ? [{ value: DEFAULT_SPEC.complexity, label: t('complexity.autoOption') }, ...c.levels] : []);
-    e.prompt = h('textarea', { id: id('prompt'), name: 'prompt', rows: 4, part: 'control prompt', 'data-attr': 'prompt', maxlength: c?.maxPromptChars, spellcheck: 'true', placeholder: t('prompt.placeholder'), 'aria-describedby': id('signals-h'), disabled: !c });
-    e.balance = h('input', { id: id('bal'), name: 'balance', type: 'number', inputmode: 'decimal', min: 0, step: 'any', part: 'control input', 'data-attr': 'balance', placeholder: t('balance.placeholder') });
-    e.hints = {
-      resolution: h('span', { class: 'hint', id: id('res-hint') }), fps: h('span', { class: 'hint', id: id('fps-hint') }),
-      duration: h('span', { class: 'hint', id: id('dur-hint'), text: durationHint(c, f) }), count: h('span', { class: 'hint', id: id('count-hint'), text: countHint(c, f) }),
-      mode: h('span', { class: 'hint' }), complexity: h('span', { class: 'hint' }), prompt: h('span', { class: 'hint' }), balance: h('span', { class: 'hint' }),
-    };
-    this.#syncFPSOptions();
-    e.signals = h('ul', { class: 'signals', part: 'signals', 'aria-label': t('aria.signals') });
-    e.level = h('span', { class: 'level', part: 'complexity' });
-    const field = (label, ctl, hint, wide = false) => h('div', { class: wide ? 'field wide' : 'field' }, h('label', { for: ctl.id, text: label }), ctl, hint);
-    const promptField = h('div', { class: 'field wide' },
-      h('label', { for: e.prompt.id, text: t('label.prompt') }), e.prompt,
-      h('div', { class: 'label', id: id('signals-h') }, h('span', { text: t('label.found') }), ' ', e.level),
-      e.signals, e.hints.prompt);
-    e.form = h('form', { part: 'form', 'aria-label': t('aria.form'), novalidate: true },
-      field(t('label.resolution'), e.resolution, e.hints.resolution), field(t('label.fps'), e.fps, e.hints.fps),
-      field(t('label.duration'), e.duration, e.hints.duration), field(t('label.count'), e.count, e.hints.count),
-      field(t('label.mode'), e.mode, e.hints.mode), field(t('label.complexity'), e.complexity, e.hints.complexity),
-      promptField,
-      field(t('label.balance'), e.balance, e.hints.balance, true));
-
-    e.credits = h('p', { class: 'credits', part: 'credits' });
-    e.usd = h('p', { class: 'usd', part: 'usd' });
-    e.per = h('p', { class: 'per', part: 'per-video' });
-    e.total = h('div', { class: 'total', part: 'total', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
-      h('p', { class: 'caption', text: t('total.caption') }), e.credits, e.usd, e.per);
-    e.rows = h('ul', { class: 'rows' });
-    e.breakdown = h('details', { part: 'breakdown', open: true }, h('summary', { text: t('breakdown.summary') }), e.rows);
-    e.plansList = h('ul');
-    e.plans = h('div', { class: 'section plans', part: 'plans' }, h(hn, { text: t('plans.heading') }), e.plansList);
-    e.topupText = h('p');
-    e.topupMore = h('ul', { class: 'ways' });
-    e.topup = h('div', { class: 'section topup', part: 'topup' }, h(hn, { text: t('balance.heading') }), e.topupText, e.topupMore);
-    e.failure = h('div', { class: 'failure', part: 'error', role: 'alert', hidden: true });
-    e.status = h('span', { class: 'status', part: 'status' });
-    e.shareLink = h('a', { part: 'share-link', href: '#', text: t('share.link') });
-    e.copy = h('button', { type: 'button', part: 'button share', 'data-action': 'copy', text: t('share.copy') });
-    e.copied = h('span', { class: 'sr', role: 'status' });
-    e.footer = h('div', { class: 'footer' }, e.status, h('span', { class: 'share' }, e.shareLink, e.copy, e.copied));
-    e.result = h('section', { class: 'result', part: 'result', 'aria-label': t('aria.details') }, e.failure, e.breakdown, e.plans, e.topup, e.footer);
+  /** @param {import('./ce/choices.js').Choices|null} choices @param {any} f */
+  #buildFull(choices, f) {
+    const form = new FormView(choices, f, this.#uid);
+    const total = new TotalView(f);
+    const plans = new PlansView(f, this.headingLevel);
+    const balance = new BalanceView(f, this.headingLevel);
+    const footer = new FooterView(f);
+    const failure = new FailureView();
+    const result = h('section', { class: 'result', part: 'result', 'aria-label': f.t('aria.details') },
+      failure.element, total.breakdown, plans.element, balance.element, footer.element);
     // The total comes first in the DOM (and on narrow screens first on screen); wide, it sits top right.
-    e.root = h('div', { class: 'full', part: 'root' }, e.total, e.form, e.result);
-    wrap.append(e.root);
-    // One column when the element itself is narrow (not the viewport: the host decides our width).
-    this.#ro?.disconnect();
-    this.#ro = null;
-    if (typeof ResizeObserver === 'function') {
-      this.#ro = new ResizeObserver(([entry]) => {
-        e.root.classList.toggle('narrow', entry.contentRect.width < 640);
-        // A phone-wide element: one field per row, so no select cuts its text.
-        e.root.classList.toggle('tight', entry.contentRect.width < 460);
-      });
-      this.#ro.observe(this);
+    const root = h('div', { class: 'full', part: 'root' }, total.element, form.element, result);
+    const layout = new Layout(root);
+    this.#full = { form, total, plans, balance, footer, failure, layout, root };
+    this.#syncFPSOptions();
+    if (this.isConnected) {
+      form.connect((attr, value) => this.#onInput(attr, value));
+      footer.connect(() => this.shareURL, f.t, (url) => this.#emit('share', { url }));
+      layout.connect(this);
     }
+    return root;
   }
 
   /** The frame rates the card offers at the chosen resolution. */
   #syncFPSOptions() {
-    const e = this.#el;
-    if (!e.fps) return;
-    const c = this.#choices();
-    const f = this.#formats();
-    setOptions(e.fps, c ? fpsAt(c, this.resolution).map((n) => ({ value: n, label: f.t('fps.option', { fps: f.int.format(n) }) })) : []);
+    this.#full?.form.syncFPS(this.#choices(), this.#formats(), String(this.resolution));
   }
 
+  /** @param {string} attr */
   #syncControl(attr) {
-    const e = this.#el;
-    const ctl = e[attr];
-    if (!ctl || !('value' in ctl)) return;
+    const form = this.#full?.form;
+    if (!form) return;
     const d = this.#defaults();
     let v;
     switch (attr) {
       case 'duration': v = this.getAttribute('duration') ?? String(d.durationSeconds); break;
       case 'count': v = this.getAttribute('count') ?? String(d.count); break;
       case 'fps': v = this.getAttribute('fps') ?? String(d.fps); break;
-      case 'resolution': { const c = this.#choices(); v = c ? canonicalResolution(c, this.resolution) : this.resolution; break; }
+      case 'resolution': v = String(this.resolution); break;
       default: v = this.getAttribute(attr) ?? (attr in SPEC_ATTRS ? String(d[SPEC_ATTRS[attr]]) : '');
     }
-    if (ctl.value !== v && this.#root.activeElement !== ctl) ctl.value = v;
-    else if (ctl.value !== v && attr === 'prompt') ctl.value = v;
+    form.sync(attr, v, this.#root.activeElement, this.#choices());
   }
 
   /** No price while the page's card is pending or failed verification: say which. */
   #renderCardProblem() {
-    const e = this.#el;
-    const c = this.#engine?.card;
-    const invalid = c?.state === 'invalid' || (!this.#engine && this.#loadError !== '');
-    const msg = invalid ? this.#t('card.invalid', { detail: c?.detail || this.#loadError || '—' }) : this.#t('card.loading');
-    if (this.#built === 'compact') {
-      e.badge.classList.toggle('pending', !invalid);
-      e.badge.classList.toggle('error', invalid);
-      e.approx.hidden = true;
-      setText(e.credits, invalid ? '' : '…');
-      setText(e.label, invalid ? this.#t('compact.unavailable') : this.#t('unit.credits', { n: '0.00' }));
-      e.badge.setAttribute('title', msg);
-      return;
-    }
-    if (this.#built !== 'full') return;
+    const card = this.#ctl.engine?.card;
+    const invalid = card?.state === 'invalid' || (!this.#ctl.engine && this.#ctl.loadError !== '');
+    const msg = invalid ? this.#t('card.invalid', { detail: card?.detail || this.#ctl.loadError || '—' }) : this.#t('card.loading');
+    if (this.#badge) { this.#badge.cardProblem(invalid, msg, (id, v) => this.#t(id, v)); return; }
+    const v = this.#full;
+    if (!v) return;
     this.#renderQuote(null, !invalid);
-    if (invalid) {
-      e.failure.replaceChildren(h('p', { text: msg }));
-      e.failure.hidden = false;
-    }
-    setText(e.status, invalid ? this.#t('status.cardInvalid') : this.#t('status.cardChecking'));
+    if (invalid) v.failure.cardInvalid(msg);
+    v.footer.setStatus(invalid ? this.#t('status.cardInvalid') : this.#t('status.cardChecking'));
   }
 
-  #onInput(ev) {
-    const t = /** @type {HTMLInputElement} */ (ev.target);
-    const attr = t?.dataset?.attr;
-    if (!attr) return;
-    const v = t.value;
+  /** A person's input in a control, reflected to its attribute (attributeChangedCallback updates). */
+  #onInput(attr, v) {
     if (this.getAttribute(attr) === v) return;
     if (attr === 'balance' && v === '') this.removeAttribute('balance');
-    else this.setAttribute(attr, v); // reflected; attributeChangedCallback schedules the update
+    else this.setAttribute(attr, v);
   }
 
-  async #onClick(ev) {
+  #onClick(ev) {
     const t = /** @type {HTMLElement} */ (ev.target);
     const action = t?.closest?.('[data-action]')?.getAttribute('data-action');
     if (action === 'retry') { ev.preventDefault(); this.retry(); }
-    if (action === 'copy') {
-      ev.preventDefault();
-      const url = this.shareURL;
-      let ok = false;
-      try { await navigator.clipboard.writeText(url); ok = true; } catch { /* not allowed: the link is still there */ }
-      setText(this.#el.copied, ok ? this.#t('share.copiedStatus') : this.#t('share.copyFallback'));
-      setText(this.#el.copy, ok ? this.#t('share.copied') : this.#t('share.copy'));
-      this.#emit('share', { url });
-    }
   }
 
   #paramPrefix() { return `${this.id || 'ce'}.`; }
@@ -692,134 +548,71 @@ export class CreditEstimatorElement extends HTMLElement {
   // ---- rendering ----
 
   #renderQuote(q, pending) {
-    const e = this.#el;
     const f = this.#formats();
-    if (this.#built === 'compact') {
-      e.badge.classList.toggle('pending', pending);
-      e.badge.classList.remove('error');
-      e.badge.removeAttribute('title');
-      e.approx.hidden = false;
-      setText(e.credits, q ? f.credits.format(q.credits) : '…');
-      setText(e.label, f.t('unit.credits', { n: q ? q.credits : '0.00' }));
-      return;
-    }
-    if (this.#built !== 'full') return;
-    e.root.classList.toggle('pending', pending);
-    e.failure.hidden = this.#phase !== 'failed';
-    e.credits.classList.toggle('pending', pending);
-    setText(e.credits, q ? f.credits.format(q.credits) : '…');
-    setText(e.usd, q ? f.t('total.range', { min: fmt(f.money, q.usd.min), max: fmt(f.money, q.usd.max) }) : '\u00a0');
-    setText(e.per, q ? perLine(q, f, f.t) : '\u00a0');
-    const rows = q ? breakdownRows(q, f, f.t) : [];
-    renderRows(e.rows, rows);
-    if (q?.complexity) {
-      const c = q.complexity;
-      const values = { label: c.label, mult: fmt(f.mult, c.multiplier), score: f.int.format(c.score) };
-      setText(e.level, c.source === 'auto' ? f.t('complexity.auto', values) : f.t('complexity.chosen', values));
-      renderSignals(e.signals, c.signals ?? [], f);
-    } else {
-      setText(e.level, pending ? '…' : '—');
-      renderSignals(e.signals, [], f);
-    }
-    for (const [k, hint] of Object.entries(e.hints)) {
-      hint.classList.remove('error');
-      e[k]?.removeAttribute?.('aria-invalid');
-      if (k === 'duration') setText(hint, q ? f.t('hint.billed', { seconds: fmt(f.seconds, q.billedSeconds) }) : durationHint(this.#choices(), f));
-      else if (k === 'count') setText(hint, countHint(this.#choices(), f));
-      else setText(hint, '');
-    }
+    if (this.#badge) { this.#badge.quote(q, pending, f); return; }
+    const v = this.#full;
+    if (!v) return;
+    v.root.classList.toggle('pending', pending);
+    v.failure.shown = this.#ctl.phase === 'failed';
+    v.total.quote(q, pending, f);
+    v.form.quote(q, pending, this.#choices(), f);
   }
 
   #renderError(err) {
-    const e = this.#el;
-    if (this.#built === 'compact') {
-      e.badge.classList.remove('pending');
-      e.badge.classList.add('error');
-      e.approx.hidden = true;
-      setText(e.credits, '—');
-      setText(e.label, this.#t('compact.check'));
-      e.badge.setAttribute('title', this.#errorText(err));
-      return;
-    }
-    this.#renderQuote(null, false);
-    setText(e.credits, '—');
-    setText(e.level, '—');
-    const map = { durationSeconds: 'duration' };
-    const key = map[err?.field] ?? err?.field;
-    const hint = e.hints[key] ?? e.hints.prompt;
-    hint.classList.add('error');
     const text = this.#errorText(err);
-    setText(hint, text);
-    e[key]?.setAttribute?.('aria-invalid', 'true');
-    setText(e.per, text);
+    if (this.#badge) { this.#badge.error(text, (id, v) => this.#t(id, v)); return; }
+    const v = this.#full;
+    if (!v) return;
+    this.#renderQuote(null, false);
+    v.total.error(text);
+    v.form.error(err, text);
   }
 
   #renderFailure() {
-    const e = this.#el;
-    const msg = this.#t('load.failed', { detail: this.#loadError || '—' });
-    if (this.#built === 'compact') {
-      e.badge.classList.remove('pending');
-      e.badge.classList.add('error');
-      e.approx.hidden = true;
-      setText(e.credits, '');
-      setText(e.label, this.#t('compact.unavailable'));
-      e.badge.setAttribute('title', msg);
-      if (!e.slot) { e.slot = h('span', { class: 'fallback', part: 'fallback' }, h('slot')); e.badge.append(e.slot); }
-      if (!e.retry) {
-        e.retry = h('button', { type: 'button', part: 'button retry', 'data-action': 'retry', text: this.#t('button.retry'), 'aria-label': this.#t('aria.retry') });
-        e.badge.append(e.retry);
-      }
-      return;
-    }
-    if (this.#built !== 'full') return;
-    // The page's fallback content (the element's light-DOM children) is shown with the message.
-    e.failure.replaceChildren(h('div', {}, h('p', { text: msg }), h('div', { class: 'fallback', part: 'fallback' }, h('slot'))),
-      h('button', { type: 'button', class: 'primary', part: 'button retry', 'data-action': 'retry', text: this.#t('button.retry') }));
-    e.failure.hidden = false;
-    setText(e.status, this.#t('status.unavailable'));
+    const msg = this.#t('load.failed', { detail: this.#ctl.loadError || '—' });
+    /** @type {(id: string, v?: Record<string, string|number>) => string} */
+    const t = (id, v) => this.#t(id, v);
+    if (this.#badge) { this.#badge.failure(msg, t); return; }
+    const v = this.#full;
+    if (!v) return;
+    v.failure.loadFailed(msg, t);
+    v.footer.setStatus(t('status.unavailable'));
   }
 
   #renderStatus() {
-    const e = this.#el;
-    if (this.#built !== 'full' || !e.status) return;
-    e.status.classList.remove('offline', 'stale');
+    const v = this.#full;
+    if (!v) return;
     /** @type {(id: string, v?: Record<string, string|number>) => string} */
-    const t = (id, v) => this.#t(id, v);
-    if (this.#phase === 'failed') { setText(e.status, t('status.unavailable')); return; }
-    if (this.#remote) { setText(e.status, t('status.server', { version: this.#remote.card?.version ?? '' })); return; }
-    if (!this.#engine) {
-      const v = this.#choices() ? CARD.version : '';
-      setText(e.status, this.#phase === 'loading' ? t('status.loading') : v ? t('status.previewVersion', { version: v }) : t('status.preview'));
+    const t = (id, vals) => this.#t(id, vals);
+    const c = this.#ctl;
+    if (c.phase === 'failed') { v.footer.setStatus(t('status.unavailable')); return; }
+    if (c.remote) { v.footer.setStatus(t('status.server', { version: c.remote.card?.version ?? '' })); return; }
+    if (!c.engine) {
+      const version = this.#choices() ? CARD.version : '';
+      v.footer.setStatus(c.phase === 'loading' ? t('status.loading') : version ? t('status.previewVersion', { version }) : t('status.preview'));
       return;
     }
-    if (!canPrice(this.#engine)) return;
-    const c = this.#engine.card;
+    if (!canPrice(c.engine)) return;
+    const card = c.engine.card;
     const f = this.#formats();
-    const when = c.checkedAt ? f.date.format(new Date(c.checkedAt)) : '';
-    let text;
-    const v = { version: c.version, when };
-    switch (c.state) {
-      case 'current': text = t('status.current', v); break;
-      case 'updated': text = t('status.updated', v); break;
-      case 'verified': text = t('status.verified', v); break;
-      case 'offline':
-        text = t(when ? 'status.offline' : 'status.offlineNever', v);
-        e.status.classList.add('offline');
-        break;
-      case 'rejected': text = t('status.rejected', v); e.status.classList.add('stale'); break;
-      case 'unchecked':
-        text = t(when ? 'status.unchecked' : 'status.uncheckedNever', v);
-        e.status.classList.add('stale');
-        break;
-      default: text = t('status.checking', v);
+    const when = card.checkedAt ? f.date.format(new Date(card.checkedAt)) : '';
+    const vals = { version: card.version, when };
+    switch (card.state) {
+      case 'current': v.footer.setStatus(t('status.current', vals)); break;
+      case 'updated': v.footer.setStatus(t('status.updated', vals)); break;
+      case 'verified': v.footer.setStatus(t('status.verified', vals)); break;
+      case 'offline': v.footer.setStatus(t(when ? 'status.offline' : 'status.offlineNever', vals), 'offline'); break;
+      case 'rejected': v.footer.setStatus(t('status.rejected', vals), 'stale'); break;
+      case 'unchecked': v.footer.setStatus(t(when ? 'status.unchecked' : 'status.uncheckedNever', vals), 'stale'); break;
+      default: v.footer.setStatus(t('status.checking', vals));
     }
-    setText(e.status, text);
   }
 
   /** Plan coverage and the balance check, from the card in use and the economics ops. */
   #renderExtras(q) {
-    const e = this.#el;
-    const est = this.#engine?.est;
+    const v = this.#full;
+    if (!v) return;
+    const est = this.#ctl.engine?.est;
     const f = this.#formats();
     // Videos like this per month, by plan: the engine's "plans" op (it counts priority credits
     // too). Computed a moment after typing stops, so keystrokes stay cheap.
@@ -827,118 +620,53 @@ export class CreditEstimatorElement extends HTMLElement {
     if (est && q) {
       this.#coverageTimer = setTimeout(() => this.#renderCoverage(), this.#coverageShown ? 120 : 0);
     } else if (est && !q) {
-      e.plansList.replaceChildren(h('li', {}, h('span', { text: '—' })));
+      v.plans.message('—');
     }
 
     const bal = this.balance.trim();
     const t = f.t;
-    if (bal === '') { setText(e.topupText, t('balance.enter')); e.topupMore.replaceChildren(); return; }
-    if (!/^\d+(\.\d{1,2})?$/.test(bal)) { setText(e.topupText, t('balance.format', { example: fmt(f.credits0, '45.5') })); e.topupMore.replaceChildren(); return; }
-    if (!q || !est) { setText(e.topupText, '\u00a0'); e.topupMore.replaceChildren(); return; }
+    if (bal === '') { v.balance.render(t('balance.enter')); return; }
+    if (!/^\d+(\.\d{1,2})?$/.test(bal)) { v.balance.render(t('balance.format', { example: fmt(f.credits0, '45.5') })); return; }
+    if (!q || !est) { v.balance.render('\u00a0'); return; }
     // The credits missing for this render: its cost minus the balance (never the whole cost).
-    const short = subtractDecimal(q.credits, bal);
-    if (short === null) {
-      setText(e.topupText, t('balance.covers', { balance: fmt(f.credits, bal), credits: fmt(f.credits, q.credits) }));
-      e.topupMore.replaceChildren();
+    const r = this.#ctl.shortfall(q.credits, bal);
+    if (r.short === null) {
+      v.balance.render(t('balance.covers', { balance: fmt(f.credits, bal), credits: fmt(f.credits, q.credits) }));
       return;
     }
-    setText(e.topupText, t('balance.short', { credits: fmt(f.credits, q.credits), balance: fmt(f.credits, bal), short: fmt(f.credits, short) }));
     // Both ways out: the cheapest top-up, and the free standard queue with its slowdown.
     const ways = [];
-    try {
-      const r = est.topUp({ need: short });
+    if (r.topUp) {
       const bundles = new Intl.ListFormat(f.locale, { type: 'unit', style: 'narrow' })
-        .format(r.bundles.map((b) => t('balance.bundle', { count: f.int.format(b.count), credits: fmt(f.int, b.credits) })));
-      ways.push(t('balance.topup', { credits: fmt(f.credits0, r.credits), price: fmt(f.money, r.totalUsd), bundles }));
-    } catch (err) {
-      ways.push(this.#errorText(err));
+        .format(r.topUp.bundles.map((b) => t('balance.bundle', { count: f.int.format(b.count), credits: fmt(f.int, b.credits) })));
+      ways.push(t('balance.topup', { credits: fmt(f.credits0, r.topUp.credits), price: fmt(f.money, r.topUp.totalUsd), bundles }));
+    } else {
+      ways.push(this.#errorText(r.topUpError));
     }
-    const slow = est.rateCard().card?.standardQueue?.slowdown;
-    if (slow) ways.push(t('balance.queue', { slowdown: fmt(f.mult, slow) }));
-    e.topupMore.replaceChildren(...ways.map((w) => h('li', { text: w })));
+    if (r.slowdown) ways.push(t('balance.queue', { slowdown: fmt(f.mult, r.slowdown) }));
+    v.balance.render(t('balance.short', { credits: fmt(f.credits, q.credits), balance: fmt(f.credits, bal), short: fmt(f.credits, r.short) }), ways);
   }
 
   #renderCoverage() {
-    const e = this.#el;
-    const est = this.#engine?.est;
-    if (!est || !this.#quote || this.#built !== 'full') return;
+    const v = this.#full;
+    const q = this.#ctl.quote;
+    if (!this.#ctl.engine || !q || !v) return;
     const f = this.#formats();
-    let like;
     // Single videos: a batch of `count` is counted as that many videos (every section of the
     // element and the pages agrees on what one video is), and batches are said as well.
-    const size = Number(this.#quote.count) || 1;
+    const size = Number(q.count) || 1;
+    let plans;
     try {
-      like = est.comparePlans({ credits: '0', like: { ...this.#request(this.spec), count: 1 } }).like;
+      plans = this.#ctl.coverage(this.#request(this.spec), f.lang);
     } catch (err) {
-      e.plansList.replaceChildren(h('li', {}, h('span', { text: this.#errorText(err) })));
+      v.plans.message(this.#errorText(err));
       return;
     }
-    const plans = (like?.plans ?? []).filter((p) => p.id !== 'trial');
-    const planNames = cardTranslations(est.rateCard().card, f.lang).plans ?? {};
-    const items = plans.map((p) => {
-      const videos = f.int.format(p.videos);
-      const text = size > 1
-        ? f.t('plans.batches', { n: p.videos, count: videos, batches: f.int.format(Math.floor(p.videos / size)), size: f.int.format(size) })
-        : f.t('plans.videos', { n: p.videos, count: videos });
-      return h('li', { class: p.id === this.plan ? 'current' : '' },
-        h('span', { text: f.t('plans.name', { n: p.credits, name: planNames[p.id] ?? p.name, credits: fmt(f.credits0, p.credits) }) }),
-        h('span', { text }));
-    });
-    e.plansList.replaceChildren(...items);
-    e.plans.hidden = plans.length === 0;
+    v.plans.render(plans, size, this.plan, f);
     this.#coverageShown = true;
   }
 
-  #renderShare() {
-    const e = this.#el;
-    const url = this.shareURL;
-    if (e.shareLink.getAttribute('href') !== url) e.shareLink.setAttribute('href', url);
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------------
-
-/** @param {import('./ce/choices.js').Choices|null} c @param {any} f */
-function durationHint(c, f) { return c ? f.t('hint.duration', { min: f.int.format(c.duration.min), max: f.int.format(c.duration.max) }) : ''; }
-/** @param {import('./ce/choices.js').Choices|null} c @param {any} f */
-function countHint(c, f) { return c ? f.t('hint.count', { max: f.int.format(c.maxCount) }) : ''; }
-
-/** The catalogue language of a card's own labels ("en" unless the card says). */
-function cardLanguage(card) { return String(card?.language ?? FALLBACK_LANG); }
-
-/** Whether two specs are the same in every field (an absent prompt is the empty prompt). */
-function sameSpec(a, b) {
-  for (const k of Object.values(SPEC_ATTRS)) {
-    if (String(a[k] ?? '') !== String(b[k] ?? '')) return false;
-  }
-  return true;
-}
-
-function renderRows(ul, rows) {
-  while (ul.children.length > rows.length) ul.lastElementChild.remove();
-  rows.forEach(([label, value], i) => {
-    let li = ul.children[i];
-    if (!li) { li = h('li', {}, h('span', { dir: 'auto' }), h('span', { dir: 'ltr' })); ul.append(li); }
-    setText(li.firstElementChild, label);
-    setText(li.lastElementChild, value);
-  });
-}
-
-function renderSignals(ul, signals, f) {
-  while (ul.children.length > signals.length) ul.lastElementChild.remove();
-  signals.forEach((s, i) => {
-    let li = ul.children[i];
-    if (!li) {
-      li = h('li', { class: 'chip', part: 'signal' }, h('span', { class: 'l' }), h('q'), h('span', { class: 'w' }));
-      ul.append(li);
-    }
-    setText(li.children[0], s.label);
-    setText(li.children[1], s.match ?? ''); // prompt text: textContent only
-    // An ignored signal ("no crowds", "slow drone shot") is shown as read but not counted.
-    setText(li.children[2], s.ignored ? f.t(`signal.${s.ignored}`) : f.t('signal.weight', { weight: f.int.format(s.weight) }));
-    li.classList.toggle('ignored', Boolean(s.ignored));
-  });
+  #renderShare() { this.#full?.footer.share(this.shareURL); }
 }
 
 if (!customElements.get(TAG)) customElements.define(TAG, CreditEstimatorElement);

@@ -102,12 +102,20 @@ export type Verdict =
   | { valid: true }
   | { valid: false; reasons: VerifyReason[]; quote: Quote };
 
+/** The answer of the "prices" op: decimal strings, unit prices with unitPricePlaces decimals. */
+export interface CardPrices {
+  currency: string;
+  unitPricePlaces: number;
+  plans: Array<{ id: string; priceUsd: string; credits: string; pricePerCreditUsd: string | null }>;
+  bundles: Array<{ credits: string; priceUsd: string; pricePerCreditUsd: string | null }>;
+}
+
 /** Request/response of the economics operations: the JSON contract's objects. */
 export type EconomicsRequest = Record<string, unknown>;
 export type EconomicsResponse = Record<string, any>;
 
 /** Operation names of the Go boundary. */
-export type Op = 'quote' | 'topup' | 'plans' | 'wallet' | 'workflow' | 'roi' | 'verify';
+export type Op = 'quote' | 'topup' | 'plans' | 'wallet' | 'workflow' | 'roi' | 'verify' | 'prices';
 
 /** Method name → operation name. */
 export const OPS: Readonly<{
@@ -118,6 +126,7 @@ export const OPS: Readonly<{
   planWorkflow: 'workflow';
   roi: 'roi';
   verify: 'verify';
+  cardPrices: 'prices';
 }>;
 
 export interface LoadOptions {
@@ -163,6 +172,11 @@ export class Estimator {
    * strict decoding and the same answer as the server's POST /api/v1/quote/verify.
    */
   verify(spec: Spec, quote: unknown): Verdict;
+  /**
+   * Every plan's and bundle's price per credit on the card in use (op "prices"), rounded once by
+   * the engine's rule for the card's currency (a hundredth of its minor unit: "0.0527", "14.38").
+   */
+  cardPrices(request?: Record<string, never>): CardPrices;
   /** Any operation on a request object. */
   call(op: Op | (string & {}), request: unknown): any;
   /**

@@ -66,6 +66,7 @@ export const OPS = Object.freeze({
   planWorkflow: 'workflow',
   roi: 'roi',
   verify: 'verify',
+  cardPrices: 'prices',
 });
 
 // The boundary's shared facts (version, the module's own ops, the control block's byte offsets) are
@@ -742,6 +743,16 @@ export class Estimator {
    */
   verify(spec, quote) {
     return this.call('verify', { spec, quote });
+  }
+
+  /**
+   * What each plan and bundle of the card in use costs per credit, rounded by the engine's rule
+   * for the card's currency (op "prices"): pages show these digits, they never divide prices.
+   * @param {object} [request] the empty object (the answer depends on the card alone)
+   * @returns {any} {currency, unitPricePlaces, plans: [{id, priceUsd, credits, pricePerCreditUsd}], bundles: [{credits, priceUsd, pricePerCreditUsd}]}
+   */
+  cardPrices(request = {}) {
+    return this.call('prices', request);
   }
 
   /**

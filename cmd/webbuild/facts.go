@@ -46,7 +46,12 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	fmt.Fprintf(&b, "/** The spec shown before anyone chooses: the build card's reference point (RateCard.DefaultSpec). */\nexport const DEFAULT_SPEC = Object.freeze(%s);\n\n", defaultSpec)
 	fmt.Fprintf(&b, "/** The build card's quote for DEFAULT_SPEC, computed natively (the preview before the module loads). */\nexport const DEFAULT_QUOTE = Object.freeze(%s);\n\n", string(m.DefaultQuote))
 	fmt.Fprintf(&b, "/** The rate card linked into the module (make build RATECARD=path). */\nexport const CARD = Object.freeze({ version: %s, digest: %s });\n\n", enc(card.Version()), enc(card.Digest()))
-	fmt.Fprintf(&b, "/** That card's JSON, parsed: the widget's choices before the module loads. */\nexport const CARD_JSON = %s;\n\n", compactCard)
+	fmt.Fprintf(&b, "/** That card's JSON, parsed. */\nexport const CARD_JSON = %s;\n\n", compactCard)
+	choices, err := buildChoices(card)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(&b, "/** What that card offers, by language (RateCard.Choices; \"\" is the card's own labels): the widget's choices before the module loads. */\nexport const CHOICES = Object.freeze(%s);\n\n", choices)
 	fmt.Fprintf(&b, "/** Byte offsets of the words of the buffer boundary's control block (wasm/abi), uint32 little-endian. */\n"+
 		"export const CONTROL_BLOCK = Object.freeze({ requestAddr: %d, requestCap: %d, responseAddr: %d, responseCap: %d, maxRequestBytes: %d, bytes: %d });\n\n",
 		abi.RequestAddr*4, abi.RequestCap*4, abi.ResponseAddr*4, abi.ResponseCap*4, abi.MaxRequestBytes*4, abi.Words*4)
@@ -75,6 +80,7 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	d.WriteString("export declare const DEFAULT_QUOTE: Readonly<Record<string, any>>;\n")
 	d.WriteString("export declare const CARD: Readonly<{ version: string; digest: string }>;\n")
 	d.WriteString("export declare const CARD_JSON: any;\n")
+	d.WriteString("export declare const CHOICES: Readonly<Record<string, import('./credit-estimator.js').Choices>>;\n")
 	d.WriteString("export declare const CONTROL_BLOCK: Readonly<{ requestAddr: number; requestCap: number; responseAddr: number; responseCap: number; maxRequestBytes: number; bytes: number }>;\n")
 	d.WriteString("export declare const MAX_REQUEST_BYTES: number;\n")
 	d.WriteString("export declare const ABI_VERSION: number;\n")
@@ -82,6 +88,32 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	d.WriteString("export declare const WASM_URL: URL;\n")
 	d.WriteString("export declare const WASM_EXEC_URL: URL;\n")
 	return b.Bytes(), d.Bytes(), err
+}
+
+// buildChoices is the engine's "choices" answer for the card's own labels ("") and for each
+// language it translates them into, as one JSON object.
+func buildChoices(card *estimator.RateCard) (string, error) {
+	var b strings.Builder
+	b.WriteString(`{"":`)
+	own, err := card.Do("choices", []byte(`{}`))
+	if err != nil {
+		return "", err
+	}
+	b.Write(own)
+	for _, lang := range card.Languages() {
+		req, _ := json.Marshal(map[string]string{"locale": lang})
+		out, err := card.Do("choices", req)
+		if err != nil {
+			return "", err
+		}
+		k, _ := json.Marshal(lang)
+		b.WriteByte(',')
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(out)
+	}
+	b.WriteByte('}')
+	return b.String(), nil
 }
 
 // packageFiles lists the files of the npm package (and of v/<version>/): the element and its

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html"
 	"math/big"
@@ -22,10 +23,11 @@ func prerender(page []byte, card *estimator.RateCard) []byte {
 		return page
 	}
 	cur := card.Currency()
+	prices := enginePrices(card)
 	var plans, compare, bundles strings.Builder
-	for _, p := range card.Plans() {
+	for i, p := range card.Plans() {
 		granted := p.Monthly + p.Priority
-		perCredit := unitPrice(p.Price, granted, cur)
+		perCredit := unitPriceText(prices.Plans, i, cur)
 		fmt.Fprintf(&plans, `<article class="card plan" data-plan="%s"><h3>%s</h3><p class="price">%s<small> / month</small></p><ul>`,
 			esc(p.ID), esc(p.Name), esc(money(p.Price, cur)))
 		fmt.Fprintf(&plans, `<li>%s monthly credits</li>`, esc(credits(p.Monthly)))
@@ -58,9 +60,9 @@ func prerender(page []byte, card *estimator.RateCard) []byte {
 		fmt.Fprintf(&plans, `<li>Top-ups from %s for %s credits</li>`, esc(money(t.Bundles[0].Price, cur)), esc(credits(t.Bundles[0].Credits)))
 	}
 	fmt.Fprintf(&plans, `<li>Top-up credits stay valid %d days</li></ul></article>`, t.ValidDays)
-	for _, b := range t.Bundles {
+	for i, b := range t.Bundles {
 		fmt.Fprintf(&bundles, `<tr><td>%s credits</td><td class="num">%s</td><td class="num">%s</td></tr>`,
-			esc(credits(b.Credits)), esc(money(b.Price, cur)), esc(unitPrice(b.Price, b.Credits, cur)))
+			esc(credits(b.Credits)), esc(money(b.Price, cur)), esc(unitPriceText(prices.Bundles, i, cur)))
 	}
 	note := fmt.Sprintf("Top-up credits stay valid %d days. %s", t.ValidDays, card.StandardQueue().Label)
 	r := strings.NewReplacer(
@@ -138,12 +140,36 @@ func money(m estimator.Money, currency string) string {
 	return withCurrency(decimal(new(big.Rat).SetFrac64(m.Micros(), 1_000_000), minorDigits(currency)), currency)
 }
 
-// unitPrice is price ÷ credits with two more decimals than the currency's minor unit ("$0.0527").
-func unitPrice(m estimator.Money, c estimator.Credits, currency string) string {
-	if c.Hundredths() == 0 {
+// cardPrices is the engine's "prices" answer: every plan's and bundle's price per credit, already
+// rounded by the engine's rule for the card's currency (the pages show the same digits).
+type cardPrices struct {
+	Plans   []unitPrice `json:"plans"`
+	Bundles []unitPrice `json:"bundles"`
+}
+
+type unitPrice struct {
+	PricePerCredit *string `json:"pricePerCreditUsd"`
+}
+
+// enginePrices asks the engine for the card's prices per credit; an empty answer shows dashes.
+func enginePrices(card *estimator.RateCard) cardPrices {
+	var p cardPrices
+	if out, err := card.Do("prices", []byte(`{}`)); err == nil {
+		_ = json.Unmarshal(out, &p)
+	}
+	return p
+}
+
+// unitPriceText writes the engine's digits with grouping and the currency ("$0.0527", "¥14.38"),
+// or a dash when there is no price.
+func unitPriceText(list []unitPrice, i int, currency string) string {
+	if i >= len(list) || list[i].PricePerCredit == nil {
 		return "—"
 	}
-	r := new(big.Rat).SetFrac(big.NewInt(m.Micros()), big.NewInt(1_000_000))
-	r.Quo(r, new(big.Rat).SetFrac64(c.Hundredths(), 100))
-	return withCurrency(decimal(r, minorDigits(currency)+2), currency)
+	intPart, frac, _ := strings.Cut(*list[i].PricePerCredit, ".")
+	s := group(intPart)
+	if frac != "" {
+		s += "." + frac
+	}
+	return withCurrency(s, currency)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -30,7 +31,23 @@ func TestPrerenderFormatsMoney(t *testing.T) {
 	require.Equal(t, "¥3,000", money(estimator.MoneyFromMicros(3_000_000_000), "JPY"))
 	require.Equal(t, "€0.50", money(estimator.MoneyFromMicros(500_000), "EUR"))
 	require.Equal(t, "CHF 1.00", money(estimator.MoneyFromMicros(1_000_000), "CHF"))
-	require.Equal(t, "¥5.45", unitPrice(estimator.MoneyFromMicros(3_000_000_000), estimator.CreditsFromHundredths(55_000), "JPY"))
+	require.Equal(t, "¥1,234.50", unitPriceText([]unitPrice{{PricePerCredit: ptr("1234.50")}}, 0, "JPY"))
+	require.Equal(t, "—", unitPriceText([]unitPrice{{}}, 0, "JPY"))
+	require.Equal(t, "—", unitPriceText(nil, 0, "JPY"))
 	require.Equal(t, "45.5", credits(estimator.CreditsFromHundredths(4550)))
 	require.True(t, strings.HasPrefix(credits(estimator.CreditsFromHundredths(123456700)), "1,234,567"))
+}
+
+func ptr(s string) *string { return &s }
+
+// A yen card's prices per credit in the HTML are the engine's digits: two decimals, always.
+func TestPrerenderYenPricesAreTheEngines(t *testing.T) {
+	b, err := os.ReadFile("../../web/test/fixtures/jpy-card.json")
+	require.NoError(t, err)
+	card, err := estimator.ParseRateCard(b)
+	require.NoError(t, err)
+	out := string(prerender([]byte(`<!--card:plans--><!--card:compare--><!--card:bundles-->`), card))
+	for _, want := range []string{`¥7.91 per credit`, `<td class="num">¥15.00</td>`, `<td class="num">¥9.00</td>`} {
+		require.Contains(t, out, want)
+	}
 }

@@ -1,8 +1,10 @@
 // @ts-check
-// What a person can choose, read from the rate card in force: resolutions (labels, aliases, frame
-// rates), modes, complexity levels, duration and count limits, prompt length, currency and the
-// default spec. The element shows exactly these; it repeats nothing of the card.
-import { DEFAULT_SPEC } from '../facts.js';
+// What a person can choose on the rate card in force — resolutions (labels, aliases, frame rates),
+// modes, complexity levels, duration and count limits, prompt length, currency and the default
+// spec — as the engine answers it (RateCard.Choices, the "choices" op): from facts.js for the build
+// card before the module loads, from the module for the card in force, from the server for the
+// server fallback (ce/remote.js). The element shows exactly these; nothing here reads a card.
+import { CHOICES } from '../facts.js';
 
 /**
  * @typedef {object} Choices
@@ -17,12 +19,10 @@ import { DEFAULT_SPEC } from '../facts.js';
  * @property {{resolution: string, fps: number, durationSeconds: number, prompt: string, complexity: string, mode: string, count: number}} defaultSpec
  */
 
-/** @type {WeakMap<object, Map<string, Choices>>} */
-const memo = new WeakMap();
-
 /**
  * The card's translations of its own labels for a catalogue language (docs/widget.md, "Card
- * translations"), or an empty set: labels then stay in the card's language.
+ * translations"), or an empty set: labels then stay in the card's language. For what the pages
+ * name beyond the choices (plan names, the standard queue); choices come labelled from the engine.
  * @param {any} card
  * @param {string} lang
  * @returns {{formats?: Record<string, string>, modes?: Record<string, string>, levels?: Record<string, string>, signals?: Record<string, string>, plans?: Record<string, string>, reference?: string, standardQueue?: string, roi?: string}}
@@ -32,51 +32,32 @@ export function cardTranslations(card, lang) {
 }
 
 /**
- * The choices of a card (its JSON, parsed), labelled in a language when the card translates its
- * labels. The default spec is the card's reference point with the contract's default complexity
- * and mode (the rule of Go's RateCard.DefaultSpec).
- * @param {any} card
- * @param {string} [lang] catalogue language ("de", "zh-Hans", …)
+ * The build card's choices in a catalogue language ("de", "zh-Hans", …): generated from Go at
+ * build time, in the card's own labels when it does not translate into that language.
+ * @param {string} lang
  * @returns {Choices}
  */
-export function choicesOf(card, lang = '') {
-  let byLang = memo.get(card);
-  if (!byLang) { byLang = new Map(); memo.set(card, byLang); }
-  const hit = byLang.get(lang);
-  if (hit) return hit;
-  const tr = cardTranslations(card, lang);
-  const resolutions = (card.formats ?? []).map((/** @type {any} */ f) => ({
-    value: String(f.resolution),
-    label: String(tr.formats?.[f.resolution] ?? f.label ?? f.resolution),
-    aliases: (f.aliases ?? []).map((/** @type {string} */ a) => String(a).toLowerCase()),
-    fps: Object.keys(f.multipliers ?? {}).map(Number).sort((a, b) => a - b),
-  }));
-  const ref = card.reference ?? {};
-  /** @type {Choices} */
-  const c = {
-    version: String(card.version ?? ''),
-    currency: String(card.currency ?? 'USD'),
-    resolutions,
-    modes: (card.modes ?? []).map((/** @type {any} */ m) => ({ value: String(m.name), label: String(tr.modes?.[m.name] ?? m.label ?? m.name) })),
-    levels: (card.complexity?.levels ?? []).map((/** @type {any} */ l) => ({ value: String(l.name), label: String(tr.levels?.[l.name] ?? l.label ?? l.name) })),
-    duration: {
-      min: Number(card.duration?.minSeconds ?? 1),
-      max: Number(card.duration?.maxSeconds ?? 1),
-      step: Number(card.duration?.billingIncrementSeconds ?? 1),
-    },
-    maxCount: Number(card.limits?.maxCount ?? 1),
-    maxPromptChars: Number(card.limits?.maxPromptChars ?? 0),
-    defaultSpec: {
-      resolution: String(ref.resolution ?? resolutions[0]?.value ?? ''),
-      fps: Number(ref.fps ?? resolutions[0]?.fps[0] ?? 0),
-      durationSeconds: Number(ref.durationSeconds ?? 0),
-      prompt: '',
-      complexity: DEFAULT_SPEC.complexity,
-      mode: DEFAULT_SPEC.mode,
-      count: 1,
-    },
-  };
-  byLang.set(lang, c);
+export function builtChoices(lang) {
+  return /** @type {Choices} */ ((lang && CHOICES[lang]) || CHOICES['']);
+}
+
+/** @type {Map<string, Choices>} digest and language → the engine's answer (a card's choices never change) */
+const answered = new Map();
+
+/**
+ * The engine's choices for the card it has in force (identified by its digest), in a language.
+ * @param {{call: (op: string, request: unknown) => any}} est
+ * @param {string} digest the digest of the card in force
+ * @param {string} lang
+ * @returns {Choices}
+ */
+export function engineChoices(est, digest, lang) {
+  const key = `${digest}\n${lang}`;
+  let c = answered.get(key);
+  if (!c) {
+    c = /** @type {Choices} */ (est.call('choices', lang ? { locale: lang } : {}));
+    answered.set(key, c);
+  }
   return c;
 }
 

@@ -1,8 +1,8 @@
 // @ts-check
 // The one formatter of the element and the pages: Intl formats for a locale and the card's
 // currency (numbers, credits, money in the currency's minor unit, unit prices, percentages, dates,
-// durations), and the exact decimal arithmetic the element needs (credits and money are decimal
-// strings, never floats).
+// durations). Prices are the engine's decimal strings, never floats, and are never divided or
+// rounded here: a unit price keeps every digit the engine wrote (docs/economics.md, Rounding).
 
 /**
  * @typedef {object} Formats
@@ -12,7 +12,7 @@
  * @property {Intl.NumberFormat} mult
  * @property {Intl.NumberFormat} money amounts in the currency's minor unit ($10.00, ¥1,000)
  * @property {Intl.NumberFormat} money0 whole amounts (chart axes)
- * @property {Intl.NumberFormat} unitPrice prices per credit or per video: two more places than the minor unit
+ * @property {Intl.NumberFormat} unitPrice prices per credit or per video, exactly as the engine rounded them (a hundredth of the minor unit: "$0.0527", "¥14.38")
  * @property {Intl.NumberFormat} credits0 credits with 0–2 places (plan allowances: "550")
  * @property {Intl.NumberFormat} pct
  * @property {Intl.NumberFormat} seconds
@@ -60,7 +60,9 @@ export function makeFormats(locale, currency, currencyDisplay = 'symbol') {
     mult: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 4 }),
     money: cur({ minimumFractionDigits: minorDigits, maximumFractionDigits: minorDigits }),
     money0: cur({ minimumFractionDigits: 0, maximumFractionDigits: 0 }),
-    unitPrice: cur({ minimumFractionDigits: minorDigits, maximumFractionDigits: minorDigits + 2 }),
+    // The engine writes every unit price with exactly minor + 2 decimals; at most 6 (its
+    // micro-units) are allowed through, so Intl only lays the digits out and never rounds them.
+    unitPrice: cur({ minimumFractionDigits: minorDigits + 2, maximumFractionDigits: 6 }),
     pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }),
     seconds: new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 3 }),
     days: new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long', maximumFractionDigits: 0 }),
@@ -154,75 +156,4 @@ export function numberOrText(s) {
   if (s == null) return undefined;
   const t = String(s).trim();
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
-}
-
-/**
- * A decimal string as a scaled BigInt with `places` decimals (truncating beyond), or null.
- * @param {string|number} s
- * @param {number} places
- * @returns {bigint|null}
- */
-function scaled(s, places) {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(s).trim());
-  if (!m) return null;
-  const v = BigInt(m[2]) * 10n ** BigInt(places) + BigInt((m[3] ?? '').padEnd(places, '0').slice(0, places) || '0');
-  return m[1] ? -v : v;
-}
-
-/**
- * A scaled BigInt back to a decimal string with exactly `places` decimals.
- * @param {bigint} v
- * @param {number} places
- */
-function unscaled(v, places) {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const p = 10n ** BigInt(places);
-  const frac = places ? `.${String(a % p).padStart(places, '0')}` : '';
-  return `${neg ? '-' : ''}${a / p}${frac}`;
-}
-
-/**
- * a ÷ b exactly, rounded half away from zero to `places` decimals ("29.00" ÷ "550" → "0.0527").
- * Money and credits are decimal strings with at most 6 places. "" when b is zero or not a number.
- * @param {string|number} a
- * @param {string|number} b
- * @param {number} places
- * @returns {string}
- */
-export function divideDecimal(a, b, places) {
-  const x = scaled(a, 6);
-  const y = scaled(b, 6);
-  if (x === null || y === null || y === 0n) return '';
-  const num = x * 10n ** BigInt(places) * 2n;
-  let q = num / y;
-  q = q >= 0n ? (q + 1n) / 2n : (q - 1n) / 2n; // half away from zero
-  return unscaled(q, places);
-}
-
-/**
- * a × n exactly for a whole n ("1.05" × 3 → "3.15"), keeping a's decimals (at least 2).
- * @param {string|number} a
- * @param {number} n
- * @returns {string}
- */
-export function multiplyDecimal(a, n) {
-  const places = Math.max(2, (String(a).split('.')[1] ?? '').length);
-  const x = scaled(a, places);
-  if (x === null || !Number.isInteger(n)) return '';
-  return unscaled(x * BigInt(n), places);
-}
-
-/**
- * a + b exactly, with the larger number of decimals of the two.
- * @param {string|number} a
- * @param {string|number} b
- * @returns {string}
- */
-export function addDecimal(a, b) {
-  const places = Math.max((String(a).split('.')[1] ?? '').length, (String(b).split('.')[1] ?? '').length);
-  const x = scaled(a, places);
-  const y = scaled(b, places);
-  if (x === null || y === null) return '';
-  return unscaled(x + y, places);
 }

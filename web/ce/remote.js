@@ -34,3 +34,20 @@ export async function remoteQuote(apiBase, spec, signal) {
   if (e && typeof e.code === 'string') return { error: { code: e.code, field: e.field ?? '', message: e.message ?? '' } };
   throw new Error(`POST quote: HTTP ${r.status}`);
 }
+
+/**
+ * What the server's card offers, labelled in a language (the server's "choices" op: the engine's
+ * answer, like the module's).
+ * @param {string} apiBase
+ * @param {string} lang a catalogue language
+ * @returns {Promise<import('./choices.js').Choices>}
+ */
+export async function remoteChoices(apiBase, lang) {
+  const r = await fetch(new URL('choices', apiBase), {
+    method: 'POST', credentials: 'omit',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(lang ? { locale: lang } : {}),
+  });
+  if (!r.ok) throw new Error(`POST choices: HTTP ${r.status}`);
+  return r.json();
+}

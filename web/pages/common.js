@@ -1,7 +1,7 @@
 // Shared bits of the demo pages: service worker registration, the language picker and page
 // translation (pages/messages.js through ce/i18n.js), the element's formatter, the chart.
 // No HTML strings: every text goes through textContent.
-import { pickLocale, translator } from '../ce/i18n.js';
+import { pickLocale, translator, catalogueFor } from '../ce/i18n.js';
 import { makeFormats } from '../ce/format.js';
 import './messages.js';
 
@@ -75,7 +75,7 @@ export const PAGE_LANGUAGES = [['en-US', 'English'], ['zh-CN', '简体中文'], 
  */
 export function pageLocale(currency) {
   const loc = pickLocale([document.documentElement.lang, ...(navigator.languages ?? [])]);
-  return { ...loc, t: translator(loc), f: makeFormats(loc.tag, currency) };
+  return { ...loc, t: translator(loc), f: { ...makeFormats(loc.tag, currency), currency } };
 }
 
 /**
@@ -91,14 +91,28 @@ export function translatePage(t) {
   if (title) document.title = t(title);
 }
 
+/** Where the language picked on a demo page is remembered on this device. */
+const LOCALE_KEY = 'demo:locale';
+
+/**
+ * The visitor's language for the demo pages: the one picked on any of them (remembered on this
+ * device), else the first of the browser's languages the pages speak, else English. The static
+ * <html lang="en-US"> only says what the HTML holds before a script runs; it never wins.
+ * @returns {import('../ce/i18n.js').Locale}
+ */
+export function visitorLocale() {
+  const stored = (() => { try { return localStorage.getItem(LOCALE_KEY); } catch { return null; } })();
+  return pickLocale([stored, ...(navigator.languages ?? [navigator.language])]);
+}
+
 /**
  * Wires the language picker: it sets <html lang dir>, every <credit-estimator>'s locale, and
- * re-renders the page (onChange) in that language. The choice is remembered on this device.
+ * re-renders the page (onChange) in that language. The page opens in the visitor's language
+ * (visitorLocale); a choice in the picker is remembered on this device.
  */
 export function localePicker(onChange) {
   const picker = /** @type {HTMLSelectElement|null} */ (document.querySelector('[data-locale-picker]'));
-  const stored = (() => { try { return localStorage.getItem('demo:locale'); } catch { return null; } })();
-  const initial = stored || document.documentElement.lang || 'en-US';
+  const initial = visitorLocale().tag;
   const apply = (loc) => {
     const picked = pickLocale([loc]);
     document.documentElement.lang = picked.tag;
@@ -110,9 +124,11 @@ export function localePicker(onChange) {
     if (picker.options.length < PAGE_LANGUAGES.length) {
       picker.replaceChildren(...PAGE_LANGUAGES.map(([tag, name]) => h('option', { value: tag, lang: tag, text: name })));
     }
-    picker.value = PAGE_LANGUAGES.some(([tag]) => tag === initial) ? initial : 'en-US';
+    // The entry of the language spoken ("ja" and "ja-JP" both select 日本語).
+    const lang = catalogueFor(initial);
+    picker.value = PAGE_LANGUAGES.find(([tag]) => tag === initial || catalogueFor(tag) === lang)?.[0] ?? 'en-US';
     picker.addEventListener('change', () => {
-      try { localStorage.setItem('demo:locale', picker.value); } catch { /* ignore */ }
+      try { localStorage.setItem(LOCALE_KEY, picker.value); } catch { /* ignore */ }
       apply(picker.value);
     });
   }

@@ -6,7 +6,7 @@
 // level the local analyser found, and the server prices exactly that (quote-checked).
 import { h, s, registerServiceWorker, engineOf, localePicker, pageLocale, translatePage } from './common.js';
 import { LedgerClient, hundredths } from './ledger-client.js';
-import { choicesOf, fpsAt, canonicalResolution } from '../ce/choices.js';
+import { fpsAt, canonicalResolution } from '../ce/choices.js';
 import { fmt as fmtNum, subtractDecimal } from '../ce/format.js';
 
 registerServiceWorker();
@@ -80,7 +80,9 @@ function fillSelect(sel, options, fallback) {
  * @param {any} card the card's JSON, parsed
  */
 function fillSettings(card) {
-  const c = choicesOf(card, L.lang);
+  // The engine's answer for the card in force, in the badge's language (the page's).
+  const c = badge.choices;
+  if (!c) return;
   const byName = Object.fromEntries(settings.map((el) => [el.dataset.choice, el]));
   const res = /** @type {HTMLSelectElement} */ (byName.resolutions);
   const fps = /** @type {HTMLSelectElement} */ (byName.fps);

@@ -1,12 +1,14 @@
 // Pricing page: plans and bundles from the rate card in use, the top-up calculator, the plan
 // recommender with its chart, the workflow planner and the outsourcing comparison. Every number
-// comes from the engine (the rate card and the economics operations); every text from the page
+// comes from the engine (the rate card and the economics operations: prices per credit from
+// "prices", already rounded by the engine's rule for the card's currency; this script never
+// divides, multiplies or rounds a price); every text from the page
 // catalogue (pages/messages.js); every number is formatted by the element's formatter.
 // The plans, bundles and comparison table are in the HTML from the build (cmd/webbuild renders
 // them from the card); this script re-renders them in the reader's language once it runs.
 import { h, registerServiceWorker, localePicker, lineChart, engineOf, pageLocale, translatePage } from './common.js';
 import { cardTranslations } from '../ce/choices.js';
-import { fmt, divideDecimal, multiplyDecimal, addDecimal } from '../ce/format.js';
+import { fmt } from '../ce/format.js';
 
 registerServiceWorker();
 
@@ -16,7 +18,14 @@ let est = null;
 /** The page's locale, translator and formats (the card's currency). */
 let L = pageLocale('USD');
 
-const rerender = () => { if (est) renderAll(); };
+// A card that arrives later (the server's newer card, or one in another currency) brings its
+// currency: the formats follow the card in use, not the one the page started with.
+const rerender = () => {
+  if (!est) return;
+  const currency = card().currency;
+  if (L.f.currency !== currency) L = pageLocale(currency);
+  renderAll();
+};
 localePicker(() => { L = pageLocale(est ? card().currency : 'USD'); translatePage(L.t); rerender(); });
 
 // The recommender runs dozens of plan comparisons for its chart: it follows the widget a moment
@@ -92,11 +101,20 @@ function quoteOf(spec) {
 /** An engine error in the page's language (the engine's message is English). */
 function errorText(err) { return L.lang === 'en' ? String(err?.message ?? err) : L.t('p.page.error', { code: String(err?.code ?? 'internal') }); }
 
-/** Credits a plan grants each month: monthly plus priority. */
-function planCredits(p) {
-  const pr = p.priorityCredits && p.priorityCredits !== '0' ? p.priorityCredits : '0';
-  return addDecimal(p.monthlyCredits, pr);
+/**
+ * The engine's prices per credit of the card's plans and bundles (op "prices"), once per card.
+ * @type {{digest: string, value: any}}
+ */
+let pricesMemo = { digest: '', value: null };
+function prices() {
+  const { digest } = est.rateCard();
+  if (pricesMemo.digest !== digest) pricesMemo = { digest, value: est.cardPrices() };
+  return pricesMemo.value;
 }
+/** A plan's entry of the prices op: credits granted each period and the price per credit. */
+function planPrice(p) { return prices().plans.find((x) => x.id === p.id) ?? { credits: p.monthlyCredits, pricePerCreditUsd: null }; }
+/** A unit price from the engine, or a dash when there is none. */
+function unitText(f, s) { return s == null ? '—' : fmt(f.unitPrice, s); }
 
 function renderPlans() {
   const { t, f } = L;
@@ -104,7 +122,7 @@ function renderPlans() {
   const c = card();
   const recommended = document.querySelector('[data-plans]')?.getAttribute('data-recommended') ?? '';
   const cards = (c.plans ?? []).map((p) => {
-    const granted = planCredits(p);
+    const { credits: granted, pricePerCreditUsd: per } = planPrice(p);
     const hasPriority = p.priorityCredits && p.priorityCredits !== '0';
     return h('article', { class: 'card plan', 'data-plan': p.id },
       h('h3', { text: planName(p) }),
@@ -114,8 +132,8 @@ function renderPlans() {
         ...(hasPriority ? [h('li', { text: t('p.plans.priority', { n: p.priorityCredits, credits: fmt(f.credits0, p.priorityCredits) }) })] : []),
         h('li', { text: p.queue === 'fast' ? t('p.plans.fast') : t('p.plans.standard') }),
         h('li', { text: hasPriority
-          ? t('p.plans.perCreditBoth', { price: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)), credits: fmt(f.credits0, granted) })
-          : t('p.plans.perCredit', { price: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)), credits: fmt(f.credits0, granted) }) })));
+          ? t('p.plans.perCreditBoth', { price: unitText(f, per), credits: fmt(f.credits0, granted) })
+          : t('p.plans.perCredit', { price: unitText(f, per), credits: fmt(f.credits0, granted) }) })));
   });
   const top = c.topUps;
   const first = top?.bundles?.[0];
@@ -147,10 +165,10 @@ function renderBundles() {
   const { t, f } = L;
   const c = card();
   const body = document.querySelector('[data-bundles] tbody');
-  const rows = (c.topUps?.bundles ?? []).map((b) => h('tr', {},
+  const rows = (prices().bundles ?? []).map((b) => h('tr', {},
     h('td', { text: t('p.bundles.credits', { n: b.credits, credits: fmt(f.credits0, b.credits) }) }),
     h('td', { class: 'num', text: fmt(f.money, b.priceUsd) }),
-    h('td', { class: 'num', text: fmt(f.unitPrice, divideDecimal(b.priceUsd, b.credits, f.minorDigits + 2)) })));
+    h('td', { class: 'num', text: unitText(f, b.pricePerCreditUsd) })));
   body.replaceChildren(...rows);
   const note = document.querySelector('[data-bundle-note]');
   note.textContent = t('p.bundles.note', { days: f.days.format(c.topUps?.validDays ?? 0), queue: tr().standardQueue ?? c.standardQueue?.label ?? '' });
@@ -163,13 +181,13 @@ function renderCompare() {
   if (!body) return;
   const c = card();
   body.replaceChildren(...(c.plans ?? []).map((p) => {
-    const granted = planCredits(p);
+    const per = planPrice(p).pricePerCreditUsd;
     return h('tr', {},
       h('th', { scope: 'row', text: planName(p) }),
       h('td', { class: 'num', text: fmt(f.money, p.priceUsd) }),
       h('td', { class: 'num', text: fmt(f.credits0, p.monthlyCredits) }),
       h('td', { class: 'num', text: fmt(f.credits0, p.priorityCredits ?? '0') }),
-      h('td', { class: 'num', text: fmt(f.unitPrice, divideDecimal(p.priceUsd, granted, f.minorDigits + 2)) }),
+      h('td', { class: 'num', text: unitText(f, per) }),
       h('td', { text: p.queue === 'fast' ? t('p.compare.fast') : t('p.compare.standard') }));
   }));
 }
@@ -185,7 +203,7 @@ function renderTopUp() {
   if (!r.ok) { out.textContent = errorText(r.error); detail.replaceChildren(); return; }
   const v = r.value;
   const values = {
-    n: v.credits, credits: fmt(f.credits0, v.credits), price: fmt(f.money, v.totalUsd), per: fmt(f.unitPrice, v.pricePerCreditUsd),
+    n: v.credits, credits: fmt(f.credits0, v.credits), price: fmt(f.money, v.totalUsd), per: unitText(f, v.pricePerCreditUsd),
     surplus: fmt(f.credits0, v.surplus), days: f.days.format(v.validDays),
   };
   out.replaceChildren(h('strong', { text: t('p.topup.cheapest', values) }), ' ',
@@ -262,7 +280,7 @@ function renderRecommender() {
   } else if (best?.id === 'trial') {
     sentence = t('p.rec.bestTrial', { credits: fmt(f.credits0, best.includedCredits) });
   } else if (best) {
-    sentence = t('p.rec.bestPlan', { name: optionName(best.plan ?? best.id), price: fmt(f.money, best.costUsd), per: fmt(f.unitPrice, best.pricePerVideoUsd ?? '0') });
+    sentence = t('p.rec.bestPlan', { name: optionName(best.plan ?? best.id), price: fmt(f.money, best.costUsd), per: unitText(f, best.pricePerVideoUsd) });
   }
   out.replaceChildren(h('strong', { text: sentence }));
   markRecommended(best ? (best.plan ?? best.id) : '');
@@ -283,16 +301,19 @@ function renderRecommender() {
     }
   }
 
-  // Cost curves at full speed, one op call per usage point: every y value comes from the engine.
-  // The range reaches past the last crossing, so the chart shows where the lines cross.
+  // Cost curves at full speed, one op call per usage point: every y value comes from the engine,
+  // which also multiplies the video's credits (a job of n videos of the level the quote found, so
+  // the prompt is not analysed again for every point). The range reaches past the last crossing,
+  // so the chart shows where the lines cross.
   const unitNum = Number(unit) || 1;
   const lastCross = crossings.length ? Math.max(...crossings) / unitNum : 0;
   const maxVideos = Math.max(10, Number(videos) * 2, Math.ceil(lastCross * 1.15));
   const steps = 40;
   const series = new Map();
+  const level = { ...one, prompt: '', complexity: lastQuote.complexity?.level ?? one.complexity };
   for (let i = 0; i <= steps; i++) {
     const n = Math.round((maxVideos * i) / steps);
-    const rr = op('plans', { credits: multiplyDecimal(unit, n) });
+    const rr = op('plans', n > 0 ? { jobs: [{ spec: level, count: n }] } : { credits: '0' });
     if (!rr.ok) continue;
     for (const o of rr.value.options) {
       if (!o.fullSpeed || o.oneTime) continue;
@@ -316,7 +337,7 @@ function renderRecommender() {
       return h('tr', { class: isBest ? 'best' : '' },
         h('td', {}, optionName(id), ...(isBest ? [' ', h('span', { class: 'tag', text: t('p.plans.recommended') })] : [])),
         h('td', { class: 'num', text: cost }),
-        h('td', { class: 'num', text: o.pricePerVideoUsd ? fmt(f.unitPrice, o.pricePerVideoUsd) : '—' }),
+        h('td', { class: 'num', text: unitText(f, o.pricePerVideoUsd) }),
         h('td', { class: 'num', text: fmt(f.credits0, o.expiringCredits) }));
     })));
   const covers = (v.like?.plans ?? []).filter((p) => p.id !== 'trial')
@@ -358,11 +379,11 @@ function renderROI() {
   let perCredit;
   let how;
   if (plan) {
-    perCredit = divideDecimal(plan.priceUsd, planCredits(plan), 6);
+    perCredit = planPrice(plan).pricePerCreditUsd;
     how = t('p.roi.howPlan', { name: planName(plan) });
   } else {
     const tu = op('topup', { need: q.value.credits });
-    perCredit = tu.ok ? tu.value.pricePerCreditUsd : c.topUps.bundles[0].priceUsd;
+    perCredit = tu.ok ? tu.value.pricePerCreditUsd : prices().bundles[0]?.pricePerCreditUsd;
     how = t('p.roi.howTopup');
   }
   const req = { credits: q.value.credits, pricePerCreditUsd: perCredit, ...(own ? { traditionalUsd: own } : {}) };
@@ -374,7 +395,7 @@ function renderROI() {
   const saving = Number(v.savingUsd) >= 0;
   box.replaceChildren(
     tile(t('p.roi.outsourced', { seconds: secs }), fmt(f.money, v.traditional.costUsd), own ? t('p.roi.yourCost') : (tr().roi ?? v.traditional.label)),
-    tile(t('p.roi.credits', { seconds: secs }), fmt(f.money, v.totalUsd), t('p.roi.creditsNote', { n: v.credits, credits: fmt(f.credits, v.credits), per: fmt(f.unitPrice, v.pricePerCreditUsd), how })),
+    tile(t('p.roi.credits', { seconds: secs }), fmt(f.money, v.totalUsd), t('p.roi.creditsNote', { n: v.credits, credits: fmt(f.credits, v.credits), per: unitText(f, v.pricePerCreditUsd), how })),
     tile(saving ? t('p.roi.less') : t('p.roi.more'), fmt(f.money, saving ? v.savingUsd : String(v.savingUsd).replace('-', '')), t('p.roi.perVideo', { seconds: secs })));
 }
 
@@ -383,23 +404,25 @@ function renderWorkflow() {
   const out = document.querySelector('[data-wf-out]');
   const detail = document.querySelector('[data-wf-detail]');
   if (!lastQuote) { out.textContent = ''; detail.replaceChildren(); return; }
-  const c = card();
   const form = /** @type {HTMLFormElement} */ (document.querySelector('[data-wf-form]'));
   const n = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name))?.value.trim() ?? '';
   if (!/^\d+$/.test(n('prototypes')) || !/^\d+$/.test(n('refinements'))) { out.textContent = t('p.wf.enter'); detail.replaceChildren(); return; }
   // Drafts are the prototyping the reference describes: the lowest resolution the card offers
   // (720p on the default card), at the final's frame rate and length, unless the person picks another.
   const resSelect = /** @type {HTMLSelectElement|null} */ (form.elements.namedItem('draftResolution'));
-  const formats = c.formats ?? [];
+  // What the card offers, labelled in the page's language: the engine's choices (the widget's).
+  const ch = widget.choices;
+  if (!ch) { out.textContent = ''; detail.replaceChildren(); return; }
+  const formats = ch.resolutions;
   if (resSelect && resSelect.options.length !== formats.length) {
-    resSelect.replaceChildren(...formats.map((fm) => h('option', { value: fm.resolution, text: tr().formats?.[fm.resolution] ?? fm.label })));
-    resSelect.value = formats[0]?.resolution ?? '';
+    resSelect.replaceChildren(...formats.map((fm) => h('option', { value: fm.value, text: fm.label })));
+    resSelect.value = formats[0]?.value ?? '';
   } else if (resSelect) {
-    for (const o of resSelect.options) { const fm = formats.find((x) => x.resolution === o.value); if (fm) o.textContent = tr().formats?.[fm.resolution] ?? fm.label; }
+    for (const o of resSelect.options) { const fm = formats.find((x) => x.value === o.value); if (fm) o.textContent = fm.label; }
   }
   const final = { ...widget.spec, count: 1 };
-  const draftRes = resSelect?.value || formats[0]?.resolution;
-  const fpsOffered = Object.keys(formats.find((x) => x.resolution === draftRes)?.multipliers ?? {}).map(Number);
+  const draftRes = resSelect?.value || formats[0]?.value;
+  const fpsOffered = formats.find((x) => x.value === draftRes)?.fps ?? [];
   const prototype = { ...final, resolution: draftRes, fps: fpsOffered.includes(Number(final.fps)) ? final.fps : fpsOffered[0], mode: 'generate' };
   const r = op('workflow', { final, prototype, prototypes: Number(n('prototypes')), refinements: Number(n('refinements')) });
   if (!r.ok) { out.textContent = errorText(r.error); detail.replaceChildren(); return; }
@@ -408,8 +431,8 @@ function renderWorkflow() {
     credits: fmt(f.credits, v.workflow.credits), baseline: fmt(f.credits, v.baseline.credits),
     percent: f.pct.format(Number(v.saving.percent) / 100), min: fmt(f.money, v.saving.usd.min), max: fmt(f.money, v.saving.usd.max),
   }) }));
-  const resLabel = (id) => { const fm = formats.find((x) => x.resolution === id); return fm ? (tr().formats?.[id] ?? fm.label) : id; };
-  const modeLabel = (id) => tr().modes?.[id] ?? c.modes.find((m) => m.name === id)?.label ?? id;
+  const resLabel = (id) => formats.find((x) => x.value === id)?.label ?? id;
+  const modeLabel = (id) => ch.modes.find((m) => m.value === id)?.label ?? id;
   const stepLabel = (l) => {
     switch (l.step) {
       case 'prototype': return t('p.wf.prototype', { format: resLabel(v.prototype.resolution), fps: f.int.format(v.prototype.fps), seconds: fmt(f.seconds, v.prototype.durationSeconds) });

@@ -96,5 +96,13 @@ test('quote-api (opt-in): when the engine cannot start, the server prices — an
   // a bad value gets the server's error, shown like the engine's
   await page.evaluate(() => document.querySelector('#w').setAttribute('fps', '61'));
   await page.waitForFunction(() => document.querySelector('#w').error?.code === 'unsupported_fps');
+  // What the form offers is the server's answer too (its choices op), in the element's language.
+  const choices = async (locale) => (await fetch(`${suite.server.base}api/v1/choices`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ locale }) })).json();
+  assert.deepEqual(await page.evaluate(() => document.querySelector('#w').choices), await choices('en'));
+  assert.ok(posts.some((p) => p.url.endsWith('/api/v1/choices')), 'the choices came from the server');
+  await page.evaluate(() => document.querySelector('#w').setAttribute('locale', 'de-DE'));
+  const de = await choices('de');
+  await page.waitForFunction((want) => [...document.querySelector('#w').shadowRoot.querySelectorAll('select[name="mode"] option')].map((o) => o.textContent).join('|') === want, de.modes.map((m) => m.label).join('|'));
+  assert.deepEqual(await page.evaluate(() => document.querySelector('#w').choices), de);
   await page.close();
 });

@@ -78,6 +78,17 @@ test('the tarball is a complete, versioned package', { skip: req.skip }, () => {
   const integrity = JSON.parse(readFileSync(path.join(pkgDir, 'integrity.json'), 'utf8'));
   const sri = (f) => `sha384-${createHash('sha384').update(readFileSync(path.join(pkgDir, f))).digest('base64')}`;
   for (const [f, h] of Object.entries(integrity.files)) assert.equal(h, sri(f), `integrity of ${f}`);
+  // The element's controller and views are in the package, and every relative import of every
+  // module in it names a file that is there too (and in integrity.json).
+  for (const f of ['ce/controller.js', 'ce/views/form.js', 'ce/views/badge.js', 'ce/views/total.js']) assert.ok(existsSync(path.join(pkgDir, f)), f);
+  const modules = Object.keys(integrity.files).filter((f) => f.endsWith('.js') && !f.startsWith('wasm_exec.'));
+  for (const f of modules) {
+    for (const m of readFileSync(path.join(pkgDir, f), 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'(\.{1,2}\/[^']+)'|(?:^|\n)import\s+'(\.{1,2}\/[^']+)'/g)) {
+      const spec = m[1] ?? m[2];
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(f), spec));
+      assert.ok(target in integrity.files, `${f} imports ${spec}: ${target} is in the package`);
+    }
+  }
 });
 
 test('(a) a plain page with an import map', { skip: req.skip }, async () => {

@@ -34,7 +34,7 @@ test('every method maps to its op; an op the module lacks throws unknown_op', as
   const est = await load();
   const ops = est.ops();
   assert.ok(ops.includes('quote'));
-  assert.deepEqual(Object.values(OPS).sort(), ['plans', 'quote', 'roi', 'topup', 'verify', 'wallet', 'workflow']);
+  assert.deepEqual(Object.values(OPS).sort(), ['plans', 'prices', 'quote', 'roi', 'topup', 'verify', 'wallet', 'workflow']);
   for (const [method, op] of Object.entries(OPS)) {
     assert.equal(typeof est[method], 'function', method);
     if (op === 'verify') {

@@ -50,7 +50,9 @@ test('the shim reads the control block only through the generated offsets of was
 });
 
 test('the element repeats nothing of the card: no resolution, frame rate, mode or level constants', () => {
-  const files = ['credit-estimator.js', ...readdirSync(path.join(ROOT, 'web/ce')).map((f) => `ce/${f}`)];
+  // The element, its controller and every view (ce/ and its subfolders).
+  const files = ['credit-estimator.js', ...readdirSync(path.join(ROOT, 'web/ce'), { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => `ce/${f}`)];
+  assert.ok(files.includes('ce/controller.js') && files.includes('ce/views/form.js'), files.join(' '));
   const card = facts.CARD_JSON;
   const names = [
     ...card.formats.flatMap((f) => [f.resolution, f.label, ...(f.aliases ?? [])]),
