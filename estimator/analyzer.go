@@ -115,6 +115,7 @@ type analyzer struct {
 	crowdLabel string
 	negScope   int // words (Latin) or characters (Han) a negation covers
 	repeats    []kindRepeat
+	model      wordModel // learned weights of words and pairs (analyzer_model.go)
 }
 
 // kindRepeat: after the heaviest counted signal of a kind, each further one adds pct percent of
@@ -235,8 +236,10 @@ type scanState struct {
 	crowd, gone hit // the largest counted crowd and the first ignored one (weight 0: none)
 	hasCrowd    bool
 	hasGone     bool
-	out         [maxSignalDefs + 1]hit // resolve: the signals to report, in order
-	outID       [maxSignalDefs + 1]int // index into signals, or crowdHit
+	crowdBand   int // the band of the largest counted crowd
+	words       wordHits
+	out         [maxSignalDefs + 2 + maxExplain]hit // resolve: the signals to report, in order
+	outID       [maxSignalDefs + 2 + maxExplain]int // index into signals, crowdHit, wordsHit or otherHit
 	n           int
 }
 
@@ -307,9 +310,10 @@ func (st *scanState) endClause() {
 
 func (st *scanState) addCrowd(a *analyzer, n int64, start, end int, negated bool) {
 	var weight int64 = -1
-	for _, b := range a.bands {
+	bandIndex := -1
+	for i, b := range a.bands {
 		if n >= b.min {
-			weight = b.weight
+			weight, bandIndex = b.weight, i
 		}
 	}
 	if weight < 0 {
@@ -322,9 +326,10 @@ func (st *scanState) addCrowd(a *analyzer, n int64, start, end int, negated bool
 		}
 		return
 	}
-	if !st.hasCrowd || weight > st.crowd.weight {
+	if !st.hasCrowd || bandIndex > st.crowdBand {
 		// One crowd signal: the largest.
 		st.hasCrowd = true
+		st.crowdBand = bandIndex
 		st.crowd = hit{start: start, end: end, weight: weight}
 	}
 }
@@ -372,11 +377,21 @@ func (st *scanState) resolve(a *analyzer) int64 {
 	for _, r := range a.repeats {
 		st.repeat(a, r)
 	}
+	// A counted signal shows the own weights of its terms' words ("fire" beside the Fire
+	// family); those of a signal not counted are in "other words".
+	for i := 0; i < st.n; i++ {
+		if id := st.outID[i]; id >= 0 && st.out[i].ignored == "" {
+			st.out[i].weight += st.words.ofSignal[id]
+			st.words.shown += st.words.ofSignal[id]
+		}
+	}
+	st.pushWords(a)
 	var score int64
 	for _, h := range st.out[:st.n] {
 		score += h.weight
 	}
-	// In order of appearance (insertion sort: at most 65 items, mostly in order).
+	// In order of appearance (insertion sort: at most 82 items, mostly in order); the rest of
+	// the word model's sum comes last.
 	for i := 1; i < st.n; i++ {
 		for j := i; j > 0 && st.out[j].start < st.out[j-1].start; j-- {
 			st.out[j], st.out[j-1] = st.out[j-1], st.out[j]
@@ -420,6 +435,14 @@ func (st *scanState) push(id int, h hit) {
 func (a *analyzer) signalsOf(prompt string, st *scanState) []Signal {
 	out := make([]Signal, st.n)
 	for i, h := range st.out[:st.n] {
+		switch st.outID[i] {
+		case wordsHit:
+			out[i] = Signal{Kind: wordsKind, ID: wordsSignalID, Label: a.model.label, Match: prompt[h.start:h.end], Weight: h.weight}
+			continue
+		case otherHit:
+			out[i] = Signal{Kind: wordsKind, ID: otherWordsID, Label: a.model.otherLabel, Weight: h.weight}
+			continue
+		}
 		if st.outID[i] == crowdHit {
 			out[i] = Signal{Kind: "crowd", ID: crowdSignalID, Label: a.crowdLabel, Match: prompt[h.start:h.end], Weight: h.weight, Ignored: h.ignored}
 			continue
@@ -454,6 +477,7 @@ type wordScan struct {
 	lastDigits  bool // the previous token was digits ending where the next begins
 	lastNum     int64
 	lastEnd     int
+	pairOK      bool // the previous token was a word read by the word model: a pair may end here
 }
 
 // negated reports whether the word with this index is inside a negation.
@@ -470,7 +494,9 @@ func (a *analyzer) scan(prompt string, st *scanState) {
 		case scan.Han:
 			a.scanHan(prompt, t.Start, t.End, &ws, st)
 			ws.lastDigits = false
+			ws.pairOK = false
 		case scan.Break:
+			ws.pairOK = false
 			a.settleCalm(&ws, st, false)
 			st.endClause()
 			ws.negUntil, ws.negByte = 0, 0
@@ -496,6 +522,8 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 	w := &ws.window[(ws.count-1)%len(ws.window)]
 	w.start, w.end, w.index, w.num, w.plural, w.n, w.kept = t.Start, t.End, ws.count, 0, false, 0, -1
 	ws.lastDigits, ws.lastNum, ws.lastEnd = t.Digits, t.Num, t.End
+	pairOK := ws.pairOK
+	ws.pairOK = false
 	if t.N == 0 {
 		a.settleCalm(ws, st, false)
 		return
@@ -512,6 +540,9 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 	e := a.lookup(w.stem[:w.n])
 	a.settleCalm(ws, st, e != nil && e.calmExcept)
 	if e == nil {
+		if !ws.negated(ws.count) {
+			a.wordFeatures(prompt, ws, st, w, pairOK, true, -1)
+		}
 		if w.plural {
 			a.countCrowd(ws, w, false, st)
 		}
@@ -541,6 +572,7 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 		ws.pendingCalm = true
 	}
 	negated := ws.negated(ws.count)
+	termHere := -1
 	for _, term := range e.terms {
 		if len(term.prev) >= ws.count || (!w.plural && a.signals[term.signal].pluralOnly) {
 			continue
@@ -569,12 +601,34 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 			if st.add(a, term.signal, h) && len(term.prev) == 0 {
 				w.kept = term.signal
 			}
+			if len(term.prev) == 0 {
+				termHere = term.signal
+			}
 			break
 		}
+	}
+	if !negated && !e.negator {
+		// A word a rule term ended on is read by its signal, and a number by the crowd rule,
+		// not again as a word; a negation is read by what it negates.
+		a.wordFeatures(prompt, ws, st, w, pairOK && w.num == 0, w.num == 0, termHere)
 	}
 	if ((e.noun && !verbal) || w.plural) && !e.unit && w.num == 0 {
 		a.countCrowd(ws, w, negated, st)
 	}
+}
+
+// wordFeatures reads a word that is not negated for the word model: itself (when unigram) and
+// the pair it ends, when the word before it is in the same clause and was read too.
+func (a *analyzer) wordFeatures(prompt string, ws *wordScan, st *scanState, w *word, pairOK, unigram bool, sig int) {
+	ws.pairOK = w.num == 0
+	if a.model.n == 0 && st.words.collect == nil {
+		return
+	}
+	var prev *word
+	if pairOK {
+		prev = &ws.window[(ws.count-2)%len(ws.window)]
+	}
+	a.latinFeatures(prompt, st, w.stem[:w.n], w.start, w.end, prev, unigram, sig)
 }
 
 // countCrowd looks for a number up to three words before the noun w.
@@ -625,6 +679,9 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 		r, size := scan.DecodeRune(prompt[i:end])
 		if e := a.longestHan(prompt[i:end], r, size); e != nil {
 			next := i + len(e.text)
+			if a.model.n > 0 || st.words.collect != nil {
+				a.hanFeatures(prompt, start, i, next, ws.negByte, e.role == hanSignal, st)
+			}
 			switch e.role {
 			case hanSignal:
 				h := hit{start: i, end: next, weight: a.signals[e.signal].weight}
@@ -647,8 +704,12 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 			continue
 		}
 		if isHanNumeral(r) || (i == start && ws.lastDigits && ws.lastEnd == start) {
+			// A numeral is read by the crowd rule, not as characters.
 			i = a.hanNumeral(prompt, i, start, end, ws, st)
 			continue
+		}
+		if a.model.n > 0 || st.words.collect != nil {
+			a.hanFeatures(prompt, start, i, i+size, ws.negByte, false, st)
 		}
 		i += size
 	}

@@ -50,7 +50,7 @@ func (p *cardParser) complexity(o object) {
 	if p.err != nil {
 		return
 	}
-	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral", "repeats")
+	co, ok := p.sub(o, "complexity", "levels", "signals", "crowd", "numberWords", "negation", "calm", "neutral", "repeats", "model")
 	if !ok {
 		return
 	}
@@ -64,6 +64,7 @@ func (p *cardParser) complexity(o object) {
 	p.calm(co, seen)
 	p.neutral(co, seen)
 	p.repeats(co)
+	p.model(co)
 	for _, e := range p.c.analyzer.words {
 		// Longest first: of the terms that end with a word, only the longest that matches
 		// counts ("waves crashing" is water, not also "crashing").
@@ -540,4 +541,97 @@ func (p *cardParser) flagTerms(o object, key string, seen map[string]string, rol
 			return
 		}
 	}
+}
+
+// model reads the learned word weights (optional: a card without them prices by its rules
+// alone). Each key is a word, two words, one Han character or two; Latin words are stemmed as
+// the scanner stems a prompt, so two keys with one stem are an error, like two terms with one
+// stem.
+func (p *cardParser) model(o object) {
+	if p.err != nil || !o.has("model") {
+		return
+	}
+	mo, ok := p.sub(o, "model", "label", "otherLabel", "explain", "weights", "background")
+	if !ok {
+		return
+	}
+	m := &p.c.analyzer.model
+	m.label = p.label(mo, "label")
+	m.otherLabel = p.label(mo, "otherLabel")
+	explain, _, err := mo.requiredInt("explain", 0, maxExplain)
+	if p.fail(err) {
+		return
+	}
+	m.explain = int(explain)
+	v, path, _ := mo.get("weights")
+	if v.Kind != jsonx.Object {
+		p.fail(typeError(path, "an object", v))
+		return
+	}
+	var bg jsonx.Value
+	bgPath := join(mo.path, "background")
+	if mo.has("background") {
+		bg, bgPath, _ = mo.get("background")
+		if bg.Kind != jsonx.Object {
+			p.fail(typeError(bgPath, "an object", bg))
+			return
+		}
+	}
+	if n := len(v.Members) + len(bg.Members); n > maxModelFeatures {
+		p.bad(path, "has "+strconv.Itoa(n)+" features with the background ones; at most "+strconv.Itoa(maxModelFeatures)+" are allowed")
+		return
+	}
+	size := 16
+	for size < 2*(len(v.Members)+len(bg.Members)) {
+		size *= 2
+	}
+	m.slots = make([]modelSlot, size)
+	if !p.modelWeights(v, path, true) {
+		return
+	}
+	p.modelWeights(bg, bgPath, false)
+}
+
+// modelWeights reads one map of feature → weight into the model; named features may be named by
+// an explanation, background ones are not.
+func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
+	m := &p.c.analyzer.model
+	for _, mem := range v.Members {
+		kp := join(path, mem.Key)
+		w, err := fixedValue(mem.Value, kp, 0, -maxModelWeight, maxModelWeight, false, "an integer")
+		if p.fail(err) {
+			return false
+		}
+		h, ok := modelFeatureHash(mem.Key)
+		if !ok {
+			p.bad(kp, "must be one or two words, or one or two Han characters")
+			return false
+		}
+		if !m.add(featureKey(h), int32(w), named) {
+			p.bad(kp, "means the same feature as another key (after stemming)")
+			return false
+		}
+	}
+	return true
+}
+
+// modelFeatureHash hashes a model key the way the scan hashes what it reads: the stems of one or
+// two Latin words joined by a space, or one or two Han characters.
+func modelFeatureHash(key string) (uint64, bool) {
+	if r, _ := utf8.DecodeRuneInString(key); scan.IsHan(r) {
+		n := utf8.RuneCountInString(key)
+		if n > 2 || !isHanTerm(key) {
+			return 0, false
+		}
+		return fnvAddString(fnvOffset, key), true
+	}
+	stems := stemWords(key)
+	if len(stems) == 0 || len(stems) > 2 {
+		return 0, false
+	}
+	h := fnvAddString(fnvOffset, stems[0])
+	if len(stems) == 2 {
+		h = fnvAddString(pairHash(h, true), stems[1])
+	}
+	return h, true
 }

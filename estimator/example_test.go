@@ -55,21 +55,24 @@ func ExampleRateCard_Do_error() {
 
 // The analyzer explains what it found, and what it read but did not count.
 func ExampleRateCard_Analyze() {
-	cx := estimator.Default().Analyze("two hundred dancers, water splashing, a tower collapsing; no explosions")
+	cx := estimator.Default().Analyze("thousands of soldiers fighting in the rain as a tower collapses; no explosions")
 	fmt.Println(cx.Level, "×"+cx.Multiplier.String(), "score", cx.Score)
 	for _, s := range cx.Signals {
 		if s.Ignored != "" {
 			fmt.Printf("%s %q ignored: %s\n", s.ID, s.Match, s.Ignored)
 			continue
 		}
-		fmt.Printf("%s %q +%d\n", s.ID, s.Match, s.Weight)
+		fmt.Printf("%s %q %+d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 11
-	// crowd-count "two hundred dancers" +5
-	// water "splashing" +2
-	// destruction "collapsing" +4
+	// extreme ×8 score 112
+	// crowd-count "thousands of soldiers" +34
+	// combat "fighting" +38
+	// weather "rain" +14
+	// words "tower" -3
+	// destruction "collapses" +24
 	// explosion "explosions" ignored: negated
+	// other-words "" +5
 }
 
 // The members of a quote that decide the charge: what verify compares.

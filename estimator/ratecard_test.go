@@ -94,7 +94,17 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		}, "complexity.signals[0].terms[0]"},
 		{"Latin measure word", func(m map[string]any) { at(m, "complexity", "crowd").(map[string]any)["measureWords"] = "名x" }, "complexity.crowd.measureWords"},
 		{"Latin neutral term", func(m map[string]any) { at(m, "complexity", "neutral").([]any)[0] = "volcano" }, "complexity.neutral[0]"},
-		{"repeat percent above 100", func(m map[string]any) { at(m, "complexity", "repeats").(map[string]any)["crowd"] = 101 }, "complexity.repeats.crowd"},
+		{"repeat percent above 100", func(m map[string]any) { at(m, "complexity").(map[string]any)["repeats"] = map[string]any{"crowd": 101} }, "complexity.repeats.crowd"},
+		{"model key of three words", func(m map[string]any) { at(m, "complexity", "model", "weights").(map[string]any)["a b c"] = 1 }, "complexity.model.weights.a b c"},
+		{"model key of three Han characters", func(m map[string]any) { at(m, "complexity", "model", "weights").(map[string]any)["大火灾"] = 1 }, "complexity.model.weights.大火灾"},
+		{"model weight out of range", func(m map[string]any) { at(m, "complexity", "model", "weights").(map[string]any)["zebra"] = 1001 }, "complexity.model.weights.zebra"},
+		{"model weight not an integer", func(m map[string]any) { at(m, "complexity", "model", "weights").(map[string]any)["zebra"] = 1.5 }, "complexity.model.weights.zebra"},
+		{"model key twice after stemming", func(m map[string]any) {
+			w := at(m, "complexity", "model", "weights").(map[string]any)
+			w["zebras"], w["zebra"] = 1, 2
+		}, "complexity.model.weights.zebras"},
+		{"model explains too much", func(m map[string]any) { at(m, "complexity", "model").(map[string]any)["explain"] = 17 }, "complexity.model.explain"},
+		{"model background not an object", func(m map[string]any) { at(m, "complexity", "model").(map[string]any)["background"] = []any{} }, "complexity.model.background"},
 		{"unknown key in calm", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["scope"] = 1 }, "complexity.calm.scope"},
 		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
 		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},

@@ -50,16 +50,19 @@ type Figures struct {
 	CalmAt1, CalmN   int       // calm prompts at ×1
 	CalmAbove2       int       // calm prompts above ×2
 	ExtremeAt8, ExtN int       // extreme prompts at ×8 or more
+	LivelyAt8        int       // lively prompts at ×8 or more
+	Exact            int       // prompts whose level is the class's: ×1 calm, ×2 lively, ×4 complex, ×8 extreme
 	Confusion        [4][4]int // [class][×1, ×2, ×4, ×8 and more]
 }
 
 // CalmAt1Pct and ExtremeAt8Pct are the shares in percent.
 func (f Figures) CalmAt1Pct() float64    { return pct(f.CalmAt1, f.CalmN) }
 func (f Figures) ExtremeAt8Pct() float64 { return pct(f.ExtremeAt8, f.ExtN) }
+func (f Figures) ExactPct() float64      { return pct(f.Exact, f.N) }
 
 func (f Figures) String() string {
-	return fmt.Sprintf("%d prompts, Spearman %.3f, calm at ×1 %.1f%% (%d/%d), calm above ×2 %d, extreme at ≥×8 %.1f%% (%d/%d), confusion [class][×1 ×2 ×4 ×8] %v",
-		f.N, f.Spearman, f.CalmAt1Pct(), f.CalmAt1, f.CalmN, f.CalmAbove2, f.ExtremeAt8Pct(), f.ExtremeAt8, f.ExtN, f.Confusion)
+	return fmt.Sprintf("%d prompts, Spearman %.3f, level exact %.1f%%, calm at ×1 %.1f%% (%d/%d), calm above ×2 %d, lively at ≥×8 %d, extreme at ≥×8 %.1f%% (%d/%d), confusion [class][×1 ×2 ×4 ×8] %v",
+		f.N, f.Spearman, f.ExactPct(), f.CalmAt1Pct(), f.CalmAt1, f.CalmN, f.CalmAbove2, f.LivelyAt8, f.ExtremeAt8Pct(), f.ExtremeAt8, f.ExtN, f.Confusion)
 }
 
 // Bucket maps a multiplier to the column of its class: ×1, above ×1, ×4 and more, ×8 and more.
@@ -70,6 +73,20 @@ func Bucket(mult int64) int {
 	case mult >= 40_000:
 		return 2
 	case mult > 10_000:
+		return 1
+	}
+	return 0
+}
+
+// Level maps a multiplier to the class whose level it is: ×1 calm, ×2 lively, ×4 complex, ×8
+// extreme; a multiplier between two of them counts as the lower.
+func Level(mult int64) int {
+	switch {
+	case mult >= 80_000:
+		return 3
+	case mult >= 40_000:
+		return 2
+	case mult >= 20_000:
 		return 1
 	}
 	return 0
@@ -86,7 +103,14 @@ func Measure(prompts []Prompt, mult []int64) Figures {
 		classes[i] = float64(p.Class)
 		mults[i] = float64(m)
 		f.Confusion[p.Class][Bucket(m)]++
+		if Level(m) == p.Class {
+			f.Exact++
+		}
 		switch p.Class {
+		case 1:
+			if m >= 80_000 {
+				f.LivelyAt8++
+			}
 		case 0:
 			f.CalmN++
 			if m <= 10_000 {

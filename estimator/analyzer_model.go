@@ -1,0 +1,273 @@
+package estimator
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// The word model: weights learned from a labelled corpus of real prompts
+// (estimator/internal/cmd/traincomplexity) for words, pairs of adjacent words, Han characters
+// and pairs of adjacent Han characters. Each feature counts once per prompt, whatever how often
+// it occurs; its weight adds to the score beside the weights of the rule signals (which the same
+// training learns). Words inside a negation are not read; every other word is, so the model can
+// learn what "slowly", "jeweler" or "hearth" say about a scene. The card keeps the features as
+// text ("roaring fire", "火焰"): Latin words are stemmed when the card is loaded, exactly as the
+// scanner stems a prompt, and hashed; the scan looks each word up by hash, without allocating.
+//
+// The explanation names the features that weigh most (by absolute weight, at most
+// complexity.model.explain of them) as signals of kind "words", each with the words it read, and
+// adds the rest up in one "other-words" signal, so the signals' weights still sum to the score.
+// The weight a word has of its own when it is also a rule's term ("fire" beside the Fire family)
+// is shown in that rule's signal, which then reads "Fire: fire +27" rather than twice. Features
+// the card lists as "background" (function words, "on a") count but are never named: they are
+// in "other words".
+
+const (
+	maxModelFeatures = 8192 // features a card's model may list
+	maxModelWeight   = 1000 // |weight| of one feature
+	maxExplain       = 16   // phrases an explanation may name
+	wordsSignalID    = "words"
+	otherWordsID     = "other-words"
+	wordsKind        = "words"
+	wordsHit         = -2 // scanState.outID of a named phrase
+	otherHit         = -3 // scanState.outID of the rest
+	fnvOffset        = 14695981039346656037
+	fnvPrime         = 1099511628211
+)
+
+// wordModel is the card's learned word weights, in an open-addressing table keyed by a 64-bit
+// hash of the feature's text.
+type wordModel struct {
+	slots      []modelSlot // power-of-two length, at most half full
+	n          int
+	label      string // label of a named phrase
+	otherLabel string // label of the rest
+	explain    int    // phrases the explanation names
+}
+
+type modelSlot struct {
+	key    uint64 // 0: empty
+	weight int32
+	index  int16 // the feature's index, for the per-prompt "seen" set
+	named  bool  // the explanation may name it (not a background feature)
+}
+
+// fnvAdd continues an FNV-1a hash over b.
+func fnvAdd(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
+func fnvAddString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// featureKey turns a hash into a table key (0 marks an empty slot).
+func featureKey(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+// pairHash is the hash of "first second" from the hash of first: a pair of Latin stems is
+// joined by a space, a pair of Han characters is not.
+func pairHash(first uint64, space bool) uint64 {
+	if space {
+		return (first ^ ' ') * fnvPrime
+	}
+	return first
+}
+
+func (m *wordModel) add(key uint64, weight int32, named bool) bool {
+	mask := uint64(len(m.slots) - 1)
+	for i := key & mask; ; i = (i + 1) & mask {
+		s := &m.slots[i]
+		if s.key == key {
+			return false
+		}
+		if s.key == 0 {
+			*s = modelSlot{key: key, weight: weight, index: int16(m.n), named: named}
+			m.n++
+			return true
+		}
+	}
+}
+
+// find returns the slot of a feature, or nil.
+func (m *wordModel) find(key uint64) *modelSlot {
+	if m == nil || m.n == 0 {
+		return nil
+	}
+	mask := uint64(len(m.slots) - 1)
+	for i := key & mask; ; i = (i + 1) & mask {
+		s := &m.slots[i]
+		if s.key == key {
+			return s
+		}
+		if s.key == 0 {
+			return nil
+		}
+	}
+}
+
+// wordHits is what the scan collects of the word model: which features were seen, their sum and
+// the heaviest ones for the explanation.
+type wordHits struct {
+	seen     [maxModelFeatures / 64]uint64
+	sum      int64 // every counted feature
+	count    int
+	top      [maxExplain]hit // named features, by |weight|, heaviest first
+	ntop     int
+	ofSignal [maxSignalDefs]int64 // the own weights of words that are terms of signal i
+	shown    int64                // what the signals and the named features show of sum
+	// collect, when set (training), receives every feature the scan reads, in the model or not:
+	// its text (stems joined by a space; Han characters) and the words of the prompt it spans.
+	collect func(feature string, start, end int)
+}
+
+// feature counts the feature with hash h spanning prompt[start:end], if the model has it; sig is
+// the signal whose term the word is, or -1.
+func (st *scanState) feature(a *analyzer, h uint64, start, end, sig int) {
+	s := a.model.find(featureKey(h))
+	if s == nil || s.weight == 0 {
+		return
+	}
+	wh := &st.words
+	bit := uint64(1) << (uint(s.index) & 63)
+	if wh.seen[s.index>>6]&bit != 0 {
+		return
+	}
+	wh.seen[s.index>>6] |= bit
+	w := int64(s.weight)
+	wh.sum += w
+	wh.count++
+	if sig >= 0 {
+		wh.ofSignal[sig] += w
+		return
+	}
+	k := a.model.explain
+	if k == 0 || !s.named {
+		return
+	}
+	// Insert into the top list (ties keep the earlier feature first).
+	aw := abs64(w)
+	if wh.ntop == k && aw <= abs64(wh.top[k-1].weight) {
+		return
+	}
+	i := min(wh.ntop, k-1)
+	for i > 0 && abs64(wh.top[i-1].weight) < aw {
+		wh.top[i] = wh.top[i-1]
+		i--
+	}
+	wh.top[i] = hit{start: start, end: end, weight: w}
+	if wh.ntop < k {
+		wh.ntop++
+	}
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// latinFeatures reads the word w (stem given, not negated) as a feature, and with the word
+// before it as a pair when prev is set.
+func (a *analyzer) latinFeatures(prompt string, st *scanState, stem []byte, start, end int, prev *word, unigram bool, sig int) {
+	h := fnvAdd(fnvOffset, stem)
+	if unigram {
+		if st.words.collect != nil {
+			st.words.collect(string(stem), start, end)
+		}
+		st.feature(a, h, start, end, sig)
+	}
+	if prev != nil {
+		ph := fnvAdd(pairHash(fnvAdd(fnvOffset, prev.stem[:prev.n]), true), stem)
+		if st.words.collect != nil {
+			st.words.collect(prev.text()+" "+string(stem), prev.start, end)
+		}
+		st.feature(a, ph, prev.start, end, -1)
+	}
+}
+
+// hanFeatures reads the Han characters of prompt[from:to] as features: each character (unless
+// it is part of a rule signal's term: the signal stands for it) and each pair with the character
+// before it in the run. Characters before negByte are negated and not read.
+func (a *analyzer) hanFeatures(prompt string, runStart, from, to, negByte int, inTerm bool, st *scanState) {
+	for i := from; i < to; {
+		_, size := utf8.DecodeRuneInString(prompt[i:to])
+		if i >= negByte {
+			c := prompt[i : i+size]
+			h := fnvAddString(fnvOffset, c)
+			if !inTerm {
+				if st.words.collect != nil {
+					st.words.collect(c, i, i+size)
+				}
+				st.feature(a, h, i, i+size, -1)
+			}
+			if i > runStart {
+				_, psize := utf8.DecodeLastRuneInString(prompt[runStart:i])
+				if i-psize >= negByte {
+					p := prompt[i-psize : i]
+					ph := fnvAddString(fnvAddString(fnvOffset, p), c)
+					if st.words.collect != nil {
+						st.words.collect(p+c, i-psize, i+size)
+					}
+					st.feature(a, ph, i-psize, i+size, -1)
+				}
+			}
+		}
+		i += size
+	}
+}
+
+// pushWords adds the named phrases and the rest of the word model's sum to the signals to
+// report.
+func (st *scanState) pushWords(a *analyzer) {
+	wh := &st.words
+	if wh.count == 0 {
+		return
+	}
+	shown := wh.shown
+	for _, h := range wh.top[:wh.ntop] {
+		shown += h.weight
+		st.push(wordsHit, h)
+	}
+	if rest := wh.sum - shown; rest != 0 {
+		st.push(otherHit, hit{start: 1 << 62, end: 1 << 62, weight: rest})
+	}
+}
+
+// ComplexityFeatures calls fn for every feature the card's complexity analyzer reads in a prompt,
+// whether or not the card's model weighs it: the words and pairs of words it reads (by stem,
+// "roar fire"), Han characters and pairs ("火", "大火"), each counted rule signal
+// ("signal:fire") and the band of a counted crowd ("crowd:2", the index into crowd.bands).
+// prompt[start:end] is the text the feature spans. A feature read twice is reported twice.
+//
+// It is what estimator/internal/cmd/traincomplexity learns the card's weights from, so that the
+// training reads a prompt exactly as the analyzer does.
+func (c *RateCard) ComplexityFeatures(prompt string, fn func(feature string, start, end int)) {
+	var st scanState
+	st.words.collect = fn
+	c.analyzer.scan(prompt, &st)
+	st.words.collect = nil
+	st.resolve(&c.analyzer)
+	for i, h := range st.out[:st.n] {
+		if h.ignored != "" {
+			continue
+		}
+		switch id := st.outID[i]; {
+		case id == crowdHit:
+			fn("crowd:"+strconv.Itoa(st.crowdBand), h.start, h.end)
+		case id >= 0:
+			fn("signal:"+c.analyzer.signals[id].id, h.start, h.end)
+		}
+	}
+}
