@@ -459,9 +459,10 @@ type word struct {
 	n          int // bytes of the stem; 0 for a word that matches nothing
 	plural     bool
 	start, end int
-	num        int64 // its value as a number (digits or a number word), 0 if none
-	index      int   // the how-manieth word of the prompt, from 1
-	kept       int   // the signal of a one-word term kept at this word, or -1
+	num        int64  // its value as a number (digits or a number word), 0 if none
+	index      int    // the how-manieth word of the prompt, from 1
+	hash       uint64 // of the stem, when the word model read the word
+	kept       int    // the signal of a one-word term kept at this word, or -1
 }
 
 func (w *word) text() string { return string(w.stem[:w.n]) }
@@ -478,13 +479,16 @@ type wordScan struct {
 	lastNum     int64
 	lastEnd     int
 	pairOK      bool // the previous token was a word read by the word model: a pair may end here
+	// The last Han character the word model read: its hash and span (hanEnd -1: none).
+	hanHash          uint64
+	hanStart, hanEnd int
 }
 
 // negated reports whether the word with this index is inside a negation.
 func (ws *wordScan) negated(index int) bool { return index >= ws.negFrom && index <= ws.negUntil }
 
 func (a *analyzer) scan(prompt string, st *scanState) {
-	var ws wordScan
+	ws := wordScan{hanEnd: -1}
 	sc := scan.NewScanner(prompt)
 	var t scan.Token
 	for sc.Next(&t) {
@@ -628,7 +632,7 @@ func (a *analyzer) wordFeatures(prompt string, ws *wordScan, st *scanState, w *w
 	if pairOK {
 		prev = &ws.window[(ws.count-2)%len(ws.window)]
 	}
-	a.latinFeatures(prompt, st, w.stem[:w.n], w.start, w.end, prev, unigram, sig)
+	w.hash = a.latinFeatures(st, w.stem[:w.n], w.start, w.end, prev, unigram, sig)
 }
 
 // countCrowd looks for a number up to three words before the noun w.
@@ -680,7 +684,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 		if e := a.longestHan(prompt[i:end], r, size); e != nil {
 			next := i + len(e.text)
 			if a.model.n > 0 || st.words.collect != nil {
-				a.hanFeatures(prompt, start, i, next, ws.negByte, e.role == hanSignal, st)
+				a.hanFeatures(prompt, i, next, ws.negByte, e.role == hanSignal, ws, st)
 			}
 			switch e.role {
 			case hanSignal:
@@ -709,7 +713,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 			continue
 		}
 		if a.model.n > 0 || st.words.collect != nil {
-			a.hanFeatures(prompt, start, i, i+size, ws.negByte, false, st)
+			a.hanFeatures(prompt, i, i+size, ws.negByte, false, ws, st)
 		}
 		i += size
 	}

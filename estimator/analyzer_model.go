@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"strconv"
-	"unicode/utf8"
 )
 
 // The word model: weights learned from a labelled corpus of real prompts
@@ -178,9 +177,10 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// latinFeatures reads the word w (stem given, not negated) as a feature, and with the word
-// before it as a pair when prev is set.
-func (a *analyzer) latinFeatures(prompt string, st *scanState, stem []byte, start, end int, prev *word, unigram bool, sig int) {
+// latinFeatures reads a word that is not negated (its stem given) as a feature, and with the
+// word before it as a pair when prev is set. It returns the word's hash, which the next pair
+// continues.
+func (a *analyzer) latinFeatures(st *scanState, stem []byte, start, end int, prev *word, unigram bool, sig int) uint64 {
 	h := fnvAdd(fnvOffset, stem)
 	if unigram {
 		if st.words.collect != nil {
@@ -189,41 +189,46 @@ func (a *analyzer) latinFeatures(prompt string, st *scanState, stem []byte, star
 		st.feature(a, h, start, end, sig)
 	}
 	if prev != nil {
-		ph := fnvAdd(pairHash(fnvAdd(fnvOffset, prev.stem[:prev.n]), true), stem)
+		ph := fnvAdd(pairHash(prev.hash, true), stem)
 		if st.words.collect != nil {
 			st.words.collect(prev.text()+" "+string(stem), prev.start, end)
 		}
 		st.feature(a, ph, prev.start, end, -1)
 	}
+	return h
 }
 
 // hanFeatures reads the Han characters of prompt[from:to] as features: each character (unless
 // it is part of a rule signal's term: the signal stands for it) and each pair with the character
-// before it in the run. Characters before negByte are negated and not read.
-func (a *analyzer) hanFeatures(prompt string, runStart, from, to, negByte int, inTerm bool, st *scanState) {
+// just before it, when that one was read too. Characters before negByte are negated and not
+// read.
+func (a *analyzer) hanFeatures(prompt string, from, to, negByte int, inTerm bool, ws *wordScan, st *scanState) {
 	for i := from; i < to; {
-		_, size := utf8.DecodeRuneInString(prompt[i:to])
+		size := 3 // Han characters are three bytes in UTF-8 but for the rare supplementary ones
+		if prompt[i] >= 0xF0 {
+			size = 4
+		}
+		if i+size > to {
+			size = to - i
+		}
+		c := prompt[i : i+size]
+		h := fnvAddString(fnvOffset, c)
 		if i >= negByte {
-			c := prompt[i : i+size]
-			h := fnvAddString(fnvOffset, c)
 			if !inTerm {
 				if st.words.collect != nil {
 					st.words.collect(c, i, i+size)
 				}
 				st.feature(a, h, i, i+size, -1)
 			}
-			if i > runStart {
-				_, psize := utf8.DecodeLastRuneInString(prompt[runStart:i])
-				if i-psize >= negByte {
-					p := prompt[i-psize : i]
-					ph := fnvAddString(fnvAddString(fnvOffset, p), c)
-					if st.words.collect != nil {
-						st.words.collect(p+c, i-psize, i+size)
-					}
-					st.feature(a, ph, i-psize, i+size, -1)
+			if ws.hanEnd == i && ws.hanStart >= negByte {
+				ph := fnvAddString(ws.hanHash, c)
+				if st.words.collect != nil {
+					st.words.collect(prompt[ws.hanStart:i+size], ws.hanStart, i+size)
 				}
+				st.feature(a, ph, ws.hanStart, i+size, -1)
 			}
 		}
+		ws.hanHash, ws.hanStart, ws.hanEnd = h, i, i+size
 		i += size
 	}
 }

@@ -65,14 +65,14 @@ func ExampleRateCard_Analyze() {
 		fmt.Printf("%s %q %+d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 112
-	// crowd-count "thousands of soldiers" +34
-	// combat "fighting" +38
+	// extreme ×8 score 111
+	// crowd-count "thousands of soldiers" +33
+	// combat "fighting" +37
 	// weather "rain" +14
 	// words "tower" -3
-	// destruction "collapses" +24
+	// destruction "collapses" +23
 	// explosion "explosions" ignored: negated
-	// other-words "" +5
+	// other-words "" +7
 }
 
 // The members of a quote that decide the charge: what verify compares.

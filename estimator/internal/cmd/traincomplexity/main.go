@@ -155,7 +155,7 @@ func main() {
 	bestScore := math.Inf(-1)
 	var bestOOF []float64
 	var bestTheta [3]float64
-	for _, s := range []setting{{1, 0.03, 0, 1}, {3, 0.03, 0, 1}, {3, 0.03, 0.25, 1}, {3, 0.03, 0.5, 1}, {3, 0.03, 0, 2}, {3, 0.03, 0.25, 2}} {
+	for _, s := range []setting{{1, 0.03, 0, 2}, {3, 0.03, 0, 2}, {3, 0.03, 0.25, 2}, {3, 0.1, 0, 2}, {10, 0.03, 0, 2}} {
 		classWeights(train, s.classPow, s.team)
 		oof := make([]float64, len(train))
 		var thetas [3]float64
