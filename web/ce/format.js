@@ -57,6 +57,8 @@ export function makeFormats(locale, currency, currencyDisplay = 'symbol') {
     credits: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     credits0: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 2 }),
     int: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+    // A signal's weight: "+12", "−3" (the learned word model has negative weights), "0".
+    signed: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, signDisplay: 'exceptZero' }),
     mult: new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 4 }),
     money: cur({ minimumFractionDigits: minorDigits, maximumFractionDigits: minorDigits }),
     money0: cur({ minimumFractionDigits: 0, maximumFractionDigits: 0 }),

@@ -92,7 +92,7 @@ export const MESSAGES = {
     'signal.negated': 'ignored: negated',
     'signal.slow': 'ignored: slow or still',
     'signal.alone': 'ignored: nothing to amplify',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
   'zh-Hans': {
     'unit.credits': { other: '积分' },
@@ -177,7 +177,7 @@ export const MESSAGES = {
     'signal.negated': '已忽略：否定',
     'signal.slow': '已忽略：缓慢或静止',
     'signal.alone': '已忽略：无可放大的内容',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
   ja: {
     'unit.credits': { other: 'クレジット' },
@@ -262,7 +262,7 @@ export const MESSAGES = {
     'signal.negated': '無視：否定されています',
     'signal.slow': '無視：ゆっくり・静止',
     'signal.alone': '無視：強める対象がありません',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
   de: {
     'unit.credits': { one: 'Credit', other: 'Credits' },
@@ -347,7 +347,7 @@ export const MESSAGES = {
     'signal.negated': 'ignoriert: verneint',
     'signal.slow': 'ignoriert: langsam oder ruhig',
     'signal.alone': 'ignoriert: nichts zu verstärken',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
   es: {
     'unit.credits': { one: 'crédito', other: 'créditos' },
@@ -432,7 +432,7 @@ export const MESSAGES = {
     'signal.negated': 'ignorada: negada',
     'signal.slow': 'ignorada: lenta o quieta',
     'signal.alone': 'ignorada: nada que intensificar',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
   ar: {
     'unit.credits': { zero: 'رصيد', one: 'رصيد', two: 'رصيدان', few: 'أرصدة', many: 'رصيدًا', other: 'رصيد' },
@@ -517,7 +517,7 @@ export const MESSAGES = {
     'signal.negated': 'تم تجاهله: منفي',
     'signal.slow': 'تم تجاهله: بطيء أو ساكن',
     'signal.alone': 'تم تجاهله: لا شيء لتضخيمه',
-    'signal.weight': '+{weight}',
+    'signal.weight': '{weight}',
   },
 };
 

@@ -112,8 +112,8 @@ function showComplexity(quote) {
   if (!quote) { cxLine.replaceChildren(); return; }
   const c = quote.complexity;
   cxLine.replaceChildren(h('span', { class: 'muted', text: t('label.found') }), ' ', h('strong', { text: t('e.level', { label: c.label, mult: fmtNum(L.f.mult, c.multiplier) }) }),
-    ...c.signals.map((sg) => h('span', { class: sg.ignored ? 'chip ignored' : 'chip', title: sg.label }, h('span', { text: sg.label }), ' ', h('q', { text: sg.match }), ' ',
-      h('span', { text: sg.ignored ? t(`signal.${sg.ignored}`) : t('signal.weight', { weight: L.f.int.format(sg.weight) }) }))));
+    ...c.signals.map((sg) => h('span', { class: sg.ignored ? 'chip ignored' : 'chip', title: sg.label }, h('span', { text: sg.label }), ' ', ...(sg.match ? [h('q', { text: sg.match }), ' '] : []),
+      h('span', { text: sg.ignored ? t(`signal.${sg.ignored}`) : t('signal.weight', { weight: L.f.signed.format(sg.weight) }) }))));
 }
 
 badge.addEventListener('credit-estimator:change', (e) => {

@@ -156,8 +156,10 @@ function renderSignals(ul, signals, f) {
     }
     setText(li.children[0], s.label);
     setText(li.children[1], s.match ?? ''); // prompt text: textContent only
+    // The rest of the word model ("other words") quotes nothing.
+    /** @type {HTMLElement} */ (li.children[1]).hidden = !s.match;
     // An ignored signal ("no crowds", "slow drone shot") is shown as read but not counted.
-    setText(li.children[2], s.ignored ? f.t(`signal.${s.ignored}`) : f.t('signal.weight', { weight: f.int.format(s.weight) }));
+    setText(li.children[2], s.ignored ? f.t(`signal.${s.ignored}`) : f.t('signal.weight', { weight: f.signed.format(s.weight) }));
     li.classList.toggle('ignored', Boolean(s.ignored));
   });
 }
