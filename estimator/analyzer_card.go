@@ -618,20 +618,25 @@ func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
 // modelFeatureHash hashes a model key the way the scan hashes what it reads: the stems of one or
 // two Latin words joined by a space, or one or two Han characters.
 func modelFeatureHash(key string) (uint64, bool) {
-	if r, _ := utf8.DecodeRuneInString(key); scan.IsHan(r) {
+	var parts []string
+	if r, size := utf8.DecodeRuneInString(key); scan.IsHan(r) {
 		n := utf8.RuneCountInString(key)
 		if n > 2 || !isHanTerm(key) {
 			return 0, false
 		}
-		return fnvAddString(fnvOffset, key), true
+		parts = []string{key[:size]}
+		if n == 2 {
+			parts = append(parts, key[size:])
+		}
+	} else {
+		parts = stemWords(key)
 	}
-	stems := stemWords(key)
-	if len(stems) == 0 || len(stems) > 2 {
+	if len(parts) == 0 || len(parts) > 2 {
 		return 0, false
 	}
-	h := fnvAddString(fnvOffset, stems[0])
-	if len(stems) == 2 {
-		h = fnvAddString(pairHash(h, true), stems[1])
+	h := fnvAddString(fnvOffset, parts[0])
+	if len(parts) == 2 {
+		h = pairHash(h, fnvAddString(fnvOffset, parts[1]))
 	}
 	return h, true
 }

@@ -37,6 +37,7 @@ const (
 // wordModel is the card's learned word weights, in an open-addressing table keyed by a 64-bit
 // hash of the feature's text.
 type wordModel struct {
+	filter     [64]uint64  // bit key>>52: some feature's key may have these top bits (fits in L1; most words and characters stop here)
 	slots      []modelSlot // power-of-two length, at most half full
 	n          int
 	label      string // label of a named phrase
@@ -74,13 +75,12 @@ func featureKey(h uint64) uint64 {
 	return h
 }
 
-// pairHash is the hash of "first second" from the hash of first: a pair of Latin stems is
-// joined by a space, a pair of Han characters is not.
-func pairHash(first uint64, space bool) uint64 {
-	if space {
-		return (first ^ ' ') * fnvPrime
-	}
-	return first
+// pairHash is the hash of a pair of words (or of Han characters) from the hashes of the two:
+// each word is hashed once, whether it is read alone or in a pair.
+func pairHash(first, second uint64) uint64 {
+	h := first*0x9E3779B97F4A7C15 ^ second
+	h ^= h >> 29
+	return h * 0xBF58476D1CE4E5B9
 }
 
 func (m *wordModel) add(key uint64, weight int32, named bool) bool {
@@ -92,6 +92,7 @@ func (m *wordModel) add(key uint64, weight int32, named bool) bool {
 		}
 		if s.key == 0 {
 			*s = modelSlot{key: key, weight: weight, index: int16(m.n), named: named}
+			m.filter[key>>58] |= 1 << ((key >> 52) & 63)
 			m.n++
 			return true
 		}
@@ -100,7 +101,7 @@ func (m *wordModel) add(key uint64, weight int32, named bool) bool {
 
 // find returns the slot of a feature, or nil.
 func (m *wordModel) find(key uint64) *modelSlot {
-	if m == nil || m.n == 0 {
+	if m.filter[key>>58]&(1<<((key>>52)&63)) == 0 {
 		return nil
 	}
 	mask := uint64(len(m.slots) - 1)
@@ -189,7 +190,7 @@ func (a *analyzer) latinFeatures(st *scanState, stem []byte, start, end int, pre
 		st.feature(a, h, start, end, sig)
 	}
 	if prev != nil {
-		ph := fnvAdd(pairHash(prev.hash, true), stem)
+		ph := pairHash(prev.hash, h)
 		if st.words.collect != nil {
 			st.words.collect(prev.text()+" "+string(stem), prev.start, end)
 		}
@@ -221,7 +222,7 @@ func (a *analyzer) hanFeatures(prompt string, from, to, negByte int, inTerm bool
 				st.feature(a, h, i, i+size, -1)
 			}
 			if ws.hanEnd == i && ws.hanStart >= negByte {
-				ph := fnvAddString(ws.hanHash, c)
+				ph := pairHash(ws.hanHash, h)
 				if st.words.collect != nil {
 					st.words.collect(prompt[ws.hanStart:i+size], ws.hanStart, i+size)
 				}
