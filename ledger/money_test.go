@@ -165,7 +165,7 @@ func TestPartialSettleIntoExpiredAndVoidedBuckets(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{MaxHoldTTL: 60 * 24 * time.Hour})
 		ctx := context.Background()
-		a := e.account() // trial 100, expires in 30 days
+		a := e.account()                                                    // trial 100, expires in 30 days
 		h, err := e.hold(a, `{"spec":`+specOf(40)+`,"ttlSeconds":3456000}`) // 40 days
 		require.NoError(t, err)
 		g := e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
@@ -177,7 +177,7 @@ func TestPartialSettleIntoExpiredAndVoidedBuckets(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "10.00", c.Credits.String())
 		assert.Equal(t, "50.00", e.balance(a).Available.String()) // 50 trial back, 20 top-up voided
-		e.clock.Add(35 * 24 * time.Hour) // the trial has expired; h is still open
+		e.clock.Add(35 * 24 * time.Hour)                          // the trial has expired; h is still open
 		c, err = e.l.SettleDelivered(ctx, e.call("op", nil), h.Hold.ID, Delivery{Count: 1})
 		require.NoError(t, err)
 		assert.Equal(t, "1.00", c.Credits.String())

@@ -38,6 +38,9 @@ type LedgerConfig struct {
 	// QueueWait is how long a ledger request waits for a slot before a 503; 0 means
 	// DefaultLedgerQueueWait, negative means not at all.
 	QueueWait time.Duration
+	// Stripe, when set, mounts checkout and the Stripe webhook (stripe.go). Without it the
+	// demo's top-ups stay a labelled simulated payment.
+	Stripe *StripeConfig
 }
 
 // DefaultLedgerMaxInFlight is the ledger's default concurrency limit: enough for 64 clients at
@@ -61,6 +64,7 @@ type ledgerAPI struct {
 	log      *slog.Logger
 	deadline time.Duration
 	mux      *http.ServeMux
+	stripe   *stripeAPI // nil without payments
 }
 
 func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
@@ -77,6 +81,13 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 	a := &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
 		perIP: newSignupLimiter(n, time.Minute), global: newSignupLimiter(20*n, time.Minute), log: log,
 		deadline: 10 * time.Second, mux: http.NewServeMux()}
+	if c.Stripe != nil {
+		st, err := newStripeAPI(c.Stripe)
+		if err != nil {
+			return nil, err
+		}
+		a.stripe = st
+	}
 	a.routes()
 	return a, nil
 }
@@ -103,12 +114,16 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/checkout", valid: id, serve: a.forAccount(a.checkout)})
+	if a.stripe != nil {
+		handle(a.mux, endpoint{pattern: "POST /api/v1/stripe/webhook", serve: a.webhook})
+	}
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: id, serve: a.forAccount(a.debit)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(id), serve: a.forAccount(a.void)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
-	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
 }
@@ -116,7 +131,7 @@ func (a *ledgerAPI) routes() {
 // ownsLedgerPath reports whether p belongs to the ledger API.
 func ownsLedgerPath(p string) bool {
 	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
-		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/")
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") || strings.HasPrefix(p, "/api/v1/stripe/")
 }
 
 // ledgerCaller is who is calling: the operator, or the holder of one account's token.
@@ -595,9 +610,13 @@ func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
 		Ledger         bool  `json:"ledger"`
 		DemoSignup     bool  `json:"demoSignup"`
 		HoldTTLSeconds int64 `json:"holdTtlSeconds,omitempty"`
+		// Checkout: top-ups are bought through Stripe Checkout (POST …/checkout), not by the
+		// demo's simulated payment.
+		Checkout bool `json:"checkout,omitempty"`
 	}{}
 	if s.ledger != nil {
 		info.Ledger, info.DemoSignup = true, s.ledger.demo
+		info.Checkout = s.ledger.stripe != nil
 		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
 	}
 	writeJSON(w, http.StatusOK, marshal(info))
