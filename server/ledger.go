@@ -333,12 +333,16 @@ func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCal
 		return
 	}
 	defer putBuf(buf)
-	body := *buf
 	key := r.Header.Get("Idempotency-Key")
 	if e := ledger.CheckKey(key); e != nil {
 		writeError(w, e)
 		return
 	}
+	a.mutatingBody(w, r, p, *buf, key, op)
+}
+
+// mutatingBody is mutating once the body is read and the key checked.
+func (a *ledgerAPI) mutatingBody(w http.ResponseWriter, r *http.Request, p ledgerCaller, body []byte, key string, op func(body []byte, call ledger.Call) (answer, error)) {
 	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
 	res, err := op(body, call)
 	var le *ledger.Error
@@ -537,21 +541,32 @@ func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	// Only a well-formed sign-up counts against the limits: a request refused for its key or
+	// body is answered first and consumes nobody's sign-ups (a flood of bad requests from many
+	// addresses must not block everyone's).
+	buf, ok := readBody(w, r, ledgerMaxBody, true)
+	if !ok {
+		return
+	}
+	defer putBuf(buf)
+	key := r.Header.Get("Idempotency-Key")
+	if e := ledger.CheckKey(key); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := ledger.DecodeEmpty(*buf); e != nil {
+		writeError(w, e)
+		return
+	}
 	// A retry of a sign-up that was answered (its answer lost on the way) creates nothing and
 	// gets the first answer again, so the rate limit does not count it.
-	retry := false
-	if key := r.Header.Get("Idempotency-Key"); ledger.CheckKey(key) == nil {
-		retry, _ = a.l.Answered(r.Context(), "demo:"+host, key)
-	}
-	if !retry && (!a.global.allow("*") || !a.perIP.allow(host)) {
+	retry, _ := a.l.Answered(r.Context(), "demo:"+host, key)
+	if !retry && (!a.perIP.allow(host) || !a.global.allow("*")) {
 		w.Header().Set("Retry-After", "60")
 		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
 		return
 	}
-	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (answer, error) {
-		if e := ledger.DecodeEmpty(body); e != nil {
-			return answer{}, e
-		}
+	a.mutatingBody(w, r, ledgerCaller{account: "demo:" + host}, *buf, key, func(body []byte, call ledger.Call) (answer, error) {
 		call.Scope = "demo:" + host
 		acct, err := a.l.CreateAccount(r.Context(), call, true)
 		return answer{http.StatusCreated, accountBody(acct), acct.Replayed}, err
