@@ -243,6 +243,11 @@ func (a *ledgerAPI) webhook(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, marshal(webhookAnswer{Received: true, Event: ev.ID, Type: string(ev.Type), Refused: le.Code}))
 			return
 		}
+		if errors.Is(err, errPurchaseNotYet) {
+			w.Header().Set("Retry-After", "60")
+			ledgerError(w, "unavailable", "", "the purchase this event reverses has not been received yet; deliver it again later")
+			return
+		}
 		// Anything else changed nothing: 500, and Stripe retries.
 		a.internal(w, err)
 		return
@@ -345,6 +350,7 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 		return paymentAnswer(p), err
 	case "charge.refunded", "charge.dispute.created":
 		var pi, ref string
+		ours := false // the charge says it paid for one of our top-ups (the PaymentIntent's metadata)
 		reason := "refund"
 		if ev.Type == "charge.refunded" {
 			var c stripe.Charge
@@ -354,6 +360,7 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 			if c.PaymentIntent != nil {
 				pi = c.PaymentIntent.ID
 			}
+			ours = c.Metadata[metaAccount] != ""
 			ref = "stripe:refund:" + c.ID
 		} else {
 			var d stripe.Dispute
@@ -371,6 +378,11 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 		account, found, err := a.l.PurchaseAccount(ctx, pi)
 		if err != nil {
 			return webhookAnswer{}, err
+		}
+		if !found && ours {
+			// The refund of a top-up whose purchase event has not arrived yet (events come out
+			// of order): not acknowledged, so that Stripe delivers it again once it has.
+			return webhookAnswer{}, errPurchaseNotYet
 		}
 		if !found {
 			return webhookAnswer{Ignored: true, Note: "no purchase was paid by " + pi}, nil
@@ -405,6 +417,8 @@ func signedInFuture(header string, tolerance time.Duration) bool {
 	}
 	return true
 }
+
+var errPurchaseNotYet = errors.New("server: the purchase of a refunded charge is not known yet")
 
 func badEvent(err error) error {
 	return &ledger.Error{Code: estimator.CodeInvalidJSON, Field: "data.object", Message: "the event's object could not be read: " + err.Error()}

@@ -267,6 +267,10 @@ func TestStripeWebhookHostile(t *testing.T) {
 			s["payment_status"] = "unpaid"
 			return e.deliver(event("evt_np", "checkout.session.completed", s), testWebhookSecret, time.Now())
 		}},
+		{"refund before its purchase", 503, func() reply {
+			return e.deliver(event("evt_early", "charge.refunded", map[string]any{"id": "ch_early", "object": "charge", "payment_intent": "pi_early",
+				"metadata": map[string]string{"account": id, "credits": "100"}}), testWebhookSecret, time.Now())
+		}},
 		{"refund of nothing", 200, func() reply {
 			return e.deliver(event("evt_r", "charge.refunded", map[string]any{"id": "ch_x", "object": "charge", "payment_intent": "pi_none"}), testWebhookSecret, time.Now())
 		}},
@@ -287,6 +291,15 @@ func TestStripeWebhookHostile(t *testing.T) {
 	// The signed original still works once, after all that.
 	r := e.post(good, signed.Header)
 	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "200.00", e.available(id))
+	// The purchase whose refund came first arrives; Stripe delivers the refund again: voided.
+	r = e.deliver(event("evt_early_buy", "checkout.session.completed", sessionCompleted("cs_early", id, "100", "pi_early")), testWebhookSecret, time.Now())
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "300.00", e.available(id))
+	r = e.deliver(event("evt_early", "charge.refunded", map[string]any{"id": "ch_early", "object": "charge", "payment_intent": "pi_early",
+		"metadata": map[string]string{"account": id, "credits": "100"}}), testWebhookSecret, time.Now())
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "100.00", r.json(t)["voided"])
 	assert.Equal(t, "200.00", e.available(id))
 	// Checkout needs a credential and refuses what the card cannot sell.
 	assert.Equal(t, 401, e.do("POST", "/api/v1/accounts/"+id+"/checkout", "", `{"credits":"10"}`).status)
