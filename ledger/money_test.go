@@ -343,3 +343,45 @@ func TestPaymentsGrantVoidAndReplay(t *testing.T) {
 		e.reconcileClean()
 	})
 }
+
+// Reconcile checks reversals: a void or debit without its reason and actor, void entries on a
+// bucket never voided, and a partial charge whose entries disagree with the hold are reported.
+func TestReconcileChecksReversals(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		g := e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
+		_, err := e.l.Void(ctx, e.call("op", nil), a, g.Buckets[0].ID, why)
+		require.NoError(t, err)
+		_, err = e.l.Debit(ctx, e.call("op", nil), a, DebitRequest{Credits: 500, Reversal: why})
+		require.NoError(t, err)
+		h := e.mustHold(a, `{"spec":`+specOf(4)+`}`)
+		_, err = e.l.SettleDelivered(ctx, e.call("op", nil), h.ID, Delivery{Count: 3})
+		require.NoError(t, err)
+		e.reconcileClean()
+		problems := func() []string {
+			r, err := e.l.Reconcile(ctx)
+			require.NoError(t, err)
+			var out []string
+			for _, p := range r.Problems {
+				out = append(out, p.Message)
+			}
+			return out
+		}
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE entries SET actor = '' WHERE type = ?`), EntryDebit)
+		require.NoError(t, err)
+		assert.NotEmpty(t, problems())
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE entries SET actor = 'x' WHERE type = ?`), EntryDebit)
+		require.NoError(t, err)
+		e.reconcileClean()
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE buckets SET voided_at = NULL WHERE id = ?`), g.Buckets[0].ID)
+		require.NoError(t, err)
+		assert.Contains(t, problems(), "void entries of 10000 on a bucket that was never voided")
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE buckets SET voided_at = 1 WHERE id = ?`), g.Buckets[0].ID)
+		require.NoError(t, err)
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE holds SET charged = 400 WHERE id = ?`), h.ID) // as if all 4 were charged
+		require.NoError(t, err)
+		assert.NotEmpty(t, problems())
+	})
+}
