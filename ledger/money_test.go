@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -383,5 +384,38 @@ func TestReconcileChecksReversals(t *testing.T) {
 		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE holds SET charged = 400 WHERE id = ?`), h.ID) // as if all 4 were charged
 		require.NoError(t, err)
 		assert.NotEmpty(t, problems())
+	})
+}
+
+// Stripe may deliver one event several times at once: one grant, every answer the same.
+func TestConcurrentPaymentReplays(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		var wg sync.WaitGroup
+		results := make([]Payment, 16)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := e.l.PayTopUp(ctx, "stripe:cs_dup", a, 100*100, "pi_dup")
+				if assert.NoError(t, err) {
+					results[i] = p
+				}
+			}()
+		}
+		wg.Wait()
+		fresh := 0
+		for _, p := range results {
+			if !p.Replayed {
+				fresh++
+			}
+			require.Len(t, p.Buckets, 1)
+			assert.Equal(t, results[0].Buckets[0].ID, p.Buckets[0].ID)
+		}
+		assert.Equal(t, 1, fresh)
+		assert.Equal(t, "200.00", e.balance(a).Available.String())
+		e.reconcileClean()
 	})
 }
