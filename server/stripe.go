@@ -292,7 +292,9 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 	}
 	raw := ev.Data.Raw
 	switch ev.Type {
-	case "checkout.session.completed":
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
+		// A delayed payment method completes the session unpaid, then succeeds later: the
+		// same session, granted once, whichever event says it is paid.
 		var s stripe.CheckoutSession
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return webhookAnswer{}, badEvent(err)
