@@ -390,6 +390,10 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 			return webhookAnswer{Ignored: true, Note: "no purchase was paid by " + pi}, nil
 		}
 		p, err := a.l.VoidPurchase(ctx, ref, account, pi, ledger.Reversal{Reason: reason, Actor: "stripe", Memo: string(ev.Type) + " " + ev.ID})
+		if err == nil && !p.Replayed {
+			// For people: what the refund or dispute took back, and what had been spent already.
+			a.log.Info("stripe reversal", "ref", ref, "account", account, "voided", p.Voided.String(), "spent", p.Spent.String())
+		}
 		return paymentAnswer(p), err
 	case "customer.subscription.deleted":
 		var s stripe.Subscription
