@@ -102,11 +102,11 @@ func decodeCheckout(body []byte) (checkoutRequest, *estimator.Error) {
 		}
 		c.plan = pl.Str()
 	default:
-		// The grant's own decoder reads the amount, with its rules.
-		g, e := ledger.DecodeGrant([]byte(`{"kind":"topup","credits":` + string(estimator.AppendJSONString(nil, cr.Str())) + `}`))
 		if cr.Kind() != "string" {
 			return c, &estimator.Error{Code: estimator.CodeInvalidType, Field: "credits", Message: "must be a decimal string of credits, e.g. \"750\""}
 		}
+		// The grant's own decoder reads the amount, with its rules.
+		g, e := ledger.DecodeGrant([]byte(`{"kind":"topup","credits":` + string(estimator.AppendJSONString(nil, cr.Str())) + `}`))
 		if e != nil {
 			return c, e
 		}
