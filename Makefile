@@ -32,7 +32,7 @@ PKG        := bin/package
 PLATFORM_CARD := web/test/fixtures/platform-card.json
 PLATFORM_DIST := bin/platform/dist
 
-.PHONY: all build wasm web server run test test-go test-race test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
+.PHONY: all build wasm web server run test test-go deps-stripe-mock test-race test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
 
 all: build
 
@@ -64,10 +64,12 @@ server:
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(BIN)/creditestimator ./cmd/creditestimator
 
-## run: build and serve the demo on localhost with the embedded default rate card and the ledger
-## on SQLite under $(DATA)/ (LEDGER_DB and LEDGER_OPERATOR_KEY, when set, are used instead)
+## run: build and serve the demo (-demo: sign-up and simulated top-ups for demo accounts) on
+## localhost with the embedded default rate card and the ledger on SQLite under $(DATA)/
+## (LEDGER_DB and LEDGER_OPERATOR_KEY, when set, are used instead; STRIPE_SECRET_KEY and
+## STRIPE_WEBHOOK_SECRET switch the top-up button to Stripe Checkout)
 run: build
-	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST) -data $(DATA)
+	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST) -data $(DATA) -demo
 
 ## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
 test: vet test-go test-race test-fuzz test-wasm test-node typecheck test-browser
@@ -86,13 +88,21 @@ vet:
 	@# file but a test imports syscall/js at all.
 	@out=$$(git grep -l '"syscall/js"' -- '*.go' ':!*_test.go'); if [ -n "$$out" ]; then echo "raw syscall/js outside tests (use safejs):"; echo "$$out"; exit 1; fi
 
-test-go:
+# Stripe's official API mock for the payment tests (internal/stripetest installs it itself too
+# when missing; in CI a missing stripe-mock fails the tests).
+STRIPE_MOCK_VERSION := v0.203.0
+deps-stripe-mock:
+	@command -v stripe-mock >/dev/null || [ -x "$$($(GO) env GOPATH)/bin/stripe-mock" ] || \
+	  { echo "installing stripe-mock $(STRIPE_MOCK_VERSION)"; GOFLAGS= $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION); }
+
+test-go: deps-stripe-mock
 	$(GO) test -count=1 ./...
 
-## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included) under the race detector
+## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included), the payment and
+## abuse tests under the race detector
 test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./ledger/...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger' ./server/
+	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger|Stripe|SlowBodies|FairShare|RefusedSignups' ./server/
 
 ## test-fuzz: every Fuzz* target of the module (found by .ci/fuzz-all), each for $(FUZZTIME)
 test-fuzz:

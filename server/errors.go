@@ -24,9 +24,13 @@ var codeStatus = map[string]int{
 	ledger.CodeMissingIdempotencyKey: http.StatusBadRequest,
 	ledger.CodeUnsupportedQueue:      http.StatusUnprocessableEntity,
 	ledger.CodeUnsupportedGrantKind:  http.StatusUnprocessableEntity,
+	ledger.CodeInsufficientBalance:   http.StatusConflict,
+	ledger.CodeBucketVoided:          http.StatusConflict,
 	"method_not_allowed":             http.StatusMethodNotAllowed,
 	"unsupported_media_type":         http.StatusUnsupportedMediaType,
 	"unavailable":                    http.StatusServiceUnavailable,
+	"invalid_signature":              http.StatusBadRequest,
+	"payment_provider_error":         http.StatusBadGateway,
 	"overloaded":                     http.StatusServiceUnavailable,
 	"unknown_op":                     http.StatusNotFound,
 }

@@ -23,9 +23,10 @@ type LedgerConfig struct {
 	Ledger *ledger.Ledger
 	// OperatorKey authorizes server-to-server calls (Authorization: Bearer KEY). Required.
 	OperatorKey string
-	// DemoSignup switches on POST /api/v1/demo/signup (a rate-limited sign-up that returns only the
-	// new account's token) and lets account tokens buy top-ups (simulated payment) for the demo.
-	// Off in production.
+	// DemoSignup is demo mode (the binary's -demo): it switches on POST /api/v1/demo/signup (a
+	// rate-limited sign-up that returns only the new account's token) and lets the tokens of
+	// accounts the demo made (accounts.demo) buy top-ups by a labelled simulated payment. Off
+	// by default; never in production.
 	DemoSignup bool
 	// SignupsPerMinute limits demo sign-ups per client address (0 means 5); the whole server
 	// allows 20 times that.
@@ -37,6 +38,9 @@ type LedgerConfig struct {
 	// QueueWait is how long a ledger request waits for a slot before a 503; 0 means
 	// DefaultLedgerQueueWait, negative means not at all.
 	QueueWait time.Duration
+	// Stripe, when set, mounts checkout and the Stripe webhook (stripe.go). Without it the
+	// demo's top-ups stay a labelled simulated payment.
+	Stripe *StripeConfig
 }
 
 // DefaultLedgerMaxInFlight is the ledger's default concurrency limit: enough for 64 clients at
@@ -60,6 +64,7 @@ type ledgerAPI struct {
 	log      *slog.Logger
 	deadline time.Duration
 	mux      *http.ServeMux
+	stripe   *stripeAPI // nil without payments
 }
 
 func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
@@ -76,6 +81,13 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 	a := &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
 		perIP: newSignupLimiter(n, time.Minute), global: newSignupLimiter(20*n, time.Minute), log: log,
 		deadline: 10 * time.Second, mux: http.NewServeMux()}
+	if c.Stripe != nil {
+		st, err := newStripeAPI(c.Stripe)
+		if err != nil {
+			return nil, err
+		}
+		a.stripe = st
+	}
 	a.routes()
 	return a, nil
 }
@@ -102,9 +114,16 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(true)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(false)})
-	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/checkout", valid: id, serve: a.forAccount(a.checkout)})
+	if a.stripe != nil {
+		handle(a.mux, endpoint{pattern: "POST /api/v1/stripe/webhook", serve: a.webhook})
+	}
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: id, serve: a.forAccount(a.debit)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(id), serve: a.forAccount(a.void)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
+	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
 }
@@ -112,7 +131,7 @@ func (a *ledgerAPI) routes() {
 // ownsLedgerPath reports whether p belongs to the ledger API.
 func ownsLedgerPath(p string) bool {
 	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
-		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/")
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") || strings.HasPrefix(p, "/api/v1/stripe/")
 }
 
 // ledgerCaller is who is calling: the operator, or the holder of one account's token.
@@ -174,8 +193,29 @@ func (a *ledgerAPI) forAccount(h func(http.ResponseWriter, *http.Request, ledger
 	}
 }
 
-// forHold settles or releases the hold in the path, for the operator or the hold's account.
-func (a *ledgerAPI) forHold(settle bool) http.HandlerFunc {
+// bucketID checks the {bucket} wildcard as well as {id}.
+func bucketID(id func(http.ResponseWriter, *http.Request) bool) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if !validLedgerID(r.PathValue("bucket")) {
+			ledgerNotFound(w, "endpoint")
+			return false
+		}
+		return id(w, r)
+	}
+}
+
+// What forHold does to a hold.
+type holdOp int
+
+const (
+	holdSettle holdOp = iota
+	holdRelease
+	holdExtend
+)
+
+// forHold settles, releases or extends the hold in the path, for the operator or the hold's
+// account.
+func (a *ledgerAPI) forHold(op holdOp) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		a.withAuth(w, r, func(p ledgerCaller) {
@@ -189,12 +229,24 @@ func (a *ledgerAPI) forHold(settle bool) http.HandlerFunc {
 				return
 			}
 			a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+				switch op {
+				case holdSettle:
+					d, e := ledger.DecodeSettle(body)
+					if e != nil {
+						return answer{}, e
+					}
+					c, err := a.l.SettleDelivered(r.Context(), call, id, d)
+					return answer{http.StatusOK, settledBody(c), c.Replayed}, err
+				case holdExtend:
+					ttl, e := ledger.DecodeExtend(body)
+					if e != nil {
+						return answer{}, e
+					}
+					c, err := a.l.Extend(r.Context(), call, id, ttl)
+					return answer{http.StatusOK, extendedBody(c), c.Replayed}, err
+				}
 				if e := ledger.DecodeEmpty(body); e != nil {
 					return answer{}, e
-				}
-				if settle {
-					c, err := a.l.Settle(r.Context(), call, id)
-					return answer{http.StatusOK, settledBody(c), c.Replayed}, err
 				}
 				c, err := a.l.Release(r.Context(), call, id)
 				return answer{http.StatusOK, releasedBody(c), c.Replayed}, err
@@ -281,12 +333,16 @@ func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCal
 		return
 	}
 	defer putBuf(buf)
-	body := *buf
 	key := r.Header.Get("Idempotency-Key")
 	if e := ledger.CheckKey(key); e != nil {
 		writeError(w, e)
 		return
 	}
+	a.mutatingBody(w, r, p, *buf, key, op)
+}
+
+// mutatingBody is mutating once the body is read and the key checked.
+func (a *ledgerAPI) mutatingBody(w http.ResponseWriter, r *http.Request, p ledgerCaller, body []byte, key string, op func(body []byte, call ledger.Call) (answer, error)) {
 	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
 	res, err := op(body, call)
 	var le *ledger.Error
@@ -325,11 +381,62 @@ func (a *ledgerAPI) grant(w http.ResponseWriter, r *http.Request, p ledgerCaller
 		if e != nil {
 			return answer{}, e
 		}
-		if !p.operator && !(a.demo && g.Kind == "topup") {
-			return answer{}, &estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits (the demo lets an account buy top-ups)"}
+		if !p.operator {
+			// Safe by default: an account's token grants nothing, except — in demo mode only —
+			// a top-up of an account the demo made (a labelled simulated payment).
+			demoAccount := false
+			if a.demo && g.Kind == "topup" {
+				var err error
+				if demoAccount, err = a.l.IsDemoAccount(r.Context(), id); err != nil {
+					return answer{}, err
+				}
+			}
+			if !demoAccount {
+				return answer{}, &estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits; buy credits through checkout"}
+			}
 		}
 		res, err := a.l.Grant(r.Context(), call, id, g)
 		return answer{http.StatusCreated, grantBody(res), res.Replayed}, err
+	})
+}
+
+// operatorOnlyForAccount refuses account tokens (403) on an account route.
+func (a *ledgerAPI) operatorOnlyForAccount(w http.ResponseWriter, p ledgerCaller, what string) bool {
+	if !p.operator {
+		ledgerError(w, ledger.CodeForbidden, "", "only the operator key can "+what)
+		return false
+	}
+	return true
+}
+
+// debit is a negative adjustment (operator only).
+func (a *ledgerAPI) debit(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	if !a.operatorOnlyForAccount(w, p, "take credits back") {
+		return
+	}
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		d, e := ledger.DecodeDebit(body)
+		if e != nil {
+			return answer{}, e
+		}
+		res, err := a.l.Debit(r.Context(), call, id, d)
+		return answer{http.StatusCreated, debitedBody(res), res.Replayed}, err
+	})
+}
+
+// void voids a bucket's remaining credits (operator only).
+func (a *ledgerAPI) void(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	if !a.operatorOnlyForAccount(w, p, "void credits") {
+		return
+	}
+	bucket := r.PathValue("bucket")
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		rv, e := ledger.DecodeReversal(body)
+		if e != nil {
+			return answer{}, e
+		}
+		res, err := a.l.Void(r.Context(), call, id, bucket, rv)
+		return answer{http.StatusOK, voidedBody(res), res.Replayed}, err
 	})
 }
 
@@ -434,21 +541,32 @@ func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	// Only a well-formed sign-up counts against the limits: a request refused for its key or
+	// body is answered first and consumes nobody's sign-ups (a flood of bad requests from many
+	// addresses must not block everyone's).
+	buf, ok := readBody(w, r, ledgerMaxBody, true)
+	if !ok {
+		return
+	}
+	defer putBuf(buf)
+	key := r.Header.Get("Idempotency-Key")
+	if e := ledger.CheckKey(key); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := ledger.DecodeEmpty(*buf); e != nil {
+		writeError(w, e)
+		return
+	}
 	// A retry of a sign-up that was answered (its answer lost on the way) creates nothing and
 	// gets the first answer again, so the rate limit does not count it.
-	retry := false
-	if key := r.Header.Get("Idempotency-Key"); ledger.CheckKey(key) == nil {
-		retry, _ = a.l.Answered(r.Context(), "demo:"+host, key)
-	}
-	if !retry && (!a.global.allow("*") || !a.perIP.allow(host)) {
+	retry, _ := a.l.Answered(r.Context(), "demo:"+host, key)
+	if !retry && (!a.perIP.allow(host) || !a.global.allow("*")) {
 		w.Header().Set("Retry-After", "60")
 		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
 		return
 	}
-	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (answer, error) {
-		if e := ledger.DecodeEmpty(body); e != nil {
-			return answer{}, e
-		}
+	a.mutatingBody(w, r, ledgerCaller{account: "demo:" + host}, *buf, key, func(body []byte, call ledger.Call) (answer, error) {
 		call.Scope = "demo:" + host
 		acct, err := a.l.CreateAccount(r.Context(), call, true)
 		return answer{http.StatusCreated, accountBody(acct), acct.Replayed}, err
@@ -507,9 +625,13 @@ func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
 		Ledger         bool  `json:"ledger"`
 		DemoSignup     bool  `json:"demoSignup"`
 		HoldTTLSeconds int64 `json:"holdTtlSeconds,omitempty"`
+		// Checkout: top-ups are bought through Stripe Checkout (POST …/checkout), not by the
+		// demo's simulated payment.
+		Checkout bool `json:"checkout,omitempty"`
 	}{}
 	if s.ledger != nil {
 		info.Ledger, info.DemoSignup = true, s.ledger.demo
+		info.Checkout = s.ledger.stripe != nil
 		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
 	}
 	writeJSON(w, http.StatusOK, marshal(info))
