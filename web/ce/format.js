@@ -9,6 +9,7 @@
  * @property {string} locale
  * @property {Intl.NumberFormat} credits
  * @property {Intl.NumberFormat} int
+ * @property {Intl.NumberFormat} signed a weight, with its sign: "+12", "−3"
  * @property {Intl.NumberFormat} mult
  * @property {Intl.NumberFormat} money amounts in the currency's minor unit ($10.00, ¥1,000)
  * @property {Intl.NumberFormat} money0 whole amounts (chart axes)
