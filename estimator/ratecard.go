@@ -15,8 +15,9 @@ import (
 //go:embed ratecard.json
 var defaultCardJSON []byte
 
-// maxCardBytes bounds a rate card document.
-const maxCardBytes = 1 << 20
+// MaxCardBytes bounds a rate card document. A card is the one request larger than
+// MaxRequestBytes a front end passes on (the wasm module's useRateCard).
+const MaxCardBytes = 1 << 20
 
 // Bounds that keep every product of card factors inside exact 128-bit intermediates and every
 // result inside int64. A card outside them is rejected, never clamped.
@@ -202,7 +203,7 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 }
 
 func parseRateCard(data []byte) (*RateCard, *Error) {
-	root, err := parseDocument(data, maxCardBytes, maxCardValues)
+	root, err := parseDocument(data, MaxCardBytes, maxCardValues)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -37,8 +38,9 @@ import (
 //   - every length JS passes in is checked against the buffer's length before
 //     Go slices it, so a hostile caller gets an error, never an out-of-range read.
 //
-// Bounded memory: the request buffer never exceeds estimator.MaxRequestBytes
-// (reserve refuses more), and the shim refuses a longer request before
+// Bounded memory: the request buffer never exceeds estimator.MaxCardBytes
+// (reserve refuses more; only a rate card may be longer than
+// estimator.MaxRequestBytes), and the shim refuses a longer request before
 // copying any of it into linear memory; every accepted request's work is
 // bounded by the estimator's limits (docs/wasm.md, "Limits").
 var (
@@ -101,10 +103,11 @@ func intArg(args []safejs.Value, i, min, max int) (int, bool) {
 }
 
 // reserve(n) makes the request buffer hold at least n bytes, n at most
-// estimator.MaxRequestBytes (a larger request is refused before it is copied).
-// It returns the request buffer's capacity, or -1 for a bad n.
+// estimator.MaxCardBytes (a rate card for useRateCard; every other request is
+// refused above estimator.MaxRequestBytes before it is copied). It returns the
+// request buffer's capacity, or -1 for a bad n.
 func reserve(args []safejs.Value) int {
-	n, ok := intArg(args, 0, 0, estimator.MaxRequestBytes)
+	n, ok := intArg(args, 0, 0, estimator.MaxCardBytes)
 	if !ok {
 		return -1
 	}
@@ -113,13 +116,25 @@ func reserve(args []safejs.Value) int {
 		for c < n {
 			c *= 2
 		}
-		if c > estimator.MaxRequestBytes {
-			c = estimator.MaxRequestBytes
+		if c > estimator.MaxCardBytes {
+			c = estimator.MaxCardBytes
 		}
 		reqBuf = make([]byte, c)
 		publish()
 	}
 	return len(reqBuf)
+}
+
+// useRateCardOp is the index of useRateCard: the one operation whose request
+// (a rate card) may be longer than estimator.MaxRequestBytes.
+var useRateCardOp = slices.Index(abi.ModuleOps, "useRateCard")
+
+// requestLimit is the longest request operation i takes.
+func requestLimit(i int) int {
+	if i == useRateCardOp {
+		return estimator.MaxCardBytes
+	}
+	return estimator.MaxRequestBytes
 }
 
 // maxArg bounds the numbers callBuf accepts (a length above MaxRequestBytes means "too large").
@@ -137,7 +152,7 @@ func callBuf(args []safejs.Value) int {
 		return writeError(&estimator.Error{Code: estimator.CodeInvalidType, Message: "the operation index must be an integer from -1 to " + strconv.Itoa(len(opNames)-1)})
 	}
 	n, ok := intArg(args, 1, 0, maxArg)
-	if ok && n > estimator.MaxRequestBytes {
+	if ok && n > requestLimit(i) {
 		return writeError(estimator.TooLargeError())
 	}
 	if !ok || n > len(reqBuf) {

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -143,8 +145,8 @@ func TestTooLarge(t *testing.T) {
 			t.Errorf("%s: %s, want %s", op, got, want)
 		}
 	}
-	if r := x.Call("reserve", estimator.MaxRequestBytes+1); r.Int() != -1 {
-		t.Errorf("reserve(Max+1) = %v, want -1", r)
+	if r := x.Call("reserve", estimator.MaxCardBytes+1); r.Int() != -1 {
+		t.Errorf("reserve(MaxCardBytes+1) = %v, want -1", r)
 	}
 	if len(reqBuf) != before {
 		t.Errorf("the request buffer grew from %d to %d for refused requests", before, len(reqBuf))
@@ -171,9 +173,9 @@ func TestBuffersGrow(t *testing.T) {
 	if int(ctl[3]) < len(want)-7 || ctl[3] != uint32(cap(respBuf)) {
 		t.Errorf("response buffer capacity %d (ctl %d) after a %d-byte answer", cap(respBuf), ctl[3], len(want)-7)
 	}
-	// reserve caps at MaxRequestBytes and refuses more
-	if got := x.Call("reserve", estimator.MaxRequestBytes).Int(); got != estimator.MaxRequestBytes {
-		t.Errorf("reserve(Max) = %d", got)
+	// reserve holds a request of MaxRequestBytes (a rate card of up to MaxCardBytes) and refuses more
+	if got := x.Call("reserve", estimator.MaxRequestBytes).Int(); got < estimator.MaxRequestBytes {
+		t.Errorf("reserve(MaxRequestBytes) = %d", got)
 	}
 	exact := `{"prompt":"` + strings.Repeat("a", estimator.MaxRequestBytes-len(`{"prompt":""}`)) + `"}`
 	if len(exact) != estimator.MaxRequestBytes {
@@ -273,6 +275,28 @@ func TestRateCardSwap(t *testing.T) {
 	}
 	if got := call(t, x, "quote", goodSpec); got != before {
 		t.Errorf("after re-using the default card: %s, want %s", got, before)
+	}
+	// A card may be longer than MaxRequestBytes (a platform's card with its word model, laid
+	// out one member a line): up to MaxCardBytes; a quote may not.
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, def.JSON(), "", "      "); err != nil {
+		t.Fatal(err)
+	}
+	if pretty.Len() <= estimator.MaxRequestBytes || pretty.Len() > estimator.MaxCardBytes {
+		t.Fatalf("the indented default card has %d bytes: not between the two limits", pretty.Len())
+	}
+	if s := call(t, x, "useRateCard", pretty.String()); !strings.HasPrefix(s, `{"ok":{"version":`) {
+		t.Fatalf("useRateCard(%d bytes) = %.300s", pretty.Len(), s)
+	}
+	if got := call(t, x, "quote", goodSpec); got != before {
+		t.Errorf("after the indented default card: %s, want %s", got, before)
+	}
+	long := `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"` + strings.Repeat(" ", estimator.MaxRequestBytes) + `"}`
+	if c := errCode(call(t, x, "quote", long)); c != "request_too_large" {
+		t.Errorf("a quote over MaxRequestBytes: code %q, want request_too_large", c)
+	}
+	if r := x.Call("callBuf", opIndex("useRateCard"), estimator.MaxCardBytes+1); r.Type() != js.TypeNumber || r.Int() >= 0 {
+		t.Errorf("callBuf(useRateCard, MaxCardBytes+1) = %v, want an error", r)
 	}
 }
 

@@ -398,11 +398,11 @@ function utf8Length(s) {
  * @returns {string | EstimatorError} the response JSON, or the operation's error (returned:
  *   throwing inside Estimator.#invoke would cost a catch and a re-throw on every error)
  */
-function callBuffers(x, b, idx, json) {
+function callBuffers(x, b, idx, json, max = b.max) {
   let n;
-  // a string with more UTF-16 units than MaxRequestBytes has more UTF-8 bytes too
-  if (json.length > b.max) {
-    n = x.callBuf(idx, b.max + 1);
+  // a string with more UTF-16 units than max has more UTF-8 bytes too
+  if (json.length > max) {
+    n = x.callBuf(idx, max + 1);
   } else {
     freshViews(b);
     let addr = b.dv.getUint32(b.ctl + CB.requestAddr, true);
@@ -410,8 +410,8 @@ function callBuffers(x, b, idx, json) {
     let r = encoder.encodeInto(json, b.u8.subarray(addr, addr + cap));
     if (r.read < json.length) {
       const need = utf8Length(json);
-      if (need > b.max) {
-        r = { read: 0, written: b.max + 1 }; // refused before it is copied
+      if (need > max) {
+        r = { read: 0, written: max + 1 }; // refused before it is copied
       } else {
         const got = x.reserve(need);
         if (typeof got !== 'number' || got < need) {
@@ -450,8 +450,12 @@ function run(x, b, op, json, module = false) {
     // Do names it in its unknown_op error, cut to 40 characters: 41 code points say the same
     return callBuffers(x, b, -1, Array.from(op).slice(0, 41).join(''));
   }
-  return callBuffers(x, b, idx, json);
+  // A rate card is the one request that may be longer than MaxRequestBytes.
+  return callBuffers(x, b, idx, json, op === 'useRateCard' ? MAX_CARD_BYTES : b.max);
 }
+
+/** estimator.MaxCardBytes: the longest rate card useRateCard takes (cmd/webbuild's tests check it). */
+const MAX_CARD_BYTES = 1048576;
 
 /**
  * Best-effort text of a thrown value, even a hostile one.

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -260,5 +261,18 @@ func TestModuleBuildIsReproducible(t *testing.T) {
 	}
 	if !bytes.Equal(outs[0], outs[1]) {
 		t.Fatal("two builds of the module differ")
+	}
+}
+
+// The shim passes a rate card up to estimator.MaxCardBytes to the module (every other request
+// up to MaxRequestBytes): its constant is the engine's.
+func TestShimCardLimit(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "web", "estimator.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "const MAX_CARD_BYTES = " + strconv.Itoa(estimator.MaxCardBytes) + ";"
+	if !strings.Contains(string(src), want) {
+		t.Errorf("web/estimator.js lacks %q", want)
 	}
 }

@@ -34,11 +34,14 @@ test('a request over the limit is refused before anything is copied into linear 
         assert.equal(r.json, op === 'no-such-op' ? r.json : want, `${op}, ${json.length} units`);
         assert.ok(r.isError);
       }
-      assert.throws(() => est.useRateCard(json), (e) => e.code === 'request_too_large');
     }
+    // A rate card may be longer (estimator.MaxCardBytes, 1 MiB), but not 10 M units either.
+    assert.throws(() => est.useRateCard(huge[0]), (e) => e.code === 'request_too_large');
   }
   assert.equal(est._buffersForTest().requestCapacity, cap0, 'the request buffer grew for refused requests');
   assert.equal(est.memoryBytes(), mem0, 'linear memory grew for refused requests');
+  // A document over MaxRequestBytes reaches the card parser, which refuses what is not a card.
+  assert.throws(() => est.useRateCard(huge[1]), (e) => e.code !== 'request_too_large');
 });
 
 test(`linear memory stays under ${CEILING >> 20} MiB for every operation's worst cases`, { timeout: 300_000 }, async () => {
