@@ -48,6 +48,7 @@ type Options struct {
 	Now            func() time.Time    // the server clock; nil means time.Now
 	HoldTTL        time.Duration       // 0 means DefaultHoldTTL
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
+	ExpiringLead   time.Duration       // credits.expiring this long before a bucket expires; 0 means DefaultExpiringLead
 	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
 
 	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
@@ -58,16 +59,18 @@ type Options struct {
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
 type Ledger struct {
-	db       *sql.DB
-	dialect  Dialect
-	rb       rebinder
-	card     *estimator.RateCard
-	now      func() time.Time
-	holdTTL  time.Duration
-	idemTTL  time.Duration
-	tokenKey []byte
-	stmts    sync.Map    // query text → *sql.Stmt
-	writeMu  *sync.Mutex // SQLite only: held by the group-commit writer
+	db      *sql.DB
+	dialect Dialect
+	rb      rebinder
+	card    *estimator.RateCard
+	now     func() time.Time
+	holdTTL time.Duration
+	idemTTL time.Duration
+	// expiringLead: credits.expiring is sent this long before a bucket expires.
+	expiringLead time.Duration
+	tokenKey     []byte
+	stmts        sync.Map    // query text → *sql.Stmt
+	writeMu      *sync.Mutex // SQLite only: held by the group-commit writer
 
 	batch   *batcher // SQLite only: group commit (batch.go)
 	closeMu sync.RWMutex
@@ -90,7 +93,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 		return nil, err
 	}
 	l := &Ledger{db: db, dialect: d, rb: rebinder{dialect: d}, card: opt.Card, now: opt.Now,
-		holdTTL: opt.HoldTTL, idemTTL: opt.IdempotencyTTL}
+		holdTTL: opt.HoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead}
 	if len(opt.TokenKey) > 0 {
 		if len(opt.TokenKey) < 16 {
 			db.Close()
@@ -106,6 +109,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 	}
 	if l.holdTTL <= 0 {
 		l.holdTTL = DefaultHoldTTL
+	}
+	if l.expiringLead <= 0 {
+		l.expiringLead = DefaultExpiringLead
 	}
 	if l.idemTTL <= 0 {
 		l.idemTTL = DefaultIdempotencyTTL

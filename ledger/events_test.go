@@ -1,0 +1,243 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditestimator/creditestimator/estimator"
+)
+
+// eventsOf lists an account's events as "type credits [extra]".
+func (e *env) eventsOf(account string) []string {
+	e.t.Helper()
+	evs, err := e.l.Events(context.Background(), account, 0, 0)
+	require.NoError(e.t, err)
+	out := []string{}
+	for _, ev := range evs {
+		s := ev.Type + " " + ev.Credits.String()
+		switch ev.Type {
+		case EventGrantCreated, EventCreditsExpiring, EventCreditsExpired:
+			s += " " + ev.Kind
+		case EventHoldSettled:
+			s += " returned " + ev.Returned.String()
+		case EventBalanceLow:
+			s += " below " + ev.Threshold.String()
+		}
+		assert.Equal(e.t, estimator.Default().Version(), ev.RateCard, s)
+		assert.Equal(e.t, account, ev.Account)
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestEventsWrittenWithTheChanges(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{ExpiringLead: 48 * time.Hour})
+		ctx := context.Background()
+		a := e.account()
+		e.mustGrant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-10"}`)
+		h1 := e.mustHold(a, `{"spec":`+specOf(5)+`}`)
+		e.mustSettle(h1.ID)
+		h2 := e.mustHold(a, `{"spec":`+specOf(3)+`}`)
+		e.mustRelease(h2.ID)
+		_ = e.mustHold(a, `{"spec":`+specOf(2)+`}`)
+		e.clock.Add(2 * time.Hour) // past the hold's TTL
+		e.balance(a)
+		// A refused call writes nothing.
+		_, err := e.grant(a, `{"kind":"plan","plan":"basic","periodStart":"2026-11-10"}`)
+		assert.Equal(t, CodeAlreadyGranted, codeOf(t, err))
+
+		// The trial (100) expires on 2026-12-10 12:00; the plan's period on 2026-12-10 00:00.
+		e.clock.Set(time.Date(2026, 12, 8, 13, 0, 0, 0, time.UTC))
+		_, err = e.l.Sweep(ctx)
+		require.NoError(t, err)
+		_, err = e.l.Sweep(ctx) // once per bucket
+		require.NoError(t, err)
+		e.clock.Set(time.Date(2026, 12, 11, 0, 0, 0, 0, time.UTC))
+		_, err = e.l.Sweep(ctx)
+		require.NoError(t, err)
+
+		got := e.eventsOf(a)
+		require.Len(t, got, 12)
+		// Buckets of one expiry come in no particular order.
+		assert.ElementsMatch(t, []string{"credits.expiring 495.00 monthly", "credits.expiring 50.00 priority"}, got[6:8])
+		assert.ElementsMatch(t, []string{"credits.expired 495.00 monthly", "credits.expired 50.00 priority"}, got[9:11])
+		got[7], got[6], got[10], got[9] = "", "", "", ""
+		assert.Equal(t, []string{
+			"grant.created 100.00 trial",
+			"grant.created 500.00 monthly",
+			"grant.created 50.00 priority",
+			"hold.settled 5.00 returned 0.00",
+			"hold.released 3.00",
+			"hold.auto_released 2.00",
+			"", "",
+			"credits.expiring 100.00 trial",
+			"", "",
+			"credits.expired 100.00 trial",
+		}, got)
+		evs, err := e.l.Events(ctx, a, 0, 0)
+		require.NoError(t, err)
+		assert.Equal(t, "basic", evs[1].Plan)
+		assert.Equal(t, time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC), evs[1].Expires)
+		assert.Equal(t, h1.ID, evs[3].Hold)
+		assert.Equal(t, time.Date(2026, 11, 10, 13, 0, 0, 0, time.UTC), evs[5].At, "dated at the hold's deadline")
+		e.reconcileClean()
+	})
+}
+
+func TestBalanceLowOncePerCrossing(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account() // 100.00
+		th := estimator.Credits(5000)
+		ok, err := e.l.SetLowBalance(ctx, a, &th)
+		require.NoError(t, err)
+		require.True(t, ok)
+		h1 := e.mustHold(a, `{"spec":`+specOf(40)+`}`) // 60 left
+		assert.Equal(t, []string{"grant.created 100.00 trial"}, e.eventsOf(a))
+		h2 := e.mustHold(a, `{"spec":`+specOf(20)+`}`) // 40: below
+		e.mustHold(a, `{"spec":`+specOf(5)+`}`)        // 35: still below, nothing new
+		e.mustSettle(h2.ID)
+		e.mustRelease(h1.ID) // 75: above again, re-armed
+		e.mustHold(a, `{"spec":`+specOf(30)+`}`) // 45: below again
+		assert.Equal(t, []string{"grant.created 100.00 trial", "balance.low 40.00 below 50.00",
+			"hold.settled 20.00 returned 0.00", "hold.released 40.00", "balance.low 45.00 below 50.00"}, e.eventsOf(a))
+		// A threshold set above the balance fires at once.
+		th = 9000
+		_, err = e.l.SetLowBalance(ctx, a, &th)
+		require.NoError(t, err)
+		got := e.eventsOf(a)
+		assert.Equal(t, "balance.low 45.00 below 90.00", got[len(got)-1])
+		ok, err = e.l.SetLowBalance(ctx, "acct_nope", &th)
+		require.NoError(t, err)
+		assert.False(t, ok)
+	})
+}
+
+// TestDeliveryStates claims, fails, retries with backoff, dead-letters and replays, in order
+// per account, on simulated time.
+func TestDeliveryStates(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account() // one event before the endpoint: not for it
+		ep, err := e.l.CreateEndpoint(ctx, "http://127.0.0.1:1/hook")
+		require.NoError(t, err)
+		assert.Regexp(t, `^whsec_[A-Za-z0-9+/]{43}=$`, ep.Secret)
+		b := e.account()
+		e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
+		e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
+		n, err := e.l.FanOut(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 3, n)
+
+		p := RetryPolicy{Base: time.Minute, Max: 10 * time.Minute, GiveUp: time.Hour}
+		cs, err := e.l.ClaimDeliveries(ctx, "w1", 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, cs, 2, "one per account: b's trial and a's first top-up")
+		again, err := e.l.ClaimDeliveries(ctx, "w2", 10, time.Minute)
+		require.NoError(t, err)
+		assert.Empty(t, again, "leased")
+		var aClaim Claim
+		for _, c := range cs {
+			if c.Event.Account == a {
+				aClaim = c
+			} else {
+				assert.Equal(t, b, c.Event.Account)
+				st, err := e.l.FinishDelivery(ctx, c, "w1", 204, "", true, p)
+				require.NoError(t, err)
+				assert.Equal(t, DeliveryDelivered, st)
+			}
+		}
+		st, err := e.l.FinishDelivery(ctx, aClaim, "w1", 500, "500 Internal Server Error", false, p)
+		require.NoError(t, err)
+		assert.Equal(t, DeliveryPending, st)
+		cs, err = e.l.ClaimDeliveries(ctx, "w1", 10, time.Minute)
+		require.NoError(t, err)
+		assert.Empty(t, cs, "not due yet, and a's second event waits for its first")
+		delays := []time.Duration{}
+		for i := 0; ; i++ {
+			require.Less(t, i, 20)
+			e.clock.Add(p.Delay(i + 1))
+			delays = append(delays, p.Delay(i+1))
+			cs, err = e.l.ClaimDeliveries(ctx, "w1", 10, time.Minute)
+			require.NoError(t, err)
+			require.Len(t, cs, 1)
+			require.Equal(t, aClaim.Event.ID, cs[0].Event.ID, "in order")
+			st, err = e.l.FinishDelivery(ctx, cs[0], "w1", 0, "connection refused", false, p)
+			require.NoError(t, err)
+			if st == DeliveryDead {
+				break
+			}
+		}
+		assert.Equal(t, []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute}, delays, "dead once the next attempt would be past an hour")
+		// Dead: a's next event may go now.
+		cs, err = e.l.ClaimDeliveries(ctx, "w1", 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		assert.NotEqual(t, aClaim.Event.ID, cs[0].Event.ID)
+		// Its process dies: the lease runs out and another claims it.
+		e.clock.Add(2 * time.Minute)
+		cs2, err := e.l.ClaimDeliveries(ctx, "w2", 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, cs2, 1)
+		assert.Equal(t, 2, cs2[0].Attempt)
+		_, err = e.l.FinishDelivery(ctx, cs[0], "w1", 204, "", true, p) // the late first outcome: history only
+		require.NoError(t, err)
+		_, err = e.l.FinishDelivery(ctx, cs2[0], "w2", 204, "", true, p)
+		require.NoError(t, err)
+
+		dead, err := e.l.Deliveries(ctx, ep.ID, DeliveryDead, 0, 0)
+		require.NoError(t, err)
+		require.Len(t, dead, 1)
+		assert.Len(t, dead[0].History, 9)
+		assert.Equal(t, 500, dead[0].History[0].Code)
+		n, err = e.l.Replay(ctx, ep.ID, "")
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		cs, err = e.l.ClaimDeliveries(ctx, "w1", 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		assert.Equal(t, aClaim.Event.ID, cs[0].Event.ID)
+		counts, err := e.l.DeliveryCounts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{DeliveryDelivered: 2, DeliveryPending: 1}, counts)
+	})
+}
+
+func TestLeases(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		take := func(h string) bool {
+			ok, err := e.l.TryLease(ctx, "sweeper", h, time.Minute)
+			require.NoError(t, err)
+			return ok
+		}
+		assert.True(t, take("p1"))
+		assert.False(t, take("p2"))
+		assert.True(t, take("p1"), "renewed")
+		e.clock.Add(61 * time.Second)
+		assert.True(t, take("p2"), "p1 stopped renewing")
+		assert.False(t, take("p1"))
+	})
+}
+
+func ExampleRetryPolicy_Delay() {
+	p := RetryPolicy{Base: 30 * time.Second, Max: 6 * time.Hour, GiveUp: 72 * time.Hour}
+	for _, n := range []int{1, 2, 3, 10, 20} {
+		fmt.Println(n, p.Delay(n))
+	}
+	// Output:
+	// 1 30s
+	// 2 1m0s
+	// 3 2m0s
+	// 10 4h16m0s
+	// 20 6h0m0s
+}
