@@ -104,7 +104,7 @@ func TestBalanceLowOncePerCrossing(t *testing.T) {
 		h2 := e.mustHold(a, `{"spec":`+specOf(20)+`}`) // 40: below
 		e.mustHold(a, `{"spec":`+specOf(5)+`}`)        // 35: still below, nothing new
 		e.mustSettle(h2.ID)
-		e.mustRelease(h1.ID) // 75: above again, re-armed
+		e.mustRelease(h1.ID)                     // 75: above again, re-armed
 		e.mustHold(a, `{"spec":`+specOf(30)+`}`) // 45: below again
 		assert.Equal(t, []string{"grant.created 100.00 trial", "balance.low 40.00 below 50.00",
 			"hold.settled 20.00 returned 0.00", "hold.released 40.00", "balance.low 45.00 below 50.00"}, e.eventsOf(a))

@@ -151,3 +151,7 @@ func (l *Ledger) HoldTTL() time.Duration { return l.holdTTL }
 func (l *Ledger) q(s string) string { return l.rb.q(s) }
 
 func (l *Ledger) nowMicro() int64 { return l.now().UTC().UnixMicro() }
+
+// Now is the ledger's clock (Options.Now) in UTC: deliveries are signed with it, so a test that
+// moves the clock moves them too.
+func (l *Ledger) Now() time.Time { return l.now().UTC() }

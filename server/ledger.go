@@ -104,6 +104,7 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(true)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(false)})
+	a.webhookRoutes()
 	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
@@ -112,7 +113,8 @@ func (a *ledgerAPI) routes() {
 // ownsLedgerPath reports whether p belongs to the ledger API.
 func ownsLedgerPath(p string) bool {
 	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
-		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/")
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") ||
+		strings.HasPrefix(p, "/api/v1/webhooks/") || strings.HasPrefix(p, "/api/v1/reports/")
 }
 
 // ledgerCaller is who is calling: the operator, or the holder of one account's token.
