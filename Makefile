@@ -64,10 +64,12 @@ server:
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(BIN)/creditestimator ./cmd/creditestimator
 
-## run: build and serve the demo on localhost with the embedded default rate card and the ledger
-## on SQLite under $(DATA)/ (LEDGER_DB and LEDGER_OPERATOR_KEY, when set, are used instead)
+## run: build and serve the demo (-demo: sign-up and simulated top-ups for demo accounts) on
+## localhost with the embedded default rate card and the ledger on SQLite under $(DATA)/
+## (LEDGER_DB and LEDGER_OPERATOR_KEY, when set, are used instead; STRIPE_SECRET_KEY and
+## STRIPE_WEBHOOK_SECRET switch the top-up button to Stripe Checkout)
 run: build
-	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST) -data $(DATA)
+	$(BIN)/creditestimator -addr $(ADDR) -web $(DIST) -data $(DATA) -demo
 
 ## test: every suite (native Go, short fuzz, Go under wasm/Node, Node shim tests, browser tests)
 test: vet test-go test-race test-fuzz test-wasm test-node typecheck test-browser

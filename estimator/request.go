@@ -1,6 +1,11 @@
 package estimator
 
-import "github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+)
 
 // RequestValue is a value of a JSON request parsed by ParseRequest, for front ends that decode
 // requests of their own (the server's ledger routes) with the rules every surface shares.
@@ -41,6 +46,21 @@ func (r RequestValue) Keys() []string {
 		keys[i] = m.Key
 	}
 	return keys
+}
+
+// Int is a number value written as a plain integer (digits, an optional minus sign: no
+// fraction, no exponent) that fits an int64; ok is false for anything else.
+func (r RequestValue) Int() (n int64, ok bool) {
+	if r.v.Kind != jsonx.Number {
+		return 0, false
+	}
+	s := r.v.Str
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 // Get returns an object's member.

@@ -26,6 +26,11 @@ const (
 	EventCreditsExpiring  = "credits.expiring"
 	EventCreditsExpired   = "credits.expired"
 	EventBalanceLow       = "balance.low"
+	// Payments (payments.go): a purchase refunded or disputed, a subscription's period paid
+	// after its first, a subscription ended.
+	EventPurchaseRefunded    = "purchase.refunded"
+	EventSubscriptionRenewed = "subscription.renewed"
+	EventSubscriptionEnded   = "subscription.ended"
 )
 
 // DefaultExpiringLead is how long before a bucket expires credits.expiring is sent.
@@ -40,7 +45,12 @@ const memoAutoReleased = "released automatically"
 //   - hold.released, hold.auto_released: Hold, Credits (returned to their buckets);
 //   - credits.expiring: Bucket, Kind, Plan, Credits (available now), Expires;
 //   - credits.expired: Bucket, Kind, Plan, Credits (expired), Expires;
-//   - balance.low: Credits (available), Threshold.
+//   - balance.low: Credits (available), Threshold;
+//   - purchase.refunded: Ref (the refund's or dispute's reference), Subject (the charge),
+//     Credits (voided now), Spent (the purchase's credits already used: taken from nowhere else);
+//   - subscription.renewed: Ref (the invoice's reference), Subject (the subscription), Plan,
+//     Credits (granted for the period), Granted and Expires (the period);
+//   - subscription.ended: Ref, Subject (the subscription).
 //
 // RateCard is the version of the card in force for the change (a hold's own card for hold
 // events). No event holds prompt text: the ledger never has any.
@@ -60,8 +70,19 @@ type Event struct {
 	Granted   time.Time
 	Expires   time.Time
 	RateCard  string
-	Ref       string // a payment's reference, for payment events
+	Ref       string            // a payment's reference, for payment events
+	Subject   string            // the charge (purchase.refunded) or subscription (subscription.*)
+	Spent     estimator.Credits // purchase.refunded
 }
+
+// payLine is a payment row as the events see it.
+type payLine struct {
+	ref, account, kind, purchase, charge string
+	credits, spent, at                   int64
+}
+
+// renewal marks a plan payment of a subscription that existed before it.
+type renewal struct{ subscription, plan string }
 
 // line is an entry line as the events see it.
 type line struct {
@@ -76,12 +97,12 @@ func (w *writeSet) grantEntry(account string, at int64, bucket, kind, plan strin
 	last.plan, last.granted, last.expires = plan, granted, expires
 }
 
-const insertEvent = `INSERT INTO events (id, account_id, type, at, bucket_id, hold_id, kind, plan, credits, other, expires_at, card_version, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertEvent = `INSERT INTO events (id, account_id, type, at, bucket_id, hold_id, kind, plan, credits, other, expires_at, card_version, ref, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // event queues an event row.
 func (w *writeSet) event(ev Event, at int64, expires int64) {
 	w.add(insertEvent, randomID("evt_"), ev.Account, ev.Type, at, ev.Bucket, ev.Hold, ev.Kind, ev.Plan,
-		int64(ev.Credits), int64(ev.Returned+ev.Threshold), expires, ev.RateCard, ev.Ref)
+		int64(ev.Credits), int64(ev.Returned+ev.Threshold+ev.Spent), expires, ev.RateCard, ev.Ref, ev.Subject)
 }
 
 // queueEvents turns the entry lines queued since the last flush into events: grant lines into
@@ -89,11 +110,10 @@ func (w *writeSet) event(ev Event, at int64, expires int64) {
 // into one hold.settled (with what a partial charge gave back), hold.released or
 // hold.auto_released. Hold events take the hold's own card version.
 func (l *Ledger) queueEvents(w *writeSet) {
-	if len(w.lines) == 0 {
-		return
-	}
 	lines := w.lines
 	w.lines = nil
+	// Payment events after the grants they made.
+	defer l.queuePaymentEvents(w, lines)
 	type holdSum struct {
 		account           string
 		at                int64
@@ -138,6 +158,32 @@ func (l *Ledger) queueEvents(w *writeSet) {
 		}
 		w.addOne(`INSERT INTO events (id, account_id, type, at, hold_id, credits, other, card_version) SELECT ?, ?, ?, ?, ?, ?, ?, card_version FROM holds WHERE id = ?`,
 			randomID("evt_"), h.account, typ, h.at, id, credits, returned, id)
+	}
+}
+
+// queuePaymentEvents turns the payment rows queued since the last flush into events.
+func (l *Ledger) queuePaymentEvents(w *writeSet, lines []line) {
+	pays, ren := w.payLines, w.renewal
+	w.payLines, w.renewal = nil, nil
+	for _, p := range pays {
+		ev := Event{Account: p.account, Ref: p.ref, RateCard: l.card.Version()}
+		var expires int64
+		switch {
+		case p.kind == PaymentVoid:
+			ev.Type, ev.Subject, ev.Credits, ev.Spent = EventPurchaseRefunded, p.charge, estimator.Credits(p.credits), estimator.Credits(p.spent)
+		case p.kind == PaymentEnd:
+			ev.Type, ev.Subject = EventSubscriptionEnded, p.purchase
+		case p.kind == PaymentPlan && ren != nil && p.credits > 0:
+			ev.Type, ev.Subject, ev.Plan, ev.Credits = EventSubscriptionRenewed, ren.subscription, ren.plan, estimator.Credits(p.credits)
+			for _, ln := range lines { // the period: the plan's monthly bucket granted with it
+				if ln.typ == EntryGrant && ln.plan == ren.plan && ev.Bucket == "" {
+					ev.Bucket, ev.Kind, expires = ln.bucket, ln.kind, ln.expires
+				}
+			}
+		default:
+			continue
+		}
+		w.event(ev, p.at, expires)
 	}
 }
 
@@ -264,7 +310,7 @@ func (l *Ledger) sweepExpiring(ctx context.Context, now int64) error {
 	return nil
 }
 
-const eventColumns = `e.seq, e.id, e.type, e.account_id, e.at, e.bucket_id, e.hold_id, e.kind, e.plan, e.credits, e.other, e.expires_at, e.card_version, e.ref,
+const eventColumns = `e.seq, e.id, e.type, e.account_id, e.at, e.bucket_id, e.hold_id, e.kind, e.plan, e.credits, e.other, e.expires_at, e.card_version, e.ref, e.subject,
 	COALESCE(b.plan, ''), COALESCE(b.granted_at, 0), COALESCE(b.expires_at, 0)`
 
 const eventFrom = ` FROM events e LEFT JOIN buckets b ON b.id = e.bucket_id AND e.bucket_id <> ''`
@@ -273,7 +319,7 @@ func scanEvent(r interface{ Scan(...any) error }, extra ...any) (Event, error) {
 	var ev Event
 	var at, credits, other, exp, bGranted, bExp int64
 	var bPlan string
-	dest := append([]any{&ev.Seq, &ev.ID, &ev.Type, &ev.Account, &at, &ev.Bucket, &ev.Hold, &ev.Kind, &ev.Plan, &credits, &other, &exp, &ev.RateCard, &ev.Ref,
+	dest := append([]any{&ev.Seq, &ev.ID, &ev.Type, &ev.Account, &at, &ev.Bucket, &ev.Hold, &ev.Kind, &ev.Plan, &credits, &other, &exp, &ev.RateCard, &ev.Ref, &ev.Subject,
 		&bPlan, &bGranted, &bExp}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return ev, err
@@ -284,6 +330,8 @@ func scanEvent(r interface{ Scan(...any) error }, extra ...any) (Event, error) {
 		ev.Returned = estimator.Credits(other)
 	case EventBalanceLow:
 		ev.Threshold = estimator.Credits(other)
+	case EventPurchaseRefunded:
+		ev.Spent = estimator.Credits(other)
 	}
 	if ev.Bucket != "" {
 		if ev.Plan == "" {

@@ -241,3 +241,53 @@ func ExampleRetryPolicy_Delay() {
 	// 10 4h16m0s
 	// 20 6h0m0s
 }
+
+// Payments write their events through the same mechanism: a refund, a renewal, an end.
+func TestPaymentEvents(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		_, err := e.l.PayTopUp(ctx, "stripe:cs_A", a, 100*100, "pi_A")
+		require.NoError(t, err)
+		e.mustSettle(e.mustHold(a, `{"spec":`+specOf(100)+`}`).ID) // the trial's 100
+		e.mustSettle(e.mustHold(a, `{"spec":`+specOf(30)+`}`).ID)  // 30 of the top-up
+		_, err = e.l.VoidPurchase(ctx, "stripe:refund:ch_A", a, "pi_A", Reversal{Reason: "refund", Actor: "stripe"})
+		require.NoError(t, err)
+		_, err = e.l.VoidPurchase(ctx, "stripe:refund:ch_A", a, "pi_A", Reversal{Reason: "refund", Actor: "stripe"}) // replayed: nothing
+		require.NoError(t, err)
+		start := time.Date(2026, 11, 5, 9, 30, 0, 0, time.UTC)
+		_, err = e.l.PayPlan(ctx, "stripe:in_1", a, "basic", start, start, "pi_P1", "sub_1") // the first period: no renewal
+		require.NoError(t, err)
+		e.clock.Set(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)) // the invoice comes before the period (nothing expired yet)
+		_, err = e.l.PayPlan(ctx, "stripe:in_2", a, "basic", time.Date(2026, 12, 5, 9, 30, 0, 0, time.UTC), start, "pi_P2", "sub_1")
+		require.NoError(t, err)
+		_, err = e.l.EndSubscription(ctx, "stripe:sub_1:deleted", a, "sub_1")
+		require.NoError(t, err)
+
+		evs, err := e.l.Events(ctx, a, 0, 0)
+		require.NoError(t, err)
+		var got []string
+		for _, ev := range evs {
+			s := ev.Type + " " + ev.Credits.String()
+			switch ev.Type {
+			case EventPurchaseRefunded:
+				s += " spent " + ev.Spent.String() + " " + ev.Subject + " " + ev.Ref
+			case EventSubscriptionRenewed:
+				s += " " + ev.Subject + " " + ev.Plan + " " + ev.Granted.Format(time.DateOnly) + "–" + ev.Expires.Format(time.DateOnly) + " " + ev.Ref
+			case EventSubscriptionEnded:
+				s += " " + ev.Subject + " " + ev.Ref
+			}
+			got = append(got, s)
+		}
+		assert.Equal(t, []string{
+			"grant.created 100.00", "grant.created 100.00", "hold.settled 100.00", "hold.settled 30.00",
+			"purchase.refunded 70.00 spent 30.00 pi_A stripe:refund:ch_A",
+			"grant.created 500.00", "grant.created 50.00", // the first period: grants only
+			"grant.created 500.00", "grant.created 50.00",
+			"subscription.renewed 550.00 sub_1 basic 2026-12-05–2027-01-05 stripe:in_2",
+			"subscription.ended 0.00 sub_1 stripe:sub_1:deleted",
+		}, got)
+		e.reconcileClean()
+	})
+}

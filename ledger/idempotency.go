@@ -66,6 +66,9 @@ type outcome struct {
 	Granted *Granted
 	Held    *Held
 	Closed  *Closed
+	Voided  *Voided
+	Debited *Debited
+	Payment *Payment
 	Err     *Error
 }
 

@@ -34,19 +34,27 @@ const (
 	EntrySettle  = "settle"
 	EntryRelease = "release"
 	EntryExpire  = "expire"
+	EntryVoid    = "void"  // an operator's (or a refund's) reversal of a bucket's remaining credits
+	EntryDebit   = "debit" // a negative adjustment: credits taken in spend order
 )
 
 // DefaultHoldTTL is how long a hold stays open before it is released automatically.
 const DefaultHoldTTL = time.Hour
 
-// DefaultIdempotencyTTL is how long an Idempotency-Key's first answer is kept.
-const DefaultIdempotencyTTL = 24 * time.Hour
+// DefaultMaxHoldTTL bounds the TTL a hold may ask for (HoldRequest.TTL) and an extension.
+const DefaultMaxHoldTTL = 24 * time.Hour
+
+// DefaultIdempotencyTTL is how long an Idempotency-Key's first answer is kept: at least as long
+// as a payment provider retries a call or a webhook (Stripe: 3 days), with a wide margin.
+// Payment references (Pay) are kept forever, whatever this is.
+const DefaultIdempotencyTTL = 30 * 24 * time.Hour
 
 // Options configures a Ledger.
 type Options struct {
 	Card           *estimator.RateCard // prices holds; nil means estimator.Default()
 	Now            func() time.Time    // the server clock; nil means time.Now
-	HoldTTL        time.Duration       // 0 means DefaultHoldTTL
+	HoldTTL        time.Duration       // a hold's deadline when it asks for none; 0 means DefaultHoldTTL
+	MaxHoldTTL     time.Duration       // the longest TTL a hold or an extension may ask for; 0 means DefaultMaxHoldTTL (at least HoldTTL)
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
 	ExpiringLead   time.Duration       // credits.expiring this long before a bucket expires; 0 means DefaultExpiringLead
 	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
@@ -59,18 +67,19 @@ type Options struct {
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
 type Ledger struct {
-	db      *sql.DB
-	dialect Dialect
-	rb      rebinder
-	card    *estimator.RateCard
-	now     func() time.Time
-	holdTTL time.Duration
-	idemTTL time.Duration
+	db       *sql.DB
+	dialect  Dialect
+	rb       rebinder
+	card     *estimator.RateCard
+	now      func() time.Time
+	holdTTL  time.Duration
+	maxTTL   time.Duration
+	idemTTL  time.Duration
+	tokenKey []byte
+	stmts    sync.Map    // query text → *sql.Stmt
+	writeMu  *sync.Mutex // SQLite only: held by the group-commit writer
 	// expiringLead: credits.expiring is sent this long before a bucket expires.
 	expiringLead time.Duration
-	tokenKey     []byte
-	stmts        sync.Map    // query text → *sql.Stmt
-	writeMu      *sync.Mutex // SQLite only: held by the group-commit writer
 
 	batch   *batcher // SQLite only: group commit (batch.go)
 	closeMu sync.RWMutex
@@ -93,7 +102,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 		return nil, err
 	}
 	l := &Ledger{db: db, dialect: d, rb: rebinder{dialect: d}, card: opt.Card, now: opt.Now,
-		holdTTL: opt.HoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead}
+		holdTTL: opt.HoldTTL, maxTTL: opt.MaxHoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead}
 	if len(opt.TokenKey) > 0 {
 		if len(opt.TokenKey) < 16 {
 			db.Close()
@@ -110,6 +119,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 	if l.holdTTL <= 0 {
 		l.holdTTL = DefaultHoldTTL
 	}
+	if l.maxTTL <= 0 {
+		l.maxTTL = DefaultMaxHoldTTL
+	}
+	l.maxTTL = max(l.maxTTL, l.holdTTL)
 	if l.expiringLead <= 0 {
 		l.expiringLead = DefaultExpiringLead
 	}
@@ -147,6 +160,12 @@ func (l *Ledger) Card() *estimator.RateCard { return l.card }
 
 // HoldTTL returns how long a hold stays open before it is released automatically.
 func (l *Ledger) HoldTTL() time.Duration { return l.holdTTL }
+
+// MaxHoldTTL returns the longest TTL a hold or an extension may ask for.
+func (l *Ledger) MaxHoldTTL() time.Duration { return l.maxTTL }
+
+// IdempotencyTTL returns how long idempotency keys are kept.
+func (l *Ledger) IdempotencyTTL() time.Duration { return l.idemTTL }
 
 func (l *Ledger) q(s string) string { return l.rb.q(s) }
 

@@ -101,7 +101,8 @@ func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, 
 }
 
 // Sweep releases every hold past its deadline and expires every expired bucket, for all
-// accounts, and forgets idempotency records older than the idempotency TTL. The server runs it
+// accounts, and forgets idempotency records older than the idempotency TTL (payment references
+// excepted: they are kept forever). The server runs it
 // periodically; every call on an account does the same for that account first anyway.
 func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 	now := l.nowMicro()
@@ -136,7 +137,9 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 		return accounts, err
 	}
 	err = l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := l.exec(ctx, tx, (`DELETE FROM idempotency WHERE created_at < ?`), now-l.idemTTL.Microseconds())
+		// Payment references (scope "payment") are kept forever: a provider may replay an event
+		// long after any key would have expired.
+		_, err := l.exec(ctx, tx, (`DELETE FROM idempotency WHERE created_at < ? AND scope <> ?`), now-l.idemTTL.Microseconds(), paymentScope)
 		return err
 	})
 	return accounts, err

@@ -79,7 +79,35 @@ ALTER TABLE accounts ADD COLUMN token_salt TEXT NOT NULL DEFAULT ''
 	{3, "billing periods: plan buckets record their plan's anchor (buckets granted before keep their expiry)", `
 ALTER TABLE buckets ADD COLUMN period_anchor BIGINT
 `},
-	{4, "events (an outbox written with each change), webhook endpoints and deliveries, low-balance thresholds, leases", `
+	{4, "money: partial charges, hold TTLs, voids and debits with reason and actor, payments keyed forever", `
+ALTER TABLE holds ADD COLUMN charged BIGINT;
+ALTER TABLE holds ADD COLUMN unit_credits BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN job_count BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN duration_millis BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE buckets ADD COLUMN voided_at BIGINT;
+ALTER TABLE entries ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+CREATE TABLE payments (
+	ref        TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	kind       TEXT NOT NULL,
+	purchase   TEXT NOT NULL DEFAULT '',
+	charge     TEXT NOT NULL DEFAULT '',
+	buckets    TEXT NOT NULL DEFAULT '',
+	credits    BIGINT NOT NULL DEFAULT 0,
+	spent      BIGINT NOT NULL DEFAULT 0,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX payments_charge ON payments (charge);
+CREATE TABLE subscriptions (
+	id         TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts(id),
+	plan       TEXT NOT NULL,
+	anchor     BIGINT NOT NULL,
+	ended_at   BIGINT
+)
+`},
+	{5, "events (an outbox written with each change), webhook endpoints and deliveries, low-balance thresholds, leases", `
 CREATE TABLE events (
 	seq          {{id}},
 	id           TEXT NOT NULL UNIQUE,
@@ -95,6 +123,7 @@ CREATE TABLE events (
 	expires_at   BIGINT NOT NULL DEFAULT 0,
 	card_version TEXT NOT NULL DEFAULT '',
 	ref          TEXT NOT NULL DEFAULT '',
+	subject      TEXT NOT NULL DEFAULT '',
 	fanned       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX events_account ON events (account_id, seq);

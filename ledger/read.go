@@ -219,7 +219,7 @@ func runOut(bs []usable, now, spent, window int64) (int64, bool) {
 type Entry struct {
 	Seq       int64
 	At        time.Time
-	Type      string // EntryGrant, EntryHold, EntrySettle, EntryRelease or EntryExpire
+	Type      string // EntryGrant, EntryHold, EntrySettle, EntryRelease, EntryExpire, EntryVoid or EntryDebit
 	Kind      string // the bucket's kind
 	Bucket    string
 	Hold      string
@@ -227,6 +227,8 @@ type Entry struct {
 	Available estimator.Credits
 	Held      estimator.Credits
 	Memo      string
+	Reason    string // void and debit entries: why (a short code)
+	Actor     string // void and debit entries: who
 }
 
 // Statement is one page of an account's entries.
@@ -264,7 +266,7 @@ func (l *Ledger) Entries(ctx context.Context, account string, from, to time.Time
 	if !to.IsZero() {
 		hi = to.UnixMicro()
 	}
-	rows, err := l.db.QueryContext(ctx, l.q(`SELECT seq, at, type, kind, bucket_id, hold_id, credits, available, held, memo FROM entries
+	rows, err := l.db.QueryContext(ctx, l.q(`SELECT seq, at, type, kind, bucket_id, hold_id, credits, available, held, memo, reason, actor FROM entries
 		WHERE account_id = ? AND at >= ? AND at < ? AND seq > ? ORDER BY seq LIMIT ?`), account, lo, hi, after, limit+1)
 	if err != nil {
 		return st, true, err
@@ -273,7 +275,7 @@ func (l *Ledger) Entries(ctx context.Context, account string, from, to time.Time
 	for rows.Next() {
 		var e Entry
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Type, &e.Kind, &e.Bucket, &e.Hold, &e.Credits, &e.Available, &e.Held, &e.Memo); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &e.Type, &e.Kind, &e.Bucket, &e.Hold, &e.Credits, &e.Available, &e.Held, &e.Memo, &e.Reason, &e.Actor); err != nil {
 			return st, true, err
 		}
 		if len(st.Entries) == limit {

@@ -29,7 +29,11 @@ type Report struct {
 //     credits open holds drew from it; credits = remaining + held + charged + expired;
 //   - a hold's draws add up to its credits; its hold entries too; its entries' held deltas add up
 //     to its credits while it is open and to zero once closed; a settled hold has settle entries
-//     worth its credits and no release, a released hold the reverse;
+//     worth what it charged and release entries worth the rest (none for a full charge), a
+//     released hold release entries worth its credits;
+//   - void and debit entries carry a reason and an actor and take their credits from a bucket;
+//     a voided bucket has nothing left (credits = remaining + held + charged + expired + voided
+//     + debited);
 //   - every entry belongs to an account, bucket and hold of that account.
 //
 // It reads one consistent snapshot.
@@ -81,7 +85,7 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 		return r, err
 	}
 
-	type bucketSums struct{ grant, avail, held, settled, expired, drawnOpen int64 }
+	type bucketSums struct{ grant, avail, held, settled, expired, voided, debited, drawnOpen int64 }
 	type holdSums struct{ hold, held, settled, released, holdEntries, settleEntries, releaseEntries int64 }
 	bsum := map[string]*bucketSums{}
 	hsum := map[string]*holdSums{}
@@ -114,11 +118,14 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 	}); err != nil {
 		return r, err
 	}
-	if err := scanAll(`SELECT account_id, type, bucket_id, hold_id, credits, available, held FROM entries`, func(rows *sql.Rows) error {
-		var account, typ, bucket, hold string
+	if err := scanAll(`SELECT account_id, type, bucket_id, hold_id, credits, available, held, reason, actor FROM entries`, func(rows *sql.Rows) error {
+		var account, typ, bucket, hold, reason, actor string
 		var c, a, h int64
-		if err := rows.Scan(&account, &typ, &bucket, &hold, &c, &a, &h); err != nil {
+		if err := rows.Scan(&account, &typ, &bucket, &hold, &c, &a, &h, &reason, &actor); err != nil {
 			return err
+		}
+		if (typ == EntryVoid || typ == EntryDebit) && (reason == "" || actor == "" || bucket == "" || a != -c || h != 0) {
+			add(account, bucket, "%s entry of %d without a reason and an actor, or not taking its credits from the bucket", typ, c)
 		}
 		r.Entries++
 		if bucket != "" {
@@ -135,6 +142,10 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 				s.settled += c
 			case EntryExpire:
 				s.expired += c
+			case EntryVoid:
+				s.voided += c
+			case EntryDebit:
+				s.debited += c
 			}
 		}
 		if hold != "" {
@@ -176,10 +187,11 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 	}); err != nil {
 		return r, err
 	}
-	if err := scanAll(`SELECT id, account_id, credits, remaining FROM buckets`, func(rows *sql.Rows) error {
+	if err := scanAll(`SELECT id, account_id, credits, remaining, voided_at FROM buckets`, func(rows *sql.Rows) error {
 		var id, account string
 		var credits, remaining int64
-		if err := rows.Scan(&id, &account, &credits, &remaining); err != nil {
+		var voidedAt sql.NullInt64
+		if err := rows.Scan(&id, &account, &credits, &remaining, &voidedAt); err != nil {
 			return err
 		}
 		r.Buckets++
@@ -196,17 +208,25 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 		if s.held != s.drawnOpen {
 			add(account, id, "held %d by entries, %d by open holds", s.held, s.drawnOpen)
 		}
-		if credits != remaining+s.held+s.settled+s.expired {
-			add(account, id, "credits %d ≠ remaining %d + held %d + charged %d + expired %d", credits, remaining, s.held, s.settled, s.expired)
+		if voidedAt.Valid && remaining != 0 {
+			add(account, id, "voided, yet %d remaining", remaining)
+		}
+		if !voidedAt.Valid && s.voided != 0 {
+			add(account, id, "void entries of %d on a bucket that was never voided", s.voided)
+		}
+		if credits != remaining+s.held+s.settled+s.expired+s.voided+s.debited {
+			add(account, id, "credits %d ≠ remaining %d + held %d + charged %d + expired %d + voided %d + debited %d",
+				credits, remaining, s.held, s.settled, s.expired, s.voided, s.debited)
 		}
 		return nil
 	}); err != nil {
 		return r, err
 	}
-	if err := scanAll(`SELECT id, account_id, credits, state FROM holds`, func(rows *sql.Rows) error {
+	if err := scanAll(`SELECT id, account_id, credits, state, charged FROM holds`, func(rows *sql.Rows) error {
 		var id, account, state string
 		var credits int64
-		if err := rows.Scan(&id, &account, &credits, &state); err != nil {
+		var charged sql.NullInt64
+		if err := rows.Scan(&id, &account, &credits, &state, &charged); err != nil {
 			return err
 		}
 		r.Holds++
@@ -222,7 +242,14 @@ func (l *Ledger) Reconcile(ctx context.Context) (Report, error) {
 		case HoldHeld:
 			wantHeld = credits
 		case HoldSettled:
+			// A partial charge: the charged part settled, the rest released.
 			wantSettled = credits
+			if charged.Valid {
+				wantSettled, wantReleased = charged.Int64, credits-charged.Int64
+			}
+			if wantSettled < 0 || wantReleased < 0 {
+				add(account, id, "charged %d of a hold of %d", charged.Int64, credits)
+			}
 		case HoldReleased:
 			wantReleased = credits
 		default:

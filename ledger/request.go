@@ -267,13 +267,49 @@ type HoldRequest struct {
 	HasQuote    bool
 	QuoteCredit estimator.Credits
 	QuoteDigest string
+	// TTL is how long the hold may stay open before it is released automatically ("ttlSeconds");
+	// 0 means the ledger's HoldTTL. More than its MaxHoldTTL is out_of_range.
+	TTL time.Duration
+}
+
+// maxTTLSeconds bounds ttlSeconds before the ledger's own maximum is applied (100 years).
+const maxTTLSeconds = 100 * 366 * 24 * 3600
+
+// ttlSeconds reads a "ttlSeconds" member: a whole number of seconds, at least 1.
+func (f fields) ttlSeconds() (time.Duration, *estimator.Error) {
+	if !f.has("ttlSeconds") {
+		return 0, nil
+	}
+	n, ok := f.m["ttlSeconds"].Int()
+	if !ok {
+		return 0, errf(estimator.CodeInvalidType, "ttlSeconds", "must be a whole number of seconds")
+	}
+	if n < 1 || n > maxTTLSeconds {
+		return 0, errf(estimator.CodeOutOfRange, "ttlSeconds", "must be at least 1 second and at most the server's maximum hold TTL")
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// DecodeExtend decodes the body of an extension: {"ttlSeconds":N}.
+func DecodeExtend(data []byte) (time.Duration, *estimator.Error) {
+	f, e := decodeObject(data, "", "ttlSeconds")
+	if e != nil {
+		return 0, e
+	}
+	if !f.has("ttlSeconds") {
+		return 0, errf(estimator.CodeMissingField, "ttlSeconds", "required: the new deadline, in seconds from now")
+	}
+	return f.ttlSeconds()
 }
 
 // DecodeHold decodes a hold request strictly; the spec follows the quote contract's rules.
 func DecodeHold(data []byte) (HoldRequest, *estimator.Error) {
 	var h HoldRequest
-	f, e := decodeObject(data, "", "spec", "queue", "quote")
+	f, e := decodeObject(data, "", "spec", "queue", "quote", "ttlSeconds")
 	if e != nil {
+		return h, e
+	}
+	if h.TTL, e = f.ttlSeconds(); e != nil {
 		return h, e
 	}
 	if !f.has("spec") {

@@ -85,10 +85,14 @@ type Held struct {
 // Closed is what Settle (the charge) and Release (the refund) answer: the credits and the
 // buckets they came from or went back to, and the hold as it is now.
 type Closed struct {
-	Credits  estimator.Credits
-	Draws    []Draw
-	Hold     Hold
-	Replayed bool
+	Credits estimator.Credits
+	Draws   []Draw
+	// Returned and ReturnedDraws: what a partial charge did not take, back in its buckets (zero
+	// and nil for a full charge and a release).
+	Returned      estimator.Credits
+	ReturnedDraws []Draw
+	Hold          Hold
+	Replayed      bool
 }
 
 // StandardOffer is the free standard queue an insufficient_credits error offers.

@@ -38,6 +38,10 @@ const (
 	tagHeld
 	tagClosed
 	tagError
+	tagClosedPartial // a partial charge: what was charged and what went back
+	tagVoided
+	tagDebited
+	tagPayment
 )
 
 func storeOutcome(o outcome) ([]byte, error) {
@@ -56,6 +60,33 @@ func storeOutcome(o outcome) ([]byte, error) {
 		w.byte(tagHeld)
 		w.hold(o.Held.Hold)
 		w.quote(o.Held.Quote)
+	case o.Closed != nil && o.Closed.Returned > 0:
+		w.byte(tagClosedPartial)
+		w.int(int64(o.Closed.Credits))
+		w.draws(o.Closed.Draws)
+		w.int(int64(o.Closed.Returned))
+		w.draws(o.Closed.ReturnedDraws)
+		w.hold(o.Closed.Hold)
+	case o.Voided != nil:
+		w.byte(tagVoided)
+		w.str(o.Voided.Bucket)
+		w.str(o.Voided.Kind)
+		w.int(int64(o.Voided.Credits))
+		w.int(int64(o.Voided.Held))
+	case o.Debited != nil:
+		w.byte(tagDebited)
+		w.int(int64(o.Debited.Credits))
+		w.draws(o.Debited.Draws)
+	case o.Payment != nil:
+		p := o.Payment
+		w.byte(tagPayment)
+		w.str(p.Ref)
+		w.str(p.Account)
+		w.str(p.Kind)
+		w.buckets(p.Buckets)
+		w.int(int64(p.Voided))
+		w.int(int64(p.Spent))
+		w.str(p.Note)
 	case o.Closed != nil:
 		w.byte(tagClosed)
 		w.int(int64(o.Closed.Credits))
@@ -106,6 +137,20 @@ func loadOutcome(status int64, stored []byte) (outcome, error) {
 		o.Held = &Held{Hold: r.hold(), Quote: r.quote()}
 	case tagClosed:
 		o.Closed = &Closed{Credits: estimator.Credits(r.int()), Draws: r.draws(), Hold: r.hold()}
+	case tagClosedPartial:
+		c := &Closed{Credits: estimator.Credits(r.int()), Draws: r.draws()}
+		c.Returned, c.ReturnedDraws = estimator.Credits(r.int()), r.draws()
+		c.Hold = r.hold()
+		o.Closed = c
+	case tagVoided:
+		o.Voided = &Voided{Bucket: r.str(), Kind: r.str(), Credits: estimator.Credits(r.int()), Held: estimator.Credits(r.int())}
+	case tagDebited:
+		o.Debited = &Debited{Credits: estimator.Credits(r.int()), Draws: r.draws()}
+	case tagPayment:
+		p := &Payment{Ref: r.str(), Account: r.str(), Kind: r.str(), Buckets: r.buckets()}
+		p.Voided, p.Spent = estimator.Credits(r.int()), estimator.Credits(r.int())
+		p.Note = r.str()
+		o.Payment = p
 	case tagError:
 		e := &Error{Code: r.str(), Field: r.str(), Message: r.str()}
 		e.Needed, e.Available = estimator.Credits(r.int()), estimator.Credits(r.int())

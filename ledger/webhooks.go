@@ -93,8 +93,8 @@ type Attempt struct {
 	Error  string
 }
 
-// Delivery is an event's delivery to an endpoint and its history.
-type Delivery struct {
+// WebhookDelivery is an event's delivery to an endpoint and its history.
+type WebhookDelivery struct {
 	Endpoint string
 	Event    Event
 	State    string
@@ -322,7 +322,7 @@ func (l *Ledger) Replay(ctx context.Context, endpointID, eventID string) (int, e
 
 // Deliveries lists an endpoint's deliveries (state "" for all) with event seq > after, oldest
 // first, at most limit (≤ 1000), each with its attempts.
-func (l *Ledger) Deliveries(ctx context.Context, endpointID, state string, after int64, limit int) ([]Delivery, error) {
+func (l *Ledger) Deliveries(ctx context.Context, endpointID, state string, after int64, limit int) ([]WebhookDelivery, error) {
 	if limit <= 0 || limit > maxEntriesPage {
 		limit = maxEntriesPage
 	}
@@ -340,9 +340,9 @@ func (l *Ledger) Deliveries(ctx context.Context, endpointID, state string, after
 	if err != nil {
 		return nil, err
 	}
-	out := []Delivery{}
+	out := []WebhookDelivery{}
 	for rows.Next() {
-		d := Delivery{Endpoint: endpointID, History: []Attempt{}}
+		d := WebhookDelivery{Endpoint: endpointID, History: []Attempt{}}
 		var next, done int64
 		ev, err := scanEvent(rowsAfter{rows, []any{&d.State, &d.Attempts, &next, &done}})
 		if err != nil {

@@ -20,6 +20,9 @@ import (
 type writeSet struct {
 	list  []pendingWrite
 	lines []line // entry lines queued since the last flush: their events are written with them (events.go)
+	// payLines and renewal: the payments queued since the last flush, for their events.
+	payLines []payLine
+	renewal  *renewal
 	sql   strings.Builder
 }
 

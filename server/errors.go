@@ -24,6 +24,8 @@ var codeStatus = map[string]int{
 	ledger.CodeMissingIdempotencyKey: http.StatusBadRequest,
 	ledger.CodeUnsupportedQueue:      http.StatusUnprocessableEntity,
 	ledger.CodeUnsupportedGrantKind:  http.StatusUnprocessableEntity,
+	ledger.CodeInsufficientBalance:   http.StatusConflict,
+	ledger.CodeBucketVoided:          http.StatusConflict,
 	"method_not_allowed":             http.StatusMethodNotAllowed,
 	"unsupported_media_type":         http.StatusUnsupportedMediaType,
 	"unavailable":                    http.StatusServiceUnavailable,

@@ -23,9 +23,10 @@ type LedgerConfig struct {
 	Ledger *ledger.Ledger
 	// OperatorKey authorizes server-to-server calls (Authorization: Bearer KEY). Required.
 	OperatorKey string
-	// DemoSignup switches on POST /api/v1/demo/signup (a rate-limited sign-up that returns only the
-	// new account's token) and lets account tokens buy top-ups (simulated payment) for the demo.
-	// Off in production.
+	// DemoSignup is demo mode (the binary's -demo): it switches on POST /api/v1/demo/signup (a
+	// rate-limited sign-up that returns only the new account's token) and lets the tokens of
+	// accounts the demo made (accounts.demo) buy top-ups by a labelled simulated payment. Off
+	// by default; never in production.
 	DemoSignup bool
 	// SignupsPerMinute limits demo sign-ups per client address (0 means 5); the whole server
 	// allows 20 times that.
@@ -102,8 +103,11 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(true)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(false)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: id, serve: a.forAccount(a.debit)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(id), serve: a.forAccount(a.void)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
 	a.webhookRoutes()
 	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
@@ -176,8 +180,29 @@ func (a *ledgerAPI) forAccount(h func(http.ResponseWriter, *http.Request, ledger
 	}
 }
 
-// forHold settles or releases the hold in the path, for the operator or the hold's account.
-func (a *ledgerAPI) forHold(settle bool) http.HandlerFunc {
+// bucketID checks the {bucket} wildcard as well as {id}.
+func bucketID(id func(http.ResponseWriter, *http.Request) bool) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if !validLedgerID(r.PathValue("bucket")) {
+			ledgerNotFound(w, "endpoint")
+			return false
+		}
+		return id(w, r)
+	}
+}
+
+// What forHold does to a hold.
+type holdOp int
+
+const (
+	holdSettle holdOp = iota
+	holdRelease
+	holdExtend
+)
+
+// forHold settles, releases or extends the hold in the path, for the operator or the hold's
+// account.
+func (a *ledgerAPI) forHold(op holdOp) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		a.withAuth(w, r, func(p ledgerCaller) {
@@ -191,12 +216,24 @@ func (a *ledgerAPI) forHold(settle bool) http.HandlerFunc {
 				return
 			}
 			a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+				switch op {
+				case holdSettle:
+					d, e := ledger.DecodeSettle(body)
+					if e != nil {
+						return answer{}, e
+					}
+					c, err := a.l.SettleDelivered(r.Context(), call, id, d)
+					return answer{http.StatusOK, settledBody(c), c.Replayed}, err
+				case holdExtend:
+					ttl, e := ledger.DecodeExtend(body)
+					if e != nil {
+						return answer{}, e
+					}
+					c, err := a.l.Extend(r.Context(), call, id, ttl)
+					return answer{http.StatusOK, extendedBody(c), c.Replayed}, err
+				}
 				if e := ledger.DecodeEmpty(body); e != nil {
 					return answer{}, e
-				}
-				if settle {
-					c, err := a.l.Settle(r.Context(), call, id)
-					return answer{http.StatusOK, settledBody(c), c.Replayed}, err
 				}
 				c, err := a.l.Release(r.Context(), call, id)
 				return answer{http.StatusOK, releasedBody(c), c.Replayed}, err
@@ -327,11 +364,62 @@ func (a *ledgerAPI) grant(w http.ResponseWriter, r *http.Request, p ledgerCaller
 		if e != nil {
 			return answer{}, e
 		}
-		if !p.operator && !(a.demo && g.Kind == "topup") {
-			return answer{}, &estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits (the demo lets an account buy top-ups)"}
+		if !p.operator {
+			// Safe by default: an account's token grants nothing, except — in demo mode only —
+			// a top-up of an account the demo made (a labelled simulated payment).
+			demoAccount := false
+			if a.demo && g.Kind == "topup" {
+				var err error
+				if demoAccount, err = a.l.IsDemoAccount(r.Context(), id); err != nil {
+					return answer{}, err
+				}
+			}
+			if !demoAccount {
+				return answer{}, &estimator.Error{Code: ledger.CodeForbidden, Message: "only the operator key can grant credits; buy credits through checkout"}
+			}
 		}
 		res, err := a.l.Grant(r.Context(), call, id, g)
 		return answer{http.StatusCreated, grantBody(res), res.Replayed}, err
+	})
+}
+
+// operatorOnlyForAccount refuses account tokens (403) on an account route.
+func (a *ledgerAPI) operatorOnlyForAccount(w http.ResponseWriter, p ledgerCaller, what string) bool {
+	if !p.operator {
+		ledgerError(w, ledger.CodeForbidden, "", "only the operator key can "+what)
+		return false
+	}
+	return true
+}
+
+// debit is a negative adjustment (operator only).
+func (a *ledgerAPI) debit(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	if !a.operatorOnlyForAccount(w, p, "take credits back") {
+		return
+	}
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		d, e := ledger.DecodeDebit(body)
+		if e != nil {
+			return answer{}, e
+		}
+		res, err := a.l.Debit(r.Context(), call, id, d)
+		return answer{http.StatusCreated, debitedBody(res), res.Replayed}, err
+	})
+}
+
+// void voids a bucket's remaining credits (operator only).
+func (a *ledgerAPI) void(w http.ResponseWriter, r *http.Request, p ledgerCaller, id string) {
+	if !a.operatorOnlyForAccount(w, p, "void credits") {
+		return
+	}
+	bucket := r.PathValue("bucket")
+	a.mutating(w, r, p, func(body []byte, call ledger.Call) (answer, error) {
+		rv, e := ledger.DecodeReversal(body)
+		if e != nil {
+			return answer{}, e
+		}
+		res, err := a.l.Void(r.Context(), call, id, bucket, rv)
+		return answer{http.StatusOK, voidedBody(res), res.Replayed}, err
 	})
 }
 

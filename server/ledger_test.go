@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,10 +167,16 @@ func TestLedgerHTTPFlow(t *testing.T) {
 			newID := a1.json(t)["account"].(map[string]any)["id"].(string)
 			assert.Equal(t, 200, s.do("GET", "/api/v1/accounts/"+newID+"/balance", a2.json(t)["token"].(string), "").status)
 
-			// the demo lets the account buy a top-up, never other grants
+			// even in demo mode, an account the demo did not make buys nothing with its token
 			r = s.do("POST", "/api/v1/accounts/"+id+"/grants", tok, `{"kind":"topup","credits":"100"}`)
+			assert.Equal(t, 403, r.status)
+			// a demo account buys a top-up (the simulated payment), never other grants
+			d := s.do("POST", "/api/v1/demo/signup", "", "")
+			require.Equal(t, 201, d.status, string(d.body))
+			did, dtok := d.json(t)["account"].(map[string]any)["id"].(string), d.json(t)["token"].(string)
+			r = s.do("POST", "/api/v1/accounts/"+did+"/grants", dtok, `{"kind":"topup","credits":"100"}`)
 			assert.Equal(t, 201, r.status)
-			r = s.do("POST", "/api/v1/accounts/"+id+"/grants", tok, `{"kind":"adjustment","credits":"100","expires":"2099-01-01T00:00:00Z"}`)
+			r = s.do("POST", "/api/v1/accounts/"+did+"/grants", dtok, `{"kind":"adjustment","credits":"100","expires":"2099-01-01T00:00:00Z"}`)
 			assert.Equal(t, 403, r.status)
 		})
 	}
@@ -326,4 +333,77 @@ func TestLedgerInfo(t *testing.T) {
 	r := s.do("GET", "/api/v1/ledger", "", "")
 	assert.Equal(t, 200, r.status)
 	assert.JSONEq(t, `{"ledger":true,"demoSignup":true,"holdTtlSeconds":3600}`, string(r.body))
+}
+
+// Safe by default: without demo mode there is no sign-up and no token grants anything.
+func TestLedgerSafeByDefault(t *testing.T) {
+	s := newLedgerServer(t, filepath.Join(t.TempDir(), "l.db"), nil, false)
+	r := s.do("POST", "/api/v1/demo/signup", "", "")
+	assert.Equal(t, 404, r.status)
+	assert.Equal(t, "not_found", r.json(t)["code"])
+	id, tok := s.account()
+	for _, body := range []string{`{"kind":"topup","credits":"10000"}`, `{"kind":"plan","plan":"basic","periodStart":"2026-12-01"}`} {
+		r = s.do("POST", "/api/v1/accounts/"+id+"/grants", tok, body)
+		assert.Equal(t, 403, r.status, body)
+		assert.Equal(t, "forbidden", r.json(t)["code"])
+	}
+	assert.Equal(t, "100.00", s.do("GET", "/api/v1/accounts/"+id+"/balance", tok, "").json(t)["available"])
+	// the operator still grants
+	assert.Equal(t, 201, s.do("POST", "/api/v1/accounts/"+id+"/grants", testOperatorKey, `{"kind":"topup","credits":"100"}`).status)
+	info := s.do("GET", "/api/v1/ledger", "", "")
+	assert.Equal(t, false, info.json(t)["demoSignup"])
+}
+
+func TestLedgerHTTPMoney(t *testing.T) {
+	for _, b := range ledgerBackends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newLedgerServer(t, b.dsn(t), nil, false)
+			id, tok := s.account()
+			g := s.do("POST", "/api/v1/accounts/"+id+"/grants", testOperatorKey, `{"kind":"topup","credits":"100"}`)
+			require.Equal(t, 201, g.status)
+			top := g.json(t)["buckets"].([]any)[0].(map[string]any)["id"].(string)
+
+			// a hold with its own TTL, bounded by the server's maximum (24 h by default)
+			h := s.do("POST", "/api/v1/accounts/"+id+"/holds", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"count":4},"ttlSeconds":7200}`)
+			require.Equal(t, 201, h.status, string(h.body))
+			hold := h.json(t)["hold"].(map[string]any)
+			created, _ := time.Parse(time.RFC3339Nano, hold["created"].(string))
+			expires, _ := time.Parse(time.RFC3339Nano, hold["expires"].(string))
+			assert.Equal(t, 2*time.Hour, expires.Sub(created))
+			r := s.do("POST", "/api/v1/accounts/"+id+"/holds", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10},"ttlSeconds":86401}`)
+			assert.Equal(t, 422, r.status)
+			assert.Equal(t, "ttlSeconds", r.json(t)["field"])
+			hid := hold["id"].(string)
+			x := s.do("POST", "/api/v1/holds/"+hid+"/extend", tok, `{"ttlSeconds":36000}`)
+			require.Equal(t, 200, x.status, string(x.body))
+			assert.Equal(t, hid, x.json(t)["hold"].(map[string]any)["id"])
+			assert.Equal(t, 400, s.do("POST", "/api/v1/holds/"+hid+"/extend", tok, `{"ttl":5}`).status)
+
+			// 3 of 4 videos delivered: 3 charged, 1 back
+			c := s.do("POST", "/api/v1/holds/"+hid+"/settle", tok, `{"count":3}`)
+			require.Equal(t, 200, c.status, string(c.body))
+			assert.Equal(t, "3.00", c.json(t)["charge"].(map[string]any)["credits"])
+			assert.Equal(t, "1.00", c.json(t)["returned"].(map[string]any)["credits"])
+			assert.Equal(t, "197.00", s.do("GET", "/api/v1/accounts/"+id+"/balance", tok, "").json(t)["available"])
+			assert.Equal(t, 400, s.do("POST", "/api/v1/holds/"+hid+"/settle", tok, `{"count":"3"}`).status)
+
+			// operator reversals; a token may not
+			assert.Equal(t, 403, s.do("POST", "/api/v1/accounts/"+id+"/debits", tok, `{"credits":"1","reason":"correction","actor":"me"}`).status)
+			assert.Equal(t, 403, s.do("POST", "/api/v1/accounts/"+id+"/buckets/"+top+"/void", tok, `{"reason":"refund","actor":"me"}`).status)
+			d := s.do("POST", "/api/v1/accounts/"+id+"/debits", testOperatorKey, `{"credits":"500","reason":"correction","actor":"ops:bob"}`)
+			assert.Equal(t, 409, d.status)
+			assert.Equal(t, "insufficient_balance", d.json(t)["code"])
+			d = s.do("POST", "/api/v1/accounts/"+id+"/debits", testOperatorKey, `{"credits":"7","reason":"correction","actor":"ops:bob","memo":"duplicate"}`)
+			require.Equal(t, 201, d.status, string(d.body))
+			v := s.do("POST", "/api/v1/accounts/"+id+"/buckets/"+top+"/void", testOperatorKey, `{"reason":"refund","actor":"ops:bob"}`)
+			require.Equal(t, 200, v.status, string(v.body))
+			assert.Equal(t, "100.00", v.json(t)["voided"])
+			assert.Equal(t, 409, s.do("POST", "/api/v1/accounts/"+id+"/buckets/"+top+"/void", testOperatorKey, `{"reason":"refund","actor":"ops:bob"}`).status)
+			assert.Equal(t, 404, s.do("POST", "/api/v1/accounts/"+id+"/buckets/bkt_none/void", testOperatorKey, `{"reason":"refund","actor":"ops:bob"}`).status)
+			assert.Equal(t, "90.00", s.do("GET", "/api/v1/accounts/"+id+"/balance", tok, "").json(t)["available"])
+			st := s.do("GET", "/api/v1/accounts/"+id+"/entries", tok, "")
+			assert.Contains(t, string(st.body), `"type":"void","kind":"topup"`)
+			assert.Contains(t, string(st.body), `"reason":"correction","actor":"ops:bob"`)
+		})
+	}
 }

@@ -121,6 +121,14 @@ type closedJSON struct {
 
 // settledBody is 200 of POST /holds/{id}/settle.
 func settledBody(c ledger.Closed) []byte {
+	if c.Returned > 0 {
+		// A partial charge: what was charged, and what went back to its buckets.
+		return marshal(struct {
+			Charge   closedJSON `json:"charge"`
+			Returned closedJSON `json:"returned"`
+			Hold     holdJSON   `json:"hold"`
+		}{closedJSON{c.Credits.String(), drawsJSON(c.Draws)}, closedJSON{c.Returned.String(), drawsJSON(c.ReturnedDraws)}, holdAsJSON(c.Hold)})
+	}
 	return marshal(struct {
 		Charge closedJSON `json:"charge"`
 		Hold   holdJSON   `json:"hold"`
@@ -262,11 +270,14 @@ type entryJSON struct {
 	Available string `json:"available"`
 	Held      string `json:"held"`
 	Memo      string `json:"memo,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Actor     string `json:"actor,omitempty"`
 }
 
 func entryAsJSON(e ledger.Entry) entryJSON {
 	return entryJSON{Seq: e.Seq, At: jsonTime(e.At), Type: e.Type, Kind: e.Kind, Bucket: e.Bucket, Hold: e.Hold,
-		Credits: e.Credits.String(), Available: e.Available.String(), Held: e.Held.String(), Memo: e.Memo}
+		Credits: e.Credits.String(), Available: e.Available.String(), Held: e.Held.String(), Memo: e.Memo,
+		Reason: e.Reason, Actor: e.Actor}
 }
 
 // statementBody is 200 of GET /accounts/{id}/entries (JSON).
@@ -284,4 +295,28 @@ func statementBody(st ledger.Statement) []byte {
 		Entries []entryJSON `json:"entries"`
 		Next    *int64      `json:"next"`
 	}{st.Account, entries, next})
+}
+
+// extendedBody is 200 of POST /holds/{id}/extend: the hold with its new deadline.
+func extendedBody(c ledger.Closed) []byte {
+	return marshal(struct {
+		Hold holdJSON `json:"hold"`
+	}{holdAsJSON(c.Hold)})
+}
+
+// voidedBody is 200 of POST /accounts/{id}/buckets/{bucket}/void.
+func voidedBody(v ledger.Voided) []byte {
+	return marshal(struct {
+		Bucket  string `json:"bucket"`
+		Kind    string `json:"kind"`
+		Voided  string `json:"voided"`
+		Pending string `json:"pending"`
+	}{v.Bucket, v.Kind, v.Credits.String(), v.Held.String()})
+}
+
+// debitedBody is 201 of POST /accounts/{id}/debits.
+func debitedBody(d ledger.Debited) []byte {
+	return marshal(struct {
+		Debit closedJSON `json:"debit"`
+	}{closedJSON{d.Credits.String(), drawsJSON(d.Draws)}})
 }

@@ -24,20 +24,23 @@ import (
 
 // eventData is an event's data member: what the event says, never a prompt.
 type eventData struct {
-	ID        string        `json:"id"`
-	Account   string        `json:"account"`
-	At        string        `json:"at"`
-	Bucket    string        `json:"bucket,omitempty"`
-	Kind      string        `json:"kind,omitempty"`
-	Plan      string        `json:"plan,omitempty"`
-	Hold      string        `json:"hold,omitempty"`
-	Credits   string        `json:"credits"`
-	Returned  string        `json:"returned,omitempty"`
-	Threshold string        `json:"threshold,omitempty"`
-	Granted   string        `json:"granted,omitempty"`
-	Expires   string        `json:"expires,omitempty"`
-	Reference string        `json:"reference,omitempty"`
-	RateCard  eventCardJSON `json:"rateCard"`
+	ID           string        `json:"id"`
+	Account      string        `json:"account"`
+	At           string        `json:"at"`
+	Bucket       string        `json:"bucket,omitempty"`
+	Kind         string        `json:"kind,omitempty"`
+	Plan         string        `json:"plan,omitempty"`
+	Hold         string        `json:"hold,omitempty"`
+	Credits      string        `json:"credits"`
+	Returned     string        `json:"returned,omitempty"`
+	Threshold    string        `json:"threshold,omitempty"`
+	Granted      string        `json:"granted,omitempty"`
+	Expires      string        `json:"expires,omitempty"`
+	Spent        string        `json:"spent,omitempty"`
+	Charge       string        `json:"charge,omitempty"`
+	Subscription string        `json:"subscription,omitempty"`
+	Reference    string        `json:"reference,omitempty"`
+	RateCard     eventCardJSON `json:"rateCard"`
 }
 
 type eventCardJSON struct {
@@ -58,8 +61,12 @@ func eventValue(ev ledger.Event) eventJSON {
 		d.Returned = ev.Returned.String()
 	case ledger.EventBalanceLow:
 		d.Threshold = ev.Threshold.String()
+	case ledger.EventPurchaseRefunded:
+		d.Spent, d.Charge = ev.Spent.String(), ev.Subject
+	case ledger.EventSubscriptionRenewed, ledger.EventSubscriptionEnded:
+		d.Subscription = ev.Subject
 	}
-	if !ev.Granted.IsZero() && ev.Type == ledger.EventGrantCreated {
+	if !ev.Granted.IsZero() && (ev.Type == ledger.EventGrantCreated || ev.Type == ledger.EventSubscriptionRenewed) {
 		d.Granted = jsonTime(ev.Granted)
 	}
 	if !ev.Expires.IsZero() {

@@ -27,6 +27,8 @@ type ledgerFlags struct {
 	demo              bool
 	signupsPerMinute  int
 	holdTTL           time.Duration
+	maxHoldTTL        time.Duration
+	idemTTL           time.Duration
 	maxInFlight       int
 	queueWait         time.Duration
 	webhooks          bool
@@ -40,7 +42,9 @@ func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
 	fl.StringVar(&f.data, "data", "", "data folder of the ledger: SQLite database and development operator key (make run: ./data); empty and no -ledger-db: no ledger")
 	fl.StringVar(&f.db, "ledger-db", getenv("LEDGER_DB"), "ledger database: a SQLite file path or a postgres:// URL (env LEDGER_DB); default DATA/ledger.db")
 	fl.StringVar(&f.keyFile, "operator-key-file", "", "file holding the ledger operator key (else env LEDGER_OPERATOR_KEY, else a development key in the data folder)")
-	fl.BoolVar(&f.demo, "demo-signup", true, "serve the rate-limited demo sign-up (POST /api/v1/demo/signup); switch off in production")
+	fl.BoolVar(&f.demo, "demo", false, "demo mode: serve the rate-limited demo sign-up (POST /api/v1/demo/signup) and let demo accounts buy top-ups by a simulated payment (make run passes it); never in production")
+	fl.DurationVar(&f.maxHoldTTL, "hold-ttl-max", ledger.DefaultMaxHoldTTL, "the longest TTL a hold may ask for (ttlSeconds) or be extended to")
+	fl.DurationVar(&f.idemTTL, "idempotency-ttl", ledger.DefaultIdempotencyTTL, "how long Idempotency-Keys are kept (payment references are kept forever)")
 	fl.IntVar(&f.signupsPerMinute, "demo-signups-per-minute", 5, "demo sign-ups allowed per client address a minute (the whole server allows 20 times that)")
 	fl.DurationVar(&f.holdTTL, "hold-ttl", ledger.DefaultHoldTTL, "how long a hold stays open before it is released automatically")
 	fl.IntVar(&f.maxInFlight, "ledger-max-inflight", envInt(getenv, "LEDGER_MAX_INFLIGHT", 0), "ledger requests running at once before others wait and get 503 (env LEDGER_MAX_INFLIGHT; 0: server.DefaultLedgerMaxInFlight; -1: no limit)")
@@ -67,7 +71,8 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	}
 	// Tokens are derived from the operator key (with a salt per account), so a retried account
 	// creation answers its token again; after the key changes, such a retry answers "token": null.
-	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL, TokenKey: []byte(key), ExpiringLead: f.expiringLead})
+	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL, MaxHoldTTL: f.maxHoldTTL,
+		IdempotencyTTL: f.idemTTL, TokenKey: []byte(key), ExpiringLead: f.expiringLead})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ledger: %w", err)
 	}
@@ -75,7 +80,7 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	if ledger.IsPostgresURL(dsn) {
 		where = "postgres"
 	}
-	logger.Info("ledger", "db", where, "dialect", l.Dialect().String(), "demoSignup", f.demo, "holdTTL", f.holdTTL.String())
+	logger.Info("ledger", "db", where, "dialect", l.Dialect().String(), "demo", f.demo, "holdTTL", f.holdTTL.String())
 	// Holds past their deadline are released, and expired credits expire, on the next call on
 	// their account anyway; the sweeper keeps untouched accounts' statements current too, and
 	// sends credits.expiring. Processes sharing a database take turns: the sweeper runs only

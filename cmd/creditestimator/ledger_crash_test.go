@@ -38,7 +38,7 @@ type ledgerProc struct {
 func startLedgerProc(t *testing.T, dsn, keyFile string) *ledgerProc {
 	t.Helper()
 	p := &ledgerProc{done: make(chan struct{}), errb: &lockedBuffer{}}
-	p.cmd = exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile, "-demo-signup=false")
+	p.cmd = exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile)
 	p.cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "LEDGER_DB=", "LEDGER_OPERATOR_KEY=")
 	p.cmd.Stderr = p.errb
 	out, err := p.cmd.StdoutPipe()

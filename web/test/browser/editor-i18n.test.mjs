@@ -21,7 +21,7 @@ before(async () => {
   if (req.skip) return;
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'editor-i18n-'));
   // One demo account per locale, all from 127.0.0.1: above the default sign-up rate of 5 a minute.
-  ledgerServer = await startServer({ args: ['-data', dataDir, '-demo-signups-per-minute', '60'] });
+  ledgerServer = await startServer({ args: ['-data', dataDir, '-demo', '-demo-signups-per-minute', '60'] });
   plainServer = await startServer();
   browser = await launch();
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -18,7 +18,7 @@ let dataDir;
 before(async () => {
   if (req.skip) return;
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'ledger-browser-'));
-  server = await startServer({ args: ['-data', dataDir] });
+  server = await startServer({ args: ['-data', dataDir, '-demo'] });
   browser = await launch();
 });
 after(async () => {
