@@ -23,7 +23,7 @@ type writeSet struct {
 	// payLines and renewal: the payments queued since the last flush, for their events.
 	payLines []payLine
 	renewal  *renewal
-	sql   strings.Builder
+	sql      strings.Builder
 }
 
 type pendingWrite struct {
