@@ -109,6 +109,7 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
 	a.webhookRoutes()
+	a.reportRoutes()
 	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
@@ -424,6 +425,10 @@ func (a *ledgerAPI) void(w http.ResponseWriter, r *http.Request, p ledgerCaller,
 }
 
 func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, _ ledgerCaller, id string) {
+	if r.URL.Query().Has("at") {
+		a.balanceAt(w, r, id) // reports.go
+		return
+	}
 	b, ok, err := a.l.Balance(r.Context(), id)
 	if err != nil {
 		a.internal(w, err)
