@@ -183,7 +183,7 @@ func (d *Dispatcher) send(ctx context.Context, c ledger.Claim) (code int, failur
 		return 0, err.Error()
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "creditestimator-webhooks/1")
+	req.Header.Set("User-Agent", "creditestimator-webhooks/1 ("+d.Worker+")")
 	req.Header.Set(standardwebhooks.HeaderWebhookID, c.Event.ID)
 	req.Header.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)

@@ -33,6 +33,7 @@ type ledgerFlags struct {
 	queueWait         time.Duration
 	webhooks          bool
 	webhookTimeout    time.Duration
+	webhookLease      time.Duration
 	expiringLead      time.Duration
 	sweepEvery        time.Duration
 }
@@ -51,6 +52,7 @@ func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
 	fl.DurationVar(&f.queueWait, "ledger-queue-wait", server.DefaultLedgerQueueWait, "how long a ledger request waits for a slot before 503")
 	fl.BoolVar(&f.webhooks, "webhooks", true, "deliver the ledger's events to its webhook endpoints from this process (several processes share the work)")
 	fl.DurationVar(&f.webhookTimeout, "webhook-timeout", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
+	fl.DurationVar(&f.webhookLease, "webhook-lease", 0, "how long a claimed delivery is this process's before another may send it again (0: twice -webhook-timeout plus 10s); must exceed -webhook-timeout")
 	fl.DurationVar(&f.expiringLead, "expiring-lead", ledger.DefaultExpiringLead, "send credits.expiring this long before a bucket expires")
 	fl.DurationVar(&f.sweepEvery, "sweep-every", 30*time.Second, "how often the sweeper (one process at a time) releases stale holds, expires credits and sends credits.expiring")
 	return f
@@ -110,7 +112,10 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	}()
 	if f.webhooks {
 		d := &server.Dispatcher{Ledger: l, Worker: worker, Client: &http.Client{Timeout: f.webhookTimeout},
-			Lease: 2*f.webhookTimeout + 10*time.Second, Log: logger}
+			Lease: f.webhookLease, Log: logger}
+		if d.Lease <= f.webhookTimeout {
+			d.Lease = 2*f.webhookTimeout + 10*time.Second
+		}
 		go func() {
 			defer func() { done <- struct{}{} }()
 			d.Run(sctx, time.Second)

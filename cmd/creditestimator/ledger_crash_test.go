@@ -35,10 +35,10 @@ type ledgerProc struct {
 	errb *lockedBuffer
 }
 
-func startLedgerProc(t *testing.T, dsn, keyFile string) *ledgerProc {
+func startLedgerProc(t *testing.T, dsn, keyFile string, flags ...string) *ledgerProc {
 	t.Helper()
 	p := &ledgerProc{done: make(chan struct{}), errb: &lockedBuffer{}}
-	p.cmd = exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile)
+	p.cmd = exec.Command(buildBinary(t), append([]string{"-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile}, flags...)...)
 	p.cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "LEDGER_DB=", "LEDGER_OPERATOR_KEY=")
 	p.cmd.Stderr = p.errb
 	out, err := p.cmd.StdoutPipe()
