@@ -32,7 +32,7 @@ PKG        := bin/package
 PLATFORM_CARD := web/test/fixtures/platform-card.json
 PLATFORM_DIST := bin/platform/dist
 
-.PHONY: all build wasm web server run test test-go test-race test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
+.PHONY: all build wasm web server run test test-go deps-stripe-mock test-race test-fuzz test-wasm test-node test-browser bench deps-node deps-browser vet clean vectors package typecheck platform-build
 
 all: build
 
@@ -88,7 +88,14 @@ vet:
 	@# file but a test imports syscall/js at all.
 	@out=$$(git grep -l '"syscall/js"' -- '*.go' ':!*_test.go'); if [ -n "$$out" ]; then echo "raw syscall/js outside tests (use safejs):"; echo "$$out"; exit 1; fi
 
-test-go:
+# Stripe's official API mock for the payment tests (internal/stripetest installs it itself too
+# when missing; in CI a missing stripe-mock fails the tests).
+STRIPE_MOCK_VERSION := v0.203.0
+deps-stripe-mock:
+	@command -v stripe-mock >/dev/null || [ -x "$$($(GO) env GOPATH)/bin/stripe-mock" ] || \
+	  { echo "installing stripe-mock $(STRIPE_MOCK_VERSION)"; GOFLAGS= $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION); }
+
+test-go: deps-stripe-mock
 	$(GO) test -count=1 ./...
 
 ## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included) under the race detector

@@ -65,3 +65,12 @@ func (c *RateCard) checkWhole(m Money) string {
 	}
 	return ""
 }
+
+// MinorUnits is m in the card currency's minor unit — cents in USD, yen in JPY — rounded half
+// away from zero: the integer amount a payment provider charges (Stripe's unit_amount).
+func (c *RateCard) MinorUnits(m Money) int64 {
+	if c.money.unit == 0 {
+		return m.Cents()
+	}
+	return roundHalfAway(int64(m), c.money.unit)
+}

@@ -210,3 +210,10 @@ func ExampleRateCard_PreviewSpend() {
 	fmt.Println(string(out))
 	// Output: {"at":"2026-11-15T00:00:00Z","needed":"5.00","available":"500.00","covered":true,"shortfall":"0.00","left":"495.00","priorityLast":false,"paidFrom":[{"bucket":0,"id":"bkt_1","kind":"monthly","credits":"5.00","expires":"2026-12-01T00:00:00Z"}]}
 }
+
+func ExampleRateCard_MinorUnits() {
+	c := estimator.Default()
+	p, _ := c.TopUpQuote(estimator.Credits(150 * 100))
+	fmt.Println(c.MinorUnits(p.Total), c.Currency())
+	// Output: 2000 USD
+}

@@ -13,7 +13,13 @@
 //     an operator adjustment;
 //   - [Ledger.Hold] → [Held]: the [Hold] and the [Quote] the server's card priced it at;
 //   - [Ledger.Settle] and [Ledger.Release] → [Closed]: the credits charged or refunded, the
-//     buckets they came from, the hold as it is now.
+//     buckets they came from, the hold as it is now; [Ledger.SettleDelivered] charges the
+//     engine's quote for what was delivered (a count of the videos, or the delivered spec) and
+//     returns the rest; [Ledger.Extend] moves an open hold's deadline;
+//   - [Ledger.Void] → [Voided] and [Ledger.Debit] → [Debited]: reversals with a [Reversal]
+//     (reason, actor, memo); a balance never goes below zero;
+//   - [Ledger.PayTopUp], [Ledger.PayPlan], [Ledger.VoidPurchase], [Ledger.EndSubscription] →
+//     [Payment]: a payment provider's events, keyed forever by the provider's object id.
 //
 // Reads return [Balance] and [Statement] (of [Entry] lines). Amounts are estimator.Credits
 // (integers, hundredths of a credit), instants time.Time in UTC with microsecond precision.
@@ -34,6 +40,7 @@
 // A call's key, the request hash and its result (success or *Error) are stored in the same
 // transaction as its change. A retry with the same key and hash changes nothing and gets the
 // stored result with Replayed set; the same key with another hash is idempotency_conflict.
+// Keys are kept Options.IdempotencyTTL (30 days by default); payment references forever.
 //
 // # Rules
 //
@@ -46,8 +53,9 @@
 //     credits pay only fast-queue holds, and last of all while a fast-queue plan is live; plan
 //     grants take a billing period anchored on the plan's start day (Jan 31 → Feb 28 → Mar 31);
 //     expiry is judged at the instant of the call, on the server;
-//   - settle charges exactly the held credits; release returns each to its bucket; a hold left
-//     open past its deadline is released automatically;
+//   - settle charges the held credits, or the engine's quote for what was delivered, never
+//     more; the rest, and a release, return each credit to its bucket; a hold left open past
+//     its deadline (its own TTL, at most Options.MaxHoldTTL) is released automatically;
 //   - instants end at [MaxInstant] (RFC 3339 has four-digit years);
 //   - [Ledger.Reconcile] re-derives buckets and holds from the entries and reports any
 //     disagreement.

@@ -198,3 +198,87 @@ func ExampleLedger_Entries() {
 	// 2 hold trial 5.00 -5.00 5.00
 	// 3 settle trial 5.00 0.00 -5.00
 }
+
+// 3 of the 5 videos were delivered: the engine's quote for 3 is charged, the rest goes back.
+func ExampleLedger_SettleDelivered() {
+	l, done := open()
+	defer done()
+	ctx := context.Background()
+	acct, _ := l.CreateAccount(ctx, call("signup"), false)
+	held, _ := l.Hold(ctx, call("hold"), acct.ID, ledger.HoldRequest{Spec: spec, Queue: "fast"})
+	c, _ := l.SettleDelivered(ctx, call("settle"), held.Hold.ID, ledger.Delivery{Count: 3})
+	fmt.Println("charged", c.Credits, "returned", c.Returned)
+	b, _, _ := l.Balance(ctx, acct.ID)
+	fmt.Println("available", b.Available)
+	// Output:
+	// charged 3.00 returned 2.00
+	// available 97.00
+}
+
+// A render runs longer than planned: its hold is extended before its deadline.
+func ExampleLedger_Extend() {
+	l, done := open()
+	defer done()
+	ctx := context.Background()
+	acct, _ := l.CreateAccount(ctx, call("signup"), false)
+	held, _ := l.Hold(ctx, call("hold"), acct.ID, ledger.HoldRequest{Spec: spec, Queue: "fast", TTL: 10 * time.Minute})
+	fmt.Println("deadline", held.Hold.Expires.Format(time.Kitchen))
+	x, _ := l.Extend(ctx, call("extend"), held.Hold.ID, 3*time.Hour)
+	fmt.Println("deadline", x.Hold.Expires.Format(time.Kitchen))
+	// Output:
+	// deadline 12:10PM
+	// deadline 3:00PM
+}
+
+// The operator voids what is left of a bucket, with a reason, an actor and a memo.
+func ExampleLedger_Void() {
+	l, done := open()
+	defer done()
+	ctx := context.Background()
+	acct, _ := l.CreateAccount(ctx, call("signup"), false)
+	v, _ := l.Void(ctx, call("void"), acct.ID, acct.Buckets[0].ID, ledger.Reversal{Reason: "correction", Actor: "ops:alice", Memo: "test account"})
+	fmt.Println(v.Kind, "voided", v.Credits)
+	b, _, _ := l.Balance(ctx, acct.ID)
+	fmt.Println("available", b.Available)
+	// Output:
+	// trial voided 100.00
+	// available 0.00
+}
+
+// A negative adjustment takes credits in spend order, never more than are available.
+func ExampleLedger_Debit() {
+	l, done := open()
+	defer done()
+	ctx := context.Background()
+	acct, _ := l.CreateAccount(ctx, call("signup"), false)
+	why := ledger.Reversal{Reason: "correction", Actor: "ops:alice"}
+	d, _ := l.Debit(ctx, call("debit-1"), acct.ID, ledger.DebitRequest{Credits: 2500, Reversal: why})
+	fmt.Println("debited", d.Credits)
+	_, err := l.Debit(ctx, call("debit-2"), acct.ID, ledger.DebitRequest{Credits: 100_00, Reversal: why})
+	var e *ledger.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Code)
+	}
+	// Output:
+	// debited 25.00
+	// insufficient_balance
+}
+
+// A paid Checkout Session grants its top-up once, however often its event arrives; a refund
+// voids what is left and reports what was spent.
+func ExampleLedger_PayTopUp() {
+	l, done := open()
+	defer done()
+	ctx := context.Background()
+	acct, _ := l.CreateAccount(ctx, call("signup"), false)
+	p, _ := l.PayTopUp(ctx, "stripe:cs_1", acct.ID, 150_00, "pi_1")
+	fmt.Println("granted", p.Buckets[0].Credits)
+	again, _ := l.PayTopUp(ctx, "stripe:cs_1", acct.ID, 150_00, "pi_1")
+	fmt.Println("replayed", again.Replayed)
+	v, _ := l.VoidPurchase(ctx, "stripe:refund:ch_1", acct.ID, "pi_1", ledger.Reversal{Reason: "refund", Actor: "stripe"})
+	fmt.Println("voided", v.Voided, "spent", v.Spent)
+	// Output:
+	// granted 200.00
+	// replayed true
+	// voided 200.00 spent 0.00
+}

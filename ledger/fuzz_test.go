@@ -21,11 +21,14 @@ func FuzzDecodeRequests(f *testing.F) {
 		`{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10},"queue":"standard"}`,
 		`{"spec":{"resolution":"4k","fps":60,"durationSeconds":10},"quote":{"credits":"5","rateCard":{"digest":"d"}}}`,
 		"{\"spec\":\"\xff\"}", `[]`, `{"a":1,"a":2}`,
+		`{"count":3}`, `{"count":1e2}`, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":5,"count":4}}`,
+		`{"ttlSeconds":7200}`, `{"reason":"refund","actor":"ops","memo":"m"}`, `{"credits":"5","reason":"correction","actor":"ops"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, e := range []*estimator.Error{DecodeEmpty(data), second(DecodeGrant(data)), second(DecodeHold(data))} {
+		for _, e := range []*estimator.Error{DecodeEmpty(data), second(DecodeGrant(data)), second(DecodeHold(data)),
+			second(DecodeSettle(data)), second(DecodeExtend(data)), second(DecodeReversal(data)), second(DecodeDebit(data))} {
 			if e != nil && (e.Code == "" || e.Message == "") {
 				require.Failf(t, "an error without a code or message", "%#v", e)
 			}
@@ -33,6 +36,15 @@ func FuzzDecodeRequests(f *testing.F) {
 		trimmed := strings.TrimSpace(string(data))
 		if DecodeEmpty(data) == nil && trimmed != "" && !strings.HasPrefix(trimmed, "{") {
 			require.Failf(t, "DecodeEmpty accepted", "%q", data)
+		}
+		if d, e := DecodeSettle(data); e == nil && (d.Count < 0 || d.Count > 1_000_000 || (d.Count > 0 && d.Spec != nil)) {
+			require.Failf(t, "settle", "%+v from %q", d, data)
+		}
+		if ttl, e := DecodeExtend(data); e == nil && ttl <= 0 {
+			require.Failf(t, "extend", "%v from %q", ttl, data)
+		}
+		if r, e := DecodeReversal(data); e == nil && (r.check() != nil) {
+			require.Failf(t, "a decoded reversal the ledger refuses", "%+v from %q", r, data)
 		}
 		g, e := DecodeGrant(data)
 		if e != nil {
@@ -77,6 +89,12 @@ func FuzzStoredOutcome(f *testing.F) {
 		{Closed: &Closed{Credits: 500, Draws: []Draw{}, Hold: Hold{Draws: []Draw{}}}},
 		{Err: &Error{Code: CodeInsufficientCredits, Message: "m", Needed: 3, Available: 1, TopUp: &Purchase{Engine: []byte("{}")}, Standard: &StandardOffer{"4", "slow"}, Quote: &q}},
 		{Err: &Error{Code: CodeHoldSettled, Message: "m"}},
+		{Closed: &Closed{Credits: 300, Draws: []Draw{{Bucket: "bkt_1", Kind: KindTrial, Credits: 300, Expires: now}}, Returned: 100,
+			ReturnedDraws: []Draw{{Bucket: "bkt_1", Kind: KindTrial, Credits: 100, Expires: now}}, Hold: hold}},
+		{Voided: &Voided{Bucket: "bkt_1", Kind: KindTopUp, Credits: 700, Held: 50}},
+		{Debited: &Debited{Credits: 5, Draws: []Draw{}}},
+		{Payment: &Payment{Ref: "stripe:cs_1", Account: "acct_1", Kind: PaymentTopUp, Buckets: []Bucket{{ID: "bkt_2", Kind: KindTopUp, Credits: 10000, Granted: now, Expires: now}}}},
+		{Payment: &Payment{Ref: "stripe:refund:ch_1", Account: "acct_1", Kind: PaymentVoid, Voided: 7, Spent: 3, Note: "n"}},
 	} {
 		b, err := storeOutcome(o)
 		require.NoError(f, err)

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,7 +166,7 @@ func TestPartialSettleIntoExpiredAndVoidedBuckets(t *testing.T) {
 	each(t, func(t *testing.T, open func(Options) *env) {
 		e := open(Options{MaxHoldTTL: 60 * 24 * time.Hour})
 		ctx := context.Background()
-		a := e.account() // trial 100, expires in 30 days
+		a := e.account()                                                    // trial 100, expires in 30 days
 		h, err := e.hold(a, `{"spec":`+specOf(40)+`,"ttlSeconds":3456000}`) // 40 days
 		require.NoError(t, err)
 		g := e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
@@ -177,7 +178,7 @@ func TestPartialSettleIntoExpiredAndVoidedBuckets(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "10.00", c.Credits.String())
 		assert.Equal(t, "50.00", e.balance(a).Available.String()) // 50 trial back, 20 top-up voided
-		e.clock.Add(35 * 24 * time.Hour) // the trial has expired; h is still open
+		e.clock.Add(35 * 24 * time.Hour)                          // the trial has expired; h is still open
 		c, err = e.l.SettleDelivered(ctx, e.call("op", nil), h.Hold.ID, Delivery{Count: 1})
 		require.NoError(t, err)
 		assert.Equal(t, "1.00", c.Credits.String())
@@ -340,6 +341,81 @@ func TestPaymentsGrantVoidAndReplay(t *testing.T) {
 		ended, err := e.l.SubscriptionEnded(ctx, "sub_1")
 		require.NoError(t, err)
 		assert.True(t, ended)
+		e.reconcileClean()
+	})
+}
+
+// Reconcile checks reversals: a void or debit without its reason and actor, void entries on a
+// bucket never voided, and a partial charge whose entries disagree with the hold are reported.
+func TestReconcileChecksReversals(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		g := e.mustGrant(a, `{"kind":"topup","credits":"100"}`)
+		_, err := e.l.Void(ctx, e.call("op", nil), a, g.Buckets[0].ID, why)
+		require.NoError(t, err)
+		_, err = e.l.Debit(ctx, e.call("op", nil), a, DebitRequest{Credits: 500, Reversal: why})
+		require.NoError(t, err)
+		h := e.mustHold(a, `{"spec":`+specOf(4)+`}`)
+		_, err = e.l.SettleDelivered(ctx, e.call("op", nil), h.ID, Delivery{Count: 3})
+		require.NoError(t, err)
+		e.reconcileClean()
+		problems := func() []string {
+			r, err := e.l.Reconcile(ctx)
+			require.NoError(t, err)
+			var out []string
+			for _, p := range r.Problems {
+				out = append(out, p.Message)
+			}
+			return out
+		}
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE entries SET actor = '' WHERE type = ?`), EntryDebit)
+		require.NoError(t, err)
+		assert.NotEmpty(t, problems())
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE entries SET actor = 'x' WHERE type = ?`), EntryDebit)
+		require.NoError(t, err)
+		e.reconcileClean()
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE buckets SET voided_at = NULL WHERE id = ?`), g.Buckets[0].ID)
+		require.NoError(t, err)
+		assert.Contains(t, problems(), "void entries of 10000 on a bucket that was never voided")
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE buckets SET voided_at = 1 WHERE id = ?`), g.Buckets[0].ID)
+		require.NoError(t, err)
+		_, err = e.l.db.ExecContext(ctx, e.l.q(`UPDATE holds SET charged = 400 WHERE id = ?`), h.ID) // as if all 4 were charged
+		require.NoError(t, err)
+		assert.NotEmpty(t, problems())
+	})
+}
+
+// Stripe may deliver one event several times at once: one grant, every answer the same.
+func TestConcurrentPaymentReplays(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		var wg sync.WaitGroup
+		results := make([]Payment, 16)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := e.l.PayTopUp(ctx, "stripe:cs_dup", a, 100*100, "pi_dup")
+				if assert.NoError(t, err) {
+					results[i] = p
+				}
+			}()
+		}
+		wg.Wait()
+		fresh := 0
+		for _, p := range results {
+			if !p.Replayed {
+				fresh++
+			}
+			require.Len(t, p.Buckets, 1)
+			assert.Equal(t, results[0].Buckets[0].ID, p.Buckets[0].ID)
+		}
+		assert.Equal(t, 1, fresh)
+		assert.Equal(t, "200.00", e.balance(a).Available.String())
 		e.reconcileClean()
 	})
 }

@@ -235,3 +235,14 @@ func (l *Ledger) SubscriptionEnded(ctx context.Context, subscription string) (bo
 	}
 	return ended.Valid, err
 }
+
+// SubscriptionAnchor returns the anchor (the first period's start) recorded for a subscription
+// by its first paid invoice.
+func (l *Ledger) SubscriptionAnchor(ctx context.Context, subscription string) (time.Time, bool, error) {
+	var anchor int64
+	err := l.db.QueryRowContext(ctx, l.q(`SELECT anchor FROM subscriptions WHERE id = ?`), subscription).Scan(&anchor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return instant(anchor), err == nil, err
+}

@@ -33,7 +33,7 @@ type Report struct {
 //     released hold release entries worth its credits;
 //   - void and debit entries carry a reason and an actor and take their credits from a bucket;
 //     a voided bucket has nothing left (credits = remaining + held + charged + expired + voided
-//     + debited);
+//   - debited);
 //   - every entry belongs to an account, bucket and hold of that account.
 //
 // It reads one consistent snapshot.

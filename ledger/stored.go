@@ -141,6 +141,9 @@ func loadOutcome(status int64, stored []byte) (outcome, error) {
 		c := &Closed{Credits: estimator.Credits(r.int()), Draws: r.draws()}
 		c.Returned, c.ReturnedDraws = estimator.Credits(r.int()), r.draws()
 		c.Hold = r.hold()
+		if c.Returned <= 0 { // a full charge is stored as tagClosed
+			r.fail()
+		}
 		o.Closed = c
 	case tagVoided:
 		o.Voided = &Voided{Bucket: r.str(), Kind: r.str(), Credits: estimator.Credits(r.int()), Held: estimator.Credits(r.int())}

@@ -29,6 +29,8 @@ var codeStatus = map[string]int{
 	"method_not_allowed":             http.StatusMethodNotAllowed,
 	"unsupported_media_type":         http.StatusUnsupportedMediaType,
 	"unavailable":                    http.StatusServiceUnavailable,
+	"invalid_signature":              http.StatusBadRequest,
+	"payment_provider_error":         http.StatusBadGateway,
 	"overloaded":                     http.StatusServiceUnavailable,
 	"unknown_op":                     http.StatusNotFound,
 }

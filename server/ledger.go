@@ -38,6 +38,9 @@ type LedgerConfig struct {
 	// QueueWait is how long a ledger request waits for a slot before a 503; 0 means
 	// DefaultLedgerQueueWait, negative means not at all.
 	QueueWait time.Duration
+	// Stripe, when set, mounts checkout and the Stripe webhook (stripe.go). Without it the
+	// demo's top-ups stay a labelled simulated payment.
+	Stripe *StripeConfig
 }
 
 // DefaultLedgerMaxInFlight is the ledger's default concurrency limit: enough for 64 clients at
@@ -61,6 +64,7 @@ type ledgerAPI struct {
 	log      *slog.Logger
 	deadline time.Duration
 	mux      *http.ServeMux
+	stripe   *stripeAPI // nil without payments
 }
 
 func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
@@ -77,6 +81,13 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 	a := &ledgerAPI{l: c.Ledger, opKey: []byte(c.OperatorKey), demo: c.DemoSignup,
 		perIP: newSignupLimiter(n, time.Minute), global: newSignupLimiter(20*n, time.Minute), log: log,
 		deadline: 10 * time.Second, mux: http.NewServeMux()}
+	if c.Stripe != nil {
+		st, err := newStripeAPI(c.Stripe)
+		if err != nil {
+			return nil, err
+		}
+		a.stripe = st
+	}
 	a.routes()
 	return a, nil
 }
@@ -103,6 +114,10 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/checkout", valid: id, serve: a.forAccount(a.checkout)})
+	if a.stripe != nil {
+		handle(a.mux, endpoint{pattern: "POST /api/v1/stripe/webhook", serve: a.webhook})
+	}
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: id, serve: a.forAccount(a.debit)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(id), serve: a.forAccount(a.void)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
@@ -110,7 +125,7 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
 	a.webhookRoutes()
 	a.reportRoutes()
-	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/"} {
+	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
 }
@@ -118,7 +133,7 @@ func (a *ledgerAPI) routes() {
 // ownsLedgerPath reports whether p belongs to the ledger API.
 func ownsLedgerPath(p string) bool {
 	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
-		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") ||
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") || strings.HasPrefix(p, "/api/v1/stripe/") ||
 		strings.HasPrefix(p, "/api/v1/webhooks/") || strings.HasPrefix(p, "/api/v1/reports/")
 }
 
@@ -321,12 +336,16 @@ func (a *ledgerAPI) mutating(w http.ResponseWriter, r *http.Request, p ledgerCal
 		return
 	}
 	defer putBuf(buf)
-	body := *buf
 	key := r.Header.Get("Idempotency-Key")
 	if e := ledger.CheckKey(key); e != nil {
 		writeError(w, e)
 		return
 	}
+	a.mutatingBody(w, r, p, *buf, key, op)
+}
+
+// mutatingBody is mutating once the body is read and the key checked.
+func (a *ledgerAPI) mutatingBody(w http.ResponseWriter, r *http.Request, p ledgerCaller, body []byte, key string, op func(body []byte, call ledger.Call) (answer, error)) {
 	call := ledger.Call{Scope: p.scope(), Key: key, RequestHash: ledger.HashRequest(r.Method, r.URL.Path, body)}
 	res, err := op(body, call)
 	var le *ledger.Error
@@ -529,21 +548,32 @@ func (a *ledgerAPI) signup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	// Only a well-formed sign-up counts against the limits: a request refused for its key or
+	// body is answered first and consumes nobody's sign-ups (a flood of bad requests from many
+	// addresses must not block everyone's).
+	buf, ok := readBody(w, r, ledgerMaxBody, true)
+	if !ok {
+		return
+	}
+	defer putBuf(buf)
+	key := r.Header.Get("Idempotency-Key")
+	if e := ledger.CheckKey(key); e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := ledger.DecodeEmpty(*buf); e != nil {
+		writeError(w, e)
+		return
+	}
 	// A retry of a sign-up that was answered (its answer lost on the way) creates nothing and
 	// gets the first answer again, so the rate limit does not count it.
-	retry := false
-	if key := r.Header.Get("Idempotency-Key"); ledger.CheckKey(key) == nil {
-		retry, _ = a.l.Answered(r.Context(), "demo:"+host, key)
-	}
-	if !retry && (!a.global.allow("*") || !a.perIP.allow(host)) {
+	retry, _ := a.l.Answered(r.Context(), "demo:"+host, key)
+	if !retry && (!a.perIP.allow(host) || !a.global.allow("*")) {
 		w.Header().Set("Retry-After", "60")
 		ledgerError(w, ledger.CodeRateLimited, "", "too many sign-ups; try again in a minute")
 		return
 	}
-	a.mutating(w, r, ledgerCaller{account: "demo:" + host}, func(body []byte, call ledger.Call) (answer, error) {
-		if e := ledger.DecodeEmpty(body); e != nil {
-			return answer{}, e
-		}
+	a.mutatingBody(w, r, ledgerCaller{account: "demo:" + host}, *buf, key, func(body []byte, call ledger.Call) (answer, error) {
 		call.Scope = "demo:" + host
 		acct, err := a.l.CreateAccount(r.Context(), call, true)
 		return answer{http.StatusCreated, accountBody(acct), acct.Replayed}, err
@@ -602,9 +632,13 @@ func (s *Server) serveLedgerInfo(w http.ResponseWriter, r *http.Request) {
 		Ledger         bool  `json:"ledger"`
 		DemoSignup     bool  `json:"demoSignup"`
 		HoldTTLSeconds int64 `json:"holdTtlSeconds,omitempty"`
+		// Checkout: top-ups are bought through Stripe Checkout (POST …/checkout), not by the
+		// demo's simulated payment.
+		Checkout bool `json:"checkout,omitempty"`
 	}{}
 	if s.ledger != nil {
 		info.Ledger, info.DemoSignup = true, s.ledger.demo
+		info.Checkout = s.ledger.stripe != nil
 		info.HoldTTLSeconds = int64(s.ledger.l.HoldTTL().Seconds())
 	}
 	writeJSON(w, http.StatusOK, marshal(info))

@@ -31,6 +31,7 @@ var ledgerPG pgtest.Shared
 func TestMain(m *testing.M) {
 	code := m.Run()
 	ledgerPG.Stop()
+	stripeMock.Stop()
 	os.Exit(code)
 }
 

@@ -1,8 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"container/heap"
+	"crypto/sha256"
+	"errors"
+	"io"
 	"math"
+	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -17,11 +22,16 @@ import (
 // and are then refused with 503, Retry-After and the error object, so the process never holds
 // more work than it can finish promptly and cheap requests keep their latency.
 //
-// Requests are sorted into two lanes by their declared size before their body is read: light
-// (Content-Length at most LightBytes: every normal quote) and heavy (larger, or a chunked body
-// of unknown size). Heavy requests may hold at most half of the slots, so a flood of the largest
-// requests cannot take the slots that normal quotes need; waiting requests get free slots
-// smallest first.
+// A request takes a slot only once its body has been read, within a short body deadline
+// (BodyTimeout): a client that trickles its body in holds a connection and a goroutine, never a
+// slot, so slow bodies cannot lock anyone out. Requests are sorted into two lanes by their
+// declared size: light (Content-Length at most LightBytes: every normal quote) and heavy
+// (larger, or a chunked body of unknown size). Heavy requests may hold at most half of the
+// slots, so a flood of the largest requests cannot take the slots that normal quotes need.
+//
+// Free slots go to the waiting request whose client holds the fewest slots (fair share; a
+// client is its bearer credential, or else its address), then the smallest, then the earliest:
+// one client or token flooding the server gets its turn after everyone else's.
 
 // LightBytes is the largest declared body of a light request (a quote with a long prompt fits).
 const LightBytes = 4 << 10
@@ -30,6 +40,15 @@ const LightBytes = 4 << 10
 // are served first, so under a flood of large ones a normal quote does not wait for this long;
 // the wait lets bursts of normal requests queue instead of failing.
 const DefaultQueueWait = 100 * time.Millisecond
+
+// DefaultBodyTimeout is how long a request may take to send its body before it is answered 408:
+// a 64 KiB body needs well under a second on any link a person uses.
+const DefaultBodyTimeout = 5 * time.Second
+
+// preReadLimit bounds the body the limiter reads before a request takes a slot: the largest body
+// any route accepts (the Stripe webhook's). A longer declared body is left to the route, which
+// refuses it (413) without reading it.
+const preReadLimit = 256 << 10
 
 // DefaultMaxInFlight is the default number of API requests that run at once: one per core (at
 // least two). The estimator's work is CPU-bound, so more in flight only queues on the CPU and
@@ -47,12 +66,16 @@ func DefaultMaxInFlight() int { return max(2, runtime.GOMAXPROCS(0)) }
 type Limiter struct {
 	max, heavyMax int
 	wait          time.Duration
+	// BodyTimeout bounds reading a request's body before it takes a slot; 0 means
+	// DefaultBodyTimeout. Set it before the Limiter serves.
+	BodyTimeout time.Duration
 
 	mu            sync.Mutex
 	inFlight      int
 	heavyInFlight int
 	light, heavy  waitQueue // waiting requests, by size then arrival
 	seq           uint64
+	perClient     map[string]int // slots held per client
 }
 
 // NewLimiter returns a Limiter running at most maxInFlight requests at once (0 or less: the
@@ -67,7 +90,7 @@ func NewLimiter(maxInFlight int, wait time.Duration) *Limiter {
 	case wait < 0:
 		wait = 0
 	}
-	return &Limiter{max: maxInFlight, heavyMax: max(1, maxInFlight/2), wait: wait}
+	return &Limiter{max: maxInFlight, heavyMax: max(1, maxInFlight/2), wait: wait, perClient: map[string]int{}}
 }
 
 // MaxInFlight reports the limit.
@@ -75,6 +98,7 @@ func (l *Limiter) MaxInFlight() int { return l.max }
 
 // waiter is a request waiting for a slot.
 type waiter struct {
+	client  string
 	size    int64
 	seq     uint64
 	heavy   bool
@@ -115,7 +139,8 @@ func (l *Limiter) canRun(heavy bool) bool {
 	return l.inFlight < l.max && (!heavy || l.heavyInFlight < l.heavyMax)
 }
 
-func (l *Limiter) take(heavy bool) {
+func (l *Limiter) take(heavy bool, client string) {
+	l.perClient[client]++
 	l.inFlight++
 	if heavy {
 		l.heavyInFlight++
@@ -123,10 +148,10 @@ func (l *Limiter) take(heavy bool) {
 }
 
 // acquire takes a slot for a request of the given size, waiting up to l.wait; false: shed.
-func (l *Limiter) acquire(r *http.Request, size int64, heavy bool) bool {
+func (l *Limiter) acquire(r *http.Request, client string, size int64, heavy bool) bool {
 	l.mu.Lock()
 	if l.canRun(heavy) {
-		l.take(heavy)
+		l.take(heavy, client)
 		l.mu.Unlock()
 		return true
 	}
@@ -135,7 +160,7 @@ func (l *Limiter) acquire(r *http.Request, size int64, heavy bool) bool {
 		return false
 	}
 	l.seq++
-	w := &waiter{size: size, seq: l.seq, heavy: heavy, ready: make(chan struct{})}
+	w := &waiter{client: client, size: size, seq: l.seq, heavy: heavy, ready: make(chan struct{})}
 	q := &l.light
 	if heavy {
 		q = &l.heavy
@@ -160,42 +185,59 @@ func (l *Limiter) acquire(r *http.Request, size int64, heavy bool) bool {
 	return false
 }
 
-// release frees a slot and hands free slots to the smallest waiting requests that may run.
-func (l *Limiter) release(heavy bool) {
+// release frees a slot and hands free slots to waiting requests: of those that may run, the one
+// whose client holds the fewest slots, then the smallest, then the earliest.
+func (l *Limiter) release(heavy bool, client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inFlight--
 	if heavy {
 		l.heavyInFlight--
 	}
+	if l.perClient[client]--; l.perClient[client] <= 0 {
+		delete(l.perClient, client)
+	}
 	for l.inFlight < l.max {
-		var q *waitQueue
-		switch {
-		case len(l.light) > 0 && (len(l.heavy) == 0 || l.heavyInFlight >= l.heavyMax || !l.heavy.firstBefore(l.light[0])):
-			q = &l.light
-		case len(l.heavy) > 0 && l.heavyInFlight < l.heavyMax:
-			q = &l.heavy
-		default:
+		var best *waiter
+		var bestQ *waitQueue
+		consider := func(q *waitQueue) {
+			for _, w := range *q {
+				if best == nil || l.before(w, best) {
+					best, bestQ = w, q
+				}
+			}
+		}
+		consider(&l.light)
+		if l.heavyInFlight < l.heavyMax {
+			consider(&l.heavy)
+		}
+		if best == nil {
 			return
 		}
-		w := heap.Pop(q).(*waiter)
-		w.granted = true
-		l.take(w.heavy)
-		close(w.ready)
+		heap.Remove(bestQ, best.index)
+		best.granted = true
+		l.take(best.heavy, best.client)
+		close(best.ready)
 	}
 }
 
-// firstBefore reports whether the queue's first waiter goes before w.
-func (q waitQueue) firstBefore(w *waiter) bool {
-	if q[0].size != w.size {
-		return q[0].size < w.size
+// before orders waiters for a free slot: fewest slots held by their client, then size, then
+// arrival (l.mu held).
+func (l *Limiter) before(a, b *waiter) bool {
+	if ca, cb := l.perClient[a.client], l.perClient[b.client]; ca != cb {
+		return ca < cb
 	}
-	return q[0].seq < w.seq
+	if a.size != b.size {
+		return a.size < b.size
+	}
+	return a.seq < b.seq
 }
 
-// Wrap returns h behind the limiter: a request that gets no slot within the wait is answered
-// 503 with Retry-After: 1 and {"code":"overloaded",...}, and its connection is closed (its body,
-// never read, is not worth reading). Preflight requests are never held.
+// Wrap returns h behind the limiter: the request's body is read first (within BodyTimeout;
+// a body that does not arrive in time is answered 408 and its connection closed), then the
+// request waits for a slot; one that gets none within the wait is answered 503 with
+// Retry-After: 1 and {"code":"overloaded",...}, and its connection is closed. Preflight
+// requests are never held.
 func (l *Limiter) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodOptions {
@@ -207,13 +249,76 @@ func (l *Limiter) Wrap(h http.Handler) http.Handler {
 		if size < 0 {
 			size = math.MaxInt64 // unknown: last
 		}
-		if !l.acquire(r, size, heavy) {
+		buf, ok := l.preRead(w, r)
+		if !ok {
+			return
+		}
+		if buf != nil {
+			defer putBuf(buf)
+		}
+		client := clientOf(r)
+		if !l.acquire(r, client, size, heavy) {
 			overloaded(w)
 			return
 		}
-		defer l.release(heavy)
+		defer l.release(heavy, client)
 		h.ServeHTTP(w, r)
 	})
+}
+
+// preRead reads the request's body (at most preReadLimit bytes, within the body deadline) and
+// puts it back as r.Body for the handler, so that no slot waits on a slow client. A body
+// declared larger than preReadLimit is left alone: the route refuses it unread.
+func (l *Limiter) preRead(w http.ResponseWriter, r *http.Request) (*[]byte, bool) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > preReadLimit {
+		return nil, true
+	}
+	timeout := l.BodyTimeout
+	if timeout <= 0 {
+		timeout = DefaultBodyTimeout
+	}
+	// Never later than the server's own ReadTimeout would have allowed.
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		timeout = min(timeout, srv.ReadTimeout)
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(timeout)) // not every writer supports it (tests)
+	buf := getBuf()
+	b, err := readLimited(r.Body, (*buf)[:0], preReadLimit)
+	*buf = b
+	if err == nil || errors.Is(err, errTooLarge) {
+		_ = rc.SetReadDeadline(time.Time{}) // on a failed read it stays expired: the connection ends
+	}
+	switch {
+	case errors.Is(err, errTooLarge):
+		// The route refuses it (413) from what was read, without reading more.
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), r.Body))
+	case err != nil:
+		putBuf(buf)
+		h := w.Header()
+		h["Cache-Control"] = hvNoStore
+		h.Set("Connection", "close")
+		// As readBody answers a body it cannot read (the client is most likely gone).
+		writeError(w, &estimator.Error{Code: estimator.CodeInvalidJSON, Message: "the request body could not be read (it must arrive within " + timeout.String() + ")"})
+		return nil, false
+	default:
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return buf, true
+}
+
+// clientOf is who a request is for fair sharing: its bearer credential (hashed: the map holds
+// no secrets), or else its address.
+func clientOf(r *http.Request) string {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		sum := sha256.Sum256([]byte(auth))
+		return "t:" + string(sum[:16])
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "a:" + host
 }
 
 // overloaded answers 503 with the contract's error object.

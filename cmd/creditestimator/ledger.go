@@ -129,8 +129,21 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 		<-done
 		_ = l.Close()
 	}
-	return &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo, SignupsPerMinute: f.signupsPerMinute,
-		MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}, closeFn, nil
+	cfg := &server.LedgerConfig{Ledger: l, OperatorKey: key, DemoSignup: f.demo, SignupsPerMinute: f.signupsPerMinute,
+		MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}
+	// Stripe: on when both secrets are set; then the top-up button buys through Checkout.
+	sk, whsec := strings.TrimSpace(getenv("STRIPE_SECRET_KEY")), strings.TrimSpace(getenv("STRIPE_WEBHOOK_SECRET"))
+	switch {
+	case sk != "" && whsec != "":
+		cfg.Stripe = &server.StripeConfig{SecretKey: sk, WebhookSecret: whsec, APIBase: strings.TrimSpace(getenv("STRIPE_API_BASE"))}
+		logger.Info("payments", "provider", "stripe", "apiBase", cfg.Stripe.APIBase)
+	case sk != "" || whsec != "":
+		closeFn()
+		return nil, nil, errors.New("Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+	case f.demo:
+		logger.Info("payments", "provider", "none: the demo's top-ups are a simulated payment")
+	}
+	return cfg, closeFn, nil
 }
 
 // operatorKey finds the operator key: -operator-key-file, else LEDGER_OPERATOR_KEY, else the

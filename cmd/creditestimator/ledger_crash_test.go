@@ -20,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/creditestimator/creditestimator/internal/pgtest"
 	"github.com/creditestimator/creditestimator/ledger"
@@ -35,11 +36,23 @@ type ledgerProc struct {
 	errb *lockedBuffer
 }
 
-func startLedgerProc(t *testing.T, dsn, keyFile string, flags ...string) *ledgerProc {
+// crashWebhookSecret signs the webhooks the crash test delivers (Stripe's API itself is never
+// called: STRIPE_API_BASE points nowhere).
+const crashWebhookSecret = "whsec_crash_test_secret"
+
+func startLedgerProc(t *testing.T, dsn, keyFile string) *ledgerProc {
+	t.Helper()
+	return startLedgerProcWith(t, dsn, keyFile, []string{"STRIPE_SECRET_KEY=sk_test_crash", "STRIPE_WEBHOOK_SECRET=" + crashWebhookSecret,
+		"STRIPE_API_BASE=http://127.0.0.1:9"})
+}
+
+// startLedgerProcWith starts the binary with extra environment variables and flags.
+func startLedgerProcWith(t *testing.T, dsn, keyFile string, env []string, args ...string) *ledgerProc {
 	t.Helper()
 	p := &ledgerProc{done: make(chan struct{}), errb: &lockedBuffer{}}
-	p.cmd = exec.Command(buildBinary(t), append([]string{"-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile}, flags...)...)
-	p.cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "LEDGER_DB=", "LEDGER_OPERATOR_KEY=")
+	p.cmd = exec.Command(buildBinary(t), append([]string{"-addr", "127.0.0.1:0", "-web", "", "-ledger-db", dsn, "-operator-key-file", keyFile}, args...)...)
+	p.cmd.Env = append(append(os.Environ(), "PORT=", "ADDR=", "LEDGER_DB=", "LEDGER_OPERATOR_KEY=",
+		"STRIPE_SECRET_KEY=", "STRIPE_WEBHOOK_SECRET=", "STRIPE_API_BASE="), env...)
 	p.cmd.Stderr = p.errb
 	out, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -90,6 +103,28 @@ func (c crashClient) post(path, key, body string) (int, map[string]any, bool) {
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
 	return resp.StatusCode, m, true
+}
+
+// webhook delivers a checkout.session.completed for a top-up of 100 credits, signed now as
+// Stripe signs; ok is false when no answer arrived.
+func (c crashClient) webhook(account, session string) (int, bool) {
+	payload, _ := json.Marshal(map[string]any{"id": "evt_" + session, "object": "event", "type": "checkout.session.completed",
+		"data": map[string]any{"object": map[string]any{"id": session, "object": "checkout.session", "mode": "payment",
+			"payment_status": "paid", "payment_intent": "pi_" + session,
+			"metadata": map[string]string{"account": account, "kind": "topup", "credits": "100"}}}})
+	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: crashWebhookSecret, Timestamp: time.Now()})
+	req, _ := http.NewRequest("POST", c.url+"/api/v1/stripe/webhook", strings.NewReader(string(payload)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Signature", signed.Header)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		return 0, false
+	}
+	return resp.StatusCode, true
 }
 
 func (c crashClient) entries(t *testing.T, account string) []map[string]any {
@@ -207,6 +242,36 @@ func crashOnce(t *testing.T, dsn string) {
 			}
 		}()
 	}
+	// Webhooks in flight: Stripe delivering top-ups while the server is killed.
+	type delivery struct {
+		session string
+		acked   bool
+	}
+	var deliveries []*delivery
+	const hookWorkers = 2
+	for w := 0; w < hookWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				d := &delivery{session: fmt.Sprintf("cs_crash_%d_%d", w, i)}
+				mu.Lock()
+				deliveries = append(deliveries, d)
+				mu.Unlock()
+				st, ok := c.webhook(account, d.session)
+				if !ok {
+					return
+				}
+				if st != 200 {
+					assert.Failf(t, "webhook", "%d", st)
+					return
+				}
+				mu.Lock()
+				d.acked = true
+				mu.Unlock()
+			}
+		}()
+	}
 	stopped := make(chan struct{}) // every worker gave up (an error, reported above)
 	go func() { wg.Wait(); close(stopped) }()
 	for acks.Load() < 150 {
@@ -222,16 +287,21 @@ func crashOnce(t *testing.T, dsn string) {
 
 	p2 := startLedgerProc(t, dsn, keyFile)
 	c.url = p2.url
-	holdEntries, settleEntries := map[string]int{}, map[string]int{}
+	holdEntries, settleEntries, topUps := map[string]int{}, map[string]int{}, map[string]int{}
 	count := func() {
 		clear(holdEntries)
 		clear(settleEntries)
+		clear(topUps)
 		for _, e := range c.entries(t, account) {
 			switch e["type"] {
 			case "hold":
 				holdEntries[e["hold"].(string)]++
 			case "settle":
 				settleEntries[e["hold"].(string)]++
+			case "grant":
+				if memo, _ := e["memo"].(string); strings.Contains(memo, "(stripe:") {
+					topUps[memo[strings.Index(memo, "(stripe:")+8:len(memo)-1]]++
+				}
 			}
 		}
 	}
@@ -248,7 +318,15 @@ func crashOnce(t *testing.T, dsn string) {
 			assert.Equal(t, 1, settleEntries[o.hold], "acknowledged settle of %s", o.hold)
 		}
 	}
-	t.Logf("%d acknowledged operations before SIGKILL, %d holds in the ledger", acked, len(holdEntries))
+	ackedHooks := 0
+	for _, d := range deliveries {
+		if d.acked {
+			ackedHooks++
+			assert.Equal(t, 1, topUps[d.session], "acknowledged webhook %s", d.session)
+		}
+	}
+	assert.LessOrEqual(t, len(topUps), ackedHooks+hookWorkers)
+	t.Logf("%d acknowledged operations and %d webhooks before SIGKILL, %d holds in the ledger", acked, ackedHooks, len(holdEntries))
 	require.GreaterOrEqual(t, acked, 150)
 	// at most one unacknowledged hold per worker may have committed before the kill
 	assert.LessOrEqual(t, int64(len(holdEntries)), acks.Load()+workers)
@@ -272,6 +350,12 @@ func crashOnce(t *testing.T, dsn string) {
 			require.Equal(t, 200, st)
 		}
 	}
+	// Stripe retries every webhook: each top-up is granted exactly once
+	for _, d := range deliveries {
+		st, ok := c.webhook(account, d.session)
+		require.True(t, ok)
+		require.Equal(t, 200, st)
+	}
 	// the account's creation too, after the restart: the same account and the same token
 	st, m, ok = c.post("/api/v1/accounts", "acct", "")
 	require.True(t, ok)
@@ -287,6 +371,10 @@ func crashOnce(t *testing.T, dsn string) {
 	for h, n := range settleEntries {
 		assert.Equal(t, 1, n, h)
 	}
+	assert.Len(t, topUps, len(deliveries))
+	for s, n := range topUps {
+		assert.Equal(t, 1, n, s)
+	}
 	var bal map[string]any
 	req, _ := http.NewRequest("GET", c.url+"/api/v1/accounts/"+account+"/balance", nil)
 	req.Header.Set("Authorization", "Bearer "+crashKey)
@@ -295,7 +383,7 @@ func crashOnce(t *testing.T, dsn string) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&bal))
 	resp.Body.Close()
 	used := len(holdEntries)
-	assert.Equal(t, fmt.Sprintf("%d.00", 100100-used), bal["available"]) // trial 100 + top-up 100000
+	assert.Equal(t, fmt.Sprintf("%d.00", 100100-used+100*len(deliveries)), bal["available"]) // trial 100 + top-up 100000 + the webhooks' top-ups
 
 	require.NoError(t, p2.cmd.Process.Signal(syscall.SIGTERM))
 	<-p2.done
@@ -306,4 +394,46 @@ func crashOnce(t *testing.T, dsn string) {
 	require.NoError(t, err)
 	assert.Empty(t, rep.Problems)
 	assert.Equal(t, int64(used), rep.Holds)
+}
+
+// TestBinarySafeByDefault: the binary serves no demo unless started with -demo, and even then an
+// account token buys top-ups only for accounts the demo made.
+func TestBinarySafeByDefault(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(crashKey+"\n"), 0o600))
+	dsn := filepath.Join(t.TempDir(), "ledger.db")
+	hc := &http.Client{Timeout: 20 * time.Second}
+	call := func(url, path, token, key, body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		req.Header.Set("Idempotency-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	p := startLedgerProcWith(t, dsn, keyFile, nil)
+	st, _ := call(p.url, "/api/v1/demo/signup", "", "s1", "")
+	assert.Equal(t, 404, st)
+	st, m := call(p.url, "/api/v1/accounts", crashKey, "a1", "")
+	require.Equal(t, 201, st)
+	id, tok := m["account"].(map[string]any)["id"].(string), m["token"].(string)
+	st, _ = call(p.url, "/api/v1/accounts/"+id+"/grants", tok, "g1", `{"kind":"topup","credits":"10000"}`)
+	assert.Equal(t, 403, st)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	<-p.done
+
+	p = startLedgerProcWith(t, dsn, keyFile, nil, "-demo")
+	st, _ = call(p.url, "/api/v1/accounts/"+id+"/grants", tok, "g2", `{"kind":"topup","credits":"10000"}`)
+	assert.Equal(t, 403, st, "not an account the demo made")
+	st, m = call(p.url, "/api/v1/demo/signup", "", "s2", "")
+	require.Equal(t, 201, st)
+	did, dtok := m["account"].(map[string]any)["id"].(string), m["token"].(string)
+	st, _ = call(p.url, "/api/v1/accounts/"+did+"/grants", dtok, "g3", `{"kind":"topup","credits":"100"}`)
+	assert.Equal(t, 201, st)
 }

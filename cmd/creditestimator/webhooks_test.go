@@ -128,7 +128,7 @@ func webhooksAcross(t *testing.T, dsn string, nprocs int) {
 	flags := []string{"-webhook-timeout", "1s", "-webhook-lease", "2s", "-sweep-every", "200ms"}
 	var procs []*ledgerProc
 	for i := 0; i < nprocs; i++ {
-		procs = append(procs, startLedgerProc(t, dsn, keyFile, flags...))
+		procs = append(procs, startLedgerProcWith(t, dsn, keyFile, nil, flags...))
 	}
 	c := crashClient{url: procs[0].url, hc: &http.Client{Timeout: 20 * time.Second}}
 	st, m, ok := c.post("/api/v1/webhooks/endpoints", "ep", `{"url":"`+rs.URL+`/hook"}`)
@@ -182,7 +182,7 @@ func webhooksAcross(t *testing.T, dsn string, nprocs int) {
 	<-killed.done
 	let()
 	if nprocs == 1 { // nobody left: start it again on the same database
-		startLedgerProc(t, dsn, keyFile, flags...)
+		startLedgerProcWith(t, dsn, keyFile, nil, flags...)
 	}
 
 	// Every event of every account arrives, in order.

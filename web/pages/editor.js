@@ -488,11 +488,15 @@ function showInsufficient(body, q) {
   });
 }
 
-/** A top-up (simulated payment): the card's cheapest bundle mix for the credits. */
+/** A top-up: Stripe Checkout when the server has it, else the demo's simulated payment. */
 async function buy(credits) {
   topUpButton.disabled = true;
   try {
     const r = await ledger.topUp(credits);
+    if (r.status === 201 && typeof r.body?.url === 'string') {
+      location.assign(r.body.url); // Stripe Checkout; the webhook grants the credits once paid
+      return;
+    }
     genStatus.textContent = r.status === 201
       ? t('e.bought', { credits: fmtNum(L.f.credits, r.body.buckets[0].credits), price: fmtNum(L.f.money, r.body.purchase.totalUsd) })
       : t('e.topupFailed', { detail: String(r.body?.message ?? r.status) });

@@ -14,6 +14,8 @@ export class LedgerClient {
     this.base = new URL(apiBase);
     /** @type {Account|null} */
     this.account = null;
+    /** Whether top-ups are bought through the server's payment provider (Stripe Checkout). */
+    this.checkout = false;
   }
 
   /** Whether this server keeps accounts and offers the demo sign-up (answers 200 either way). */
@@ -22,6 +24,7 @@ export class LedgerClient {
       const r = await fetch(new URL('ledger', this.base), { cache: 'no-store', credentials: 'omit' });
       if (!r.ok) return false;
       const info = await r.json();
+      this.checkout = Boolean(info.checkout);
       return Boolean(info.ledger && info.demoSignup);
     } catch {
       return false;
@@ -58,8 +61,15 @@ export class LedgerClient {
   }
   settle(holdId) { return this.#call('POST', `holds/${encodeURIComponent(holdId)}/settle`); }
   release(holdId) { return this.#call('POST', `holds/${encodeURIComponent(holdId)}/release`); }
-  /** Buys credits (the demo's simulated payment): the card's cheapest bundle mix that covers them. */
-  topUp(credits) { return this.#call('POST', `accounts/${this.#id()}/grants`, { kind: 'topup', credits: String(credits) }); }
+  /**
+   * Buys credits: the card's cheapest bundle mix that covers them. With a payment provider the
+   * answer is a checkout session ({url, session}) to send the person to; without one (the demo)
+   * it is the grant of the labelled simulated payment.
+   */
+  topUp(credits) {
+    if (this.checkout) return this.#call('POST', `accounts/${this.#id()}/checkout`, { credits: String(credits) });
+    return this.#call('POST', `accounts/${this.#id()}/grants`, { kind: 'topup', credits: String(credits) });
+  }
 
   #id() {
     if (!this.account) throw new Error('no account yet');
