@@ -3,7 +3,7 @@
 // time (granted, spent, expired) as a small SVG chart — from the ledger's answers
 // (GET …/usage, …/balance, …/entries; docs/ledger.md, "Reports"). Every text goes through
 // textContent (pages/common.js h and s); nothing here parses HTML.
-import { addMessages } from '../ce/i18n.js';
+import { addMessages, translator } from '../ce/i18n.js';
 import { h, lineChart } from './common.js';
 import { hundredths } from './ledger-client.js';
 import { fmt as fmtNum } from '../ce/format.js';
@@ -92,7 +92,7 @@ const MESSAGES = {
 for (const [lang, m] of Object.entries(MESSAGES)) addMessages(lang, m);
 
 /**
- * @typedef {{t: (id: string, v?: Record<string, string|number>) => string, f: any, tag: string, dir?: string}} PageLocale
+ * @typedef {{lang: string, tag: string, dir?: string, f: any}} PageLocale
  * @typedef {{plan: string, start: string, end: string, ended: boolean, granted: string, spent: string, expired: string, left: string, utilization: string}} Period
  * @typedef {{type: string, at: string, credits: string}} Entry
  */
@@ -106,7 +106,8 @@ for (const [lang, m] of Object.entries(MESSAGES)) addMessages(lang, m);
  * @returns {HTMLElement}
  */
 export function usageSection(L, usage, balance, entries) {
-  const { t, f } = L;
+  const { f } = L;
+  const t = tr(L);
   const c2 = (/** @type {string} */ x) => fmtNum(f.credits, x);
   const day = (/** @type {string} */ iso) => f.day.format(new Date(iso));
   const box = h('div', { class: 'usage small', 'data-usage-box': '' });
@@ -169,7 +170,8 @@ export function creditsChart(L, entries, width) {
   }
   const end = (last - first) / DAY;
   for (const k of Object.keys(pts)) pts[k].push([end, Number(totals[/** @type {'grant'} */ (k)]) / 100]);
-  const { t, f } = L;
+  const { f } = L;
+  const t = tr(L);
   const svg = lineChart([
     { name: t('e.chart.granted'), points: pts.grant },
     { name: t('e.chart.spent'), points: pts.settle },
@@ -182,13 +184,21 @@ export function creditsChart(L, entries, width) {
 
 /** The legend of the chart: one swatch and total per series. */
 export function chartLegend(L, totals) {
-  const { t, f } = L;
+  const { f } = L;
+  const t = tr(L);
   const c2 = (/** @type {string} */ x) => fmtNum(f.credits, x);
   return h('ul', { class: 'chart-legend small' },
     h('li', { class: 's0', 'data-granted': totals.granted, text: `${t('e.chart.granted')}: ${c2(totals.granted)}` }),
     h('li', { class: 's1', 'data-spent': totals.spent, text: `${t('e.chart.spent')}: ${c2(totals.spent)}` }),
     h('li', { class: 's2', 'data-expired': totals.expired, text: `${t('e.chart.expired')}: ${c2(totals.expired)}` }));
 }
+
+/**
+ * A translator over the catalogues as they are now: the page's own was made before this module
+ * added its messages.
+ * @param {PageLocale} L
+ */
+function tr(L) { return translator(/** @type {any} */ (L)); }
 
 /** BigInt hundredths as a decimal string with two places. @param {bigint} v */
 function decimal(v) {

@@ -386,7 +386,7 @@ async function refreshStatement() {
     h('span', { class: 'muted', text: t('e.entryTime', { time: stamp.format(new Date(e.at)) }) })));
   statement.replaceChildren(...items);
   statement.hidden = statementH.hidden = items.length === 0;
-  await showUsage(r.body.entries);
+  await showUsage(r.body.entries).catch(() => { /* the wallet above stands without it */ });
 }
 
 /**
