@@ -98,10 +98,11 @@ deps-stripe-mock:
 test-go: deps-stripe-mock
 	$(GO) test -count=1 ./...
 
-## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included) under the race detector
+## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included), the payment and
+## abuse tests under the race detector
 test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./ledger/...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger' ./server/
+	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger|Stripe|SlowBodies|FairShare|RefusedSignups' ./server/
 
 ## test-fuzz: every Fuzz* target of the module (found by .ci/fuzz-all), each for $(FUZZTIME)
 test-fuzz:

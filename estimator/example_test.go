@@ -217,3 +217,14 @@ func ExampleRateCard_MinorUnits() {
 	fmt.Println(c.MinorUnits(p.Total), c.Currency())
 	// Output: 2000 USD
 }
+
+func ExampleRequestValue_Int() {
+	v, _ := estimator.ParseRequest([]byte(`{"ttlSeconds":7200,"ratio":1.5}`))
+	ttl, _ := v.Get("ttlSeconds")
+	fmt.Println(ttl.Int())
+	ratio, _ := v.Get("ratio")
+	fmt.Println(ratio.Int())
+	// Output:
+	// 7200 true
+	// 0 false
+}

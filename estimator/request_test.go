@@ -83,3 +83,21 @@ func ExampleParseRequest() {
 	// [queue spec] fast 4k 60
 	// invalid_json true
 }
+
+func TestRequestValueInt(t *testing.T) {
+	for doc, want := range map[string]int64{`{"n":0}`: 0, `{"n":7200}`: 7200, `{"n":-3}`: -3, `{"n":9223372036854775807}`: 9223372036854775807} {
+		v, e := estimator.ParseRequest([]byte(doc))
+		require.Nil(t, e)
+		n, _ := v.Get("n")
+		got, ok := n.Int()
+		assert.True(t, ok, doc)
+		assert.Equal(t, want, got, doc)
+	}
+	for _, doc := range []string{`{"n":1.5}`, `{"n":1e3}`, `{"n":1.0}`, `{"n":"5"}`, `{"n":null}`, `{"n":9223372036854775808}`, `{"n":-0.0}`} {
+		v, e := estimator.ParseRequest([]byte(doc))
+		require.Nil(t, e)
+		n, _ := v.Get("n")
+		_, ok := n.Int()
+		assert.False(t, ok, doc)
+	}
+}

@@ -332,12 +332,12 @@ func (l *Ledger) deliveredCharge(h holdRow, d Delivery) (int64, *Error) {
 	if h.count == 0 {
 		return 0, newError(estimator.CodeInvalidValue, "", "this hold was made before partial charges; settle it in full or release it")
 	}
-	if h.credits == 0 { // standard queue: nothing to charge whatever was delivered
-		return 0, nil
-	}
 	if d.Count > 0 {
 		if d.Count > h.count {
 			return 0, newError(estimator.CodeOutOfRange, "count", "at most "+strconv.FormatInt(h.count, 10)+", the videos the hold is for")
+		}
+		if h.credits == 0 { // standard queue: nothing to charge
+			return 0, nil
 		}
 		return h.unit * d.Count, nil // the engine's quote: unit credits × count
 	}
@@ -363,6 +363,9 @@ func (l *Ledger) deliveredCharge(h holdRow, d Delivery) (int64, *Error) {
 	}
 	if string(same.AppendPrivateJSON(nil)) != h.spec && string(withCount(same, h.count).AppendPrivateJSON(nil)) != h.spec {
 		return 0, newError(estimator.CodeInvalidValue, "spec", "the delivered spec differs from the held one in more than its seconds and videos")
+	}
+	if h.credits == 0 { // standard queue: nothing to charge, once the delivery is checked
+		return 0, nil
 	}
 	if int64(q.Credits) > h.credits {
 		return 0, newError(estimator.CodeOutOfRange, "spec", "the delivered spec costs "+q.Credits.String()+" credits, more than the "+estimator.Credits(h.credits).String()+" held")

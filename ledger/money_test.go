@@ -419,3 +419,21 @@ func TestConcurrentPaymentReplays(t *testing.T) {
 		e.reconcileClean()
 	})
 }
+
+// A standard-queue hold charges nothing, partially or not, but its delivery is still checked.
+func TestPartialSettleStandardQueue(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		a := e.account()
+		h := e.mustHold(a, `{"spec":`+specOf(4)+`,"queue":"standard"}`)
+		_, err := e.l.SettleDelivered(ctx, e.call("op", nil), h.ID, Delivery{Count: 5})
+		assert.Equal(t, estimator.CodeOutOfRange, codeOf(t, err))
+		c, err := e.l.SettleDelivered(ctx, e.call("op", nil), h.ID, Delivery{Count: 2})
+		require.NoError(t, err)
+		assert.Equal(t, "0.00", c.Credits.String())
+		assert.Equal(t, HoldSettled, c.Hold.State)
+		assert.Equal(t, "100.00", e.balance(a).Available.String())
+		e.reconcileClean()
+	})
+}

@@ -20,8 +20,8 @@ import (
 )
 
 // Tried as an attacker would, on loopback with the default limits: 100 connections that send a
-// body slowly (half of them to the quote API without a credential, half to the ledger with a
-// valid token) hold no slot, so normal quote and balance calls are all answered, none shed.
+// body slowly (64 to the ledger with a valid token — as many as its slots — and 36 to the quote
+// API without a credential) hold no slot, so normal quote and balance calls are all answered, none shed.
 // Outcomes are asserted; the latency bound is generous (the machine is shared) and the measured
 // p99 is logged.
 func TestSlowBodiesLockNobodyOut(t *testing.T) {
@@ -46,7 +46,7 @@ func TestSlowBodiesLockNobodyOut(t *testing.T) {
 		require.NoError(t, err)
 		conns = append(conns, c)
 		req := "POST /api/v1/quote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"resolution\":"
-		if i%2 == 1 {
+		if i < 64 { // as many as the ledger has slots
 			req = "POST /api/v1/accounts/" + id + "/holds HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok +
 				"\r\nIdempotency-Key: slow-" + fmt.Sprint(i) + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"spec\":"
 		}

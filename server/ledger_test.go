@@ -408,3 +408,42 @@ func TestLedgerHTTPMoney(t *testing.T) {
 		})
 	}
 }
+
+// Every new call answers a retry with its Idempotency-Key byte for byte, marked, on both
+// databases: partial charges, extensions, voids, debits.
+func TestLedgerMoneyReplays(t *testing.T) {
+	for _, b := range ledgerBackends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newLedgerServer(t, b.dsn(t), nil, false)
+			id, tok := s.account()
+			g := s.do("POST", "/api/v1/accounts/"+id+"/grants", testOperatorKey, `{"kind":"topup","credits":"100"}`)
+			require.Equal(t, 201, g.status)
+			top := g.json(t)["buckets"].([]any)[0].(map[string]any)["id"].(string)
+			hold := func() string {
+				h := s.do("POST", "/api/v1/accounts/"+id+"/holds", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"count":4},"ttlSeconds":600}`)
+				require.Equal(t, 201, h.status, string(h.body))
+				return h.json(t)["hold"].(map[string]any)["id"].(string)
+			}
+			h1, h2 := hold(), hold()
+			for i, c := range []struct{ path, token, body, other string }{
+				{"/api/v1/holds/" + h1 + "/extend", tok, `{"ttlSeconds":3600}`, `{"ttlSeconds":60}`},
+				{"/api/v1/holds/" + h1 + "/settle", tok, `{"count":3}`, `{"count":2}`},
+				{"/api/v1/holds/" + h2 + "/settle", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":5,"count":4}}`, `{}`},
+				{"/api/v1/accounts/" + id + "/debits", testOperatorKey, `{"credits":"2","reason":"correction","actor":"ops"}`, `{"credits":"3","reason":"correction","actor":"ops"}`},
+				{"/api/v1/accounts/" + id + "/buckets/" + top + "/void", testOperatorKey, `{"reason":"refund","actor":"ops","memo":"m"}`, `{"reason":"refund","actor":"ops"}`},
+				{"/api/v1/accounts/" + id + "/debits", testOperatorKey, `{"credits":"5000","reason":"correction","actor":"ops"}`, `{"credits":"5001","reason":"correction","actor":"ops"}`}, // refused: replayed too
+			} {
+				key := fmt.Sprintf("money-replay-%d", i)
+				first := s.do("POST", c.path, c.token, c.body, "Idempotency-Key", key)
+				again := s.do("POST", c.path, c.token, c.body, "Idempotency-Key", key)
+				assert.Equal(t, first.status, again.status, c.path)
+				assert.Equal(t, string(first.body), string(again.body), c.path)
+				assert.Equal(t, "true", again.header.Get("Idempotent-Replayed"), c.path)
+				assert.Less(t, first.status, 500, c.path)
+				other := s.do("POST", c.path, c.token, c.other, "Idempotency-Key", key)
+				assert.Equal(t, 409, other.status, c.path)
+				assert.Equal(t, "idempotency_conflict", other.json(t)["code"], c.path)
+			}
+		})
+	}
+}

@@ -102,11 +102,11 @@ func decodeCheckout(body []byte) (checkoutRequest, *estimator.Error) {
 		}
 		c.plan = pl.Str()
 	default:
-		// The grant's own decoder reads the amount, with its rules.
-		g, e := ledger.DecodeGrant([]byte(`{"kind":"topup","credits":` + string(estimator.AppendJSONString(nil, cr.Str())) + `}`))
 		if cr.Kind() != "string" {
 			return c, &estimator.Error{Code: estimator.CodeInvalidType, Field: "credits", Message: "must be a decimal string of credits, e.g. \"750\""}
 		}
+		// The grant's own decoder reads the amount, with its rules.
+		g, e := ledger.DecodeGrant([]byte(`{"kind":"topup","credits":` + string(estimator.AppendJSONString(nil, cr.Str())) + `}`))
 		if e != nil {
 			return c, e
 		}
@@ -292,7 +292,9 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 	}
 	raw := ev.Data.Raw
 	switch ev.Type {
-	case "checkout.session.completed":
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
+		// A delayed payment method completes the session unpaid, then succeeds later: the
+		// same session, granted once, whichever event says it is paid.
 		var s stripe.CheckoutSession
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return webhookAnswer{}, badEvent(err)
@@ -388,6 +390,10 @@ func (a *ledgerAPI) applyEvent(ctx context.Context, ev stripe.Event) (webhookAns
 			return webhookAnswer{Ignored: true, Note: "no purchase was paid by " + pi}, nil
 		}
 		p, err := a.l.VoidPurchase(ctx, ref, account, pi, ledger.Reversal{Reason: reason, Actor: "stripe", Memo: string(ev.Type) + " " + ev.ID})
+		if err == nil && !p.Replayed {
+			// For people: what the refund or dispute took back, and what had been spent already.
+			a.log.Info("stripe reversal", "ref", ref, "account", account, "voided", p.Voided.String(), "spent", p.Spent.String())
+		}
 		return paymentAnswer(p), err
 	case "customer.subscription.deleted":
 		var s stripe.Subscription

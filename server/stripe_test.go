@@ -301,6 +301,13 @@ func TestStripeWebhookHostile(t *testing.T) {
 	require.Equal(t, 200, r.status, string(r.body))
 	assert.Equal(t, "100.00", r.json(t)["voided"])
 	assert.Equal(t, "200.00", e.available(id))
+	// The unpaid session's delayed payment succeeds: granted then, once.
+	paid := event("evt_async", "checkout.session.async_payment_succeeded", sessionCompleted("cs_unpaid", id, "100", "pi_x"))
+	r = e.deliver(paid, testWebhookSecret, time.Now())
+	require.Equal(t, 200, r.status, string(r.body))
+	assert.Equal(t, "100.00", r.json(t)["granted"])
+	assert.Equal(t, true, e.deliver(paid, testWebhookSecret, time.Now()).json(t)["replayed"])
+	assert.Equal(t, "300.00", e.available(id))
 	// Checkout needs a credential and refuses what the card cannot sell.
 	assert.Equal(t, 401, e.do("POST", "/api/v1/accounts/"+id+"/checkout", "", `{"credits":"10"}`).status)
 	for _, body := range []string{`{}`, `{"credits":"10","plan":"basic"}`, `{"credits":10}`, `{"credits":"-1"}`, `{"x":1}`} {

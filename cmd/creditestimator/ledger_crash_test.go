@@ -23,6 +23,7 @@ import (
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/creditestimator/creditestimator/internal/pgtest"
+	"github.com/creditestimator/creditestimator/internal/stripetest"
 	"github.com/creditestimator/creditestimator/ledger"
 )
 
@@ -436,4 +437,39 @@ func TestBinarySafeByDefault(t *testing.T) {
 	did, dtok := m["account"].(map[string]any)["id"].(string), m["token"].(string)
 	st, _ = call(p.url, "/api/v1/accounts/"+did+"/grants", dtok, "g3", `{"kind":"topup","credits":"100"}`)
 	assert.Equal(t, 201, st)
+}
+
+// stripeMock is the package's stripe-mock, started on first use.
+var stripeMock stripetest.Shared
+
+// TestBinaryStripeCheckout: the binary configured by STRIPE_* creates Checkout Sessions (on
+// stripe-mock) and says so to the page; with only one of the two secrets it refuses to start.
+func TestBinaryStripeCheckout(t *testing.T) {
+	mock := stripeMock.URL(t)
+	keyFile := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(crashKey+"\n"), 0o600))
+	dsn := filepath.Join(t.TempDir(), "ledger.db")
+	p := startLedgerProcWith(t, dsn, keyFile, []string{"STRIPE_SECRET_KEY=sk_test_123", "STRIPE_WEBHOOK_SECRET=whsec_x", "STRIPE_API_BASE=" + mock}, "-demo")
+	c := crashClient{url: p.url, hc: &http.Client{Timeout: 20 * time.Second}}
+	st, m, ok := c.post("/api/v1/accounts", "acct", "")
+	require.True(t, ok)
+	require.Equal(t, 201, st)
+	account := m["account"].(map[string]any)["id"].(string)
+	st, m, ok = c.post("/api/v1/accounts/"+account+"/checkout", "co-1", `{"credits":"750"}`)
+	require.True(t, ok)
+	require.Equal(t, 201, st, "%v", m)
+	assert.NotEmpty(t, m["url"])
+	resp, err := c.hc.Get(p.url + "/api/v1/ledger")
+	require.NoError(t, err)
+	var info map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&info))
+	resp.Body.Close()
+	assert.Equal(t, true, info["checkout"])
+	assert.Equal(t, true, info["demoSignup"])
+
+	cmd := exec.Command(buildBinary(t), "-addr", "127.0.0.1:0", "-web", "", "-ledger-db", filepath.Join(t.TempDir(), "l.db"), "-operator-key-file", keyFile)
+	cmd.Env = append(os.Environ(), "STRIPE_SECRET_KEY=sk_test_123", "STRIPE_WEBHOOK_SECRET=")
+	out, err := cmd.CombinedOutput()
+	assert.Error(t, err)
+	assert.Contains(t, string(out), "STRIPE_WEBHOOK_SECRET")
 }

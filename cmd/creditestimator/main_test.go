@@ -40,6 +40,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stripeMock.Stop()
 	if binPath != "" {
 		_ = os.RemoveAll(filepath.Dir(binPath))
 	}

@@ -85,3 +85,29 @@ func TestReportCommand(t *testing.T) {
 	assert.Equal(t, 2, run([]string{"report", "-db", path}, env, &out, &errb))
 	assert.Equal(t, 2, run([]string{"report", "-db", path, "-period", "2026-11", "-format", "xml"}, env, &out, &errb))
 }
+
+// ledgerctl reconcile checks reversals: a void without its actor is a problem.
+func TestReconcileCommandChecksReversals(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	l, err := ledger.Open(ctx, path, ledger.Options{})
+	require.NoError(t, err)
+	r, err := l.CreateAccount(ctx, ledger.Call{Scope: "op", Key: "k", RequestHash: "h"}, false)
+	require.NoError(t, err)
+	_, err = l.Void(ctx, ledger.Call{Scope: "op", Key: "v", RequestHash: "v"}, r.ID, r.Buckets[0].ID, ledger.Reversal{Reason: "correction", Actor: "ops"})
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	env := func(string) string { return "" }
+	var out, errb bytes.Buffer
+	assert.Equal(t, 0, run([]string{"reconcile", "-db", path}, env, &out, &errb), errb.String())
+	assert.Contains(t, out.String(), "entries 2: clean")
+
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE entries SET actor = '' WHERE type = 'void'`)
+	require.NoError(t, err)
+	db.Close()
+	out.Reset()
+	assert.Equal(t, 1, run([]string{"reconcile", "-db", path}, env, &out, &errb))
+	assert.Contains(t, out.String(), "without a reason and an actor")
+}
