@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,5 +290,67 @@ func TestPaymentEvents(t *testing.T) {
 			"subscription.ended 0.00 sub_1 stripe:sub_1:deleted",
 		}, got)
 		e.reconcileClean()
+	})
+}
+
+// FuzzEventRequests: the decoders of the event and webhook calls never panic, refuse with a code
+// and a field, and accept only what they promise: an absolute http(s) URL without user
+// information, a threshold in range or null, an event id or nothing.
+func FuzzEventRequests(f *testing.F) {
+	for _, s := range []string{`{"url":"https://platform.example/hooks"}`, `{"url":"ftp://x"}`, `{"url":"http://u:p@x/"}`,
+		`{"url":"http://x/ y"}`, `{"credits":"50.00"}`, `{"credits":null}`, `{"credits":"-1"}`, `{}`, ``,
+		`{"event":"evt_x"}`, `{"event":5}`, `{"url":"https://a"}{}`, "{\"url\":\"\xff\"}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u, e1 := DecodeEndpoint(data)
+		th, e2 := DecodeLowBalance(data)
+		_, e3 := DecodeReplay(data)
+		for _, e := range []*estimator.Error{e1, e2, e3} {
+			if e != nil && (e.Code == "" || e.Message == "") {
+				require.Failf(t, "an error without a code or message", "%#v", e)
+			}
+		}
+		if e1 == nil {
+			require.True(t, strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://"), u)
+			require.NotContains(t, u, "@")
+			require.LessOrEqual(t, len(u), maxURLBytes)
+		}
+		if e2 == nil && th != nil {
+			require.True(t, *th > 0 && *th <= maxCreditsHundredths)
+		}
+	})
+}
+
+func TestDeliveryHistoryPruned(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{})
+		ctx := context.Background()
+		ep, err := e.l.CreateEndpoint(ctx, "http://127.0.0.1:1/hook")
+		require.NoError(t, err)
+		a := e.account()
+		_, err = e.l.FanOut(ctx)
+		require.NoError(t, err)
+		cs, err := e.l.ClaimDeliveries(ctx, "w", 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		_, err = e.l.FinishDelivery(ctx, cs[0], "w", 204, "", true, RetryPolicy{})
+		require.NoError(t, err)
+		e.clock.Add(DeliveryHistoryTTL - time.Hour)
+		_, err = e.l.Sweep(ctx)
+		require.NoError(t, err)
+		ds, err := e.l.Deliveries(ctx, ep.ID, "", 0, 0)
+		require.NoError(t, err)
+		require.Len(t, ds, 1, "kept for DeliveryHistoryTTL")
+		require.Len(t, ds[0].History, 1)
+		e.clock.Add(2 * time.Hour)
+		_, err = e.l.Sweep(ctx)
+		require.NoError(t, err)
+		ds, err = e.l.Deliveries(ctx, ep.ID, "", 0, 0)
+		require.NoError(t, err)
+		assert.Empty(t, ds)
+		evs, err := e.l.Events(ctx, a, 0, 0)
+		require.NoError(t, err)
+		assert.NotEmpty(t, evs, "events are kept")
 	})
 }

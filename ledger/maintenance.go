@@ -136,6 +136,9 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 	if err := l.sweepExpiring(ctx, now); err != nil {
 		return accounts, err
 	}
+	if err := l.pruneDeliveries(ctx, now); err != nil {
+		return accounts, err
+	}
 	err = l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// Payment references (scope "payment") are kept forever: a provider may replay an event
 		// long after any key would have expired.

@@ -416,6 +416,24 @@ func (l *Ledger) TryLease(ctx context.Context, name, holder string, ttl time.Dur
 	return got, err
 }
 
+// DeliveryHistoryTTL is how long a delivered or dead delivery and its attempts are kept (the
+// events themselves are kept for good).
+const DeliveryHistoryTTL = 30 * 24 * time.Hour
+
+// pruneDeliveries forgets deliveries finished more than DeliveryHistoryTTL ago, a batch at a time.
+func (l *Ledger) pruneDeliveries(ctx context.Context, now int64) error {
+	return l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		cut := now - DeliveryHistoryTTL.Microseconds()
+		if _, err := l.exec(ctx, tx, `DELETE FROM delivery_attempts WHERE at < ? AND EXISTS (SELECT 1 FROM deliveries d
+			WHERE d.endpoint_id = delivery_attempts.endpoint_id AND d.event_seq = delivery_attempts.event_seq AND d.state <> ? AND d.done_at < ?)`,
+			cut, DeliveryPending, cut); err != nil {
+			return err
+		}
+		_, err := l.exec(ctx, tx, `DELETE FROM deliveries WHERE state <> ? AND done_at < ?`, DeliveryPending, cut)
+		return err
+	})
+}
+
 // DeliveryCounts returns how many deliveries are in each state.
 func (l *Ledger) DeliveryCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM deliveries GROUP BY state`)

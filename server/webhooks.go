@@ -110,6 +110,11 @@ func (d *Dispatcher) init() {
 		if d.Client == nil {
 			d.Client = &http.Client{Timeout: 10 * time.Second}
 		}
+		if d.Client.CheckRedirect == nil { // never send a signed event on to another address
+			c := *d.Client
+			c.CheckRedirect = NoRedirects
+			d.Client = &c
+		}
 		if d.Lease <= 0 {
 			d.Lease = time.Minute
 		}
@@ -198,6 +203,10 @@ func (d *Dispatcher) send(ctx context.Context, c ledger.Claim) (code int, failur
 	}
 	return resp.StatusCode, ""
 }
+
+// NoRedirects is the CheckRedirect of a dispatcher's client: a redirect is an answer that is not
+// 2xx (a failed attempt), never a reason to send the signed event to another address.
+func NoRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Wake makes a running Run start its next round now (an event was just written).
 func (d *Dispatcher) Wake() {

@@ -66,7 +66,7 @@ type receiver struct {
 	addr   string
 	srv    *httptest.Server
 	mode   atomic.Int32 // 0 ok, 1 answers 500, 2 hangs until the client gives up
-	hits   [3]atomic.Int32
+	hits   [4]atomic.Int32
 	mu     sync.Mutex
 	got    []received
 	bad    []string
@@ -81,6 +81,7 @@ const (
 	recvOK = iota
 	recv500
 	recvHang
+	recvRedirect
 )
 
 func newReceiver(t *testing.T) *receiver {
@@ -102,6 +103,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	case recvHang:
 		<-req.Context().Done()
+		return
+	case recvRedirect:
+		http.Redirect(w, req, "/elsewhere", http.StatusFound)
 		return
 	}
 	wh, err := standardwebhooks.NewWebhook(r.secret)
@@ -363,9 +367,13 @@ func TestWebhooksSurviveADownReceiver(t *testing.T) {
 func TestWebhooksDeadLetterAndReplay(t *testing.T) {
 	e := newHookEnv(t, ledgerBackends[0].dsn(t))
 	e.disp.Retry = ledger.RetryPolicy{Base: time.Minute, Max: time.Hour, GiveUp: 6 * time.Hour}
-	e.recv.mode.Store(recv500)
+	e.recv.mode.Store(recvRedirect) // a redirect is a failed attempt, never followed
 	a, _ := e.s.account()
 	e.accts = []string{a}
+	r0 := e.deliverAll()
+	assert.Equal(t, 1, r0.Failed)
+	assert.Equal(t, int32(1), e.recv.hits[recvRedirect].Load(), "not followed to /elsewhere")
+	e.recv.mode.Store(recv500)
 	for i := 0; i < 12*6; i++ {
 		e.deliverAll()
 		e.advance(10 * time.Minute)
@@ -378,7 +386,8 @@ func TestWebhooksDeadLetterAndReplay(t *testing.T) {
 	d := dead.json(t)["deliveries"].([]any)[0].(map[string]any)
 	assert.Equal(t, "dead", d["state"])
 	assert.Greater(t, len(d["history"].([]any)), 5)
-	assert.Equal(t, float64(500), d["history"].([]any)[0].(map[string]any)["code"])
+	assert.Equal(t, float64(302), d["history"].([]any)[0].(map[string]any)["code"])
+	assert.Equal(t, float64(500), d["history"].([]any)[1].(map[string]any)["code"])
 
 	e.recv.mode.Store(recvOK)
 	r := e.s.do("POST", "/api/v1/webhooks/endpoints/"+ep+"/replay", testOperatorKey, "")

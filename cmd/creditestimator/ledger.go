@@ -111,7 +111,7 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 		}
 	}()
 	if f.webhooks {
-		d := &server.Dispatcher{Ledger: l, Worker: worker, Client: &http.Client{Timeout: f.webhookTimeout},
+		d := &server.Dispatcher{Ledger: l, Worker: worker, Client: &http.Client{Timeout: f.webhookTimeout, CheckRedirect: server.NoRedirects},
 			Lease: f.webhookLease, Log: logger}
 		if d.Lease <= f.webhookTimeout {
 			d.Lease = 2*f.webhookTimeout + 10*time.Second
