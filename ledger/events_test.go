@@ -354,3 +354,14 @@ func TestDeliveryHistoryPruned(t *testing.T) {
 		assert.NotEmpty(t, evs, "events are kept")
 	})
 }
+
+// NoEvents (benchmarks only) is the ledger before events: the same answers, no event rows.
+func TestNoEventsWritesNone(t *testing.T) {
+	each(t, func(t *testing.T, open func(Options) *env) {
+		e := open(Options{NoEvents: true})
+		a := e.account()
+		e.mustSettle(e.mustHold(a, `{"spec":`+specOf(5)+`}`).ID)
+		assert.Empty(t, e.eventsOf(a))
+		assert.Equal(t, "95.00", e.balance(a).Available.String())
+	})
+}

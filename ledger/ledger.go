@@ -57,6 +57,9 @@ type Options struct {
 	MaxHoldTTL     time.Duration       // the longest TTL a hold or an extension may ask for; 0 means DefaultMaxHoldTTL (at least HoldTTL)
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
 	ExpiringLead   time.Duration       // credits.expiring this long before a bucket expires; 0 means DefaultExpiringLead
+	// NoEvents writes no events (the ledger as it was before them): for benchmarks that compare
+	// both in one run (cmd/ledgerbench). Never in production: nothing would be delivered.
+	NoEvents bool
 	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
 
 	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
@@ -80,6 +83,7 @@ type Ledger struct {
 	writeMu  *sync.Mutex // SQLite only: held by the group-commit writer
 	// expiringLead: credits.expiring is sent this long before a bucket expires.
 	expiringLead time.Duration
+	noEvents     bool
 
 	batch   *batcher // SQLite only: group commit (batch.go)
 	closeMu sync.RWMutex
@@ -102,7 +106,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 		return nil, err
 	}
 	l := &Ledger{db: db, dialect: d, rb: rebinder{dialect: d}, card: opt.Card, now: opt.Now,
-		holdTTL: opt.HoldTTL, maxTTL: opt.MaxHoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead}
+		holdTTL: opt.HoldTTL, maxTTL: opt.MaxHoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead, noEvents: opt.NoEvents}
 	if len(opt.TokenKey) > 0 {
 		if len(opt.TokenKey) < 16 {
 			db.Close()
