@@ -60,7 +60,7 @@ type Options struct {
 	// NoEvents writes no events (the ledger as it was before them): for benchmarks that compare
 	// both in one run (cmd/ledgerbench). Never in production: nothing would be delivered.
 	NoEvents bool
-	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
+	MaxConns int // PostgreSQL connections; 0 means 4 per CPU, at least 8
 
 	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
 	// a random salt per account, so that a retried account creation answers its token again,
