@@ -57,15 +57,16 @@ type Options struct {
 	MaxHoldTTL     time.Duration       // the longest TTL a hold or an extension may ask for; 0 means DefaultMaxHoldTTL (at least HoldTTL)
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
 	ExpiringLead   time.Duration       // credits.expiring this long before a bucket expires; 0 means DefaultExpiringLead
-	// NoEvents writes no events (the ledger as it was before them): for benchmarks that compare
-	// both in one run (cmd/ledgerbench). Never in production: nothing would be delivered.
-	NoEvents bool
-	MaxConns int // PostgreSQL connections; 0 means 4 per CPU, at least 8
+	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
 
 	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
 	// a random salt per account, so that a retried account creation answers its token again,
 	// byte for byte the first answer. Empty: tokens are random and a retry answers "token": null.
 	TokenKey []byte
+
+	// NoEvents writes no events (the ledger as it was before them): for benchmarks that compare
+	// both in one run (cmd/ledgerbench). Never in production: nothing would be delivered.
+	NoEvents bool
 }
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
