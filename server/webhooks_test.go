@@ -233,7 +233,7 @@ func (e *hookEnv) month(step func(day int)) {
 			if acct == b {
 				tok = tokB
 			}
-			r := s.do("POST", "/api/v1/accounts/"+acct+"/holds", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"count":3}}`)
+			r := s.do("POST", "/api/v1/accounts/"+acct+"/holds", tok, `{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"count":3,"prompt":"`+hookPrompt+`"}}`)
 			if r.status == 402 {
 				continue
 			}
@@ -254,8 +254,17 @@ func (e *hookEnv) month(step func(day int)) {
 	}
 }
 
-// check asserts that every event of every account arrived exactly as recorded, in order.
+// hookPrompt is in every hold of the scripted month: no event may carry it.
+const hookPrompt = "Zq7hook gentle ripples on a calm lake"
+
+// check asserts that every event of every account arrived exactly as recorded, in order, and
+// that none carries prompt text.
 func (e *hookEnv) check() (dups int) {
+	e.recv.mu.Lock()
+	for _, g := range e.recv.got {
+		assert.NotContains(e.t, string(g.body), "Zq7hook")
+	}
+	e.recv.mu.Unlock()
 	got, dups := e.recv.byAccount()
 	e.recv.mu.Lock()
 	assert.Empty(e.t, e.recv.bad)
@@ -297,6 +306,7 @@ func TestWebhooksDeliverAScriptedMonth(t *testing.T) {
 			assert.True(t, sent >= time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Unix() && sent <= e.l.Now().Unix(), "the simulated sending instant")
 			assert.True(t, strings.HasPrefix(last.id, "evt_"))
 			assert.NotContains(t, string(last.body), "prompt")
+			assert.NotEmpty(t, e.recv.got)
 			// The history says so.
 			eps := e.s.do("GET", "/api/v1/webhooks/endpoints", testOperatorKey, "")
 			require.Equal(t, 200, eps.status)
@@ -481,5 +491,29 @@ func TestWebhooksSeveralDispatchers(t *testing.T) {
 			t.Logf("deliveries per dispatcher %v, duplicates %d", rounds, dups)
 			assert.Zero(t, dups)
 		})
+	}
+}
+
+// The event bodies are a contract (docs/ledger.md, "Events"): member names, order and formats.
+func TestEventJSONShape(t *testing.T) {
+	at := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	cases := []struct {
+		ev   ledger.Event
+		want string
+	}{
+		{ledger.Event{ID: "evt_1", Type: ledger.EventHoldSettled, Account: "acct_1", At: at, Hold: "hold_1", Credits: 300, Returned: 100, RateCard: "v1"},
+			`{"type":"hold.settled","timestamp":"2026-11-02T01:00:00Z","data":{"id":"evt_1","account":"acct_1","at":"2026-11-02T01:00:00Z","hold":"hold_1","credits":"3.00","returned":"1.00","rateCard":{"version":"v1"}}}`},
+		{ledger.Event{ID: "evt_2", Type: ledger.EventGrantCreated, Account: "acct_1", At: at, Bucket: "bkt_1", Kind: "monthly", Plan: "basic", Credits: 50000,
+			Granted: at, Expires: at.AddDate(0, 1, 0), RateCard: "v1"},
+			`{"type":"grant.created","timestamp":"2026-11-02T01:00:00Z","data":{"id":"evt_2","account":"acct_1","at":"2026-11-02T01:00:00Z","bucket":"bkt_1","kind":"monthly","plan":"basic","credits":"500.00","granted":"2026-11-02T01:00:00Z","expires":"2026-12-02T01:00:00Z","rateCard":{"version":"v1"}}}`},
+		{ledger.Event{ID: "evt_3", Type: ledger.EventBalanceLow, Account: "acct_1", At: at, Credits: 4000, Threshold: 5000, RateCard: "v1"},
+			`{"type":"balance.low","timestamp":"2026-11-02T01:00:00Z","data":{"id":"evt_3","account":"acct_1","at":"2026-11-02T01:00:00Z","credits":"40.00","threshold":"50.00","rateCard":{"version":"v1"}}}`},
+		{ledger.Event{ID: "evt_4", Type: ledger.EventPurchaseRefunded, Account: "acct_1", At: at, Credits: 7000, Spent: 3000, Subject: "pi_A", Ref: "stripe:refund:ch_A", RateCard: "v1"},
+			`{"type":"purchase.refunded","timestamp":"2026-11-02T01:00:00Z","data":{"id":"evt_4","account":"acct_1","at":"2026-11-02T01:00:00Z","credits":"70.00","spent":"30.00","charge":"pi_A","reference":"stripe:refund:ch_A","rateCard":{"version":"v1"}}}`},
+		{ledger.Event{ID: "evt_5", Type: ledger.EventSubscriptionEnded, Account: "acct_1", At: at, Subject: "sub_1", Ref: "stripe:sub_1:deleted", RateCard: "v1"},
+			`{"type":"subscription.ended","timestamp":"2026-11-02T01:00:00Z","data":{"id":"evt_5","account":"acct_1","at":"2026-11-02T01:00:00Z","credits":"0.00","subscription":"sub_1","reference":"stripe:sub_1:deleted","rateCard":{"version":"v1"}}}`},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, string(EventJSON(c.ev)), c.ev.Type)
 	}
 }
