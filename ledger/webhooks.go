@@ -216,7 +216,7 @@ func (l *Ledger) ClaimDeliveries(ctx context.Context, worker string, n int, leas
 		query := `SELECT d.endpoint_id, d.attempts, d.created_at, w.url, w.secret, ` + eventColumns + `
 			FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN events e ON e.seq = d.event_seq
 			LEFT JOIN buckets b ON b.id = e.bucket_id AND e.bucket_id <> ''
-			WHERE d.state = ? AND d.next_at <= ? AND d.lease_until <= ?
+			WHERE d.state = ? AND d.next_at <= ? AND d.lease_until <= ? AND w.disabled = 0
 			AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.account_id = d.account_id
 				AND p.state = ? AND p.event_seq < d.event_seq)
 			ORDER BY d.event_seq LIMIT ?`
@@ -386,10 +386,34 @@ func (l *Ledger) Deliveries(ctx context.Context, endpointID, state string, after
 	return out, rows.Err()
 }
 
-// EndpointExists reports whether an endpoint exists.
+// DisableEndpoint stops deliveries to an endpoint: no new ones are made for it and those not yet
+// delivered are dead (never sent). It reports whether the endpoint was enabled.
+func (l *Ledger) DisableEndpoint(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// Events written until now are fanned out first, so none is given to it later.
+		if _, err := l.fanOut(ctx, tx); err != nil {
+			return err
+		}
+		res, err := l.exec(ctx, tx, `UPDATE webhook_endpoints SET disabled = 1 WHERE id = ? AND disabled = 0`, id)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		// What was not delivered never will be: dead, and forgotten with the history.
+		_, err = l.exec(ctx, tx, `UPDATE deliveries SET state = ?, done_at = ?, lease_until = 0, claim = '' WHERE endpoint_id = ? AND state = ?`,
+			DeliveryDead, l.nowMicro(), id, DeliveryPending)
+		return err
+	})
+	return n == 1, err
+}
+
+// EndpointExists reports whether an enabled endpoint exists.
 func (l *Ledger) EndpointExists(ctx context.Context, id string) (bool, error) {
 	var x string
-	err := l.db.QueryRowContext(ctx, l.q(`SELECT id FROM webhook_endpoints WHERE id = ?`), id).Scan(&x)
+	err := l.db.QueryRowContext(ctx, l.q(`SELECT id FROM webhook_endpoints WHERE id = ? AND disabled = 0`), id).Scan(&x)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -290,6 +290,7 @@ func (a *ledgerAPI) webhookRoutes() {
 		}
 		list(w, r)
 	})
+	handle(a.mux, endpoint{pattern: "DELETE /api/v1/webhooks/endpoints/{id}", valid: ep, serve: a.operator(a.disableEndpoint)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/webhooks/endpoints/{id}/deliveries", valid: ep, serve: a.operator(a.deliveries)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/webhooks/endpoints/{id}/replay", valid: ep, serve: a.operator(a.replay)})
 	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/events", valid: id, serve: a.forAccount(a.accountEvents)})
@@ -345,6 +346,19 @@ func (a *ledgerAPI) listEndpoints(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, marshal(struct {
 		Endpoints []endpointJSON `json:"endpoints"`
 	}{out}))
+}
+
+func (a *ledgerAPI) disableEndpoint(w http.ResponseWriter, r *http.Request) {
+	ok, err := a.l.DisableEndpoint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.internal(w, err)
+		return
+	}
+	if !ok {
+		ledgerNotFound(w, "endpoint")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // endpointFound answers 404 when the path's endpoint does not exist.

@@ -517,3 +517,21 @@ func TestEventJSONShape(t *testing.T) {
 		assert.Equal(t, c.want, string(EventJSON(c.ev)), c.ev.Type)
 	}
 }
+
+// A disabled endpoint gets nothing more: its pending deliveries are not sent, and it is gone
+// from the API.
+func TestWebhookEndpointDisabled(t *testing.T) {
+	e := newHookEnv(t, ledgerBackends[0].dsn(t))
+	e.s.account()
+	ep := e.s.do("GET", "/api/v1/webhooks/endpoints", testOperatorKey, "").json(t)["endpoints"].([]any)[0].(map[string]any)["id"].(string)
+	r := e.s.do("DELETE", "/api/v1/webhooks/endpoints/"+ep, testOperatorKey, "")
+	require.Equal(t, 204, r.status, string(r.body))
+	assert.Equal(t, 404, e.s.do("DELETE", "/api/v1/webhooks/endpoints/"+ep, testOperatorKey, "").status)
+	e.s.account()
+	assert.Zero(t, e.deliverAll().Delivered)
+	assert.Empty(t, e.s.do("GET", "/api/v1/webhooks/endpoints", testOperatorKey, "").json(t)["endpoints"])
+	assert.Equal(t, 404, e.s.do("GET", "/api/v1/webhooks/endpoints/"+ep+"/deliveries", testOperatorKey, "").status)
+	counts, err := e.l.DeliveryCounts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{ledger.DeliveryDead: 1}, counts, "the first account's grant, never sent")
+}
