@@ -7,6 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirements, startServer, launch, waitLive } from './helpers.mjs';
+import { AXE } from './i18n-helpers.mjs';
+
+/** axe-core's serious and critical findings (and heading order) on the page. */
+async function axeProblems(page) {
+  await page.route(`${server.base}__t/axe.min.js`, (rt) => rt.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: AXE }));
+  await page.addScriptTag({ url: `${server.base}__t/axe.min.js` });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => JSON.stringify(n.target)) })));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order');
+}
 
 const req = requirements();
 let server;
@@ -45,7 +55,7 @@ async function openEditor(context) {
 }
 
 test('the wallet: this period, what expires when, credits over time', { skip: req.skip }, async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ serviceWorkers: 'block' }); // axe is routed in below
   let page = await openEditor(context);
   const account = await page.evaluate(() => document.body.dataset.accountId);
   // The trial only: no plan period; 100.00 expiring on one date; granted 100 on the chart.
@@ -76,6 +86,7 @@ test('the wallet: this period, what expires when, credits over time', { skip: re
   assert.equal(await page.locator('[data-expiries] li').count(), 1, 'the plan period only (the trial is spent)');
   // Every text is text: the chart's titles are the series names.
   assert.deepEqual(await page.locator('.credits-chart path title').allTextContents(), ['Granted', 'Spent', 'Expired']);
+  assert.deepEqual(await axeProblems(page), []);
   await context.close();
 });
 
@@ -91,6 +102,7 @@ test('the operator report page: summary, distribution, periods, CSV', { skip: re
   assert.equal(await page.locator('[data-distribution] rect.bar').count(), 5);
   assert.ok(await page.locator('[data-periods] tbody tr').count() >= 1);
   assert.match(await page.locator('[data-csv]').getAttribute('href'), /^blob:/);
+  assert.deepEqual(await axeProblems(page), []);
   // A wrong key says so.
   await page.locator('[data-key]').fill('not-the-key');
   await page.locator('button[type=submit]').click();
