@@ -99,10 +99,10 @@ test-go: deps-stripe-mock
 	$(GO) test -count=1 ./...
 
 ## test-race: the ledger's suites (SQLite and PostgreSQL, concurrency included), the payment and
-## abuse tests under the race detector
+## abuse tests, the webhook deliveries and reports under the race detector
 test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./ledger/...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger|Stripe|SlowBodies|FairShare|RefusedSignups' ./server/
+	CGO_ENABLED=1 $(GO) test -race -count=1 -run 'Ledger|Stripe|SlowBodies|FairShare|RefusedSignups|Webhook|Report' ./server/
 
 ## test-fuzz: every Fuzz* target of the module (found by .ci/fuzz-all), each for $(FUZZTIME)
 test-fuzz:

@@ -42,6 +42,18 @@
 // stored result with Replayed set; the same key with another hash is idempotency_conflict.
 // Keys are kept Options.IdempotencyTTL (30 days by default); payment references forever.
 //
+// # Events, webhooks and reports
+//
+// Every change a platform cares about writes an [Event] row in the same transaction (an
+// outbox): the entry lines and payment rows a call's write set flushes become events in one
+// place (events.go), plus balance.low (a per-account threshold, [Ledger.SetLowBalance], once per
+// crossing) and credits.expiring (the sweeper, once per bucket). [Ledger.FanOut],
+// [Ledger.ClaimDeliveries] and [Ledger.FinishDelivery] let any number of processes deliver them
+// to webhook endpoints ([Ledger.CreateEndpoint]) at least once, in order per account, with
+// backoff ([RetryPolicy]), dead letters, [Ledger.Replay] and history ([Ledger.Deliveries]);
+// [Ledger.TryLease] lets one process at a time run a job. [Ledger.Usage],
+// [Ledger.UtilizationReport] and [Ledger.BalanceAt] read the entries for reports.
+//
 // # Rules
 //
 // Written down in docs/ledger.md and tested against both databases:

@@ -15,6 +15,7 @@ func fmtTime(us int64) string { return time.UnixMicro(us).UTC().Format(rfc3339Mi
 func (w *writeSet) entry(account string, at int64, typ, bucket, kind, hold string, credits, available, held int64, memo string) {
 	w.add(`INSERT INTO entries (account_id, at, type, bucket_id, kind, hold_id, credits, available, held, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		account, at, typ, bucket, kind, hold, credits, available, held, memo)
+	w.lines = append(w.lines, line{account: account, at: at, typ: typ, bucket: bucket, kind: kind, hold: hold, credits: credits, memo: memo})
 }
 
 func instant(us int64) time.Time { return time.UnixMicro(us).UTC() }
@@ -24,7 +25,7 @@ func (w *writeSet) bucket(account, kind, plan, period string, credits estimator.
 	id := randomID("bkt_")
 	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, account, kind, plan, period, int64(credits), int64(credits), granted, expires)
-	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
+	w.grantEntry(account, at, id, kind, plan, int64(credits), granted, expires, memo)
 	return Bucket{ID: id, Kind: kind, Plan: plan, Credits: credits, Granted: instant(granted), Expires: instant(expires)}
 }
 

@@ -94,6 +94,7 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 		var err error
 		var due [2]int64 // stale holds, expired buckets with credits
 		var account string
+		low := int64(-1) // the account's low-balance threshold; -1: none
 		if by != byNothing {
 			// One round trip: lock the account row (found through the hold for a hold), look the
 			// key up, and see whether holds or buckets are due for maintenance. Anything that
@@ -109,12 +110,13 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 			}
 			query := `SELECT a.id, i.request_hash, i.status, i.response,
 				(SELECT COUNT(*) FROM holds WHERE account_id = a.id AND state = ? AND expires_at <= ?),
-				(SELECT COUNT(*) FROM buckets WHERE account_id = a.id AND remaining > 0 AND expires_at <= ?)
+				(SELECT COUNT(*) FROM buckets WHERE account_id = a.id AND remaining > 0 AND expires_at <= ?),
+				COALESCE(a.low_balance, -1)
 				` + from + ` LEFT JOIN idempotency i ON i.scope = ? AND i.idem_key = ?` + where
 			if l.dialect == Postgres {
 				query += ` FOR UPDATE OF a`
 			}
-			err = l.queryRow(ctx, tx, query, HoldHeld, now, now, call.Scope, call.Key, id).Scan(&account, &hash, &status, &body, &due[0], &due[1])
+			err = l.queryRow(ctx, tx, query, HoldHeld, now, now, call.Scope, call.Key, id).Scan(&account, &hash, &status, &body, &due[0], &due[1], &low)
 			if errors.Is(err, sql.ErrNoRows) {
 				if by == byHold {
 					return errNoHold
@@ -151,6 +153,11 @@ func (l *Ledger) mutate(ctx context.Context, call Call, by lockBy, id string, op
 			return err
 		}
 		res = r
+		if r.Err == nil && low >= 0 {
+			if err := l.checkLow(ctx, tx, account, now, w); err != nil {
+				return err
+			}
+		}
 		stored, err := storeOutcome(r)
 		if err != nil {
 			return err

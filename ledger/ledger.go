@@ -56,12 +56,17 @@ type Options struct {
 	HoldTTL        time.Duration       // a hold's deadline when it asks for none; 0 means DefaultHoldTTL
 	MaxHoldTTL     time.Duration       // the longest TTL a hold or an extension may ask for; 0 means DefaultMaxHoldTTL (at least HoldTTL)
 	IdempotencyTTL time.Duration       // 0 means DefaultIdempotencyTTL
+	ExpiringLead   time.Duration       // credits.expiring this long before a bucket expires; 0 means DefaultExpiringLead
 	MaxConns       int                 // PostgreSQL connections; 0 means 4 per CPU, at least 8
 
 	// TokenKey is a server secret (at least 16 bytes) that account tokens are derived from, with
 	// a random salt per account, so that a retried account creation answers its token again,
 	// byte for byte the first answer. Empty: tokens are random and a retry answers "token": null.
 	TokenKey []byte
+
+	// NoEvents writes no events (the ledger as it was before them): for benchmarks that compare
+	// both in one run (cmd/ledgerbench). Never in production: nothing would be delivered.
+	NoEvents bool
 }
 
 // Ledger is a credit ledger on SQLite or PostgreSQL. It is safe for concurrent use.
@@ -77,6 +82,9 @@ type Ledger struct {
 	tokenKey []byte
 	stmts    sync.Map    // query text → *sql.Stmt
 	writeMu  *sync.Mutex // SQLite only: held by the group-commit writer
+	// expiringLead: credits.expiring is sent this long before a bucket expires.
+	expiringLead time.Duration
+	noEvents     bool
 
 	batch   *batcher // SQLite only: group commit (batch.go)
 	closeMu sync.RWMutex
@@ -99,7 +107,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 		return nil, err
 	}
 	l := &Ledger{db: db, dialect: d, rb: rebinder{dialect: d}, card: opt.Card, now: opt.Now,
-		holdTTL: opt.HoldTTL, maxTTL: opt.MaxHoldTTL, idemTTL: opt.IdempotencyTTL}
+		holdTTL: opt.HoldTTL, maxTTL: opt.MaxHoldTTL, idemTTL: opt.IdempotencyTTL, expiringLead: opt.ExpiringLead, noEvents: opt.NoEvents}
 	if len(opt.TokenKey) > 0 {
 		if len(opt.TokenKey) < 16 {
 			db.Close()
@@ -120,6 +128,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*Ledger, error) {
 		l.maxTTL = DefaultMaxHoldTTL
 	}
 	l.maxTTL = max(l.maxTTL, l.holdTTL)
+	if l.expiringLead <= 0 {
+		l.expiringLead = DefaultExpiringLead
+	}
 	if l.idemTTL <= 0 {
 		l.idemTTL = DefaultIdempotencyTTL
 	}
@@ -164,3 +175,7 @@ func (l *Ledger) IdempotencyTTL() time.Duration { return l.idemTTL }
 func (l *Ledger) q(s string) string { return l.rb.q(s) }
 
 func (l *Ledger) nowMicro() int64 { return l.now().UTC().UnixMicro() }
+
+// Now is the ledger's clock (Options.Now) in UTC: deliveries are signed with it, so a test that
+// moves the clock moves them too.
+func (l *Ledger) Now() time.Time { return l.now().UTC() }

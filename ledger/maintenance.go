@@ -47,12 +47,15 @@ func (l *Ledger) maintainDue(ctx context.Context, tx *sql.Tx, account string, no
 			return err
 		}
 		// Two stale holds may have drawn from one bucket: flush each before the next.
-		finishHold(w, h, draws, HoldReleased, EntryRelease, h.expires, "released automatically")
+		finishHold(w, h, draws, HoldReleased, EntryRelease, h.expires, memoAutoReleased)
 		if err := l.flush(ctx, tx, w); err != nil {
 			return err
 		}
 	}
-	return l.expireBuckets(ctx, tx, account, now)
+	if err := l.expireBuckets(ctx, tx, account, now); err != nil {
+		return err
+	}
+	return l.checkLow(ctx, tx, account, now, w)
 }
 
 // expireBuckets writes an expire entry for every bucket that has expired with credits left. The
@@ -92,6 +95,7 @@ func (l *Ledger) expireBuckets(ctx context.Context, tx *sql.Tx, account string, 
 		// Each bucket once, and no read below sees another bucket's writes: one flush.
 		w.add(`UPDATE buckets SET remaining = 0 WHERE id = ?`, e.id)
 		w.entry(account, at, EntryExpire, e.id, e.kind, "", e.rem, -e.rem, 0, "")
+		w.lines[len(w.lines)-1].expires = e.at
 	}
 	return l.flush(ctx, tx, w)
 }
@@ -128,6 +132,12 @@ func (l *Ledger) Sweep(ctx context.Context) (accounts int, err error) {
 			return accounts, err
 		}
 		accounts++
+	}
+	if err := l.sweepExpiring(ctx, now); err != nil {
+		return accounts, err
+	}
+	if err := l.pruneDeliveries(ctx, now); err != nil {
+		return accounts, err
 	}
 	err = l.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// Payment references (scope "payment") are kept forever: a provider may replay an event

@@ -107,4 +107,68 @@ CREATE TABLE subscriptions (
 	ended_at   BIGINT
 )
 `},
+	{5, "events (an outbox written with each change), webhook endpoints and deliveries, low-balance thresholds, leases", `
+CREATE TABLE events (
+	seq          {{id}},
+	id           TEXT NOT NULL UNIQUE,
+	account_id   TEXT NOT NULL,
+	type         TEXT NOT NULL,
+	at           BIGINT NOT NULL,
+	bucket_id    TEXT NOT NULL DEFAULT '',
+	hold_id      TEXT NOT NULL DEFAULT '',
+	kind         TEXT NOT NULL DEFAULT '',
+	plan         TEXT NOT NULL DEFAULT '',
+	credits      BIGINT NOT NULL DEFAULT 0,
+	other        BIGINT NOT NULL DEFAULT 0,
+	expires_at   BIGINT NOT NULL DEFAULT 0,
+	card_version TEXT NOT NULL DEFAULT '',
+	ref          TEXT NOT NULL DEFAULT '',
+	subject      TEXT NOT NULL DEFAULT '',
+	fanned       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_account ON events (account_id, seq);
+CREATE INDEX events_unfanned ON events (seq) WHERE fanned = 0;
+ALTER TABLE accounts ADD COLUMN low_balance BIGINT;
+ALTER TABLE accounts ADD COLUMN low_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE buckets ADD COLUMN expiring_sent INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX buckets_expiring ON buckets (expires_at) WHERE expiring_sent = 0;
+CREATE TABLE webhook_endpoints (
+	id         TEXT PRIMARY KEY,
+	url        TEXT NOT NULL,
+	secret     TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	disabled   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE deliveries (
+	endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+	event_seq   BIGINT NOT NULL,
+	account_id  TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	created_at  BIGINT NOT NULL,
+	next_at     BIGINT NOT NULL,
+	lease_until BIGINT NOT NULL DEFAULT 0,
+	claim       TEXT NOT NULL DEFAULT '',
+	done_at     BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (endpoint_id, event_seq)
+);
+CREATE INDEX deliveries_due ON deliveries (state, next_at);
+CREATE INDEX deliveries_order ON deliveries (endpoint_id, account_id, state, event_seq);
+CREATE TABLE delivery_attempts (
+	seq         {{id}},
+	endpoint_id TEXT NOT NULL,
+	event_seq   BIGINT NOT NULL,
+	at          BIGINT NOT NULL,
+	worker      TEXT NOT NULL,
+	code        INTEGER NOT NULL,
+	error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX delivery_attempts_event ON delivery_attempts (endpoint_id, event_seq);
+CREATE TABLE leases (
+	name   TEXT PRIMARY KEY,
+	holder TEXT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+INSERT INTO leases (name, holder, expires_at) VALUES ('fanout', '', 0)
+`},
 }

@@ -20,6 +20,9 @@ type modelBucket struct {
 	id, kind         string
 	remaining        int64
 	granted, expires int64
+	// for the reports (reports_test.go)
+	plan                    string
+	credits, spent, expired int64
 }
 
 type modelHold struct {
@@ -47,6 +50,7 @@ func (m *model) catchUp(now int64) {
 	}
 	for _, b := range m.buckets {
 		if b.expires <= now {
+			b.expired += b.remaining
 			b.remaining = 0
 		}
 	}
@@ -98,14 +102,17 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 	addBuckets := func(g Granted, err error) {
 		require.NoError(t, err)
 		for _, b := range g.Buckets {
-			m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Credits), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro()}
+			m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Credits), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro(),
+				plan: b.Plan, credits: int64(b.Credits)}
 		}
 	}
 	// the account's trial, read back once
 	bal := e.balance(a)
 	for _, b := range bal.Buckets {
-		m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Available), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro()}
+		m.buckets[b.ID] = &modelBucket{id: b.ID, kind: b.Kind, remaining: int64(b.Available), granted: b.Granted.UnixMicro(), expires: b.Expires.UnixMicro(),
+			credits: int64(b.Available)}
 	}
+	var snaps []snapshot
 	planMonths := map[string]bool{}
 	for step := 0; step < steps; step++ {
 		now := e.clock.Now().UnixMicro()
@@ -180,6 +187,9 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 			case h.open:
 				require.NoError(t, err, "step %d", step)
 				h.open = false
+				for b, c := range h.draws {
+					m.buckets[b].spent += c
+				}
 				h.draws = nil
 			case h.draws == nil: // settled before
 				require.NoError(t, err, "step %d", step)
@@ -242,6 +252,11 @@ func runModel(t *testing.T, e *env, seed uint64, steps int) {
 		require.Equal(t, want, got, "seed %d step %d after %s", seed, step, what)
 		require.Equal(t, estimator.Credits(avail).String(), bal.Available.String(), "seed %d step %d after %s", seed, step, what)
 		require.Equal(t, estimator.Credits(held).String(), bal.Held.String(), "seed %d step %d after %s", seed, step, what)
+		if len(snaps) > 0 && snaps[len(snaps)-1].at == now { // the balance at an instant is its last
+			snaps = snaps[:len(snaps)-1]
+		}
+		snaps = append(snaps, snapshot{at: now, available: avail, held: held})
 	}
+	checkReports(t, e, a, m, snaps)
 	_ = ctx
 }

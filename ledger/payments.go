@@ -65,6 +65,7 @@ func (l *Ledger) payment(ctx context.Context, ref, account string, op func(ctx c
 }
 
 func (w *writeSet) paymentRow(ref, account, kind, purchase, charge string, buckets []string, credits, spent, now int64) {
+	w.payLines = append(w.payLines, payLine{ref: ref, account: account, kind: kind, purchase: purchase, charge: charge, credits: credits, spent: spent, at: now})
 	w.add(`INSERT INTO payments (ref, account_id, kind, purchase, charge, buckets, credits, spent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ref, account, kind, purchase, charge, strings.Join(buckets, " "), credits, spent, now)
 }
@@ -112,6 +113,8 @@ func (l *Ledger) PayPlan(ctx context.Context, ref, account, plan string, periodS
 				w.add(`INSERT INTO subscriptions (id, account_id, plan, anchor) VALUES (?, ?, ?, ?)`, subscription, account, plan, anchor.UnixMicro())
 			case err != nil:
 				return outcome{}, err
+			default:
+				w.renewal = &renewal{subscription: subscription, plan: plan} // subscription.renewed (events.go)
 			}
 		}
 		pay := &Payment{Ref: ref, Account: account, Kind: PaymentPlan, Buckets: []Bucket{}}

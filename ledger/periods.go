@@ -64,6 +64,6 @@ func (w *writeSet) planBucket(account, kind, plan string, p estimator.BillingPer
 	id := randomID("bkt_")
 	w.add(`INSERT INTO buckets (id, account_id, kind, plan, period, credits, remaining, granted_at, expires_at, period_anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, account, kind, plan, periodKey(p), int64(credits), int64(credits), int64(p.Start), int64(p.End), int64(p.Anchor))
-	w.entry(account, at, EntryGrant, id, kind, "", int64(credits), int64(credits), 0, memo)
+	w.grantEntry(account, at, id, kind, plan, int64(credits), int64(p.Start), int64(p.End), memo)
 	return Bucket{ID: id, Kind: kind, Plan: plan, Credits: credits, Granted: instant(int64(p.Start)), Expires: instant(int64(p.End))}
 }

@@ -18,8 +18,12 @@ import (
 // distinct rows and must not read what another write of the set changes. Flush before reading
 // anything the set wrote, and before writing a row the set already changed.
 type writeSet struct {
-	list []pendingWrite
-	sql  strings.Builder
+	list  []pendingWrite
+	lines []line // entry lines queued since the last flush: their events are written with them (events.go)
+	// payLines and renewal: the payments queued since the last flush, for their events.
+	payLines []payLine
+	renewal  *renewal
+	sql      strings.Builder
 }
 
 type pendingWrite struct {
@@ -44,6 +48,7 @@ func (w *writeSet) reset() { w.list = w.list[:0] }
 // flush runs the queued writes and empties the set.
 func (l *Ledger) flush(ctx context.Context, tx *sql.Tx, w *writeSet) error {
 	defer w.reset()
+	l.queueEvents(w)
 	if len(w.list) == 0 {
 		return nil
 	}

@@ -123,6 +123,8 @@ func (a *ledgerAPI) routes() {
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
 	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
+	a.webhookRoutes()
+	a.reportRoutes()
 	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
 		a.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 	}
@@ -131,7 +133,8 @@ func (a *ledgerAPI) routes() {
 // ownsLedgerPath reports whether p belongs to the ledger API.
 func ownsLedgerPath(p string) bool {
 	return p == "/api/v1/accounts" || strings.HasPrefix(p, "/api/v1/accounts/") ||
-		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") || strings.HasPrefix(p, "/api/v1/stripe/")
+		strings.HasPrefix(p, "/api/v1/holds/") || strings.HasPrefix(p, "/api/v1/demo/") || strings.HasPrefix(p, "/api/v1/stripe/") ||
+		strings.HasPrefix(p, "/api/v1/webhooks/") || strings.HasPrefix(p, "/api/v1/reports/")
 }
 
 // ledgerCaller is who is calling: the operator, or the holder of one account's token.
@@ -441,6 +444,10 @@ func (a *ledgerAPI) void(w http.ResponseWriter, r *http.Request, p ledgerCaller,
 }
 
 func (a *ledgerAPI) balance(w http.ResponseWriter, r *http.Request, _ ledgerCaller, id string) {
+	if r.URL.Query().Has("at") {
+		a.balanceAt(w, r, id) // reports.go
+		return
+	}
 	b, ok, err := a.l.Balance(r.Context(), id)
 	if err != nil {
 		a.internal(w, err)

@@ -230,11 +230,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	handle(mux, endpoint{pattern: "GET /healthz", cors: true, serve: s.serveHealth})
 	if s.ledger != nil {
-		for _, p := range []string{"/api/v1/accounts", "/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
+		for _, p := range []string{"/api/v1/accounts", "/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/", "/api/v1/webhooks/", "/api/v1/reports/"} {
 			mux.Handle(p, s.ledgerH)
 		}
 	}
-	for _, p := range []string{"/api/", "/api/v1/holds", "/api/v1/demo", "/api/v1/stripe"} {
+	for _, p := range []string{"/api/", "/api/v1/holds", "/api/v1/demo", "/api/v1/stripe", "/api/v1/webhooks", "/api/v1/reports"} {
 		mux.Handle(p, s.api)
 	}
 	for _, p := range []string{"/", "/api"} {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,11 @@ type ledgerFlags struct {
 	idemTTL           time.Duration
 	maxInFlight       int
 	queueWait         time.Duration
+	webhooks          bool
+	webhookTimeout    time.Duration
+	webhookLease      time.Duration
+	expiringLead      time.Duration
+	sweepEvery        time.Duration
 }
 
 func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
@@ -44,6 +50,11 @@ func addLedgerFlags(fl *flag.FlagSet, getenv func(string) string) *ledgerFlags {
 	fl.DurationVar(&f.holdTTL, "hold-ttl", ledger.DefaultHoldTTL, "how long a hold stays open before it is released automatically")
 	fl.IntVar(&f.maxInFlight, "ledger-max-inflight", envInt(getenv, "LEDGER_MAX_INFLIGHT", 0), "ledger requests running at once before others wait and get 503 (env LEDGER_MAX_INFLIGHT; 0: server.DefaultLedgerMaxInFlight; -1: no limit)")
 	fl.DurationVar(&f.queueWait, "ledger-queue-wait", server.DefaultLedgerQueueWait, "how long a ledger request waits for a slot before 503")
+	fl.BoolVar(&f.webhooks, "webhooks", true, "deliver the ledger's events to its webhook endpoints from this process (several processes share the work)")
+	fl.DurationVar(&f.webhookTimeout, "webhook-timeout", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
+	fl.DurationVar(&f.webhookLease, "webhook-lease", 0, "how long a claimed delivery is this process's before another may send it again (0: twice -webhook-timeout plus 10s); must exceed -webhook-timeout")
+	fl.DurationVar(&f.expiringLead, "expiring-lead", ledger.DefaultExpiringLead, "send credits.expiring this long before a bucket expires")
+	fl.DurationVar(&f.sweepEvery, "sweep-every", 30*time.Second, "how often the sweeper (one process at a time) releases stale holds, expires credits and sends credits.expiring")
 	return f
 }
 
@@ -63,7 +74,7 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	// Tokens are derived from the operator key (with a salt per account), so a retried account
 	// creation answers its token again; after the key changes, such a retry answers "token": null.
 	l, err := ledger.Open(ctx, dsn, ledger.Options{Card: card, HoldTTL: f.holdTTL, MaxHoldTTL: f.maxHoldTTL,
-		IdempotencyTTL: f.idemTTL, TokenKey: []byte(key)})
+		IdempotencyTTL: f.idemTTL, TokenKey: []byte(key), ExpiringLead: f.expiringLead})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ledger: %w", err)
 	}
@@ -73,26 +84,48 @@ func openLedger(ctx context.Context, f *ledgerFlags, getenv func(string) string,
 	}
 	logger.Info("ledger", "db", where, "dialect", l.Dialect().String(), "demo", f.demo, "holdTTL", f.holdTTL.String())
 	// Holds past their deadline are released, and expired credits expire, on the next call on
-	// their account anyway; the sweeper keeps untouched accounts' statements current too.
+	// their account anyway; the sweeper keeps untouched accounts' statements current too, and
+	// sends credits.expiring. Processes sharing a database take turns: the sweeper runs only
+	// while this process holds the "sweeper" lease (renewed every round, lost when it dies).
+	host, _ := os.Hostname()
+	worker := fmt.Sprintf("%s:%d", host, os.Getpid())
 	sctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
-		t := time.NewTicker(30 * time.Second)
+		defer func() { done <- struct{}{} }()
+		t := time.NewTicker(f.sweepEvery)
 		defer t.Stop()
 		for {
 			select {
 			case <-sctx.Done():
 				return
 			case <-t.C:
-				if _, err := l.Sweep(sctx); err != nil && sctx.Err() == nil {
+				mine, err := l.TryLease(sctx, "sweeper", worker, 3*f.sweepEvery)
+				if err == nil && mine {
+					_, err = l.Sweep(sctx)
+				}
+				if err != nil && sctx.Err() == nil {
 					logger.Warn("ledger sweep", "error", err.Error())
 				}
 			}
 		}
 	}()
+	if f.webhooks {
+		d := &server.Dispatcher{Ledger: l, Worker: worker, Client: &http.Client{Timeout: f.webhookTimeout, CheckRedirect: server.NoRedirects},
+			Lease: f.webhookLease, Log: logger}
+		if d.Lease <= f.webhookTimeout {
+			d.Lease = 2*f.webhookTimeout + 10*time.Second
+		}
+		go func() {
+			defer func() { done <- struct{}{} }()
+			d.Run(sctx, time.Second)
+		}()
+	} else {
+		done <- struct{}{}
+	}
 	closeFn := func() {
 		cancel()
+		<-done
 		<-done
 		_ = l.Close()
 	}

@@ -3,8 +3,13 @@
 // a throwaway PostgreSQL (Debian's postgresql, started and stopped here). Both run with their
 // durable settings: SQLite WAL with synchronous=FULL, PostgreSQL with fsync and synchronous_commit
 // on. Each client has its own account (as in production: many users), priced by the default card.
+// Every measurement runs twice in the same run: with the events the ledger writes (as shipped)
+// and without them (ledger.Options.NoEvents: the ledger before events), so the cost of events is
+// measured on the same machine at the same time. On PostgreSQL it then measures webhook
+// deliveries per second with 1 and 3 dispatchers (each its own connection pool, as separate
+// server processes would have) to a receiver answering 204 at once.
 //
-//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-sqlite=true] [-pg=true] [-pgconns N] [-pgurl URL]
+//	ledgerbench [-json bench/out/ledger.json] [-jobs 2000] [-events 2000] [-sqlite=true] [-pg=true] [-pgconns N] [-pgurl URL]
 package main
 
 import (
@@ -25,6 +30,7 @@ import (
 
 type result struct {
 	Backend    string  `json:"backend"`
+	Events     bool    `json:"events"`
 	Clients    int     `json:"clients"`
 	Jobs       int     `json:"jobs"`
 	JobsPerSec float64 `json:"jobsPerSec"`
@@ -44,6 +50,7 @@ func main() {
 	maxConns := flag.Int("pgconns", 0, "PostgreSQL connections (0: the ledger's default)")
 	pgURL := flag.String("pgurl", "", "measure this PostgreSQL database instead of starting a throwaway server")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	events := flag.Int("events", 2000, "events to deliver per webhook measurement (PostgreSQL); 0: none")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -75,41 +82,59 @@ func main() {
 		defer srv.Stop()
 		backends = append(backends, struct{ name, dsn string }{"postgres", srv.URL()})
 	}
-	fmt.Printf("%-9s %7s %7s %10s %8s %8s %10s %10s\n", "backend", "clients", "jobs", "jobs/s", "p50 ms", "p99 ms", "Go µs/job", "PG µs/job")
+	fmt.Printf("%-9s %6s %7s %7s %10s %8s %8s %10s %10s\n", "backend", "events", "clients", "jobs", "jobs/s", "p50 ms", "p99 ms", "Go µs/job", "PG µs/job")
+	var deliveries []deliveryResult
 	for _, b := range backends {
-		l, err := ledger.Open(context.Background(), b.dsn, ledger.Options{MaxConns: *maxConns})
-		if err != nil {
-			fail(err)
+		for _, withEvents := range []bool{false, true} {
+			l, err := ledger.Open(context.Background(), b.dsn, ledger.Options{MaxConns: *maxConns, NoEvents: !withEvents})
+			if err != nil {
+				fail(err)
+			}
+			for _, clients := range []int{1, 16, 64} {
+				n := *jobs
+				if clients == 1 {
+					n = *jobs / 4
+				}
+				cpu0, err := cpuTimes(b.dsn)
+				if err != nil {
+					fail(err)
+				}
+				r, err := measure(l, b.name, clients, n)
+				if err != nil {
+					fail(err)
+				}
+				cpu1, err := cpuTimes(b.dsn)
+				if err != nil {
+					fail(err)
+				}
+				r.GoCPUMicros = float64((cpu1.self - cpu0.self).Microseconds()) / float64(r.Jobs)
+				r.DBCPUMicros = float64(cpu1.dbSince(cpu0).Microseconds()) / float64(r.Jobs)
+				r.Events = withEvents
+				fmt.Printf("%-9s %6v %7d %7d %10.0f %8.2f %8.2f %10.0f %10.0f\n", r.Backend, r.Events, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis, r.GoCPUMicros, r.DBCPUMicros)
+				results = append(results, r)
+			}
+			l.Close()
 		}
-		for _, clients := range []int{1, 16, 64} {
-			n := *jobs
-			if clients == 1 {
-				n = *jobs / 4
+		if b.name == "postgres" && *events > 0 {
+			for _, n := range []int{1, 3} {
+				d, err := measureDeliveries(b.dsn, n, *events)
+				if err != nil {
+					fail(err)
+				}
+				fmt.Printf("webhooks on %s: %d dispatcher(s), %d events delivered in %.2f s: %.0f events/s, %d duplicates\n",
+					b.name, d.Dispatchers, d.Events, d.Seconds, d.EventsPerSec, d.Duplicates)
+				deliveries = append(deliveries, d)
 			}
-			cpu0, err := cpuTimes(b.dsn)
-			if err != nil {
-				fail(err)
-			}
-			r, err := measure(l, b.name, clients, n)
-			if err != nil {
-				fail(err)
-			}
-			cpu1, err := cpuTimes(b.dsn)
-			if err != nil {
-				fail(err)
-			}
-			r.GoCPUMicros = float64((cpu1.self - cpu0.self).Microseconds()) / float64(r.Jobs)
-			r.DBCPUMicros = float64(cpu1.dbSince(cpu0).Microseconds()) / float64(r.Jobs)
-			fmt.Printf("%-9s %7d %7d %10.0f %8.2f %8.2f %10.0f %10.0f\n", r.Backend, r.Clients, r.Jobs, r.JobsPerSec, r.P50Millis, r.P99Millis, r.GoCPUMicros, r.DBCPUMicros)
-			results = append(results, r)
 		}
-		l.Close()
 	}
 	if *out != "" {
 		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 			fail(err)
 		}
-		b, _ := json.MarshalIndent(results, "", "  ")
+		b, _ := json.MarshalIndent(struct {
+			Jobs     []result         `json:"jobs"`
+			Webhooks []deliveryResult `json:"webhooks"`
+		}{results, deliveries}, "", "  ")
 		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
 			fail(err)
 		}

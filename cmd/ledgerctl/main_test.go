@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,6 +41,49 @@ func TestReconcileCommand(t *testing.T) {
 
 	assert.Equal(t, 2, run(nil, env, &out, &errb))
 	assert.Equal(t, 1, run([]string{"reconcile", "-db", filepath.Join(t.TempDir(), "missing.db")}, env, &out, &errb))
+}
+
+func TestReportCommand(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	l, err := ledger.Open(context.Background(), path, ledger.Options{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i, use := range []int{10, 80} {
+		r, err := l.CreateAccount(ctx, ledger.Call{Scope: "op", Key: fmt.Sprint("a", i), RequestHash: "h"}, false)
+		require.NoError(t, err)
+		g, de := ledger.DecodeGrant([]byte(`{"kind":"plan","plan":"basic","periodStart":"2026-11-01"}`))
+		require.Nil(t, de)
+		_, err = l.Grant(ctx, ledger.Call{Scope: "op", Key: fmt.Sprint("g", i), RequestHash: "h"}, r.ID, g)
+		require.NoError(t, err)
+		// use % of 550: 55 and 440 credits
+		for k, left := 0, use*550/100; left > 0; k++ {
+			n := min(left, 100)
+			h, de := ledger.DecodeHold([]byte(fmt.Sprintf(`{"spec":{"resolution":"1080p","fps":30,"durationSeconds":10,"count":%d}}`, n)))
+			require.Nil(t, de)
+			held, err := l.Hold(ctx, ledger.Call{Scope: "op", Key: fmt.Sprintf("h-%d-%d", i, k), RequestHash: "h"}, r.ID, h)
+			require.NoError(t, err)
+			_, err = l.Settle(ctx, ledger.Call{Scope: "op", Key: fmt.Sprintf("s-%d-%d", i, k), RequestHash: "h"}, held.Hold.ID)
+			require.NoError(t, err)
+			left -= n
+		}
+	}
+	require.NoError(t, l.Close())
+	env := func(string) string { return "" }
+	var out, errb bytes.Buffer
+	require.Equal(t, 0, run([]string{"report", "-db", path, "-period", "2026-11"}, env, &out, &errb), errb.String())
+	assert.Contains(t, out.String(), "2 periods, 2 accounts, 2 ended")
+	assert.Contains(t, out.String(), "granted 1100.00, spent 495.00, expired 605.00, left 0.00: utilization 45.00 %")
+	assert.Regexp(t, `10–30 %\s+1`, out.String())
+	assert.Regexp(t, `70–100 %\s+1`, out.String())
+	out.Reset()
+	require.Equal(t, 0, run([]string{"report", "-db", path, "-period", "2026-11", "-format", "csv"}, env, &out, &errb))
+	assert.True(t, strings.HasPrefix(out.String(), "account,plan,start,"))
+	out.Reset()
+	require.Equal(t, 0, run([]string{"report", "-db", path, "-period", "2026-11", "-format", "json"}, env, &out, &errb))
+	assert.Contains(t, out.String(), `"period":"2026-11"`)
+	assert.Equal(t, 2, run([]string{"report", "-db", path}, env, &out, &errb))
+	assert.Equal(t, 2, run([]string{"report", "-db", path, "-period", "2026-11", "-format", "xml"}, env, &out, &errb))
 }
 
 // ledgerctl reconcile checks reversals: a void without its actor is a problem.

@@ -388,6 +388,26 @@ async function refreshStatement() {
     h('span', { class: 'muted', text: t('e.entryTime', { time: stamp.format(new Date(e.at)) }) })));
   statement.replaceChildren(...items);
   statement.hidden = statementH.hidden = items.length === 0;
+  await showUsage(r.body.entries).catch(() => { /* the wallet above stands without it */ });
+}
+
+/**
+ * This period's use, what expires when, and the credits-over-time chart (pages/credits-usage.js,
+ * loaded only with a ledger: the offline editor never needs it).
+ * @param {{type: string, at: string, credits: string}[]} entries
+ */
+async function showUsage(entries) {
+  const usageBox = /** @type {HTMLElement} */ (document.querySelector('[data-usage]'));
+  const chartBox = /** @type {HTMLElement} */ (document.querySelector('[data-credits-chart]'));
+  const m = await import('./credits-usage.js');
+  const u = await ledger.usage();
+  if (!balance) return;
+  usageBox.replaceChildren(m.usageSection(L, u.status === 200 ? u.body : null, balance, entries));
+  usageBox.hidden = false;
+  const chart = m.creditsChart(L, entries, Math.max(240, chartBox.parentElement?.clientWidth ?? 320));
+  if (!chart) return;
+  chartBox.replaceChildren(chart.svg, m.chartLegend(L, chart.totals));
+  chartBox.hidden = false;
 }
 
 function setBusy(b) {

@@ -49,6 +49,8 @@ export class LedgerClient {
   }
 
   balance() { return this.#call('GET', `accounts/${this.#id()}/balance`); }
+  /** The account's billing periods: granted, spent, expired, left, utilization. */
+  usage() { return this.#call('GET', `accounts/${this.#id()}/usage`); }
   /** @param {{from?: string, to?: string, after?: number, limit?: number}} [q] */
   entries(q = {}) {
     const p = new URLSearchParams();
