@@ -136,6 +136,7 @@ bench: build deps-browser
 	$(GO) run ./cmd/ledgerbench -json bench/out/ledger.json
 	node bench/wasm-bench.mjs
 	node web/test/browser/bench.mjs
+	node bench/startup-bench.mjs
 	node bench/summary.mjs
 
 ## vectors: regenerate the golden vectors (review the diff by eye before committing)
