@@ -41,8 +41,15 @@ build: web server
 
 wasm:
 	@mkdir -p $(BIN)
-	@echo 'GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid="$(if $(strip $(RATECARD)), -X main.platformCard=<base64 of $(RATECARD)>) -o $(BIN)/estimator.wasm ./wasm'
+	@echo 'GOOS=js GOARCH=wasm $(GO) build -trimpath$(if $(strip $(RATECARD)), -overlay $(BIN)/overlay.json) -ldflags="-s -w -buildid="$(if $(strip $(RATECARD)), -X main.platformCard=<base64 of $(RATECARD)>) -o $(BIN)/estimator.wasm ./wasm'
+ifneq ($(strip $(RATECARD)),)
+	@# The platform card parsed at build time, in place of the default card's (estimator/frozen.go).
+	$(GO) run -tags freezecard ./estimator/internal/cmd/freezecard -card $(RATECARD) -out $(abspath $(BIN))/frozencard.go
+	@printf '{"Replace":{"%s":"%s"}}\n' "$(CURDIR)/estimator/frozencard.go" "$(abspath $(BIN))/frozencard.go" > $(BIN)/overlay.json
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -overlay $(BIN)/overlay.json -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
+else
 	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
+endif
 
 web: wasm
 	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST) -pkg-out $(PKG) $(WEBBUILD_FLAGS)

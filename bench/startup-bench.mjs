@@ -69,8 +69,14 @@ const INIT = () => {
   document.addEventListener('credit-estimator-ready', () => { if (b.ready === null) b.ready = performance.now(); }, true);
 };
 
+/** Console messages about preloads (a preload the page does not use is a bug of the links). */
+const preloadWarnings = new Set();
 /** One visit: navigates (or reloads) and returns the page's start-up moments in ms. */
 async function visit(page, url, kind, reload) {
+  if (!page.__watched) {
+    page.__watched = true;
+    page.on('console', (m) => { if (/preload/i.test(m.text())) preloadWarnings.add(m.text()); });
+  }
   if (reload) await page.reload({ waitUntil: 'commit' }); else await page.goto(url, { waitUntil: 'commit' });
   if (kind === 'hello') {
     await page.waitForFunction(() => window.__mainReturned, null, { timeout: 30_000 });
@@ -155,4 +161,6 @@ for (const name of pages) {
       `module fetch ${f(m.wasmFetchStart)} → ${f(m.wasmFetchEnd)}; ready ${f(m.ready)}; DOMContentLoaded ${f(m.dcl)}; ${m.modules?.median ?? '?'} JS files`);
   }
 }
+for (const w of preloadWarnings) console.log(`  console: ${w}`);
+out.preloadWarnings = [...preloadWarnings];
 writeFileSync(path.join(OUT, 'startup.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -143,7 +143,8 @@ export interface LoadOptions {
 }
 
 export interface LoadInfo {
-  method: 'instantiateStreaming' | 'instantiate';
+  /** compileStreaming: compiled by boot.js while the page loaded, then instantiated */
+  method: 'compileStreaming' | 'instantiateStreaming' | 'instantiate';
   /** Milliseconds from load() until the module answered. */
   ms: number;
   wasmURL: string;

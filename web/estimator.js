@@ -88,7 +88,8 @@ const EXITED = 'Go program has already exited';
 
 /**
  * @typedef {object} LoadInfo
- * @property {'instantiateStreaming' | 'instantiate'} method how the module was compiled
+ * @property {'compileStreaming' | 'instantiateStreaming' | 'instantiate'} method how the module was compiled
+ *   (compileStreaming: by boot.js, while the page loaded)
  * @property {number} ms milliseconds from the start of load() until the module answered
  * @property {string} wasmURL the module URL used
  * @property {number} restarts how many times the Go runtime had to be re-instantiated
@@ -228,14 +229,37 @@ async function loadWasmExec(url) {
 }
 
 /**
- * Compiles and instantiates the module: instantiateStreaming when the server
+ * The compile boot.js started for this module URL while the page loaded (once: it is removed from
+ * the registry), or undefined.
+ * @param {URL} url
+ * @returns {Promise<WebAssembly.Module> | undefined}
+ */
+function takeEarlyCompile(url) {
+  const registry = /** @type {Record<string, Promise<WebAssembly.Module>> | undefined} */ (
+    /** @type {any} */ (globalThis)[Symbol.for('creditestimator.compile')]);
+  const p = registry?.[url.href];
+  if (registry && p) delete registry[url.href];
+  return p;
+}
+
+/**
+ * Compiles and instantiates the module: the compile boot.js started early when there is one, else instantiateStreaming when the server
  * sends application/wasm, else (or when streaming fails) arrayBuffer + instantiate.
  * @param {URL} url
  * @param {WebAssembly.Imports} imports
  * @param {typeof fetch} [fetchImpl]
- * @returns {Promise<{module: WebAssembly.Module, instance: WebAssembly.Instance, method: 'instantiateStreaming' | 'instantiate'}>}
+ * @returns {Promise<{module: WebAssembly.Module, instance: WebAssembly.Instance, method: LoadInfo['method']}>}
  */
 async function instantiate(url, imports, fetchImpl) {
+  const early = fetchImpl ? undefined : takeEarlyCompile(url);
+  if (early) {
+    try {
+      const module = await early;
+      return { module, instance: await WebAssembly.instantiate(module, imports), method: 'compileStreaming' };
+    } catch {
+      /* boot.js could not compile it (network, content type): load it the usual way */
+    }
+  }
   if (url.protocol !== 'file:' && typeof WebAssembly.instantiateStreaming === 'function') {
     const doFetch = fetchImpl ?? globalThis.fetch;
     const resp = await doFetch(url);
