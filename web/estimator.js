@@ -540,6 +540,20 @@ export function serialize(req) {
 }
 
 /**
+ * Freezes a parsed JSON value and everything in it.
+ * @template T
+ * @param {T} v
+ * @returns {Readonly<T>}
+ */
+function deepFreeze(v) {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
  * The response JSON, or throws its error.
  * @param {string | EstimatorError} r
  * @returns {string}
@@ -583,6 +597,8 @@ export class Estimator {
   #info;
   /** @type {Promise<void> | null} an asynchronous re-instantiation in progress */
   #restarting = null;
+  /** @type {Readonly<{version: string, digest: string, card: any}> | null} rateCard()'s answer for the card in use */
+  #cardInfo = null;
 
   /**
    * Use {@link load}; not meant to be constructed directly.
@@ -637,6 +653,7 @@ export class Estimator {
     runRuntime(rt, instance);
     this.#rt = rt;
     this.#info.restarts++;
+    this.#cardInfo = null;
     if (this.#card !== null && rt.exports) unwrap(run(rt.exports, rt.buf, 'useRateCard', this.#card, true));
     return rt;
   }
@@ -790,11 +807,16 @@ export class Estimator {
   }
 
   /**
-   * The rate card in use.
-   * @returns {{version: string, digest: string, card: any}}
+   * The rate card in use: one deep-frozen object, parsed once and returned again until the card
+   * changes. (Parsing the card's JSON at every call was the largest cost of a page's start: the
+   * element and the pages ask for it often.)
+   * @returns {Readonly<{version: string, digest: string, card: any}>}
    */
   rateCard() {
-    return JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'rateCard', '', true))));
+    if (this.#cardInfo === null) {
+      this.#cardInfo = deepFreeze(JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'rateCard', '', true)))));
+    }
+    return this.#cardInfo;
   }
 
   /**
@@ -809,6 +831,7 @@ export class Estimator {
     const json = typeof card === 'string' ? card : serialize(card);
     const head = JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'useRateCard', json, true))));
     this.#card = json;
+    this.#cardInfo = null;
     return head;
   }
 
