@@ -41,8 +41,16 @@ build: web server
 
 wasm:
 	@mkdir -p $(BIN)
+ifneq ($(strip $(FREEZECARD)),)
+	@# FREEZECARD=1: the card parsed at build time (estimator/frozen.go) in place of
+	@# estimator/frozencard.go's stand-in: Go starts ~50 ms sooner, the module is ~50 KB (brotli) larger.
+	$(GO) run -tags freezecard ./estimator/internal/cmd/freezecard$(if $(strip $(RATECARD)), -card $(RATECARD)) -out $(abspath $(BIN))/frozencard.go
+	@printf '{"Replace":{"%s":"%s"}}\n' "$(CURDIR)/estimator/frozencard.go" "$(abspath $(BIN))/frozencard.go" > $(BIN)/overlay.json
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -overlay $(BIN)/overlay.json -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
+else
 	@echo 'GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w -buildid="$(if $(strip $(RATECARD)), -X main.platformCard=<base64 of $(RATECARD)>) -o $(BIN)/estimator.wasm ./wasm'
 	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(BIN)/estimator.wasm ./wasm
+endif
 
 web: wasm
 	$(GO) run ./cmd/webbuild -wasm $(BIN)/estimator.wasm -wasm-exec $(WASM_EXEC)/wasm_exec.js -src web -out $(DIST) -pkg-out $(PKG) $(WEBBUILD_FLAGS)
@@ -146,6 +154,7 @@ bench: build deps-browser
 	$(GO) run ./cmd/ledgerbench -json bench/out/ledger.json
 	node bench/wasm-bench.mjs
 	node web/test/browser/bench.mjs
+	node bench/startup-bench.mjs
 	node bench/summary.mjs
 
 ## vectors: regenerate the golden vectors (review the diff by eye before committing)

@@ -150,6 +150,9 @@ var (
 // Default returns the embedded default rate card. It panics only if the embedded card is
 // invalid, which the package tests rule out.
 func Default() *RateCard {
+	if f := frozenFor(defaultCardJSON); f != nil {
+		return f
+	}
 	defaultOnce.Do(func() {
 		c, err := ParseRateCard(defaultCardJSON)
 		if err != nil {
@@ -195,6 +198,9 @@ func (c *RateCard) ROIDefaults() ROIDefaults { return c.roi }
 // ParseRateCard parses and validates a rate card. A malformed card is rejected with an *Error
 // (code invalid_rate_card, or the JSON codes) whose Field is the path of the bad entry.
 func ParseRateCard(data []byte) (*RateCard, error) {
+	if f := frozenFor(data); f != nil {
+		return f, nil // the same bytes, parsed at build time (frozen.go)
+	}
 	c, err := parseRateCard(data)
 	if err != nil {
 		return nil, err

@@ -12,11 +12,9 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// card is the rate card in use. useRateCard swaps it atomically, and only
-// after the new card validated.
+// card is the rate card in use (set at init by platformcard.go). useRateCard swaps it
+// atomically, and only after the new card validated.
 var card atomic.Pointer[estimator.RateCard]
-
-func init() { card.Store(estimator.Default()) }
 
 // handler is an exported function body: numbers in, a number out.
 type handler func(args []safejs.Value) int

@@ -15,9 +15,13 @@ import (
 // the platform did not choose.
 var platformCard string
 
-// This init runs after exports.go's (files initialize in name order), replacing the default.
+// The card in use at start: the platform's, else the default one. Both are normally parsed at
+// build time (estimator/frozen.go; make build RATECARD=path writes the platform card's frozen
+// form and builds with it through -overlay), so ParseRateCard returns them without parsing, and
+// the default card is not even looked at when a platform card replaces it.
 func init() {
 	if platformCard == "" {
+		card.Store(estimator.Default())
 		return
 	}
 	data, err := base64.StdEncoding.DecodeString(platformCard)

@@ -143,7 +143,8 @@ export interface LoadOptions {
 }
 
 export interface LoadInfo {
-  method: 'instantiateStreaming' | 'instantiate';
+  /** compileStreaming: compiled by boot.js while the page loaded, then instantiated */
+  method: 'compileStreaming' | 'instantiateStreaming' | 'instantiate';
   /** Milliseconds from load() until the module answered. */
   ms: number;
   wasmURL: string;
@@ -188,8 +189,11 @@ export class Estimator {
   callJSON(op: Op | (string & {}), requestJSON: string): string;
   /** The operations the module implements. */
   ops(): string[];
-  /** The rate card in use. */
-  rateCard(): RateCardRef & { card: any };
+  /**
+   * The rate card in use: one deep-frozen object, parsed once and returned again until the card
+   * changes (useRateCard), so asking is cheap.
+   */
+  rateCard(): Readonly<RateCardRef & { card: any }>;
   /**
    * Switch cards; validated in Go, a bad card throws invalid_rate_card and the old card stays.
    * The card's JSON may have at most MaxRequestBytes (64 KiB), like every request.

@@ -88,7 +88,8 @@ const EXITED = 'Go program has already exited';
 
 /**
  * @typedef {object} LoadInfo
- * @property {'instantiateStreaming' | 'instantiate'} method how the module was compiled
+ * @property {'compileStreaming' | 'instantiateStreaming' | 'instantiate'} method how the module was compiled
+ *   (compileStreaming: by boot.js, while the page loaded)
  * @property {number} ms milliseconds from the start of load() until the module answered
  * @property {string} wasmURL the module URL used
  * @property {number} restarts how many times the Go runtime had to be re-instantiated
@@ -228,14 +229,37 @@ async function loadWasmExec(url) {
 }
 
 /**
- * Compiles and instantiates the module: instantiateStreaming when the server
+ * The compile boot.js started for this module URL while the page loaded (once: it is removed from
+ * the registry), or undefined.
+ * @param {URL} url
+ * @returns {Promise<WebAssembly.Module> | undefined}
+ */
+function takeEarlyCompile(url) {
+  const registry = /** @type {Record<string, Promise<WebAssembly.Module>> | undefined} */ (
+    /** @type {any} */ (globalThis)[Symbol.for('creditestimator.compile')]);
+  const p = registry?.[url.href];
+  if (registry && p) delete registry[url.href];
+  return p;
+}
+
+/**
+ * Compiles and instantiates the module: the compile boot.js started early when there is one, else instantiateStreaming when the server
  * sends application/wasm, else (or when streaming fails) arrayBuffer + instantiate.
  * @param {URL} url
  * @param {WebAssembly.Imports} imports
  * @param {typeof fetch} [fetchImpl]
- * @returns {Promise<{module: WebAssembly.Module, instance: WebAssembly.Instance, method: 'instantiateStreaming' | 'instantiate'}>}
+ * @returns {Promise<{module: WebAssembly.Module, instance: WebAssembly.Instance, method: LoadInfo['method']}>}
  */
 async function instantiate(url, imports, fetchImpl) {
+  const early = fetchImpl ? undefined : takeEarlyCompile(url);
+  if (early) {
+    try {
+      const module = await early;
+      return { module, instance: await WebAssembly.instantiate(module, imports), method: 'compileStreaming' };
+    } catch {
+      /* boot.js could not compile it (network, content type): load it the usual way */
+    }
+  }
   if (url.protocol !== 'file:' && typeof WebAssembly.instantiateStreaming === 'function') {
     const doFetch = fetchImpl ?? globalThis.fetch;
     const resp = await doFetch(url);
@@ -520,6 +544,20 @@ export function serialize(req) {
 }
 
 /**
+ * Freezes a parsed JSON value and everything in it.
+ * @template T
+ * @param {T} v
+ * @returns {Readonly<T>}
+ */
+function deepFreeze(v) {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
  * The response JSON, or throws its error.
  * @param {string | EstimatorError} r
  * @returns {string}
@@ -563,6 +601,8 @@ export class Estimator {
   #info;
   /** @type {Promise<void> | null} an asynchronous re-instantiation in progress */
   #restarting = null;
+  /** @type {Readonly<{version: string, digest: string, card: any}> | null} rateCard()'s answer for the card in use */
+  #cardInfo = null;
 
   /**
    * Use {@link load}; not meant to be constructed directly.
@@ -617,6 +657,7 @@ export class Estimator {
     runRuntime(rt, instance);
     this.#rt = rt;
     this.#info.restarts++;
+    this.#cardInfo = null;
     if (this.#card !== null && rt.exports) unwrap(run(rt.exports, rt.buf, 'useRateCard', this.#card, true));
     return rt;
   }
@@ -770,11 +811,16 @@ export class Estimator {
   }
 
   /**
-   * The rate card in use.
-   * @returns {{version: string, digest: string, card: any}}
+   * The rate card in use: one deep-frozen object, parsed once and returned again until the card
+   * changes. (Parsing the card's JSON at every call was the largest cost of a page's start: the
+   * element and the pages ask for it often.)
+   * @returns {Readonly<{version: string, digest: string, card: any}>}
    */
   rateCard() {
-    return JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'rateCard', '', true))));
+    if (this.#cardInfo === null) {
+      this.#cardInfo = deepFreeze(JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'rateCard', '', true)))));
+    }
+    return this.#cardInfo;
   }
 
   /**
@@ -789,6 +835,7 @@ export class Estimator {
     const json = typeof card === 'string' ? card : serialize(card);
     const head = JSON.parse(unwrap(this.#invoke((x, b) => run(x, b, 'useRateCard', json, true))));
     this.#card = json;
+    this.#cardInfo = null;
     return head;
   }
 

@@ -143,6 +143,15 @@ func Build(cfg Config) (*Manifest, error) {
 	}
 	files["facts.js"] = factsJS
 	files["facts.d.ts"] = factsDTS
+	// Every module a page's first live price needs, asked for with the HTML (preload.go).
+	for name, b := range files {
+		if path.Ext(name) != ".html" {
+			continue
+		}
+		if files[name], err = addPreloads(name, b, files, m); err != nil {
+			return nil, err
+		}
+	}
 	// The package's files, also served under v/<version>/ with their SRI hashes.
 	pkg := packageFiles(files, m)
 	integrity := integrityManifest(cfg.Version, pkg, files)

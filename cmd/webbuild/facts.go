@@ -124,7 +124,7 @@ func packageFiles(files map[string][]byte, m *Manifest) []string {
 		switch {
 		case name == "credit-estimator.js", name == "credit-estimator.d.ts",
 			name == "estimator.js", name == "estimator.d.ts",
-			name == "facts.js", name == "facts.d.ts",
+			name == "facts.js", name == "facts.d.ts", name == "boot.js",
 			name == m.Wasm, name == m.WasmExec,
 			strings.HasPrefix(name, "ce/") && (strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".d.ts")):
 			out = append(out, name)

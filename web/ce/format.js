@@ -43,6 +43,29 @@ export function canonicalLocale(tag) {
  * @returns {Formats}
  */
 export function makeFormats(locale, currency, currencyDisplay = 'symbol') {
+  const key = `${locale}\u0000${currency}\u0000${currencyDisplay}`;
+  let f = formatsMemo.get(key);
+  if (!f) {
+    f = Object.freeze(buildFormats(locale, currency, currencyDisplay));
+    formatsMemo.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * makeFormats' answers: constructing Intl formats is costly (a dozen per call, and the element
+ * and the pages ask for the same ones at every render), and they never change.
+ * @type {Map<string, Formats>}
+ */
+const formatsMemo = new Map();
+
+/**
+ * @param {string} locale
+ * @param {string} currency
+ * @param {string} currencyDisplay
+ * @returns {Formats}
+ */
+function buildFormats(locale, currency, currencyDisplay) {
   const cd = /** @type {'symbol'|'narrowSymbol'|'code'|'name'} */ (CURRENCY_DISPLAYS.includes(currencyDisplay) ? currencyDisplay : 'symbol');
   const minorDigits = currencyMinorDigits(currency);
   /** @param {Intl.NumberFormatOptions} o */
@@ -81,12 +104,20 @@ export function makeFormats(locale, currency, currencyDisplay = 'symbol') {
  * @returns {number}
  */
 export function currencyMinorDigits(currency) {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
+  let digits = minorDigitsMemo.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    minorDigitsMemo.set(currency, digits);
   }
+  return digits;
 }
+
+/** @type {Map<string, number>} currency → currencyMinorDigits (an Intl format built per call otherwise) */
+const minorDigitsMemo = new Map();
 
 /**
  * Formats a decimal string (Intl takes strings exactly; the cast only satisfies the lib types).
