@@ -148,28 +148,13 @@ func (c *RateCard) decodeSpendRequest(data []byte) (SpendRequest, *Error) {
 			return r, err
 		}
 		var b CreditBucket
-		var id, kp string
+		var id string
 		if id, _, err = bo.optionalString("id", ""); err != nil {
 			return r, err
 		}
-		if b.Kind, kp, err = bo.requiredString("kind"); err != nil {
+		if b.Kind, b.Plan, b.Credits, err = c.bucketHead(bo); err != nil {
 			return r, err
 		}
-		if _, ok := KindRank(b.Kind); !ok {
-			return r, newError(CodeInvalidValue, kp, "must be trial, monthly, priority, topup or adjustment, not "+quoteShort(b.Kind))
-		}
-		var pp string
-		if b.Plan, pp, err = bo.optionalString("plan", ""); err != nil {
-			return r, err
-		}
-		if b.Plan != "" && !c.hasPlan(b.Plan) {
-			return r, newError(CodeUnknownPlan, pp, "the rate card has no plan "+quoteShort(b.Plan))
-		}
-		n, _, err := bo.requiredFixed("credits", creditPlaces, 0, maxNeedHundredths, true, "")
-		if err != nil {
-			return r, err
-		}
-		b.Credits = Credits(n)
 		if b.Granted, _, err = bo.instant("granted", true, 0); err != nil {
 			return r, err
 		}

@@ -586,25 +586,9 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 			return r, err
 		}
 		var b Bucket
-		var kp string
-		if b.Kind, kp, err = bo.requiredString("kind"); err != nil {
+		if b.Kind, b.Plan, b.Credits, err = c.bucketHead(bo); err != nil {
 			return r, err
 		}
-		if _, ok := KindRank(b.Kind); !ok {
-			return r, newError(CodeInvalidValue, kp, "must be trial, monthly, priority, topup or adjustment, not "+quoteShort(b.Kind))
-		}
-		var pp string
-		if b.Plan, pp, err = bo.optionalString("plan", ""); err != nil {
-			return r, err
-		}
-		if b.Plan != "" && !c.hasPlan(b.Plan) {
-			return r, newError(CodeUnknownPlan, pp, "the rate card has no plan "+quoteShort(b.Plan))
-		}
-		n, _, err := bo.requiredFixed("credits", creditPlaces, 0, maxNeedHundredths, true, "")
-		if err != nil {
-			return r, err
-		}
-		b.Credits = Credits(n)
 		if b.Granted, _, err = bo.date("granted", true, 0); err != nil {
 			return r, err
 		}
@@ -656,4 +640,30 @@ func (c *RateCard) decodeWalletRequest(data []byte) (WalletRequest, *Error) {
 		r.Jobs = append(r.Jobs, j)
 	}
 	return r, nil
+}
+
+// bucketHead reads what a bucket of a wallet or spend request has first: its kind, its plan (if
+// any, one of the card's) and its credits.
+func (c *RateCard) bucketHead(bo object) (kind, plan string, credits Credits, err *Error) {
+	var kp, pp string
+	if kind, kp, err = bo.requiredString("kind"); err != nil {
+		return
+	}
+	if _, ok := KindRank(kind); !ok {
+		err = newError(CodeInvalidValue, kp, "must be trial, monthly, priority, topup or adjustment, not "+quoteShort(kind))
+		return
+	}
+	if plan, pp, err = bo.optionalString("plan", ""); err != nil {
+		return
+	}
+	if plan != "" && !c.hasPlan(plan) {
+		err = newError(CodeUnknownPlan, pp, "the rate card has no plan "+quoteShort(plan))
+		return
+	}
+	n, _, err := bo.requiredFixed("credits", creditPlaces, 0, maxNeedHundredths, true, "")
+	if err != nil {
+		return
+	}
+	credits = Credits(n)
+	return
 }
