@@ -203,6 +203,10 @@ func DecodeGrant(data []byte) (GrantRequest, *estimator.Error) {
 		if g.Plan, e = f.str("plan", true); e != nil {
 			return g, e
 		}
+		if g.Plan == "" {
+			// An empty name names no plan: refused like a missing one, not looked up.
+			return g, errf(estimator.CodeMissingField, "plan", "required")
+		}
 		ps, e := f.str("periodStart", true)
 		if e != nil {
 			return g, e
