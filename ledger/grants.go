@@ -84,13 +84,5 @@ func (l *Ledger) Grant(ctx context.Context, call Call, account string, g GrantRe
 		}
 		return outcome{Granted: o}, nil
 	})
-	if err != nil {
-		return Granted{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Granted{}, res.Err
-	}
-	res.Granted.Replayed = replayed
-	return *res.Granted, nil
+	return typed(res, replayed, err, func(o outcome) (*Granted, *bool) { return o.Granted, &o.Granted.Replayed })
 }

@@ -84,15 +84,7 @@ func (l *Ledger) Hold(ctx context.Context, call Call, account string, h HoldRequ
 		}
 		return outcome{Held: &Held{Hold: hold, Quote: quote}}, nil
 	})
-	if err != nil {
-		return Held{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Held{}, res.Err
-	}
-	res.Held.Replayed = replayed
-	return *res.Held, nil
+	return typed(res, replayed, err, func(o outcome) (*Held, *bool) { return o.Held, &o.Held.Replayed })
 }
 
 // insufficient is the insufficient_credits error: what is needed and available, the cheapest
@@ -255,15 +247,7 @@ func (l *Ledger) closeHold(ctx context.Context, call Call, holdID string, settle
 			return failed(newError(CodeHoldSettled, "", "the hold was settled (charged) at "+fmtTime(h.closed)+"; it cannot be released"))
 		}
 	})
-	if err != nil {
-		return Closed{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Closed{}, res.Err
-	}
-	res.Closed.Replayed = replayed
-	return *res.Closed, nil
+	return typed(res, replayed, err, func(o outcome) (*Closed, *bool) { return o.Closed, &o.Closed.Replayed })
 }
 
 // finishHold queues the settling or releasing of an open hold at instant at. Its writes touch
@@ -446,13 +430,5 @@ func (l *Ledger) Extend(ctx context.Context, call Call, holdID string, ttl time.
 		w.addOne(`UPDATE holds SET expires_at = ? WHERE id = ? AND state = ?`, h.expires, h.id, HoldHeld)
 		return outcome{Closed: &Closed{Draws: draws, Hold: h.typed(draws)}}, nil
 	})
-	if err != nil {
-		return Closed{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Closed{}, res.Err
-	}
-	res.Closed.Replayed = replayed
-	return *res.Closed, nil
+	return typed(res, replayed, err, func(o outcome) (*Closed, *bool) { return o.Closed, &o.Closed.Replayed })
 }

@@ -74,6 +74,23 @@ type outcome struct {
 
 func failed(e *Error) (outcome, error) { return outcome{Err: e}, nil }
 
+// typed returns a call's typed result — the part of its outcome that pick names, with that
+// part's Replayed flag — or its error, marked replayed when an earlier call with the same key
+// stored the outcome.
+func typed[T any](res outcome, replayed bool, err error, pick func(outcome) (*T, *bool)) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if res.Err != nil {
+		res.Err.Replayed = replayed
+		return zero, res.Err
+	}
+	t, mark := pick(res)
+	*mark = replayed
+	return *t, nil
+}
+
 // mutate runs op in one write transaction with the idempotency record: a stored outcome for the
 // same key is returned as it was (or idempotency_conflict when the request differs); otherwise
 // op's outcome is stored with the change it made, in the same transaction. The account — given,

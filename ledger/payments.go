@@ -53,15 +53,7 @@ func (l *Ledger) payment(ctx context.Context, ref, account string, op func(ctx c
 		return Payment{}, newError(estimator.CodeInvalidValue, "ref", "a payment reference is 1–255 printable characters")
 	}
 	res, replayed, err := l.mutate(ctx, paymentCall(ref), byAccount, account, op)
-	if err != nil {
-		return Payment{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Payment{}, res.Err
-	}
-	res.Payment.Replayed = replayed
-	return *res.Payment, nil
+	return typed(res, replayed, err, func(o outcome) (*Payment, *bool) { return o.Payment, &o.Payment.Replayed })
 }
 
 func (w *writeSet) paymentRow(ref, account, kind, purchase, charge string, buckets []string, credits, spent, now int64) {

@@ -144,15 +144,7 @@ func (l *Ledger) Void(ctx context.Context, call Call, account, bucket string, r 
 		}
 		return outcome{Voided: &v}, nil
 	})
-	if err != nil {
-		return Voided{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Voided{}, res.Err
-	}
-	res.Voided.Replayed = replayed
-	return *res.Voided, nil
+	return typed(res, replayed, err, func(o outcome) (*Voided, *bool) { return o.Voided, &o.Voided.Replayed })
 }
 
 // voidBucket queues the void of a bucket (the account is locked).
@@ -254,15 +246,7 @@ func (l *Ledger) Debit(ctx context.Context, call Call, account string, d DebitRe
 		}
 		return outcome{Debited: o}, nil
 	})
-	if err != nil {
-		return Debited{}, err
-	}
-	if res.Err != nil {
-		res.Err.Replayed = replayed
-		return Debited{}, res.Err
-	}
-	res.Debited.Replayed = replayed
-	return *res.Debited, nil
+	return typed(res, replayed, err, func(o outcome) (*Debited, *bool) { return o.Debited, &o.Debited.Replayed })
 }
 
 // IsDemoAccount reports whether the demo sign-up made the account (accounts.demo).
