@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
@@ -150,6 +151,60 @@ func (x u128) divRound(d uint64) (int64, bool) {
 		return 0, false
 	}
 	return int64(q), true
+}
+
+// divRoundWide returns x/d rounded half up, for any d > 0 below 2^127 (a divisor wider than 64
+// bits too), when the quotient fits in int64. It divides bit by bit: only vanishing unit prices,
+// whose divisor does not fit 64 bits, come here.
+func (x u128) divRoundWide(d u128) (int64, bool) {
+	var q, r u128
+	for i := 127; i >= 0; i-- {
+		r = r.shl1()
+		r.lo |= x.bit(i)
+		if !r.less(d) {
+			r = r.sub(d)
+			q = q.setBit(i)
+		}
+	}
+	if !r.shl1().less(d) { // 2r >= d: half up
+		q, _ = q.add(1)
+	}
+	if q.hi != 0 || q.lo > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(q.lo), true
+}
+
+func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
+
+func (x u128) sub(y u128) u128 {
+	lo, borrow := bits.Sub64(x.lo, y.lo, 0)
+	hi, _ := bits.Sub64(x.hi, y.hi, borrow)
+	return u128{hi, lo}
+}
+
+func (x u128) add(n uint64) (u128, bool) {
+	lo, carry := bits.Add64(x.lo, n, 0)
+	hi, carry := bits.Add64(x.hi, 0, carry)
+	return u128{hi, lo}, carry == 0
+}
+
+func (x u128) shl1() u128 { return u128{x.hi<<1 | x.lo>>63, x.lo << 1} }
+
+func (x u128) bit(i int) uint64 {
+	if i >= 64 {
+		return x.hi >> uint(i-64) & 1
+	}
+	return x.lo >> uint(i) & 1
+}
+
+func (x u128) setBit(i int) u128 {
+	if i >= 64 {
+		x.hi |= 1 << uint(i-64)
+	} else {
+		x.lo |= 1 << uint(i)
+	}
+	return x
 }
 
 // mulDivRound returns a*b/d rounded half up, for non-negative a and b and positive d.

@@ -1,6 +1,9 @@
 package estimator
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // The credit model, written once: bucket kinds, how long each kind stays valid, billing periods
 // (period.go) and the order buckets pay in. The wallet op (wallet.go), the spend op (spend.go,
@@ -113,22 +116,33 @@ func (c *RateCard) SpendOrder(bs []CreditBucket, t Instant) []int {
 			order = append(order, i)
 		}
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := bs[order[i]], bs[order[j]]
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &bs[i], &bs[j]
 		if priorityLast && (a.Kind == BucketPriority) != (b.Kind == BucketPriority) {
-			return b.Kind == BucketPriority
+			return boolCmp(a.Kind == BucketPriority, b.Kind == BucketPriority)
 		}
 		if a.Expires != b.Expires {
-			return a.Expires < b.Expires
+			return cmp.Compare(a.Expires, b.Expires)
 		}
 		ra, _ := KindRank(a.Kind)
 		rb, _ := KindRank(b.Kind)
 		if ra != rb {
-			return ra < rb
+			return cmp.Compare(ra, rb)
 		}
-		return a.Granted < b.Granted
+		return cmp.Compare(a.Granted, b.Granted)
 	})
 	return order
+}
+
+// boolCmp orders false before true.
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
 }
 
 // Draw is what one bucket pays towards a spend.

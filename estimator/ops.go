@@ -1,6 +1,6 @@
 package estimator
 
-import "sort"
+import "slices"
 
 // An op is one operation of the contract: request JSON in, response JSON out. Every surface
 // (Go callers, the wasm module, the HTTP server) goes through Do, so they cannot disagree.
@@ -73,7 +73,7 @@ func Ops() []string {
 	for name := range ops {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 

@@ -1,10 +1,10 @@
 package estimator
 
 import (
-	"encoding/hex"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 	"github.com/creditestimator/creditestimator/estimator/internal/sha256"
 )
 
@@ -23,6 +23,6 @@ func (s Spec) AppendPrivateJSON(dst []byte) []byte {
 	dst = append(dst[:len(dst)-1], `,"promptChars":`...) // AppendJSON always writes members
 	dst = strconv.AppendInt(dst, int64(utf8.RuneCountInString(prompt)), 10)
 	dst = append(dst, `,"promptSha256":"`...)
-	dst = hex.AppendEncode(dst, sum[:])
+	dst = jsonx.AppendHex(dst, sum[:])
 	return append(dst, `"}`...)
 }

@@ -2,7 +2,6 @@ package estimator
 
 import (
 	_ "embed"
-	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,7 +213,7 @@ func parseRateCard(data []byte) (*RateCard, *Error) {
 		return nil, err
 	}
 	sum := sha256.Sum(jsonx.AppendCanonical(nil, root))
-	c := &RateCard{raw: append([]byte(nil), data...), digest: "sha256:" + hex.EncodeToString(sum[:])}
+	c := &RateCard{raw: append([]byte(nil), data...), digest: string(jsonx.AppendHex([]byte("sha256:"), sum[:]))}
 	p := cardParser{c: c}
 	p.card(root)
 	if p.err != nil {

@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"math"
-	"math/big"
 	"strconv"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
@@ -53,16 +52,13 @@ func (f moneyFmt) unitPrice(total Money, per, scale int64) (Money, bool) {
 		}
 	}
 	// per × step does not fit 64 bits: a vanishing price, computed exactly all the same.
-	num := new(big.Int).Mul(big.NewInt(int64(total)), big.NewInt(scale))
-	den := new(big.Int).Mul(big.NewInt(per), big.NewInt(step))
-	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
-	if r.Lsh(r, 1).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if !q.IsInt64() || q.Int64() > math.MaxInt64/step {
+	num, _ := u128{lo: uint64(total)}.mul(uint64(scale)) // both below 2^63: fits
+	den, _ := u128{lo: uint64(per)}.mul(uint64(step))
+	q, ok := num.divRoundWide(den)
+	if !ok || q > math.MaxInt64/step {
 		return 0, false
 	}
-	return Money(q.Int64() * step), true
+	return Money(q * step), true
 }
 
 // pricePerCredit is total ÷ credits by the unit-price rule; ok is false when no credits were bought.

@@ -181,3 +181,32 @@ func FuzzUnitPriceRule(f *testing.F) {
 		require.Len(t, frac, minor+2, text)
 	})
 }
+
+// FuzzDivRoundWide: the bit-by-bit 128-bit division rounds half up exactly like math/big.
+func FuzzDivRoundWide(f *testing.F) {
+	f.Add(uint64(0), uint64(100), uint64(0), uint64(7))
+	f.Add(uint64(1<<62), uint64(3), uint64(1), uint64(0))
+	f.Add(uint64(math.MaxUint64), uint64(math.MaxUint64), uint64(0), uint64(2))
+	f.Add(uint64(5), uint64(0), uint64(10), uint64(0))
+	f.Fuzz(func(t *testing.T, xhi, xlo, dhi, dlo uint64) {
+		dhi &= 1<<62 - 1 // divisors stay below 2^126, as the callers' are
+		if dhi == 0 && dlo == 0 {
+			return
+		}
+		x, d := u128{xhi, xlo}, u128{dhi, dlo}
+		wide := func(v u128) *big.Int {
+			return new(big.Int).Or(new(big.Int).Lsh(new(big.Int).SetUint64(v.hi), 64), new(big.Int).SetUint64(v.lo))
+		}
+		q, r := new(big.Int).QuoRem(wide(x), wide(d), new(big.Int))
+		if new(big.Int).Lsh(r, 1).Cmp(wide(d)) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		got, ok := x.divRoundWide(d)
+		if !q.IsInt64() {
+			require.False(t, ok)
+			return
+		}
+		require.True(t, ok)
+		require.Equal(t, q.Int64(), got)
+	})
+}

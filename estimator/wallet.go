@@ -1,7 +1,8 @@
 package estimator
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
@@ -182,7 +183,7 @@ func jobOrder(js []WalletJob) []int {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return js[order[a]].Date < js[order[b]].Date })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(js[a].Date, js[b].Date) })
 	return order
 }
 
@@ -253,7 +254,7 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 			p.ExpiringTotal += remaining[i]
 		}
 	}
-	sort.SliceStable(p.Expiring, func(a, b int) bool { return p.Expiring[a].Expires < p.Expiring[b].Expires })
+	slices.SortStableFunc(p.Expiring, func(a, b Expiring) int { return cmp.Compare(a.Expires, b.Expires) })
 	var firstUncovered = -1
 	for k, res := range results {
 		p.Needed += res.Credits

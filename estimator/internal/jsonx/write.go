@@ -2,11 +2,20 @@ package jsonx
 
 import (
 	"math/bits"
-	"sort"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
 const hexDigits = "0123456789abcdef"
+
+// AppendHex appends b in lower-case hexadecimal (what encoding/hex writes, without its fmt).
+func AppendHex(dst, b []byte) []byte {
+	for _, c := range b {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return dst
+}
 
 // htmlSafe marks the bytes that encoding/json writes unchanged inside a
 // string with HTML escaping on: printable ASCII except '"', '\\', '<', '>'
@@ -143,7 +152,7 @@ func appendSorted(dst []byte, ms []Member) []byte {
 		for i := range idx {
 			idx[i] = i
 		}
-		sort.Stable(byKey{idx, ms})
+		slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(ms[a].Key, ms[b].Key) })
 		for i, j := range idx {
 			dst = appendMember(dst, i, &ms[j])
 		}
@@ -181,12 +190,3 @@ func sortedMembers(ms []Member) bool {
 	}
 	return true
 }
-
-type byKey struct {
-	idx []int
-	ms  []Member
-}
-
-func (b byKey) Len() int           { return len(b.idx) }
-func (b byKey) Less(i, j int) bool { return b.ms[b.idx[i]].Key < b.ms[b.idx[j]].Key }
-func (b byKey) Swap(i, j int)      { b.idx[i], b.idx[j] = b.idx[j], b.idx[i] }

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"strconv"
@@ -180,5 +181,13 @@ func TestAppendCanonicalSortsLargeObjects(t *testing.T) {
 		before := append([]Member(nil), ms...)
 		assert.Equal(t, want.String(), string(AppendCanonical(nil, Value{Kind: Object, Members: ms})), "n=%d", n)
 		assert.Equal(t, before, ms, "input not modified")
+	}
+}
+
+func TestAppendHex(t *testing.T) {
+	for _, b := range [][]byte{nil, {0}, {0x0f, 0xf0, 0xab}, []byte("digest")} {
+		if got, want := string(AppendHex([]byte("x:"), b)), "x:"+hex.EncodeToString(b); got != want {
+			t.Errorf("AppendHex(%x) = %q, want %q", b, got, want)
+		}
 	}
 }
