@@ -33,3 +33,5 @@ require (
 )
 
 tool github.com/hack-pad/safejs/jsguard/cmd/jsguard
+
+replace github.com/hack-pad/safejs => ./third_party/safejs

@@ -1,7 +1,6 @@
 package estimator
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,11 +67,11 @@ func (p *cardParser) complexity(o object) {
 	for _, e := range p.c.analyzer.words {
 		// Longest first: of the terms that end with a word, only the longest that matches
 		// counts ("waves crashing" is water, not also "crashing").
-		slices.SortStableFunc(e.terms, func(x, y wordTerm) int { return len(y.prev) - len(x.prev) })
+		sortStable(e.terms, func(x, y *wordTerm) int { return len(y.prev) - len(x.prev) })
 	}
 	for r, es := range p.c.analyzer.han {
 		// Longest first: the first entry that matches is the longest match.
-		slices.SortStableFunc(es, func(x, y hanEntry) int { return len(y.text) - len(x.text) })
+		sortStable(es, func(x, y *hanEntry) int { return len(y.text) - len(x.text) })
 		p.c.analyzer.han[r] = es
 	}
 }
@@ -323,7 +322,7 @@ func (p *cardParser) crowd(o object) {
 		}
 	}
 	for _, ns := range a.hanNouns {
-		slices.SortStableFunc(ns, func(x, y string) int { return len(y) - len(x) })
+		sortStable(ns, func(x, y *string) int { return len(*y) - len(*x) })
 	}
 	units, ups := p.stringListOf(co, "units", 512, false)
 	for j, u := range units {

@@ -1,6 +1,6 @@
 package estimator
 
-import "slices"
+import "strings"
 
 // An op is one operation of the contract: request JSON in, response JSON out. Every surface
 // (Go callers, the wasm module, the HTTP server) goes through Do, so they cannot disagree.
@@ -73,7 +73,7 @@ func Ops() []string {
 	for name := range ops {
 		names = append(names, name)
 	}
-	slices.Sort(names)
+	sortStable(names, func(a, b *string) int { return strings.Compare(*a, *b) })
 	return names
 }
 

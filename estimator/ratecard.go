@@ -1,8 +1,7 @@
 package estimator
 
 import (
-	_ "embed"
-	"slices"
+	"cmp"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,9 +9,6 @@ import (
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 	"github.com/creditestimator/creditestimator/estimator/internal/sha256"
 )
-
-//go:embed ratecard.json
-var defaultCardJSON []byte
 
 // MaxCardBytes bounds a rate card document. A card is the one request larger than
 // MaxRequestBytes a front end passes on (the wasm module's useRateCard).
@@ -387,7 +383,7 @@ func (p *cardParser) formatsAndFPS(o object) {
 		}
 		if i == 0 {
 			p.c.fps = append([]int64(nil), rates...)
-			slices.Sort(p.c.fps)
+			sortStable(p.c.fps, func(x, y *int64) int { return cmp.Compare(*x, *y) })
 		}
 		if len(rates) != len(p.c.fps) {
 			p.bad(mp, "must list the same frame rates as "+index(path, 0))

@@ -254,7 +254,7 @@ func (c *RateCard) previewWallet(r WalletRequest) (WalletPreview, *Error) {
 			p.ExpiringTotal += remaining[i]
 		}
 	}
-	slices.SortStableFunc(p.Expiring, func(a, b Expiring) int { return cmp.Compare(a.Expires, b.Expires) })
+	sortStable(p.Expiring, func(a, b *Expiring) int { return cmp.Compare(a.Expires, b.Expires) })
 	var firstUncovered = -1
 	for k, res := range results {
 		p.Needed += res.Credits

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,6 +38,30 @@ func TestEveryFileIsWasmOnly(t *testing.T) {
 		fh.Close()
 		if first != "//go:build js && wasm" {
 			t.Errorf("%s: first line is %q, want //go:build js && wasm", f, first)
+		}
+	}
+}
+
+// TestModuleDependencies keeps out of the module the packages that cost its size budget most
+// (issue 20: ≤ 1.75× a hello-world module, brotli) and that it has no use for: fmt and reflect
+// (the patched safejs in third_party does without them), os and time, math/big.
+func TestModuleDependencies(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", ".")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		deps[p] = true
+	}
+	if !deps["github.com/hack-pad/safejs"] || !deps["github.com/creditestimator/creditestimator/estimator"] {
+		t.Fatalf("go list -deps did not list the module's packages: %s", out)
+	}
+	for _, p := range []string{"fmt", "reflect", "os", "math/big", "encoding/hex", "sort", "encoding/json"} {
+		if deps[p] {
+			t.Errorf("the wasm module depends on %s", p)
 		}
 	}
 }
