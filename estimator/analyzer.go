@@ -102,15 +102,15 @@ type band struct{ min, weight int64 }
 
 type analyzer struct {
 	signals    []signalDef
-	words      map[string]*lexEntry // Latin stem → what it can mean
-	wordBloom  [1 << 10]uint64      // bit wordHash(w): w may be in words; most words skip the map
-	han        map[rune][]hanEntry  // first rune → Han entries, longest first
-	hanNouns   map[rune][]string    // first rune → Han crowd nouns
-	hanFirst   [1 << 10]uint64      // bit (r mod 2^16): some Han entry or noun may start with r
-	measures   []rune               // Han measure words that count a crowd after a numeral
-	fillers    []rune               // Han characters skipped between a numeral and a noun (个, 多)
-	hanUnits   []string             // Han units after which a numeral is not a crowd (年, 米)
-	bareMin    int64                // a Han numeral this large counts a crowd on its own
+	words      []lexSlot // Latin stem → what it can mean: open addressing by the stem's FNV hash
+	nwords     int
+	han        map[rune][]hanEntry // first rune → Han entries, longest first
+	hanNouns   map[rune][]string   // first rune → Han crowd nouns
+	hanFirst   [1 << 10]uint64     // bit (r mod 2^16): some Han entry or noun may start with r
+	measures   []rune              // Han measure words that count a crowd after a numeral
+	fillers    []rune              // Han characters skipped between a numeral and a noun (个, 多)
+	hanUnits   []string            // Han units after which a numeral is not a crowd (年, 米)
+	bareMin    int64               // a Han numeral this large counts a crowd on its own
 	bands      []band
 	crowdLabel string
 	negScope   int // words (Latin) or characters (Han) a negation covers
@@ -138,44 +138,79 @@ type lexEntry struct {
 	numPlural  int64      // its value when written as a plural ("dozens" 24), 0 if none
 }
 
+// lexSlot is one slot of the lexicon's table: a stem, its hash (featureKey of its FNV-1a hash,
+// the hash the word model reads the word by; 0: empty) and its entry.
+type lexSlot struct {
+	key   uint64
+	stem  string
+	entry *lexEntry
+}
+
 // entry returns the lexicon entry of a stem, creating it.
 func (a *analyzer) entry(stem string) *lexEntry {
-	if a.words == nil {
-		a.words = map[string]*lexEntry{}
+	key := featureKey(fnvAddString(fnvOffset, stem))
+	if e := a.find(stem, key); e != nil {
+		return e
 	}
-	e := a.words[stem]
-	if e == nil {
-		e = &lexEntry{}
-		a.words[stem] = e
-		h := wordHash([]byte(stem))
-		a.wordBloom[h>>6] |= 1 << (h & 63)
+	if 2*(a.nwords+1) > len(a.words) {
+		old := a.words
+		a.words = make([]lexSlot, max(64, 2*len(old)))
+		for _, s := range old {
+			if s.entry != nil {
+				a.place(s)
+			}
+		}
 	}
+	e := &lexEntry{}
+	a.place(lexSlot{key: key, stem: stem, entry: e})
+	a.nwords++
 	return e
 }
 
-// wordHash is a cheap 16-bit hash for the word filter. It reads only the length and the
-// first, middle and last bytes (constant time: a byte loop is slow under wasm); the filter
-// only decides which words go on to the map lookup.
-func wordHash(b []byte) uint32 {
-	n := len(b)
-	if n == 0 {
-		return 0
+func (a *analyzer) place(s lexSlot) {
+	mask := uint64(len(a.words) - 1)
+	for i := s.key & mask; ; i = (i + 1) & mask {
+		if a.words[i].entry == nil {
+			a.words[i] = s
+			return
+		}
 	}
-	x := uint32(b[0]) | uint32(b[n/3])<<8 | uint32(b[2*n/3])<<16 | uint32(b[n-1])<<24
-	x = (x ^ uint32(n)*0x85EBCA6B) * 0x9E3779B1
-	return x >> 16
 }
 
-// lookup returns the lexicon entry of a stem, or nil.
-func (a *analyzer) lookup(stem []byte) *lexEntry {
-	if len(stem) == 0 {
+// find returns the entry of the stem whose key is given, or nil.
+func (a *analyzer) find(stem string, key uint64) *lexEntry {
+	if len(a.words) == 0 {
 		return nil
 	}
-	h := wordHash(stem)
-	if a.wordBloom[h>>6]&(1<<(h&63)) == 0 {
+	mask := uint64(len(a.words) - 1)
+	for i := key & mask; ; i = (i + 1) & mask {
+		s := &a.words[i]
+		if s.entry == nil {
+			return nil
+		}
+		if s.key == key && s.stem == stem {
+			return s.entry
+		}
+	}
+}
+
+// lookup returns the lexicon entry of a stem whose FNV-1a hash is h, or nil. The scan hashes
+// each word once, for this table and for the word model.
+func (a *analyzer) lookup(stem []byte, h uint64) *lexEntry {
+	if len(stem) == 0 || len(a.words) == 0 {
 		return nil
 	}
-	return a.words[string(stem)]
+	key := featureKey(h)
+	mask := uint64(len(a.words) - 1)
+	for i := key & mask; ; i = (i + 1) & mask {
+		s := &a.words[i]
+		if s.entry == nil {
+			return nil
+		}
+		if s.key == key && s.stem == string(stem) {
+			return s.entry
+		}
+	}
 }
 
 // levelIndex finds a complexity level by name; -1 if none.
@@ -461,7 +496,7 @@ type word struct {
 	start, end int
 	num        int64  // its value as a number (digits or a number word), 0 if none
 	index      int    // the how-manieth word of the prompt, from 1
-	hash       uint64 // of the stem, when the word model read the word
+	hash       uint64 // FNV-1a of the stem (words, not numbers)
 	kept       int    // the signal of a one-word term kept at this word, or -1
 }
 
@@ -541,7 +576,8 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 	w.n, w.plural = scan.Stem(w.stem[:t.N])
 	// A verb form is not a noun to count: "dozens of fishing boats" counts boats, not "fish".
 	verbal := hasSuffix(t.Buf[:t.N], "ing") || hasSuffix(t.Buf[:t.N], "ed")
-	e := a.lookup(w.stem[:w.n])
+	w.hash = fnvAdd(fnvOffset, w.stem[:w.n])
+	e := a.lookup(w.stem[:w.n], w.hash)
 	a.settleCalm(ws, st, e != nil && e.calmExcept)
 	if e == nil {
 		if !ws.negated(ws.count) {
@@ -632,7 +668,7 @@ func (a *analyzer) wordFeatures(prompt string, ws *wordScan, st *scanState, w *w
 	if pairOK {
 		prev = &ws.window[(ws.count-2)%len(ws.window)]
 	}
-	w.hash = a.latinFeatures(st, w.stem[:w.n], w.start, w.end, prev, unigram, sig)
+	a.latinFeatures(st, w.stem[:w.n], w.hash, w.start, w.end, prev, unigram, sig)
 }
 
 // countCrowd looks for a number up to three words before the noun w.

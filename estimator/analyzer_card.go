@@ -64,7 +64,11 @@ func (p *cardParser) complexity(o object) {
 	p.neutral(co, seen)
 	p.repeats(co)
 	p.model(co)
-	for _, e := range p.c.analyzer.words {
+	for _, s := range p.c.analyzer.words {
+		e := s.entry
+		if e == nil {
+			continue
+		}
 		// Longest first: of the terms that end with a word, only the longest that matches
 		// counts ("waves crashing" is water, not also "crashing").
 		sortStable(e.terms, func(x, y *wordTerm) int { return len(y.prev) - len(x.prev) })

@@ -179,10 +179,9 @@ func abs64(x int64) int64 {
 }
 
 // latinFeatures reads a word that is not negated (its stem given) as a feature, and with the
-// word before it as a pair when prev is set. It returns the word's hash, which the next pair
+// word before it as a pair when prev is set; h is the stem's FNV-1a hash, which the next pair
 // continues.
-func (a *analyzer) latinFeatures(st *scanState, stem []byte, start, end int, prev *word, unigram bool, sig int) uint64 {
-	h := fnvAdd(fnvOffset, stem)
+func (a *analyzer) latinFeatures(st *scanState, stem []byte, h uint64, start, end int, prev *word, unigram bool, sig int) {
 	if unigram {
 		if st.words.collect != nil {
 			st.words.collect(string(stem), start, end)
@@ -196,7 +195,6 @@ func (a *analyzer) latinFeatures(st *scanState, stem []byte, start, end int, pre
 		}
 		st.feature(a, ph, prev.start, end, -1)
 	}
-	return h
 }
 
 // hanFeatures reads the Han characters of prompt[from:to] as features: each character (unless

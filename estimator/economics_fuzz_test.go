@@ -21,7 +21,7 @@ var economicsCodes = map[string]bool{
 }
 
 func checkOp(t *testing.T, op string, req []byte) {
-	out, err := ops[op](Default(), req)
+	out, err := ops[op](Default(), nil, req)
 	if err != nil {
 		if !economicsCodes[err.Code] {
 			t.Fatalf("%s %q: unexpected code %s", op, req, err.Code)

@@ -42,6 +42,19 @@ func ExampleRateCard_Do() {
 	// {"credits":"8.00","unitCredits":"8.00","count":1,"billedSeco
 }
 
+// AppendDo writes the response after what dst holds, reusing its storage.
+func ExampleRateCard_AppendDo() {
+	buf := make([]byte, 0, 4096)
+	buf = append(buf, "quote: "...)
+	buf, err := estimator.Default().AppendDo(buf, "quote", []byte(`{"resolution":"720p","fps":24,"durationSeconds":5}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(buf[:27]))
+	// Output:
+	// quote: {"credits":"0.21","u
+}
+
 // Errors name the field at fault and carry a stable code.
 func ExampleRateCard_Do_error() {
 	_, err := estimator.Default().Do("quote", []byte(`{"resolution":"1080p","fps":25,"durationSeconds":10}`))

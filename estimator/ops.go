@@ -4,12 +4,12 @@ import "strings"
 
 // An op is one operation of the contract: request JSON in, response JSON out. Every surface
 // (Go callers, the wasm module, the HTTP server) goes through Do, so they cannot disagree.
-type op func(c *RateCard, request []byte) ([]byte, *Error)
+type op func(c *RateCard, dst, request []byte) ([]byte, *Error)
 
 // ops holds every operation by name. Each decodes its request strictly, computes, and appends
 // its response JSON to a buffer of a typical size.
 var ops = map[string]op{
-	"quote":    typedOp(decodeQuoteRequest, (*RateCard).estimate, 1536),
+	"quote":    typedOp(decodeQuoteRequest, (*RateCard).estimateShared, 1536),
 	"topup":    typedOp(decodeTopUp, topUpForNeed, 512),
 	"plans":    typedOp((*RateCard).decodePlans, comparePlansRequest, 4096),
 	"wallet":   typedOp((*RateCard).decodeWalletRequest, (*RateCard).previewWallet, 2048),
@@ -27,7 +27,7 @@ func typedOp[Req any, Res interface{ AppendJSON([]byte) []byte }](
 	run func(*RateCard, Req) (Res, *Error),
 	size int,
 ) op {
-	return func(c *RateCard, request []byte) ([]byte, *Error) {
+	return func(c *RateCard, dst, request []byte) ([]byte, *Error) {
 		req, err := decode(c, request)
 		if err != nil {
 			return nil, err
@@ -36,7 +36,10 @@ func typedOp[Req any, Res interface{ AppendJSON([]byte) []byte }](
 		if err != nil {
 			return nil, err
 		}
-		return res.AppendJSON(make([]byte, 0, size)), nil
+		if dst == nil {
+			dst = make([]byte, 0, size)
+		}
+		return res.AppendJSON(dst), nil
 	}
 }
 
@@ -81,6 +84,13 @@ func Ops() []string {
 // always an *Error (code unknown_op for an op that does not exist). Do never panics: an
 // unexpected panic becomes an error with code "internal".
 func (c *RateCard) Do(op string, request []byte) (response []byte, err error) {
+	return c.AppendDo(nil, op, request)
+}
+
+// AppendDo is Do appending the response to dst, for a caller that reuses one buffer (the wasm
+// module writes into its response buffer). On an error it returns nil and the error; dst's
+// bytes after len(dst) may have been written.
+func (c *RateCard) AppendDo(dst []byte, op string, request []byte) (response []byte, err error) {
 	f, ok := ops[op]
 	if !ok {
 		return nil, newError(CodeUnknownOp, "", "unknown operation "+quoteShort(op))
@@ -90,7 +100,7 @@ func (c *RateCard) Do(op string, request []byte) (response []byte, err error) {
 			response, err = nil, newError(CodeInternal, "", "internal error")
 		}
 	}()
-	out, e := f(c, request)
+	out, e := f(c, dst, request)
 	if e != nil {
 		return nil, e
 	}

@@ -224,6 +224,23 @@ type analysisMemo struct {
 	ok     bool
 }
 
+// estimateShared is the quote op's estimate: it reads the prompt through the card's last
+// analysis, so quotes of one prompt at several formats, durations or counts (a pricing table,
+// an editor whose format changes) analyze it once. Only the op uses it: its quote becomes JSON
+// at once, so the shared signals are never handed to a caller that could change them.
+func (c *RateCard) estimateShared(s Spec) (Quote, *Error) {
+	last := c.lastAnalysis.Load()
+	var m analysisMemo
+	if last != nil {
+		m = *last
+	}
+	q, err := c.estimateMemo(s, &m)
+	if m.ok && (last == nil || last.prompt != m.prompt) {
+		c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true})
+	}
+	return q, err
+}
+
 // analyze is c.Analyze(prompt) through m (nil: no memo).
 func (c *RateCard) analyze(prompt string, m *analysisMemo) Complexity {
 	if m == nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/creditestimator/creditestimator/estimator/internal/jsonx"
 	"github.com/creditestimator/creditestimator/estimator/internal/sha256"
@@ -32,6 +33,9 @@ const (
 // for the embedded card or ParseRateCard for one received at run time. It is safe for
 // concurrent use.
 type RateCard struct {
+	// lastAnalysis is the last prompt the quote op analyzed and its complexity (estimateShared).
+	lastAnalysis atomic.Pointer[analysisMemo]
+
 	raw      []byte
 	version  string
 	digest   string

@@ -35,7 +35,7 @@ func FuzzVerifyRequest(f *testing.F) {
 			return
 		}
 		req := `{"spec":` + string(b) + `,"quote":` + string(fresh.AppendJSON(nil)) + `}`
-		out, verr := ops["verify"](c, []byte(req))
+		out, verr := ops["verify"](c, nil, []byte(req))
 		if verr != nil {
 			if verr.Code == CodeRequestTooLarge || verr.Code == CodePromptTooLong || verr.Code == CodeInvalidJSON {
 				return // the wrapper made it too big or too deep

@@ -170,11 +170,11 @@ func callBuf(args []safejs.Value) int {
 		}
 		return published(out)
 	}
-	out, err := card.Load().Do(opNames[i], req)
+	out, err := card.Load().AppendDo(respBuf[:0], opNames[i], req)
 	if err != nil {
 		return writeError(asError(err))
 	}
-	return writeResp(out)
+	return published(out)
 }
 
 // published records that b (respBuf's storage, maybe grown) holds the answer.
@@ -182,10 +182,6 @@ func published(b []byte) int {
 	respBuf = b
 	publish()
 	return len(respBuf)
-}
-
-func writeResp(b []byte) int {
-	return published(append(respBuf[:0], b...))
 }
 
 // writeError writes the error object: the one way errors leave the module.
