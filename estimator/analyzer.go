@@ -236,18 +236,33 @@ func (c *RateCard) levelForScore(score int64) int {
 
 // Analyze reads a prompt and returns its complexity as the card's analyzer sees it.
 func (c *RateCard) Analyze(prompt string) Complexity {
+	if prompt == "" {
+		// Nothing to read: score 0 and no signals, without building a deferred analyzer (the
+		// price a page shows before anyone types). TestAnalyzeEmptyPrompt checks it is what
+		// the scan gives.
+		return c.complexityOf(0, []Signal{})
+	}
+	return c.analyzeText(prompt)
+}
+
+// analyzeText is Analyze through the scan.
+func (c *RateCard) analyzeText(prompt string) Complexity {
+	a := c.an()
 	var st scanState
-	c.analyzer.scan(prompt, &st)
-	score := st.resolve(&c.analyzer)
-	li := c.levelForScore(score)
-	l := c.levels[li]
+	a.scan(prompt, &st)
+	score := st.resolve(a)
+	return c.complexityOf(score, a.signalsOf(prompt, &st))
+}
+
+func (c *RateCard) complexityOf(score int64, signals []Signal) Complexity {
+	l := c.levels[c.levelForScore(score)]
 	return Complexity{
 		Level:      l.name,
 		Label:      l.label,
 		Multiplier: l.mult,
 		Source:     complexityAuto,
 		Score:      score,
-		Signals:    c.analyzer.signalsOf(prompt, &st),
+		Signals:    signals,
 	}
 }
 

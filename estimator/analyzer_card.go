@@ -53,9 +53,18 @@ func (p *cardParser) complexity(o object) {
 	if !ok {
 		return
 	}
+	p.levels(co)
+	if p.trusted {
+		p.c.deferredComplexity = &co
+		return
+	}
+	p.analyzerOf(co)
+}
+
+// analyzerOf builds the analyzer from the complexity section (all of it but the levels).
+func (p *cardParser) analyzerOf(co object) {
 	p.c.analyzer.han = map[rune][]hanEntry{}
 	seen := map[string]string{}
-	p.levels(co)
 	p.signals(co, seen)
 	p.crowd(co)
 	p.numberWords(co)

@@ -260,9 +260,10 @@ func (st *scanState) pushWords(a *analyzer) {
 func (c *RateCard) ComplexityFeatures(prompt string, fn func(feature string, start, end int)) {
 	var st scanState
 	st.words.collect = fn
-	c.analyzer.scan(prompt, &st)
+	a := c.an()
+	a.scan(prompt, &st)
 	st.words.collect = nil
-	st.resolve(&c.analyzer)
+	st.resolve(a)
 	for i, h := range st.out[:st.n] {
 		if h.ignored != "" {
 			continue
@@ -271,7 +272,7 @@ func (c *RateCard) ComplexityFeatures(prompt string, fn func(feature string, sta
 		case id == crowdHit:
 			fn("crowd:"+strconv.Itoa(st.crowdBand), h.start, h.end)
 		case id >= 0:
-			fn("signal:"+c.analyzer.signals[id].id, h.start, h.end)
+			fn("signal:"+a.signals[id].id, h.start, h.end)
 		}
 	}
 }

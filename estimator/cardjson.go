@@ -9,3 +9,7 @@ import _ "embed"
 //
 //go:embed ratecard.json
 var defaultCardJSON []byte
+
+// defaultCardDigest is the default card's digest when it was computed at build time (the
+// generated stand-in sets it); empty here: computed when the card is parsed.
+var defaultCardDigest string

@@ -59,6 +59,11 @@ type RateCard struct {
 	levels  []level
 
 	analyzer analyzer
+	// analyzerOnce builds the analyzer from deferredComplexity, the complexity section of a
+	// trusted card (the embedded default), at the first analysis of a prompt: start-up prices
+	// without reading the section's lexicon and word model (deferred.go).
+	analyzerOnce       sync.Once
+	deferredComplexity *object
 
 	trial         Trial
 	plans         []Plan
@@ -153,7 +158,7 @@ func Default() *RateCard {
 		return f
 	}
 	defaultOnce.Do(func() {
-		c, err := ParseRateCard(defaultCardJSON)
+		c, err := parseCard(defaultCardJSON, true, defaultCardDigest)
 		if err != nil {
 			panic("estimator: embedded rate card is invalid: " + err.Error())
 		}
@@ -207,14 +212,22 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 	return c, nil
 }
 
-func parseRateCard(data []byte) (*RateCard, *Error) {
+func parseRateCard(data []byte) (*RateCard, *Error) { return parseCard(data, false, "") }
+
+// parseCard parses a card. A trusted card is one the tests parse in full from the same bytes
+// (the embedded default): its analyzer is built at its first use, not now (deferred.go), and
+// digest, when not empty, is its digest computed at build time (estimator/internal/cmd/cardsource).
+func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 	root, err := parseDocument(data, MaxCardBytes, maxCardValues)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum(jsonx.AppendCanonical(nil, root))
-	c := &RateCard{raw: append([]byte(nil), data...), digest: string(jsonx.AppendHex([]byte("sha256:"), sum[:]))}
-	p := cardParser{c: c}
+	if digest == "" {
+		sum := sha256.Sum(jsonx.AppendCanonical(nil, root))
+		digest = string(jsonx.AppendHex([]byte("sha256:"), sum[:]))
+	}
+	c := &RateCard{raw: append([]byte(nil), data...), digest: digest}
+	p := cardParser{c: c, trusted: trusted}
 	p.card(root)
 	if p.err != nil {
 		if p.err.Code == CodeInvalidType || p.err.Code == CodeMissingField || p.err.Code == CodeOutOfRange || p.err.Code == CodeInvalidValue || p.err.Code == CodeUnknownField {
@@ -229,8 +242,9 @@ func parseRateCard(data []byte) (*RateCard, *Error) {
 
 // cardParser walks the card tree; the first error stops it.
 type cardParser struct {
-	c   *RateCard
-	err *Error
+	c       *RateCard
+	err     *Error
+	trusted bool // the embedded card: its analyzer is deferred (deferred.go)
 }
 
 func (p *cardParser) fail(e *Error) bool {

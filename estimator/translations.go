@@ -242,7 +242,8 @@ func (p *cardParser) translations(o object) {
 		p.labelMap(to, "modes", c.modeIndex, t.modes)
 		p.labelMap(to, "levels", c.levelIndex, t.levels)
 		t.signals = p.labelSet(to, "signals", func(k string) bool {
-			if k == crowdSignalID || (c.analyzer.model.n > 0 && (k == wordsSignalID || k == otherWordsID)) {
+			if p.trusted || k == crowdSignalID || (c.analyzer.model.n > 0 && (k == wordsSignalID || k == otherWordsID)) {
+				// A trusted card's analyzer is not built yet; the tests check its keys.
 				return true
 			}
 			for _, d := range c.analyzer.signals {

@@ -126,7 +126,7 @@ func TestDefaultCardTranslatesEveryLabel(t *testing.T) {
 		for i, l := range tr.levels {
 			require.NotEmpty(t, l, "%s level %s", tr.lang, c.levels[i].name)
 		}
-		for _, d := range c.analyzer.signals {
+		for _, d := range c.an().signals {
 			require.NotEmpty(t, tr.signals[d.id], "%s signal %s", tr.lang, d.id)
 		}
 		require.NotEmpty(t, tr.signals[crowdSignalID], tr.lang)

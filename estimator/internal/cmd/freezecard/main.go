@@ -26,7 +26,12 @@ func main() {
 }
 
 func run(cardPath, out string) error {
-	card := estimator.Default()
+	// The embedded card parsed in full: Default defers its analyzer to the first prompt, and the
+	// frozen card must hold it built.
+	card, err := estimator.ParseRateCard(estimator.Default().JSON())
+	if err != nil {
+		return err
+	}
 	if cardPath != "" {
 		b, err := os.ReadFile(cardPath)
 		if err != nil {
