@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/andybalholm/brotli v1.2.8
+	github.com/evanw/esbuild v0.28.2
 	github.com/hack-pad/safejs v0.1.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0

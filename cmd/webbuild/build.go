@@ -152,6 +152,19 @@ func Build(cfg Config) (*Manifest, error) {
 			return nil, err
 		}
 	}
+	// One module file per page (bundle.go).
+	var pages []string
+	for name := range files {
+		if path.Ext(name) == ".html" {
+			pages = append(pages, name)
+		}
+	}
+	sort.Strings(pages)
+	for _, name := range pages {
+		if files[name], err = bundlePage(name, files[name], files); err != nil {
+			return nil, err
+		}
+	}
 	// The package's files, also served under v/<version>/ with their SRI hashes.
 	pkg := packageFiles(files, m)
 	integrity := integrityManifest(cfg.Version, pkg, files)

@@ -17,6 +17,7 @@ import (
 	"github.com/creditestimator/creditestimator/estimator"
 
 	"github.com/andybalholm/brotli"
+	"github.com/stretchr/testify/require"
 )
 
 // fixture makes a source tree and inputs; the module is a tiny but valid
@@ -275,4 +276,49 @@ func TestShimCardLimit(t *testing.T) {
 	if !strings.Contains(string(src), want) {
 		t.Errorf("web/estimator.js lacks %q", want)
 	}
+}
+
+// TestBundlePage: a page's local module scripts become one content-named module; every bundled
+// module keeps its own URL for import.meta.url; the modulepreload links of the bundled modules
+// become one; the modules stay in files; a page with a module from elsewhere is left alone.
+func TestBundlePage(t *testing.T) {
+	files := map[string][]byte{
+		"el.js":         []byte("import { shared } from './lib/shared.js';\nexport const elURL = import.meta.url;\nglobalThis.el = shared + 1;\n"),
+		"lib/shared.js": []byte("export const shared = 41;\nexport const sharedURL = import.meta.url;\n"),
+		"pages/page.js": []byte("import { shared, sharedURL } from '../lib/shared.js';\nimport { elURL } from '../el.js';\nglobalThis.urls = [new URL('../api/', import.meta.url).href, sharedURL, elURL, shared];\n"),
+	}
+	page := []byte("<!doctype html><html><head><meta charset=\"utf-8\">\n" +
+		"  <link rel=\"modulepreload\" href=\"el.js\">\n  <link rel=\"modulepreload\" href=\"lib/shared.js\">\n  <link rel=\"modulepreload\" href=\"other.js\">\n" +
+		"  <script type=\"module\" src=\"el.js\"></script>\n  <script type=\"module\" src=\"pages/page.js\"></script>\n</head><body></body></html>\n")
+	files["other.js"] = []byte("export {};\n")
+	out, err := bundlePage("index.html", page, files)
+	require.NoError(t, err)
+	scripts := pageModuleRe.FindAllSubmatch(out, -1)
+	require.Len(t, scripts, 1, "%s", out)
+	name := string(scripts[0][1])
+	require.Regexp(t, `^index\.[0-9a-f]{16}\.js$`, name)
+	code := string(files[name])
+	require.NotEmpty(t, code)
+	for _, own := range []string{`new URL("./el.js",import.meta.url).href`, `new URL("./lib/shared.js",import.meta.url).href`, `new URL("./pages/page.js",import.meta.url).href`} {
+		require.Contains(t, code, own)
+	}
+	require.NotContains(t, code, "import ", "no import is left in the bundle")
+	require.Equal(t, 1, strings.Count(code, "41"), "the shared module is in the bundle once")
+	preloads := modulePreRe.FindAllSubmatch(out, -1)
+	var hrefs []string
+	for _, p := range preloads {
+		hrefs = append(hrefs, string(p[1]))
+	}
+	require.Equal(t, []string{name, "other.js"}, hrefs)
+	for _, f := range []string{"el.js", "lib/shared.js", "pages/page.js"} {
+		require.Contains(t, files, f, "the unbundled module stays")
+	}
+
+	ext := []byte("<!doctype html><html><head><meta charset=\"utf-8\"><script type=\"module\" src=\"https://cdn.example/x.js\"></script></head></html>")
+	got, err := bundlePage("ext.html", ext, files)
+	require.NoError(t, err)
+	require.Equal(t, string(ext), string(got))
+
+	_, err = bundlePage("bad.html", []byte(`<script type="module" src="missing.js"></script>`), files)
+	require.ErrorContains(t, err, "missing.js")
 }
