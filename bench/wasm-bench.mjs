@@ -2,7 +2,8 @@
 // Benchmarks of the WebAssembly module and its JS shim (part of `make bench`):
 //   1. module size, raw and brotli (q11), next to a hello-world Go wasm built in the same run;
 //   2. median estimate() latency with a 300-character prompt over 100,000 calls, next to a
-//      no-op JS→Go call measured in the same run; callJSON with and without the prompt through
+//      no-op JS→Go call measured in the same run, with the same spec every call (its prompt read
+//      once) and with a different prompt every call (read every time); callJSON with and without the prompt through
 //      the buffer boundary and through the JSON-string export;
 //   3. median load time in Node (compile + instantiate + ready), from a file and streamed over HTTP,
 //      and the re-instantiation time after a runtime exit;
@@ -81,15 +82,23 @@ const SPEC = { resolution: '2160p', fps: 60, durationSeconds: 10, prompt: PROMPT
   // an oversized request, refused before it is copied into linear memory
   const tooLarge = 'x'.repeat((64 << 10) + 1);
   const refused = time(() => { try { est.callJSON('quote', tooLarge); } catch { /* request_too_large */ } }, Math.min(CALLS, 20000));
+  // The same spec every call reads its prompt once (the quote op keeps the card's last analysis);
+  // a prompt that changes at every call, as while typing, pays for the analysis each time.
+  const varied = Array.from({ length: 64 }, (_, i) => ({ ...SPEC, prompt: `${PROMPT.slice(0, 290)} take ${i}` }));
+  let k = 0;
+  const estimateNew = time(() => est.estimate(varied[k++ & 63]), CALLS);
   const noop2 = time(() => est.noop(), CALLS);
   const ratio = estimate / Math.min(noop, noop2);
+  const ratioNew = estimateNew / Math.min(noop, noop2);
   results.latency = {
     calls: CALLS, promptChars: PROMPT.length, noopMicros: noop, noopMicrosAfter: noop2, estimateMicros: estimate,
     callJSONMicros: callJSON, callJSONSmallMicros: callJSONSmall, refusedTooLargeMicros: refused, ratio,
+    estimateNewPromptMicros: estimateNew, ratioNewPrompt: ratioNew,
   };
   console.log(`JS→Go latency, median of ${CALLS} calls (prompt ${PROMPT.length} chars)`);
   console.log(`  no-op call              ${noop.toFixed(1)} µs (again after: ${noop2.toFixed(1)} µs)`);
-  console.log(`  estimate(spec)          ${estimate.toFixed(1)} µs = ${ratio.toFixed(2)}× no-op (budget ≤ 2.50×) ${ratio <= 2.5 ? 'OK' : 'OVER BUDGET'}`);
+  console.log(`  estimate(spec)          ${estimate.toFixed(1)} µs = ${ratio.toFixed(2)}× no-op (budget ≤ 2.50×, issue 20 aims at 2.0×) ${ratio <= 2.5 ? 'OK' : 'OVER BUDGET'} — the same spec each call: its prompt is analyzed once`);
+  console.log(`  estimate(new prompt)    ${estimateNew.toFixed(1)} µs = ${ratioNew.toFixed(2)}× no-op — a different 300-char prompt each call (typing): the analysis every time`);
   console.log(`  callJSON (no JS encode/parse) ${callJSON.toFixed(1)} µs; no prompt ${callJSONSmall.toFixed(1)} µs (buffer boundary)`);
   console.log(`  a 64 KiB + 1 request refused  ${refused.toFixed(1)} µs`);
 }

@@ -24,7 +24,9 @@ import (
 // the limit every surface shares.
 const DefaultMaxBodyBytes = estimator.MaxRequestBytes
 
-// contentSecurityPolicy is sent on every response. Our pages need no inline script or style.
+// contentSecurityPolicy is sent on every response. Our pages need no inline style; their one
+// inline script (the module's early compile, web/boot.js) is allowed by its hash, which the asset
+// build lists in assets.json (scriptHashes) and cspWith adds to script-src.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
 	"img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"frame-ancestors 'none'"
@@ -64,6 +66,7 @@ type Config struct {
 
 // Server is the http.Handler of the reference server.
 type Server struct {
+	csp     []string // Content-Security-Policy: contentSecurityPolicy with the web dir's script hashes
 	card    *estimator.RateCard
 	log     *slog.Logger
 	maxBody int64
@@ -135,18 +138,32 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.drainBody = fmt.Appendf(nil, `{"status":"draining","rateCard":{"version":%s,"digest":%s}}`,
 		jsonString(s.card.Version()), jsonString(s.card.Digest()))
+	s.csp = hvCSP
 	if cfg.WebDir != "" {
 		st, err := newStaticFiles(cfg.WebDir)
 		if err != nil {
 			return nil, err
 		}
 		s.static = st
+		hashes, err := st.scriptHashes()
+		if err != nil {
+			return nil, err
+		}
+		s.csp = []string{cspWith(hashes)}
 	}
 	s.mux = s.routes()
 	return s, nil
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// cspWith is contentSecurityPolicy with the given script sources ('sha256-…') in script-src.
+func cspWith(scriptHashes []string) string {
+	if len(scriptHashes) == 0 {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "script-src 'self'", "script-src 'self' "+strings.Join(scriptHashes, " "), 1)
+}
 
 // Card returns the rate card in force.
 func (s *Server) Card() *estimator.RateCard { return s.card }
@@ -155,7 +172,7 @@ func (s *Server) Card() *estimator.RateCard { return s.card }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	h := w.Header()
-	h["Content-Security-Policy"] = hvCSP
+	h["Content-Security-Policy"] = s.csp
 	h["X-Content-Type-Options"] = hvNosniff
 	h["Referrer-Policy"] = hvNoReferrer
 	// RFC 9112 §6.1: a request with both Content-Length and Transfer-Encoding must have its

@@ -3,6 +3,9 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime"
@@ -41,6 +44,34 @@ func newStaticFiles(dir string) (*staticFiles, error) {
 		return nil, err
 	}
 	return &staticFiles{root: root}, nil
+}
+
+// scriptSource is a Content-Security-Policy hash source of an inline script.
+var scriptSource = regexp.MustCompile(`^'sha256-[A-Za-z0-9+/]{43}='$`)
+
+// scriptHashes reads the CSP sources of the pages' inline scripts from the asset build's
+// assets.json ("scriptHashes"); none when the directory has no assets.json. A malformed list is
+// an error: the server would otherwise send a policy that blocks its own pages' scripts.
+func (st *staticFiles) scriptHashes() ([]string, error) {
+	b, err := st.root.ReadFile("assets.json")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		ScriptHashes []string `json:"scriptHashes"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("web dir assets.json: %w", err)
+	}
+	for _, h := range m.ScriptHashes {
+		if !scriptSource.MatchString(h) {
+			return nil, fmt.Errorf("web dir assets.json: %q is not a sha256 script source", h)
+		}
+	}
+	return m.ScriptHashes, nil
 }
 
 // hashedName matches content-hashed asset names as the asset build writes them: name.<hex>.ext,

@@ -297,3 +297,26 @@ func TestUnknownPagePathsAnswerAnHTMLPageToBrowsers(t *testing.T) {
 	resp, _ = f.do(t, http.MethodGet, "/index.html", "", "", "Accept", "text/html")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// TestScriptHashesInCSP: the inline scripts assets.json lists are allowed by their hash on every
+// response (pages and API), nothing else changes in the policy; a malformed list stops the server.
+func TestScriptHashesInCSP(t *testing.T) {
+	dir := makeWebDir(t)
+	src := "'sha256-nKODs6am7TbxpC97Qjzd8fqI/mKj98GC2JIsVNIzNvw='"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "assets.json"), []byte(`{"wasm":"`+wasmName+`","scriptHashes":["`+src+`"]}`), 0o644))
+	s, err := New(Config{WebDir: dir})
+	require.NoError(t, err)
+	want := "default-src 'self'; script-src 'self' " + src + " 'wasm-unsafe-eval'; style-src 'self'; " +
+		"img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+	for _, p := range []string{"/index.html", "/api/v1/ratecard"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		require.Equal(t, want, rec.Header().Get("Content-Security-Policy"), p)
+	}
+
+	for _, bad := range []string{`{"scriptHashes":["'unsafe-inline'"]}`, `{"scriptHashes":"x"}`, `not json`} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets.json"), []byte(bad), 0o644))
+		_, err := New(Config{WebDir: dir})
+		require.Error(t, err, bad)
+	}
+}

@@ -5,7 +5,9 @@
 //
 //   <script async src="boot.js" data-wasm="estimator.<hash>.wasm"></script>
 //
-// data-wasm is the module's URL relative to this script (assets.json's "wasm"). The compile goes
+// data-wasm is the module's URL relative to this script (assets.json's "wasm"). The site's own pages
+// carry this script inline (cmd/webbuild; the server's CSP allows it by its hash, assets.json's
+// "scriptHashes"), so it runs as the parser reaches it rather than after a request. The compile goes
 // to a registry under Symbol.for('creditestimator.compile'), by the module's absolute URL; the
 // shim (estimator.js) takes it from there instead of fetching and compiling the module again,
 // and falls back to its usual path if the compile failed. Without this script nothing changes.
@@ -13,7 +15,8 @@
   const script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   const wasm = script?.dataset.wasm;
   if (!script || !wasm || typeof WebAssembly.compileStreaming !== 'function') return;
-  const url = new URL(wasm, script.src).href;
+  // An inline copy (the site's pages: cmd/webbuild) resolves against the page.
+  const url = new URL(wasm, script.src || document.baseURI).href;
   const key = Symbol.for('creditestimator.compile');
   /** @type {Record<string, Promise<WebAssembly.Module>>} */
   const registry = (/** @type {any} */ (globalThis)[key] ??= {});

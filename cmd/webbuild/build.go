@@ -51,6 +51,9 @@ type Manifest struct {
 	// whose integrity.json lists their SRI hashes.
 	Version   string `json:"version"`
 	Versioned string `json:"versioned"`
+	// ScriptHashes are the Content-Security-Policy sources of the pages' inline scripts
+	// ('sha256-…'): the server adds them to script-src.
+	ScriptHashes []string `json:"scriptHashes,omitempty"`
 }
 
 // CardInfo names the embedded rate card.

@@ -33,7 +33,7 @@ func TestAddPreloads(t *testing.T) {
 		"facts.js":            []byte("export const F = 1;\n"),
 		"pages/p.js":          []byte("import './common.js';\n"),
 		"pages/common.js":     []byte(""),
-		"boot.js":             []byte(""),
+		"boot.js":             []byte("// a comment line\n// another\n(() => { boot(); })();\n"),
 	}
 	m := &Manifest{Wasm: "estimator.abc.wasm", WasmExec: "wasm_exec.def.js", Shim: "estimator.js"}
 	page := []byte("<!doctype html>\n<head>\n  <meta charset=\"utf-8\">\n  <link rel=\"stylesheet\" href=\"site.css\">\n" +
@@ -47,7 +47,7 @@ func TestAddPreloads(t *testing.T) {
 	for _, want := range []string{
 		`<link rel="preload" href="estimator.abc.wasm" as="fetch" type="application/wasm" crossorigin>`,
 		`<link rel="modulepreload" href="wasm_exec.def.js">`,
-		`<script async src="boot.js" data-wasm="estimator.abc.wasm"></script>`,
+		`<script data-wasm="estimator.abc.wasm">(() => { boot(); })();</script>`,
 		`<link rel="modulepreload" href="credit-estimator.js">`,
 		`<link rel="modulepreload" href="ce/engine.js">`,
 		`<link rel="modulepreload" href="estimator.js">`,
@@ -62,12 +62,17 @@ func TestAddPreloads(t *testing.T) {
 	if i, j := strings.Index(s, `rel="preload"`), strings.Index(s, `rel="stylesheet"`); i < 0 || i > j {
 		t.Errorf("the module's preload does not come before the style sheet:\n%s", s)
 	}
+	// The inline script's CSP source, for the server: SHA-256 of exactly what is between the tags
+	// (computed with openssl dgst -sha256 -binary | base64).
+	if want := []string{"'sha256-nKODs6am7TbxpC97Qjzd8fqI/mKj98GC2JIsVNIzNvw='"}; !slices.Equal(m.ScriptHashes, want) {
+		t.Errorf("ScriptHashes = %q, want %q", m.ScriptHashes, want)
+	}
 	// A page in a folder links with relative paths to the root.
 	sub, err := addPreloads("docs/x.html", []byte("<meta charset=\"utf-8\">\n<script type=\"module\" src=\"../credit-estimator.js\"></script>\n"), files, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(sub), `<link rel="preload" href="../estimator.abc.wasm"`) || !strings.Contains(string(sub), `<script async src="../boot.js" data-wasm="estimator.abc.wasm">`) {
+	if !strings.Contains(string(sub), `<link rel="preload" href="../estimator.abc.wasm"`) || !strings.Contains(string(sub), `<script data-wasm="../estimator.abc.wasm">(() => { boot(); })();</script>`) {
 		t.Errorf("relative links wrong:\n%s", sub)
 	}
 	// A page that never loads the shim is left alone.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { siteSuite, waitLive, harness, watchProblems, serverQuote, STRICT_CSP, SCREENSHOTS } from './helpers.mjs';
+import { siteSuite, waitLive, harness, watchProblems, serverQuote, STRICT_CSP, SCREENSHOTS, WEB_DIR } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'));
@@ -24,7 +24,13 @@ test('both pages run under the strict CSP with no console errors or violations',
       document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     const res = await page.goto(`${suite.server.base}${name}`);
-    assert.equal(res.headers()['content-security-policy'], STRICT_CSP, `${name} is served with the strict CSP`);
+    // The strict CSP, with the pages' one inline script (the module's early compile) allowed by its
+    // hash (assets.json's scriptHashes) — never 'unsafe-inline'.
+    const { scriptHashes } = JSON.parse(readFileSync(path.join(WEB_DIR, 'assets.json'), 'utf8'));
+    assert.equal(scriptHashes.length, 1, 'one inline script');
+    const csp = STRICT_CSP.replace("script-src 'self'", `script-src 'self' ${scriptHashes.join(' ')}`);
+    assert.equal(res.headers()['content-security-policy'], csp, `${name} is served with the strict CSP`);
+    assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
     const sel = name === 'index.html' ? '#estimate' : '#badge';
     await waitLive(page, sel);
     if (name === 'index.html') {
