@@ -1,5 +1,5 @@
 // @ts-check
-import { ABI_VERSION as ABI, MODULE_OPS, CONTROL_BLOCK as CB } from './facts.js';
+import { ABI_VERSION as ABI, MODULE_OPS, CONTROL_BLOCK as CB, DEFAULT_SPEC } from './facts.js';
 
 /**
  * @file Credit Estimator — the JavaScript API over the WebAssembly module.
@@ -142,16 +142,36 @@ export async function createEstimator(options = {}) {
     const rt = newRuntime(!!options.testHooks);
     const { module, instance, method } = await instantiate(urls.wasmURL, rt.go.importObject, options.fetch);
     runRuntime(rt, instance);
-    return new Estimator(module, rt, !!options.testHooks, {
+    const est = new Estimator(module, rt, !!options.testHooks, {
       method,
       ms: performance.now() - t0,
       wasmURL: urls.wasmURL.href,
       restarts: 0,
     });
+    warmWhenIdle(est);
+    return est;
   } catch (e) {
     if (e instanceof EstimatorError) throw e;
     throw new EstimatorError('load_failed', '', `cannot load the estimator module: ${describe(e)}`);
   }
+}
+
+/** A quote of the build card's default spec with a one-word prompt (warmWhenIdle). */
+const WARM_REQUEST = JSON.stringify({ ...DEFAULT_SPEC, prompt: 'a' });
+
+/**
+ * Quotes a one-word prompt once while the browser is idle, and drops the answer: the module builds
+ * its embedded card's complexity analyzer at the first prompt, not at start (the first price of a
+ * page needs none; docs/wasm.md), so the first prompt a person types would pay for it (≈ 40 ms on
+ * the 2-core bench machine). Browsers only (requestIdleCallback); a card without the default
+ * format (useRateCard) makes the quote fail, and then there was nothing to build.
+ * @param {Estimator} est
+ */
+function warmWhenIdle(est) {
+  if (typeof requestIdleCallback !== 'function') return;
+  requestIdleCallback(() => {
+    try { est.callJSON('quote', WARM_REQUEST); } catch { /* nothing to warm */ }
+  }, { timeout: 5000 });
 }
 
 /**

@@ -51,3 +51,27 @@ test('rateCard() is parsed once per card in use and frozen', async () => {
   assert.throws(() => est.useRateCard('{"version": "bad"}'));
   assert.equal(est.rateCard(), second, 'a refused card changes nothing');
 });
+
+test('in a browser, a one-word prompt is quoted once when idle, so the first typed one is not slower', async () => {
+  const idle = [];
+  globalThis.requestIdleCallback = (fn, opts) => { idle.push({ fn, opts }); return idle.length; };
+  try {
+    const est = await createEstimator({ wasmURL, wasmExecURL });
+    assert.equal(idle.length, 1, 'one idle callback per estimator');
+    const calls = [];
+    const real = est.callJSON.bind(est);
+    est.callJSON = (op, json) => { calls.push([op, json]); return real(op, json); };
+    idle[0].fn();
+    assert.equal(calls.length, 1);
+    const [op, json] = calls[0];
+    assert.equal(op, 'quote');
+    const req = JSON.parse(json);
+    assert.equal(req.prompt, 'a');
+    assert.ok(JSON.parse(real(op, json)).credits, 'the warm-up request is a valid quote of the build card');
+    // A card without the default format: the warm-up quote fails quietly.
+    est.callJSON = () => { throw new Error('unsupported_resolution'); };
+    assert.doesNotThrow(() => idle[0].fn());
+  } finally {
+    delete globalThis.requestIdleCallback;
+  }
+});
