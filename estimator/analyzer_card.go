@@ -55,7 +55,7 @@ func (p *cardParser) complexity(o object) {
 	}
 	p.levels(co)
 	if p.trusted {
-		p.c.deferredComplexity = &co
+		p.c.deferredComplexity = func() (object, *Error) { return co, nil }
 		return
 	}
 	p.analyzerOf(co)

@@ -4,8 +4,11 @@ package estimator
 // instead of at start-up. Reading the complexity section — stemming every term, hashing the word
 // model's phrases, building the lexicon — is most of parsing the card, and the module parses the
 // card before its first answer: a page's first live price (an empty prompt) does not need it.
-// The tests parse the same bytes in full (TestDeferredAnalyzerEqualsEager), so the deferred
-// build cannot fail; should it anyway, it panics like Default does for an invalid embedded card.
+// When the card's digest is known too (the module's build computes it), the section's JSON is
+// not even parsed at start: the document is parsed with the section cut down to its levels, and
+// the section's bytes are parsed at the first prompt. The tests parse the same bytes in full
+// (TestDeferredAnalyzerEqualsEager), so the deferred build cannot fail; should it anyway, it
+// panics like Default does for an invalid embedded card.
 
 // an returns the card's analyzer, built first if it was deferred.
 func (c *RateCard) an() *analyzer {
@@ -14,14 +17,121 @@ func (c *RateCard) an() *analyzer {
 }
 
 func (c *RateCard) buildDeferredAnalyzer() {
-	co := c.deferredComplexity
-	if co == nil {
+	section := c.deferredComplexity
+	if section == nil {
 		return
 	}
 	c.deferredComplexity = nil
-	p := cardParser{c: c}
-	p.analyzerOf(*co)
+	co, err := section()
+	p := cardParser{c: c, err: err}
+	p.analyzerOf(co)
 	if p.err != nil {
 		panic("estimator: embedded rate card is invalid: " + p.err.Error())
 	}
+}
+
+// withoutAnalyzerJSON returns a trusted card's document with its complexity section cut down to
+// the levels, and the section's own bytes; ok is false when the sections are not where a card
+// has them (the caller then parses the whole document).
+func withoutAnalyzerJSON(data []byte) (doc, section []byte, ok bool) {
+	root := skipSpace(data, 0)
+	cs, ce, ok := memberSpan(data, root, "complexity")
+	if !ok {
+		return nil, nil, false
+	}
+	ls, le, ok := memberSpan(data, cs, "levels")
+	if !ok {
+		return nil, nil, false
+	}
+	doc = make([]byte, 0, len(data)-(ce-cs)+(le-ls)+12)
+	doc = append(doc, data[:cs]...)
+	doc = append(doc, `{"levels":`...)
+	doc = append(doc, data[ls:le]...)
+	doc = append(doc, '}')
+	doc = append(doc, data[ce:]...)
+	return doc, data[cs:ce], true
+}
+
+// memberSpan finds the value of member key of the object starting at data[at] ('{'): its bytes
+// are data[start:end]. It reads trusted JSON only: it skips, it does not validate.
+func memberSpan(data []byte, at int, key string) (start, end int, ok bool) {
+	if at >= len(data) || data[at] != '{' {
+		return 0, 0, false
+	}
+	i := at + 1
+	for {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return 0, 0, false
+		}
+		ks := i
+		if i = skipValue(data, i); i < 0 {
+			return 0, 0, false
+		}
+		name := data[ks+1 : i-1]
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ':' {
+			return 0, 0, false
+		}
+		i = skipSpace(data, i+1)
+		vs := i
+		if i = skipValue(data, i); i < 0 {
+			return 0, 0, false
+		}
+		if string(name) == key {
+			return vs, i, true
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ',' {
+			return 0, 0, false
+		}
+		i++
+	}
+}
+
+// skipValue returns the index just after the JSON value starting at data[i] (-1 if it runs out).
+func skipValue(data []byte, i int) int {
+	depth := 0
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(data) {
+				return -1
+			}
+			i++
+		case c == '{' || c == '[':
+			depth++
+			i++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return i // a number or literal ended at its container's end
+			}
+			depth--
+			i++
+		case depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+			return i
+		default:
+			i++
+		}
+		if depth == 0 && (c == '"' || c == '}' || c == ']') {
+			return i
+		}
+	}
+	if depth == 0 {
+		return i
+	}
+	return -1
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t') {
+		i++
+	}
+	return i
 }

@@ -16,8 +16,19 @@ func TestDeferredAnalyzerEqualsEager(t *testing.T) {
 	eager, err := parseRateCard(defaultCardJSON)
 	require.Nil(t, err)
 	require.Nil(t, eager.deferredComplexity)
-	lazy, err := parseCard(defaultCardJSON, true, "")
+	// Without the digest (native builds) the whole document is parsed and only the analyzer
+	// deferred; with it (the module) the complexity section's JSON is parsed at the first prompt.
+	_, _, cut := withoutAnalyzerJSON(defaultCardJSON)
+	require.True(t, cut, "the embedded card's complexity section is found, so the module skips its JSON at start")
+	for _, digest := range []string{"", eager.Digest()} {
+		t.Run("digest "+digest, func(t *testing.T) { deferredEqualsEager(t, eager, digest) })
+	}
+}
+
+func deferredEqualsEager(t *testing.T, eager *RateCard, digest string) {
+	lazy, err := parseCard(defaultCardJSON, true, digest)
 	require.Nil(t, err)
+	require.Equal(t, eager.Digest(), lazy.Digest())
 	require.NotNil(t, lazy.deferredComplexity, "a trusted card defers its analyzer")
 
 	_, qerr := lazy.Estimate(Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000})
@@ -65,4 +76,27 @@ func TestAnalyzeEmptyPrompt(t *testing.T) {
 // fieldValue is the value of a struct field, exported or not (the struct is addressable).
 func fieldValue(f reflect.Value) any {
 	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface()
+}
+
+// TestMemberSpan: the trusted-JSON skipper finds a member's value through strings with escaped
+// quotes and brackets, nesting, numbers and literals that end at their container, and says when
+// a member is not there or the input ends early.
+func TestMemberSpan(t *testing.T) {
+	doc := []byte(`{"a":"x\"}]{[","b" : [1,{"c":"}"},[2,3]] ,"n":-1.5e3,"t":true,"o":{"levels":[{"x":1}],"z":null},"last":7}`)
+	for _, tc := range []struct{ key, want string }{
+		{"a", `"x\"}]{["`}, {"b", `[1,{"c":"}"},[2,3]]`}, {"n", `-1.5e3`}, {"t", `true`},
+		{"o", `{"levels":[{"x":1}],"z":null}`}, {"last", `7`},
+	} {
+		s, e, ok := memberSpan(doc, 0, tc.key)
+		require.True(t, ok, tc.key)
+		require.Equal(t, tc.want, string(doc[s:e]), tc.key)
+	}
+	os, oe, _ := memberSpan(doc, 0, "o")
+	s, e, ok := memberSpan(doc[:oe], os, "levels")
+	require.True(t, ok)
+	require.Equal(t, `[{"x":1}]`, string(doc[s:e]))
+	for _, bad := range []string{`{"a":1}`, `{"a":"unterminated`, `{"a":[1,2`, `[1]`, ``, `{"a" 1}`} {
+		_, _, ok := memberSpan([]byte(bad), 0, "missing")
+		require.False(t, ok, bad)
+	}
 }

@@ -59,11 +59,11 @@ type RateCard struct {
 	levels  []level
 
 	analyzer analyzer
-	// analyzerOnce builds the analyzer from deferredComplexity, the complexity section of a
-	// trusted card (the embedded default), at the first analysis of a prompt: start-up prices
-	// without reading the section's lexicon and word model (deferred.go).
+	// analyzerOnce builds the analyzer from deferredComplexity, which gives the complexity
+	// section of a trusted card (the embedded default), at the first analysis of a prompt:
+	// start-up prices without reading the section's lexicon and word model (deferred.go).
 	analyzerOnce       sync.Once
-	deferredComplexity *object
+	deferredComplexity func() (object, *Error)
 
 	trial         Trial
 	plans         []Plan
@@ -218,7 +218,15 @@ func parseRateCard(data []byte) (*RateCard, *Error) { return parseCard(data, fal
 // (the embedded default): its analyzer is built at its first use, not now (deferred.go), and
 // digest, when not empty, is its digest computed at build time (estimator/internal/cmd/cardsource).
 func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
-	root, err := parseDocument(data, MaxCardBytes, maxCardValues)
+	doc, section := data, []byte(nil)
+	if trusted && digest != "" {
+		// Nothing needs the whole tree at start: the complexity section's JSON is parsed at the
+		// first prompt (deferred.go).
+		if d, s, ok := withoutAnalyzerJSON(data); ok {
+			doc, section = d, s
+		}
+	}
+	root, err := parseDocument(doc, MaxCardBytes, maxCardValues)
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +237,15 @@ func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 	c := &RateCard{raw: append([]byte(nil), data...), digest: digest}
 	p := cardParser{c: c, trusted: trusted}
 	p.card(root)
+	if section != nil && p.err == nil {
+		c.deferredComplexity = func() (object, *Error) {
+			v, err := parseDocument(section, MaxCardBytes, maxCardValues)
+			if err != nil {
+				return object{}, err
+			}
+			return object{path: "complexity", members: v.Members}, nil
+		}
+	}
 	if p.err != nil {
 		if p.err.Code == CodeInvalidType || p.err.Code == CodeMissingField || p.err.Code == CodeOutOfRange || p.err.Code == CodeInvalidValue || p.err.Code == CodeUnknownField {
 			p.err.Message = p.err.Code + ": " + p.err.Message
