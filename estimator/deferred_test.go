@@ -100,3 +100,18 @@ func TestMemberSpan(t *testing.T) {
 		require.False(t, ok, bad)
 	}
 }
+
+// FuzzMemberSpan: on any input the skipper stays inside it and does not panic (it only ever reads
+// the embedded card, but an index slip would be a panic at start).
+func FuzzMemberSpan(f *testing.F) {
+	f.Add([]byte(`{"complexity":{"levels":[1],"x":"}"},"y":2}`), "complexity")
+	f.Add([]byte(`{"a":"\\`), "a")
+	f.Add([]byte(`{"":]`), "")
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		s, e, ok := memberSpan(data, 0, key)
+		if ok && (s < 0 || e > len(data) || s > e) {
+			t.Fatalf("span [%d,%d) of %d bytes", s, e, len(data))
+		}
+		withoutAnalyzerJSON(data)
+	})
+}
