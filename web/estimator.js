@@ -522,6 +522,31 @@ function describe(e) {
  * @returns {string}
  */
 export function serialize(req) {
+  // The common case first: a replacer that only checks each value's type, without building the
+  // paths the error message names (every call of estimate() comes here).
+  let bad = false;
+  /**
+   * @param {string} _key
+   * @param {unknown} value
+   */
+  const check = (_key, value) => {
+    const t = typeof value;
+    if ((t === 'number' && !Number.isFinite(value)) || t === 'bigint' || t === 'symbol' || t === 'function') bad = true;
+    return value;
+  };
+  try {
+    const json = JSON.stringify(req, check);
+    if (!bad && typeof json === 'string') return json;
+  } catch { /* the path-naming serializer below says why */ }
+  return serializeNamingPaths(req);
+}
+
+/**
+ * serialize's slow path: the same checks, naming the path of the value at fault.
+ * @param {unknown} req
+ * @returns {string}
+ */
+function serializeNamingPaths(req) {
   /** @type {WeakMap<object, string>} */
   const paths = new WeakMap();
   /**
