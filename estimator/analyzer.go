@@ -138,8 +138,8 @@ type lexEntry struct {
 	numPlural  int64      // its value when written as a plural ("dozens" 24), 0 if none
 }
 
-// lexSlot is one slot of the lexicon's table: a stem, its hash (featureKey of its FNV-1a hash,
-// the hash the word model reads the word by; 0: empty) and its entry.
+// lexSlot is one slot of the lexicon's table (empty while entry is nil): a stem, its key (featureKey of its FNV-1a hash,
+// the hash the word model reads the word by) and its entry.
 type lexSlot struct {
 	key   uint64
 	stem  string

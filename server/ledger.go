@@ -95,13 +95,6 @@ func newLedgerAPI(c *LedgerConfig, log *slog.Logger) (*ledgerAPI, error) {
 // routes registers the ledger's endpoints (docs/ledger.md). An {id} must be an id the ledger
 // makes: anything else is no endpoint of ours (404 before the method is looked at).
 func (a *ledgerAPI) routes() {
-	id := func(w http.ResponseWriter, r *http.Request) bool {
-		if !validLedgerID(r.PathValue("id")) {
-			ledgerNotFound(w, "endpoint")
-			return false
-		}
-		return true
-	}
 	if a.demo {
 		handle(a.mux, endpoint{pattern: "POST /api/v1/demo/signup", serve: a.signup})
 	} else {
@@ -110,19 +103,19 @@ func (a *ledgerAPI) routes() {
 		})
 	}
 	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts", serve: a.operatorOnly(a.createAccount)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/grants", valid: id, serve: a.forAccount(a.grant)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: id, serve: a.forAccount(a.hold)})
-	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: id, serve: a.forAccount(a.balance)})
-	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: id, serve: a.forAccount(a.entries)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/checkout", valid: id, serve: a.forAccount(a.checkout)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/grants", valid: validIDPath, serve: a.forAccount(a.grant)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/holds", valid: validIDPath, serve: a.forAccount(a.hold)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/balance", valid: validIDPath, serve: a.forAccount(a.balance)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/entries", valid: validIDPath, serve: a.forAccount(a.entries)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/checkout", valid: validIDPath, serve: a.forAccount(a.checkout)})
 	if a.stripe != nil {
 		handle(a.mux, endpoint{pattern: "POST /api/v1/stripe/webhook", serve: a.webhook})
 	}
-	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: id, serve: a.forAccount(a.debit)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(id), serve: a.forAccount(a.void)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: id, serve: a.forHold(holdSettle)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: id, serve: a.forHold(holdRelease)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: id, serve: a.forHold(holdExtend)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/debits", valid: validIDPath, serve: a.forAccount(a.debit)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/accounts/{id}/buckets/{bucket}/void", valid: bucketID(validIDPath), serve: a.forAccount(a.void)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/settle", valid: validIDPath, serve: a.forHold(holdSettle)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/release", valid: validIDPath, serve: a.forHold(holdRelease)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/holds/{id}/extend", valid: validIDPath, serve: a.forHold(holdExtend)})
 	a.webhookRoutes()
 	a.reportRoutes()
 	for _, p := range []string{"/api/v1/accounts/", "/api/v1/holds/", "/api/v1/demo/", "/api/v1/stripe/"} {
@@ -194,6 +187,15 @@ func (a *ledgerAPI) forAccount(h func(http.ResponseWriter, *http.Request, ledger
 			h(w, r, p, id)
 		})
 	}
+}
+
+// validIDPath checks the {id} wildcard: an id the ledger makes, else no endpoint of ours (404).
+func validIDPath(w http.ResponseWriter, r *http.Request) bool {
+	if !validLedgerID(r.PathValue("id")) {
+		ledgerNotFound(w, "endpoint")
+		return false
+	}
+	return true
 }
 
 // bucketID checks the {bucket} wildcard as well as {id}.

@@ -111,15 +111,8 @@ func ParseMonth(s string) (time.Time, bool) {
 }
 
 func (a *ledgerAPI) reportRoutes() {
-	id := func(w http.ResponseWriter, r *http.Request) bool {
-		if !validLedgerID(r.PathValue("id")) {
-			ledgerNotFound(w, "endpoint")
-			return false
-		}
-		return true
-	}
 	handle(a.mux, endpoint{pattern: "GET /api/v1/reports/utilization", serve: a.operator(a.utilization)})
-	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/usage", valid: id, serve: a.forAccount(a.usage)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/usage", valid: validIDPath, serve: a.forAccount(a.usage)})
 	a.mux.HandleFunc("/api/v1/reports/", func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 }
 

@@ -263,20 +263,6 @@ type deliveryJSON struct {
 }
 
 func (a *ledgerAPI) webhookRoutes() {
-	ep := func(w http.ResponseWriter, r *http.Request) bool {
-		if !validLedgerID(r.PathValue("id")) {
-			ledgerNotFound(w, "endpoint")
-			return false
-		}
-		return true
-	}
-	id := func(w http.ResponseWriter, r *http.Request) bool {
-		if !validLedgerID(r.PathValue("id")) {
-			ledgerNotFound(w, "endpoint")
-			return false
-		}
-		return true
-	}
 	// One path, two methods: ServeMux patterns here carry no method (route.go), so the gate is
 	// the one gateMethod with both.
 	create, list := a.operator(a.createEndpoint), a.operator(a.listEndpoints)
@@ -290,11 +276,11 @@ func (a *ledgerAPI) webhookRoutes() {
 		}
 		list(w, r)
 	})
-	handle(a.mux, endpoint{pattern: "DELETE /api/v1/webhooks/endpoints/{id}", valid: ep, serve: a.operator(a.disableEndpoint)})
-	handle(a.mux, endpoint{pattern: "GET /api/v1/webhooks/endpoints/{id}/deliveries", valid: ep, serve: a.operator(a.deliveries)})
-	handle(a.mux, endpoint{pattern: "POST /api/v1/webhooks/endpoints/{id}/replay", valid: ep, serve: a.operator(a.replay)})
-	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/events", valid: id, serve: a.forAccount(a.accountEvents)})
-	handle(a.mux, endpoint{pattern: "PUT /api/v1/accounts/{id}/low-balance", valid: id, serve: a.forAccount(a.lowBalance)})
+	handle(a.mux, endpoint{pattern: "DELETE /api/v1/webhooks/endpoints/{id}", valid: validIDPath, serve: a.operator(a.disableEndpoint)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/webhooks/endpoints/{id}/deliveries", valid: validIDPath, serve: a.operator(a.deliveries)})
+	handle(a.mux, endpoint{pattern: "POST /api/v1/webhooks/endpoints/{id}/replay", valid: validIDPath, serve: a.operator(a.replay)})
+	handle(a.mux, endpoint{pattern: "GET /api/v1/accounts/{id}/events", valid: validIDPath, serve: a.forAccount(a.accountEvents)})
+	handle(a.mux, endpoint{pattern: "PUT /api/v1/accounts/{id}/low-balance", valid: validIDPath, serve: a.forAccount(a.lowBalance)})
 	a.mux.HandleFunc("/api/v1/webhooks/", func(w http.ResponseWriter, r *http.Request) { ledgerNotFound(w, "endpoint") })
 }
 

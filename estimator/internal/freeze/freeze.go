@@ -183,19 +183,10 @@ func (w *writer) value(b *bytes.Buffer, v reflect.Value, elide bool, path string
 			}
 			b.WriteString(n)
 		}
-		type kv struct {
-			key string
-			v   reflect.Value
+		entries, err := w.sortedEntries(v)
+		if err != nil {
+			return err
 		}
-		var entries []kv
-		for it := v.MapRange(); it.Next(); {
-			var kb bytes.Buffer
-			if err := w.value(&kb, it.Key(), true, ""); err != nil {
-				return err
-			}
-			entries = append(entries, kv{kb.String(), it.Value()})
-		}
-		sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
 		b.WriteString("{")
 		for _, e := range entries {
 			fmt.Fprintf(b, "\n%s: ", e.key)
@@ -272,19 +263,10 @@ func (w *writer) deferMap(v reflect.Value, path string) error {
 	if err != nil {
 		return fmt.Errorf("freeze: %s: %w", path, err)
 	}
-	type kv struct {
-		key string
-		v   reflect.Value
+	entries, err := w.sortedEntries(v)
+	if err != nil {
+		return err
 	}
-	var entries []kv
-	for it := v.MapRange(); it.Next(); {
-		var kb bytes.Buffer
-		if err := w.value(&kb, it.Key(), true, ""); err != nil {
-			return err
-		}
-		entries = append(entries, kv{kb.String(), it.Value()})
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
 	w.maps++
 	name := fmt.Sprintf("frozenMap%d", w.maps)
 	fmt.Fprintf(&w.decls, "\n// %s fills %s.\nvar %s = [...]struct {\nk %s\nv %s\n}{", name, path, name, kt, vt)
@@ -298,4 +280,25 @@ func (w *writer) deferMap(v reflect.Value, path string) error {
 	w.decls.WriteString("\n}\n")
 	fmt.Fprintf(&w.inits, "%s = make(%s, len(%s))\nfor _, e := range %s {\n%s[e.k] = e.v\n}\n", path, mt, name, name, path)
 	return nil
+}
+
+// mapEntry is a map entry with its key written as Go source.
+type mapEntry struct {
+	key string
+	v   reflect.Value
+}
+
+// sortedEntries returns map v's entries in the order of their keys' Go source, so that the
+// output does not depend on map iteration.
+func (w *writer) sortedEntries(v reflect.Value) ([]mapEntry, error) {
+	var entries []mapEntry
+	for it := v.MapRange(); it.Next(); {
+		var kb bytes.Buffer
+		if err := w.value(&kb, it.Key(), true, ""); err != nil {
+			return nil, err
+		}
+		entries = append(entries, mapEntry{kb.String(), it.Value()})
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+	return entries, nil
 }
