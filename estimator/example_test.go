@@ -78,14 +78,16 @@ func ExampleRateCard_Analyze() {
 		fmt.Printf("%s %q %+d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 111
-	// crowd-count "thousands of soldiers" +33
-	// combat "fighting" +37
-	// weather "rain" +14
+	// extreme ×8 score 92
+	// crowd-count "thousands of soldiers" +27
+	// combat "fighting" +33
+	// words "the rain" +1
+	// weather "rain" +12
+	// words "a tower" -2
 	// words "tower" -3
-	// destruction "collapses" +23
+	// destruction "collapses" +19
 	// explosion "explosions" ignored: negated
-	// other-words "" +7
+	// other-words "" +5
 }
 
 // The members of a quote that decide the charge: what verify compares.

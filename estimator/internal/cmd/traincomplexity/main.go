@@ -32,18 +32,20 @@ import (
 )
 
 var (
-	cardPath  = flag.String("card", "estimator/ratecard.json", "the rate card to train (and write with -write)")
-	dataDir   = flag.String("data", "estimator/testdata/complexity", "the labelled corpora")
-	textsPath = flag.String("texts", os.Getenv("CORPUS_TEXTS"), "texts of the real corpus's third-party prompts (go run ./estimator/internal/cmd/corpustexts)")
-	write     = flag.Bool("write", false, "write the learned weights into -card")
-	version   = flag.String("version", "", "with -write: the card's new version")
-	folds     = flag.Int("folds", 5, "cross-validation folds (grouped: versions of one scene stay in one fold)")
-	scale     = flag.Float64("scale", 10, "score points per unit of log-odds")
-	minDF     = flag.Int("mindf", 3, "a word feature must occur in at least this many training prompts")
-	explain   = flag.Int("explain", 6, "phrases a quote's explanation names")
-	maxWords  = flag.Int("maxwords", 1500, "word features the card keeps: the weightiest (|weight| × prompts it occurs in), refitted alone")
-	verbose   = flag.Bool("v", false, "log every fit")
-	oofPath   = flag.String("oof", "", "write the cross-validated level of every training prompt to this file (class, level, score, text)")
+	cardPath   = flag.String("card", "estimator/ratecard.json", "the rate card to train (and write with -write)")
+	dataDir    = flag.String("data", "estimator/testdata/complexity", "the labelled corpora")
+	textsPath  = flag.String("texts", os.Getenv("CORPUS_TEXTS"), "texts of the real corpus's third-party prompts (go run ./estimator/internal/cmd/corpustexts)")
+	write      = flag.Bool("write", false, "write the learned weights into -card")
+	version    = flag.String("version", "", "with -write: the card's new version")
+	folds      = flag.Int("folds", 5, "cross-validation folds (grouped: versions of one scene stay in one fold)")
+	scale      = flag.Float64("scale", 10, "score points per unit of log-odds")
+	minDF      = flag.Int("mindf", 3, "a word feature must occur in at least this many training prompts")
+	explain    = flag.Int("explain", 6, "phrases a quote's explanation names")
+	teamWeight = flag.Float64("team", 4, "how many real prompts a prompt of the team's corpus weighs in training (it keeps the team corpus's share of the weight as the real corpus grows)")
+	realShare  = flag.Float64("realshare", 2.0/3, "the real corpus's share of the cross-validation objective (the team's corpus has the rest)")
+	maxWords   = flag.Int("maxwords", 3000, "word features the card keeps: the weightiest (|weight| × prompts it occurs in), refitted alone")
+	verbose    = flag.Bool("v", false, "log every fit")
+	oofPath    = flag.String("oof", "", "write the cross-validated level of every training prompt to this file (class, level, score, text)")
 )
 
 // example is one training or test prompt as features.
@@ -155,7 +157,7 @@ func main() {
 	bestScore := math.Inf(-1)
 	var bestOOF []float64
 	var bestTheta [3]float64
-	for _, s := range []setting{{1, 0.03, 0, 2}, {3, 0.03, 0, 2}, {3, 0.03, 0.25, 2}, {3, 0.1, 0, 2}, {10, 0.03, 0, 2}} {
+	for _, s := range []setting{{1, 0.03, 0, *teamWeight}, {3, 0.03, 0, *teamWeight}, {3, 0.03, 0.25, *teamWeight}, {3, 0.1, 0, *teamWeight}, {10, 0.03, 0, *teamWeight}} {
 		classWeights(train, s.classPow, s.team)
 		oof := make([]float64, len(train))
 		var thetas [3]float64
@@ -186,7 +188,13 @@ func main() {
 	}
 	log.Printf("chosen l2=%g l1=%g classpow=%g team=%g", best.l2, best.l1, best.classPow, best.team)
 	classWeights(train, best.classPow, best.team)
-	theta := tuneThresholds(train, bestOOF, bestTheta)
+	// The model the card gets is fitted now, so that the thresholds are tuned knowing where it
+	// puts the reference anchors: the extreme threshold must not pass the extreme anchors, the
+	// first must stay above the calm ones. (Moving a threshold after tuning squeezes a level.)
+	m := trainPruned(train, tab, best.l2, best.l1)
+	lo, hi := anchorBounds(card, tab, m)
+	theta := tuneThresholds(train, bestOOF, bestTheta, lo, hi)
+	log.Printf("thresholds: fitted %.2f, tuned %.2f (the anchors bound them to (%.2f, %.2f])", bestTheta, theta, lo, hi)
 	if *oofPath != "" {
 		var b bytes.Buffer
 		for i, e := range train {
@@ -212,7 +220,6 @@ func main() {
 
 	measureHeldOut("held out, the card before training", card, exs)
 
-	m := trainPruned(train, tab, best.l2, best.l1)
 	m.theta = theta
 	out := quantize(m, tab)
 	holdAnchors(card, tab, out)
@@ -510,9 +517,10 @@ func multOf(level int) int64 { return int64(10_000) << level }
 
 // objective is what cross-validation maximizes: per corpus and language, the Spearman
 // correlation of level and class plus the share of exact levels, less what a person would find
-// absurd (a calm scene above ×2, a lively one at ×8: each costs a point per percent of prompts);
-// averaged over the corpora and languages so that the team's corpus, which has most of the
-// complex and extreme scenes, counts as much as the real one.
+// absurd (a calm scene above ×2, a lively one at ×8: each costs a point per percent of prompts)
+// and what falls short of the floor the issue sets for calm prompts at ×1;
+// the languages count alike, and the real corpus -realshare of the whole: the prices people see
+// are for prompts like it, while the team's corpus holds most of the complex and extreme scenes.
 func objective(exs []*example, scores []float64, theta [3]float64) float64 {
 	type group struct {
 		ps   []corpus.Prompt
@@ -531,26 +539,43 @@ func objective(exs []*example, scores []float64, theta [3]float64) float64 {
 		g.ps = append(g.ps, corpus.Prompt{Class: e.class})
 		g.mult = append(g.mult, multOf(level(scores[i], theta)))
 	}
-	var sum float64
+	var sum, weights float64
 	for _, k := range keys {
 		g := groups[k]
 		f := corpus.Measure(g.ps, g.mult)
 		j := f.Spearman + f.ExactPct()/100 - 100*float64(f.CalmAbove2+f.LivelyAt8)/float64(f.N)
-		sum += j
+		// The issue's floor for calm prompts: a point per 50 percentage points short of it.
+		if f.CalmN > 0 {
+			j -= max(0, 90-f.CalmAt1Pct()) / 50
+		}
+		w := *realShare
+		if strings.HasPrefix(k, "team.") {
+			w = 1 - *realShare
+		}
+		sum += w * j
+		weights += w
 	}
-	return sum / float64(len(keys))
+	return sum / weights
 }
 
 // tuneThresholds moves the fitted thresholds to maximize the objective on the cross-validated
 // scores (coordinate search on a grid of 0.05).
-func tuneThresholds(exs []*example, scores []float64, theta [3]float64) [3]float64 {
+func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi float64) [3]float64 {
+	ok := func(t [3]float64) bool { return lo < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] <= hi }
+	// Start inside the bounds.
+	theta[2] = min(theta[2], hi)
+	theta[1] = min(theta[1], theta[2]-0.05)
+	theta[0] = max(min(theta[0], theta[1]-0.05), lo+0.05)
+	if !ok(theta) {
+		log.Fatalf("the anchors leave no room for the thresholds: %v within (%.2f, %.2f]", theta, lo, hi)
+	}
 	best := objective(exs, scores, theta)
 	for round := 0; round < 4; round++ {
 		for k := 0; k < 3; k++ {
 			for d := -60; d <= 60; d++ {
 				t := theta
 				t[k] += float64(d) * 0.05
-				if (k > 0 && t[k] <= t[k-1]) || (k < 2 && t[k] >= t[k+1]) {
+				if !ok(t) {
 					continue
 				}
 				if o := objective(exs, scores, t); o > best {
@@ -560,6 +585,25 @@ func tuneThresholds(exs []*example, scores []float64, theta [3]float64) [3]float
 		}
 	}
 	return theta
+}
+
+// anchorBounds returns the highest score of a calm anchor and the lowest of an extreme one under
+// the model (in log-odds units): the first threshold must be above the one, the extreme
+// threshold at most the other.
+func anchorBounds(card *estimator.RateCard, tab *featureTable, m *model) (lo, hi float64) {
+	lo, hi = math.Inf(-1), math.Inf(1)
+	for _, a := range anchors {
+		e := extract(card, tab, a.text, a.level, "", "", "", "")
+		// A word the corpus never had has no weight.
+		e.feats = slices.DeleteFunc(e.feats, func(f int32) bool { return int(f) >= len(m.w) })
+		s := m.score(e)
+		if a.level == 0 {
+			lo = max(lo, s)
+		} else {
+			hi = min(hi, s)
+		}
+	}
+	return lo, hi
 }
 
 // anchors are the reference system's anchor points (shared/reference/credit-system.txt): the
