@@ -81,13 +81,11 @@ func ExampleRateCard_Analyze() {
 	// extreme ×8 score 92
 	// crowd-count "thousands of soldiers" +27
 	// combat "fighting" +33
-	// words "the rain" +1
 	// weather "rain" +12
-	// words "a tower" -2
 	// words "tower" -3
 	// destruction "collapses" +19
 	// explosion "explosions" ignored: negated
-	// other-words "" +5
+	// other-words "" +4
 }
 
 // The members of a quote that decide the charge: what verify compares.

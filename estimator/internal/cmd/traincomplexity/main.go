@@ -293,8 +293,8 @@ func extract(card *estimator.RateCard, tab *featureTable, text string, class int
 	return e
 }
 
-// stopWords are words that say little about a scene: a feature made of them only is learned
-// like any other but written as a background feature, which an explanation never names.
+// stopWords are words that say little about a scene: a feature with one of them is learned like
+// any other but written as a background feature, which an explanation never names.
 var stopWords = map[string]bool{}
 
 func init() {
@@ -310,23 +310,23 @@ func init() {
 	}
 }
 
-// onlyStopWords reports whether every word of a word feature is a stop word (Han: every
-// character).
-func onlyStopWords(name string) bool {
+// hasStopWord reports whether a word feature has a stop word in it (Han: a stop character): it is
+// counted like the others but not named in an explanation, which names "tower", not "a tower".
+func hasStopWord(name string) bool {
 	if isHan(name) {
 		for _, c := range name {
-			if !stopWords[string(c)] {
-				return false
+			if stopWords[string(c)] {
+				return true
 			}
 		}
-		return true
+		return false
 	}
 	for _, w := range strings.Fields(name) {
-		if !stopWords[w] {
-			return false
+		if stopWords[w] {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 func isHan(s string) bool {
@@ -665,7 +665,7 @@ func quantize(m *model, tab *featureTable) *quantized {
 			if !ok {
 				continue
 			}
-			if onlyStopWords(f.name) {
+			if hasStopWord(f.name) {
 				q.quiet[key] = w
 			} else {
 				q.words[key] = w
