@@ -559,7 +559,7 @@ func objective(exs []*example, scores []float64, theta [3]float64) float64 {
 }
 
 // tuneThresholds moves the fitted thresholds to maximize the objective on the cross-validated
-// scores (coordinate search on a grid of 0.05).
+// scores (coordinate search on a grid of 0.05), keeping them in order within (lo, hi].
 func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi float64) [3]float64 {
 	ok := func(t [3]float64) bool { return lo < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] <= hi }
 	// Start inside the bounds.
