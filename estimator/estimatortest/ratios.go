@@ -20,9 +20,10 @@ type Ratio struct {
 	PlainQuoteNs float64 `json:"plainQuoteNs"`
 }
 
-// BenchRatios benchmarks run on PlainQuote and on every worst case (WorstCases) as
-// sub-benchmarks of b; each reports its ns/op ÷ the plain quote's as "×quote". It logs the table
-// and, when outPath is not empty, writes it there as JSON. run must do one request.
+// BenchRatios benchmarks run on PlainQuote and on every worst case (WorstCases), each alternating
+// with its FreshPrompt so that every prompt is analyzed, as sub-benchmarks of b; each reports its
+// ns/op ÷ the plain quote's as "×quote". It logs the table and, when outPath is not empty, writes
+// it there as JSON. run must do one request.
 func BenchRatios(b *testing.B, run func(op string, body []byte), outPath string) []Ratio {
 	var base float64
 	var table []Ratio
@@ -32,9 +33,12 @@ func BenchRatios(b *testing.B, run func(op string, body []byte), outPath string)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			var m0, m1 runtimeMem
+			bodies := [2][]byte{body, FreshPrompt(body)}
+			i := 0
 			m0.read()
 			for b.Loop() {
-				run(op, body)
+				run(op, bodies[i&1])
+				i++
 			}
 			m1.read()
 			ns = float64(b.Elapsed().Nanoseconds()) / float64(b.N)

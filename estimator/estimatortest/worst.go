@@ -1,8 +1,11 @@
 package estimatortest
 
 import (
+	"bytes"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Worst cases: for every operation, the costliest requests the limits allow (each at most
@@ -13,6 +16,38 @@ import (
 
 // PlainQuote is a normal quote request: what the widget sends.
 const PlainQuote = `{"resolution":"1080p","fps":30,"durationSeconds":10,"prompt":"a calm lake at dawn, mist over the water, birds flying","count":1}`
+
+// FreshPrompt returns body with the first character of its prompt replaced by a space (by a dot
+// when it is one), or body itself when it has no prompt: another prompt of the same length. A
+// benchmark that alternates the two makes every quote analyze its prompt afresh: the quote op
+// keeps the last prompt it analyzed (an editor re-quotes one prompt in several formats), and a
+// benchmark repeating one request would measure that memo instead of the analysis.
+func FreshPrompt(body []byte) []byte {
+	const key = `"prompt":"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return body
+	}
+	i += len(key)
+	if i >= len(body) || body[i] == '"' {
+		return body
+	}
+	_, n := utf8.DecodeRune(body[i:])
+	if body[i] == '\\' { // an escape: \n, \uXXXX, or a surrogate pair \uD8XX\uDCXX
+		n = 2
+		if i+1 < len(body) && body[i+1] == 'u' {
+			n = 6
+			if i+3 < len(body) && (body[i+2] == 'd' || body[i+2] == 'D') && bytes.IndexByte([]byte("89abAB"), body[i+3]) >= 0 {
+				n = 12
+			}
+		}
+	}
+	space := []byte(" ")
+	if body[i] == ' ' {
+		space = []byte(".")
+	}
+	return slices.Concat(body[:i], space, body[min(i+n, len(body)):])
+}
 
 // Request is one operation's request.
 type Request struct {

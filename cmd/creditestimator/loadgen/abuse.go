@@ -134,9 +134,12 @@ func readAny(br *bufio.Reader, buf []byte) (int, bool, []byte, error) {
 	return status, closing, buf, err
 }
 
-// cpuPerRequest sends req repeatedly on one keep-alive connection for d and returns the
-// server's CPU per request in µs, the request count and the statuses seen.
-func cpuPerRequest(addr string, pid int, req []byte, d time.Duration) (float64, int, string, error) {
+// cpuPerRequest sends op's body repeatedly on one keep-alive connection for d, alternating with
+// its estimatortest.FreshPrompt (the quote op keeps the last prompt it analyzed: every request
+// here is analyzed afresh), and returns the server's CPU per request in µs, the request count and
+// the statuses seen.
+func cpuPerRequest(addr string, pid int, op string, body []byte, d time.Duration) (float64, int, string, error) {
+	reqs := [2][]byte{buildRequest(op, body), buildRequest(op, estimatortest.FreshPrompt(body))}
 	var c net.Conn
 	var br *bufio.Reader
 	dial := func() error {
@@ -160,7 +163,7 @@ func cpuPerRequest(addr string, pid int, req []byte, d time.Duration) (float64, 
 	}
 	n := 0
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); n++ {
-		if _, err := c.Write(req); err != nil {
+		if _, err := c.Write(reqs[n&1]); err != nil {
 			return 0, 0, "", err
 		}
 		status, closing, b, err := readAny(br, buf)
@@ -190,7 +193,7 @@ func cpuPerRequest(addr string, pid int, req []byte, d time.Duration) (float64, 
 // measureWorstCases measures every worst case against a plain quote, sequentially on one
 // connection (the limiter never sheds a lone client).
 func measureWorstCases(addr string, pid int, d time.Duration) ([]worstCase, error) {
-	base, n, st, err := cpuPerRequest(addr, pid, buildRequest("quote", []byte(estimatortest.PlainQuote)), d)
+	base, n, st, err := cpuPerRequest(addr, pid, "quote", []byte(estimatortest.PlainQuote), d)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +202,7 @@ func measureWorstCases(addr string, pid int, d time.Duration) ([]worstCase, erro
 	}
 	out := []worstCase{{Op: "quote", Name: "plain quote (the baseline)", Bytes: len(estimatortest.PlainQuote), Requests: n, Status: st, CPUMicros: base, TimesAQuote: 1}}
 	for _, w := range estimatortest.WorstCases() {
-		us, n, st, err := cpuPerRequest(addr, pid, buildRequest(w.Op, w.Body), d)
+		us, n, st, err := cpuPerRequest(addr, pid, w.Op, w.Body, d)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", w.Op, w.Name, err)
 		}
