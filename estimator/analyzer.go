@@ -589,8 +589,6 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 	}
 	w.stem = t.Buf
 	w.n, w.plural = scan.Stem(w.stem[:t.N])
-	// A verb form is not a noun to count: "dozens of fishing boats" counts boats, not "fish".
-	verbal := hasSuffix(t.Buf[:t.N], "ing") || hasSuffix(t.Buf[:t.N], "ed")
 	w.hash = fnvAdd(fnvOffset, w.stem[:w.n])
 	e := a.lookup(w.stem[:w.n], w.hash)
 	a.settleCalm(ws, st, e != nil && e.calmExcept)
@@ -667,7 +665,8 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 		// not again as a word; a negation is read by what it negates.
 		a.wordFeatures(prompt, ws, st, w, pairOK && w.num == 0, w.num == 0, termHere)
 	}
-	if ((e.noun && !verbal) || w.plural) && !e.unit && w.num == 0 {
+	// A verb form is not a noun to count: "dozens of fishing boats" counts boats, not "fish".
+	if ((e.noun && !verbForm(t.Buf[:t.N])) || w.plural) && !e.unit && w.num == 0 {
 		a.countCrowd(ws, w, negated, st)
 	}
 }
@@ -830,6 +829,9 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 	}
 	return max(j, i+1)
 }
+
+// verbForm reports whether a word ends like a verb form (-ing, -ed).
+func verbForm(b []byte) bool { return hasSuffix(b, "ing") || hasSuffix(b, "ed") }
 
 func hasSuffix(b []byte, suffix string) bool {
 	return len(b) > len(suffix) && string(b[len(b)-len(suffix):]) == suffix
