@@ -22,9 +22,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/creditestimator/creditestimator/estimator"
 	"github.com/creditestimator/creditestimator/estimator/internal/corpus"
@@ -161,14 +163,27 @@ func main() {
 		classWeights(train, s.classPow, s.team)
 		oof := make([]float64, len(train))
 		var thetas [3]float64
-		for k := 0; k < *folds; k++ {
-			var fit []*example
-			for _, e := range train {
-				if fold(e) != k {
-					fit = append(fit, e)
+		// The folds are fitted in parallel (each reads the shared examples and writes its own
+		// model) and combined in order: the result does not depend on the scheduling.
+		models := make([]*model, *folds)
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for k := range models {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				var fit []*example
+				for _, e := range train {
+					if fold(e) != k {
+						fit = append(fit, e)
+					}
 				}
-			}
-			m := trainPruned(fit, tab, s.l2, s.l1)
+				models[k] = trainPruned(fit, tab, s.l2, s.l1)
+			}()
+		}
+		wg.Wait()
+		for k, m := range models {
 			for i, e := range train {
 				if fold(e) == k {
 					oof[i] = m.score(e)
