@@ -202,17 +202,14 @@ func webhooksAcross(t *testing.T, dsn string, nprocs int) {
 		require.Len(t, evs, 1+8+0, "a trial grant and a settle or release per job")
 	}
 	deadline := time.Now().Add(90 * time.Second)
-	for {
+	pollUntil(deadline, func() bool {
 		got, _ := recv.arrivals()
 		n := 0
 		for _, ids := range got {
 			n += len(ids)
 		}
-		if n >= total || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond) // polling for an outcome; nothing depends on how long
-	}
+		return n >= total
+	})
 	got, dups := recv.arrivals()
 	for _, a := range accounts {
 		assert.Equal(t, want[a], got[a], "account %s: every event, in order", a)
@@ -224,15 +221,20 @@ func webhooksAcross(t *testing.T, dsn string, nprocs int) {
 	assert.GreaterOrEqual(t, dups, 1)
 	// A delivery is marked delivered after the receiver's answer reaches its sender: the last
 	// one may still be on its way when the last event has arrived.
-	want2 := map[string]int{ledger.DeliveryDelivered: total}
+	allDelivered := map[string]int{ledger.DeliveryDelivered: total}
 	var counts map[string]int
-	for {
+	pollUntil(deadline, func() bool {
 		counts, err = l.DeliveryCounts(context.Background())
 		require.NoError(t, err)
-		if maps.Equal(counts, want2) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond) // polling for an outcome; nothing depends on how long
+		return maps.Equal(counts, allDelivered)
+	})
+	assert.Equal(t, allDelivered, counts)
+}
+
+// pollUntil calls done until it reports true or the deadline passes: it waits for an outcome,
+// and nothing depends on how long that takes.
+func pollUntil(deadline time.Time, done func() bool) {
+	for !done() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
 	}
-	assert.Equal(t, want2, counts)
 }

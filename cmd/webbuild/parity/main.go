@@ -11,7 +11,8 @@
 // (estimator.Ops()), so the economics ops are covered as soon as they land. Requests that are not valid UTF-8 are
 // skipped (a JS string cannot carry them) and counted on stderr.
 //
-// Each line: {"op":"quote","request":"<json>","response":"<json>","error":false}
+// Each line: {"op":"quote","request":"<json>","response":"<json>","error":false}, and for a worst
+// case with a prompt "fresh":"<json>" (estimatortest.FreshPrompt).
 package main
 
 import (
@@ -37,6 +38,10 @@ type Line struct {
 	Request  string `json:"request"`
 	Response string `json:"response"`
 	Error    bool   `json:"error"`
+	// Fresh (worst cases only) is the request with another prompt of the same length
+	// (estimatortest.FreshPrompt), for benchmarks that must not time the quote op's memo of the
+	// last prompt; absent when the request has no prompt.
+	Fresh string `json:"fresh,omitempty"`
 }
 
 func main() {
@@ -61,12 +66,15 @@ func main() {
 	counts := map[string]int{}
 	skipped := 0
 	card := estimator.Default()
-	emit := func(op string, req []byte) {
+	emit := func(op string, req, fresh []byte) {
 		if !utf8.Valid(req) {
 			skipped++
 			return
 		}
 		l := Line{Op: op, Request: string(req)}
+		if fresh != nil && !bytes.Equal(fresh, req) {
+			l.Fresh = string(fresh)
+		}
 		resp, err := card.Do(op, req)
 		if err != nil {
 			e, ok := err.(*estimator.Error)
@@ -90,13 +98,13 @@ func main() {
 
 	// every operation's worst cases (the limits' edges) first
 	for _, w := range estimatortest.WorstCases() {
-		emit(w.Op, w.Body)
+		emit(w.Op, w.Body, estimatortest.FreshPrompt(w.Body))
 	}
 	if *onlyWorst {
 		*n, *variants, *vectors = 0, 0, ""
 	}
 	for _, req := range estimatortest.RandomRequests(*seed, *n) {
-		emit("quote", req)
+		emit("quote", req, nil)
 	}
 	byOp := map[string][][]byte{}
 	var files []string
@@ -110,7 +118,7 @@ func main() {
 			fatal(err)
 		}
 		for _, v := range vs {
-			emit(v.Op, v.Request)
+			emit(v.Op, v.Request, nil)
 			byOp[v.Op] = append(byOp[v.Op], v.Request)
 		}
 	}
@@ -120,7 +128,7 @@ func main() {
 			break
 		}
 		for _, s := range seeds[op] {
-			emit(op, []byte(s))
+			emit(op, []byte(s), nil)
 		}
 		base := byOp[op]
 		for _, s := range seeds[op] {
@@ -130,12 +138,12 @@ func main() {
 			continue
 		}
 		for range *variants {
-			emit(op, mutate(r, base[r.IntN(len(base))]))
+			emit(op, mutate(r, base[r.IntN(len(base))]), nil)
 		}
 	}
 	// an op that does not exist, through the same path
 	if !*onlyWorst {
-		emit("no-such-op", []byte(`{}`))
+		emit("no-such-op", []byte(`{}`), nil)
 	}
 	if err := bw.Flush(); err != nil {
 		fatal(err)
