@@ -29,13 +29,17 @@ func TestQuoteOpEqualsEstimate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	res := []string{"720p", "1080p", "2160p", "8k"}
 	cxs := []string{"", "", "auto", "calm", "extreme", "weird"}
-	for i := range 2000 {
+	// The op keeps the signals' JSON of its last prompt in its last locale: locales change
+	// between quotes of one prompt, including to "" and to ones the card may not translate.
+	locales := []string{"", "", "de", "zh-CN", "ar", "fr", "ja", "zh-Hans"}
+	for i := range 3000 {
 		s := estimator.Spec{
 			Resolution:     res[rng.IntN(len(res))],
 			FPS:            []int64{24, 30, 60}[rng.IntN(3)],
 			DurationMillis: int64(1+rng.IntN(20)) * 1000,
 			Prompt:         memoPrompts[rng.IntN(len(memoPrompts))],
 			Complexity:     cxs[rng.IntN(len(cxs))],
+			Locale:         locales[rng.IntN(len(locales))],
 		}
 		want, werr := c.Estimate(s)
 		got, gerr := c.Do("quote", s.AppendJSON(nil))

@@ -222,24 +222,52 @@ type analysisMemo struct {
 	prompt string
 	cx     Complexity
 	ok     bool
+	// The quote op also keeps the signals' JSON as it last wrote them, in locale: the
+	// explanation is most of a quote's bytes, and writing it again costs more under wasm than
+	// the rest of the quote (TestQuoteOpEqualsEstimate).
+	locale  string
+	signals []byte
 }
 
 // estimateShared is the quote op's estimate: it reads the prompt through the card's last
 // analysis, so quotes of one prompt at several formats, durations or counts (a pricing table,
 // an editor whose format changes) analyze it once. Only the op uses it: its quote becomes JSON
 // at once, so the shared signals are never handed to a caller that could change them.
-func (c *RateCard) estimateShared(s Spec) (Quote, *Error) {
+func (c *RateCard) estimateShared(s Spec) (sharedQuote, *Error) {
 	last := c.lastAnalysis.Load()
 	var m analysisMemo
 	if last != nil {
 		m = *last
 	}
 	q, err := c.estimateMemo(s, &m)
-	if m.ok && (last == nil || last.prompt != m.prompt) {
-		c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true})
+	if !m.ok {
+		return sharedQuote{Quote: q}, err
 	}
-	return q, err
+	same := last != nil && last.prompt == m.prompt
+	if err != nil || len(q.Complexity.Signals) == 0 {
+		if !same {
+			c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true})
+		}
+		return sharedQuote{Quote: q}, err
+	}
+	// The signals depend on the prompt and the locale only (not on the format, the duration or
+	// an explicit complexity).
+	if same && last.signals != nil && last.locale == s.Locale {
+		return sharedQuote{Quote: q, signals: last.signals}, nil
+	}
+	sig := appendSignals(make([]byte, 0, 64*len(q.Complexity.Signals)), q.Complexity.Signals)
+	c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true, locale: s.Locale, signals: sig})
+	return sharedQuote{Quote: q, signals: sig}, nil
 }
+
+// sharedQuote is the quote op's answer: a Quote and, when the card's last analysis had them,
+// its signals already written as JSON.
+type sharedQuote struct {
+	Quote
+	signals []byte
+}
+
+func (q sharedQuote) AppendJSON(dst []byte) []byte { return q.appendJSON(dst, q.signals) }
 
 // analyze is c.Analyze(prompt) through m (nil: no memo).
 func (c *RateCard) analyze(prompt string, m *analysisMemo) Complexity {
@@ -436,7 +464,10 @@ func (c *RateCard) levelHint() string {
 func (q Quote) MarshalJSON() ([]byte, error) { return q.AppendJSON(nil), nil }
 
 // AppendJSON appends the Quote's contract JSON to dst.
-func (q Quote) AppendJSON(dst []byte) []byte {
+func (q Quote) AppendJSON(dst []byte) []byte { return q.appendJSON(dst, nil) }
+
+// appendJSON is AppendJSON with the signals' JSON given (nil: written from q).
+func (q Quote) appendJSON(dst, signals []byte) []byte {
 	dst = append(dst, `{"credits":"`...)
 	dst = q.Credits.AppendText(dst)
 	dst = append(dst, `","unitCredits":"`...)
@@ -463,7 +494,7 @@ func (q Quote) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `"}`...)
 	}
 	dst = append(dst, `],"complexity":`...)
-	dst = q.Complexity.AppendJSON(dst)
+	dst = q.Complexity.appendJSON(dst, signals)
 	dst = append(dst, `,"usd":{"min":"`...)
 	dst = q.money.appendAmount(dst, q.USD.Min)
 	dst = append(dst, `","max":"`...)
@@ -483,7 +514,10 @@ func (r CardRef) AppendJSON(dst []byte) []byte {
 }
 
 // AppendJSON appends the complexity object of the contract to dst.
-func (cx Complexity) AppendJSON(dst []byte) []byte {
+func (cx Complexity) AppendJSON(dst []byte) []byte { return cx.appendJSON(dst, nil) }
+
+// appendJSON is AppendJSON with the signals' JSON given (nil: written from cx).
+func (cx Complexity) appendJSON(dst, signals []byte) []byte {
 	dst = append(dst, `{"level":`...)
 	dst = jsonx.AppendString(dst, cx.Level)
 	dst = append(dst, `,"label":`...)
@@ -494,8 +528,19 @@ func (cx Complexity) AppendJSON(dst []byte) []byte {
 	dst = jsonx.AppendString(dst, cx.Source)
 	dst = append(dst, `,"score":`...)
 	dst = strconv.AppendInt(dst, cx.Score, 10)
-	dst = append(dst, `,"signals":[`...)
-	for i, s := range cx.Signals {
+	dst = append(dst, `,"signals":`...)
+	if signals == nil {
+		dst = appendSignals(dst, cx.Signals)
+	} else {
+		dst = append(dst, signals...)
+	}
+	return append(dst, '}')
+}
+
+// appendSignals appends signals as a JSON array.
+func appendSignals(dst []byte, signals []Signal) []byte {
+	dst = append(dst, '[')
+	for i, s := range signals {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -516,5 +561,5 @@ func (cx Complexity) AppendJSON(dst []byte) []byte {
 		}
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	return append(dst, ']')
 }
