@@ -25,7 +25,7 @@ import { Controller } from './ce/controller.js';
 import { styles } from './ce/styles.js';
 import { h } from './ce/dom.js';
 import { makeFormats, fmt, numberOrText } from './ce/format.js';
-import { localeOf, translator } from './ce/i18n.js';
+import { localeOf, translator, catalogueLoaded, loadCatalogue } from './ce/i18n.js';
 import './ce/messages.js';
 import { FALLBACK as FALLBACK_LANG } from './ce/i18n.js';
 import { BadgeView } from './ce/views/badge.js';
@@ -89,6 +89,8 @@ export class CreditEstimatorElement extends HTMLElement {
   #scheduled = false;
   #uid = `ce${++idSeq}`;
   /** @type {any} */ #fmt = null;
+  /** The language whose catalogue is being loaded for this element ("" when none). */
+  #catalogueWait = '';
   #coverageTimer = 0;
   #coverageShown = false;
   /** @type {string} digest of the card the form was built for */
@@ -220,8 +222,10 @@ export class CreditEstimatorElement extends HTMLElement {
     pageEvents.addEventListener('card', () => { if (!this.#ctl.engine) { this.#preview = null; this.#build(); this.#update(); } }, { signal });
     this.#adoptPageCard();
     this.#restoreFromURL();
-    this.#build();
-    this.#showPreview();
+    // In a language whose catalogue is still loading, the element is built when it arrives
+    // (#formats), rather than in English first.
+    this.#formats();
+    if (!this.#catalogueWait) { this.#build(); this.#showPreview(); }
     this.#ctl.connect();
     const phase = this.#ctl.phase;
     if (this.#ctl.engine) {
@@ -249,7 +253,12 @@ export class CreditEstimatorElement extends HTMLElement {
     if (name === 'rate-card' || name === 'rate-card-digest') { if (this.isConnected) this.#adoptPageCard(); return; }
     if (name === 'locale' || name === 'lang' || name === 'currency-display' || name === 'heading-level') {
       this.#fmt = null;
-      if (this.#built) { this.#build(); this.#showPreview(); this.#schedule(); }
+      const waited = this.#catalogueWait !== '';
+      this.#catalogueWait = '';
+      if (!this.#built && !(waited && this.isConnected)) return;
+      // A language not loaded yet: the element stays as it is until its catalogue arrives.
+      this.#formats();
+      if (!this.#catalogueWait) { this.#build(); this.#showPreview(); this.#schedule(); }
       return;
     }
     if (name === 'loading' && newValue === 'eager' && this.isConnected) this.#startLoading();
@@ -394,9 +403,28 @@ export class CreditEstimatorElement extends HTMLElement {
   #formats() {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
+    if (!catalogueLoaded(loc.lang)) this.#awaitCatalogue(loc.lang);
     const card = this.#ctl.cardJSON;
     this.#fmt = { ...makeFormats(loc.tag, String(card?.currency ?? CARD_JSON.currency), this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
     return this.#fmt;
+  }
+  /**
+   * Loads a language's catalogue, then builds the element again in it (as a change of locale
+   * does); until then its texts are English.
+   * @param {string} lang
+   */
+  #awaitCatalogue(lang) {
+    if (this.#catalogueWait === lang) return;
+    this.#catalogueWait = lang;
+    loadCatalogue(lang).then(() => {
+      if (this.#catalogueWait !== lang) return;
+      this.#catalogueWait = '';
+      this.#fmt = null;
+      if (!this.isConnected) return;
+      this.#build();
+      this.#showPreview();
+      this.#schedule();
+    });
   }
   /** @param {string} id @param {Record<string, string|number>} [v] */
   #t(id, v) { return this.#formats().t(id, v); }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -321,4 +322,30 @@ func TestBundlePage(t *testing.T) {
 
 	_, err = bundlePage("bad.html", []byte(`<script type="module" src="missing.js"></script>`), files)
 	require.ErrorContains(t, err, "missing.js")
+}
+
+// TestBundleLeavesCataloguesOut: a language's catalogue, imported dynamically from a messages/
+// directory, stays a file of its own (requested from where the bundle is); another dynamic
+// import is bundled.
+func TestBundleLeavesCataloguesOut(t *testing.T) {
+	files := map[string][]byte{
+		"ce/msgs.js":        []byte("globalThis.de = () => import('./messages/de.js');\nglobalThis.lazy = () => import('../lazy.js');\n"),
+		"ce/messages/de.js": []byte("export default { hello: 'Hallo' };\n"),
+		"lazy.js":           []byte("export const lazyText = 'bundled lazily';\n"),
+		"pages/page.js":     []byte("import '../ce/msgs.js';\n"),
+	}
+	for _, tc := range []struct{ page, src, want string }{
+		{"index.html", "pages/page.js", "./ce/messages/de.js"},
+		{"sub/page.html", "../pages/page.js", "../ce/messages/de.js"},
+	} {
+		page := []byte("<!doctype html><html><head><meta charset=\"utf-8\">\n  <script type=\"module\" src=\"" + tc.src + "\"></script>\n</head></html>\n")
+		out, err := bundlePage(tc.page, page, files)
+		require.NoError(t, err)
+		scripts := pageModuleRe.FindAllSubmatch(out, -1)
+		require.Len(t, scripts, 1, "%s", out)
+		code := string(files[path.Join(path.Dir(tc.page), string(scripts[0][1]))])
+		require.Contains(t, code, `import("`+tc.want+`")`, tc.page)
+		require.NotContains(t, code, "Hallo", "the catalogue is not in the bundle")
+		require.Contains(t, code, "bundled lazily", "other dynamic imports are bundled")
+	}
 }

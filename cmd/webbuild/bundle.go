@@ -19,6 +19,10 @@ import (
 // (index.<hash>.js), so it is cached for good; the unbundled modules stay in dist for the npm
 // package, for platforms that import the element, and for the versioned copies.
 //
+// A dynamic import() of a language's catalogue (a file in a messages/ directory) is not bundled:
+// it stays a request of its own, made only when a page speaks the language (ce/i18n.js). Other
+// dynamic imports (the shim, which every page needs) are bundled as before.
+//
 // Every module keeps the URL it would have had on its own: `import.meta.url` in a bundled module
 // becomes the URL of its own file (new URL("./ce/engine.js", import.meta.url).href), so the
 // shim still finds assets.json and the module, and the pages their API and service worker.
@@ -58,6 +62,11 @@ func bundlePage(name string, page []byte, files map[string][]byte) ([]byte, erro
 			p := path.Join(a.ResolveDir, a.Path)
 			if _, ok := load(p); !ok {
 				return api.OnResolveResult{}, fmt.Errorf("%s imports %s, which is not in the web directory", a.Importer, a.Path)
+			}
+			if a.Kind == api.ResolveJSDynamicImport && path.Base(path.Dir(p)) == "messages" {
+				// The catalogue of a language other than English, which a module imports only
+				// when the language is spoken, stays a file of its own beside the bundle.
+				return api.OnResolveResult{Path: relPath(path.Join(root, dir), p), External: true}, nil
 			}
 			return api.OnResolveResult{Path: p, Namespace: "webfiles"}, nil
 		})

@@ -14,6 +14,17 @@
 /** @type {Map<string, Record<string, Message>>} language → id → message */
 const catalogues = new Map();
 
+/**
+ * Catalogues of a language not loaded yet: a page loads only the languages it speaks
+ * (loadCatalogue), English, the fallback, always being there.
+ * @typedef {() => Promise<{default: Record<string, Message>}>} CatalogueLoader
+ * @type {Map<string, CatalogueLoader[]>}
+ */
+const pending = new Map();
+
+/** @type {Map<string, Promise<void>>} loads under way, by language */
+const loading = new Map();
+
 /** Languages written right to left (by primary language subtag). */
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'yi', 'dv', 'ckb']);
 
@@ -29,8 +40,56 @@ export function addMessages(lang, messages) {
   catalogues.set(lang, { ...(catalogues.get(lang) ?? {}), ...messages });
 }
 
-/** The languages with a catalogue. @returns {string[]} */
-export function languages() { return [...catalogues.keys()]; }
+/**
+ * Adds a catalogue of a language that is loaded only when the language is spoken (loadCatalogue):
+ * a module that exports its messages as default, e.g. () => import('./messages/de.js'). Messages
+ * added with addMessages win over it, whichever comes first.
+ * @param {string} lang
+ * @param {CatalogueLoader} load
+ */
+export function addCatalogueLoader(lang, load) {
+  pending.set(lang, [...(pending.get(lang) ?? []), load]);
+}
+
+/**
+ * Whether a language's catalogues are all loaded (or failed to load: then its texts are
+ * English), so that a translator for it says everything it can.
+ * @param {string} lang
+ */
+export function catalogueLoaded(lang) { return !pending.has(lang); }
+
+/**
+ * Loads the catalogues of a language added with addCatalogueLoader (once; at once when there are
+ * none). It never rejects: a catalogue that cannot be loaded (offline and not cached) leaves its
+ * texts in English, with a console warning.
+ * @param {string} lang
+ * @returns {Promise<void>}
+ */
+export function loadCatalogue(lang) {
+  const loaders = pending.get(lang);
+  if (!loaders) return Promise.resolve();
+  let p = loading.get(lang);
+  if (p) return p;
+  p = Promise.all(loaders.map((load) => load().then((m) => m.default, (err) => {
+    console.warn(`credit-estimator: the ${lang} messages could not be loaded (${err?.message ?? err}); they stay in English`);
+    return {};
+  }))).then((parts) => {
+    // Messages added with addMessages meanwhile or before win over the loaded ones.
+    catalogues.set(lang, Object.assign({}, ...parts, catalogues.get(lang) ?? {}));
+    const later = (pending.get(lang) ?? []).filter((l) => !loaders.includes(l));
+    loading.delete(lang);
+    if (later.length) { pending.set(lang, later); return loadCatalogue(lang); }
+    pending.delete(lang);
+  });
+  loading.set(lang, p);
+  return p;
+}
+
+/** The languages with a catalogue, loaded or not. @returns {string[]} */
+export function languages() { return [...new Set([...catalogues.keys(), ...pending.keys()])]; }
+
+/** @param {string} lang */
+const has = (lang) => catalogues.has(lang) || pending.has(lang);
 
 /**
  * The catalogue language for a BCP 47 tag, or "" when none fits. "zh" (any region or script
@@ -41,13 +100,13 @@ export function languages() { return [...catalogues.keys()]; }
 export function catalogueFor(tag) {
   let loc;
   try { loc = new Intl.Locale(tag); } catch { return ''; }
-  if (catalogues.has(loc.baseName)) return loc.baseName;
+  if (has(loc.baseName)) return loc.baseName;
   if (loc.language === 'zh') {
     const script = loc.maximize().script;
     const want = `zh-${script ?? 'Hans'}`;
-    return catalogues.has(want) ? want : '';
+    return has(want) ? want : '';
   }
-  return catalogues.has(loc.language) ? loc.language : '';
+  return has(loc.language) ? loc.language : '';
 }
 
 /**
@@ -98,7 +157,8 @@ export function localeOf(el) {
 
 /**
  * A translator for a locale: t(id, values) → text. Missing ids fall back to English, then to the
- * id itself (a visible bug, never a crash). Values replace {name}; the value `n` picks the plural
+ * id itself (a visible bug, never a crash); so do all of a language whose catalogue is still
+ * loading (catalogueLoaded): make the translator once it is. Values replace {name}; the value `n` picks the plural
  * form (a number, or a decimal string whose decimals count: "1.00" is plural in English).
  * @param {Locale} locale
  * @returns {(id: string, values?: Record<string, string|number>) => string}
@@ -129,7 +189,7 @@ export function translator(locale) {
 }
 
 /**
- * Every message text of a language (plural forms flattened): for tests that look for untranslated text.
+ * Every message text of a language loaded (plural forms flattened): for tests that look for untranslated text.
  * @param {string} lang
  * @returns {string[]}
  */

@@ -1,8 +1,9 @@
 // Shared bits of the demo pages: service worker registration, the language picker and page
 // translation (pages/messages.js through ce/i18n.js), the element's formatter, the chart.
 // No HTML strings: every text goes through textContent.
-import { pickLocale, translator, catalogueFor } from '../ce/i18n.js';
+import { pickLocale, translator, catalogueFor, catalogueLoaded, loadCatalogue } from '../ce/i18n.js';
 import { makeFormats } from '../ce/format.js';
+import '../ce/messages.js';
 import './messages.js';
 
 /**
@@ -105,6 +106,10 @@ export function visitorLocale() {
   return pickLocale([stored, ...(navigator.languages ?? [navigator.language])]);
 }
 
+// The visitor's language is the only one a page loads (English is always there), before any page
+// script renders a text: the modules that import this one wait for it (top-level await).
+if (typeof document !== 'undefined') await loadCatalogue(visitorLocale().lang);
+
 /**
  * Wires the language picker: it sets <html lang dir>, every <credit-estimator>'s locale, and
  * re-renders the page (onChange) in that language. The page opens in the visitor's language
@@ -118,7 +123,10 @@ export function localePicker(onChange) {
     document.documentElement.lang = picked.tag;
     document.documentElement.dir = picked.dir;
     for (const el of document.querySelectorAll('credit-estimator')) el.setAttribute('locale', picked.tag);
-    onChange?.(picked.tag);
+    // A language picked for the first time is loaded first; the page re-renders once it is there
+    // (unless another was picked meanwhile).
+    if (catalogueLoaded(picked.lang)) onChange?.(picked.tag);
+    else loadCatalogue(picked.lang).then(() => { if (document.documentElement.lang === picked.tag) onChange?.(picked.tag); });
   };
   if (picker) {
     if (picker.options.length < PAGE_LANGUAGES.length) {

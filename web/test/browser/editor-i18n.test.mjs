@@ -7,9 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SCREENSHOTS, requirements, startServer, launch, waitLive, watchProblems } from './helpers.mjs';
-import { MESSAGES } from '../../ce/messages.js';
+import { MESSAGES, PAGE_MESSAGES } from './catalogues.mjs';
 import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
-import { PAGE_MESSAGES } from '../../pages/messages.js';
 
 
 const req = requirements();

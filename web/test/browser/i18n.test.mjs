@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { siteSuite, ROOT, SCREENSHOTS, waitLive, harness, watchProblems } from './helpers.mjs';
-import { MESSAGES } from '../../ce/messages.js';
+import { MESSAGES } from './catalogues.mjs';
 import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
 
 
@@ -147,8 +147,9 @@ test('plurals come from Intl.PluralRules (Arabic has six forms; decimals count)'
   const url = await harness(page, suite.server.base, 'plural.html', pageHTML('en', ''));
   await page.goto(url);
   const got = await page.evaluate(async () => {
-    const { translator } = await import('/ce/i18n.js');
+    const { translator, loadCatalogue } = await import('/ce/i18n.js');
     await import('/ce/messages.js');
+    await loadCatalogue('ar');
     const en = translator({ tag: 'en-US', lang: 'en', dir: 'ltr' });
     const ar = translator({ tag: 'ar', lang: 'ar', dir: 'rtl' });
     return {
@@ -171,7 +172,11 @@ test('a card priced in yen: amounts without decimals, in whole yen from the engi
   await waitLive(page, '#w');
   for (const tag of ['ja-JP', 'en-US', 'de-DE', 'ar']) {
     await page.evaluate((t) => { document.getElementById('w').locale = t; }, tag);
-    await page.waitForFunction(() => document.querySelector('#w').shadowRoot.querySelector('[part~="topup"] li'));
+    // A language spoken for the first time is shown once its catalogue is loaded.
+    await page.waitForFunction((t) => {
+      const root = document.querySelector('#w').shadowRoot;
+      return root.querySelector('.ce')?.getAttribute('lang') === t && root.querySelector('[part~="topup"] li');
+    }, tag);
     const r = await page.evaluate((t) => {
       const el = document.getElementById('w');
       const root = el.shadowRoot;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { siteSuite, waitLive, watchProblems } from './helpers.mjs';
-import { PAGE_MESSAGES } from '../../pages/messages.js';
+import { PAGE_MESSAGES } from './catalogues.mjs';
 
 const suite = siteSuite();
 const { req } = suite;
@@ -78,4 +78,26 @@ test('a language picked once wins over the browser\'s on the next visit, on ever
   assert.equal(r.dir, 'ltr');
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+test('a page loads the catalogue of the language it speaks, and no other', { skip: req.skip }, async () => {
+  for (const [browserTag, lang] of [['en-US', ''], ['de-DE', 'de']]) {
+    const ctx = await suite.browser.newContext({ viewport: { width: 1200, height: 900 }, serviceWorkers: 'block', locale: browserTag });
+    const page = await ctx.newPage();
+    const problems = watchProblems(page);
+    /** @type {string[]} */
+    const asked = [];
+    page.on('request', (r) => { const m = /\/(ce|pages)\/messages\/([\w-]+)\.js$/.exec(new URL(r.url()).pathname); if (m) asked.push(`${m[1]}/${m[2]}`); });
+    for (const p of PAGES) await open(page, p, browserTag);
+    const want = lang ? [`ce/${lang}`, `pages/${lang}`] : [];
+    assert.deepEqual([...new Set(asked)].sort(), want, `${browserTag}: only its own language`);
+    // Picking another language loads it then, and the page and the element speak it.
+    asked.length = 0;
+    await page.locator('[data-locale-picker]').selectOption('ja-JP');
+    await page.waitForFunction((h1) => document.documentElement.lang === 'ja-JP' && document.querySelector('h1')?.textContent === h1, PAGE_MESSAGES.ja[PAGES[1].h1]);
+    await page.waitForFunction(() => document.querySelector('#badge')?.shadowRoot?.querySelector('.ce')?.getAttribute('lang') === 'ja-JP');
+    assert.deepEqual([...new Set(asked)].sort(), ['ce/ja', 'pages/ja']);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  }
 });

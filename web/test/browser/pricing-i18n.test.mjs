@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { siteSuite, SCREENSHOTS, waitLive, watchProblems } from './helpers.mjs';
-import { MESSAGES } from '../../ce/messages.js';
+import { MESSAGES, PAGE_MESSAGES } from './catalogues.mjs';
 import { AXE, CARD, LOCALES, englishLeftovers as leftovers } from './i18n-helpers.mjs';
-import { PAGE_MESSAGES } from '../../pages/messages.js';
 
 
 const suite = siteSuite();
