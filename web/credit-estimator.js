@@ -51,6 +51,12 @@ const EVENT_PREFIX = 'credit-estimator-';
 const LEGACY_PREFIX = 'credit-estimator:';
 const MODULE_URL = import.meta.url;
 
+/** Whether boot.js is compiling the engine's module for this page (its registry, docs/wasm.md). */
+function bootCompiling() {
+  const registry = /** @type {any} */ (globalThis)[Symbol.for('creditestimator.compile')];
+  return registry != null && typeof registry === 'object' && Object.keys(registry).length > 0;
+}
+
 /** Attributes that describe the spec, with their spec field. */
 const SPEC_ATTRS = /** @type {const} */ ({
   resolution: 'resolution', fps: 'fps', duration: 'durationSeconds', prompt: 'prompt',
@@ -93,8 +99,10 @@ export class CreditEstimatorElement extends HTMLElement {
   #catalogueWait = '';
   #coverageTimer = 0;
   #coverageShown = false;
-  /** @type {string} digest of the card the form was built for */
-  #builtFor = '';
+  /** @type {import('./ce/choices.js').Choices|null} the choices the form was built with */
+  #builtChoices = null;
+  /** The currency of the card the form was built for. */
+  #builtCurrency = '';
   /** @type {any} */ #rateCardProp = null;
 
   constructor() {
@@ -103,7 +111,7 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#root.adoptedStyleSheets = [styles()];
     // What the controller reports, rendered and re-dispatched as the element's events.
     const c = this.#ctl;
-    c.addEventListener('source', () => { this.#fmt = null; this.#build(); });
+    c.addEventListener('source', () => { this.#fmt = null; if (this.#stale()) this.#build(); });
     c.addEventListener('ready', (e) => this.#emit('ready', /** @type {CustomEvent} */ (e).detail));
     c.addEventListener('refresh', () => this.#update());
     c.addEventListener('card', (e) => this.#onCard(/** @type {CustomEvent} */ (e).detail));
@@ -300,7 +308,10 @@ export class CreditEstimatorElement extends HTMLElement {
   }
 
   #observe() {
-    if (this.getAttribute('loading') === 'eager' || typeof IntersectionObserver !== 'function') { this.#startLoading(); return; }
+    // Out of view the module is fetched when the element nears the viewport, unless the page
+    // started compiling it already (boot.js): then waiting for a frame's intersection only delays
+    // the first live price.
+    if (this.getAttribute('loading') === 'eager' || typeof IntersectionObserver !== 'function' || bootCompiling()) { this.#startLoading(); return; }
     this.#io?.disconnect();
     this.#io = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) { this.#io?.disconnect(); this.#io = null; this.#startLoading(); }
@@ -327,7 +338,7 @@ export class CreditEstimatorElement extends HTMLElement {
   #onCard(detail) {
     this.#emit('card', detail);
     this.#fmt = null;
-    if (this.#builtFor !== this.#ctl.builtFor) this.#build();
+    if (this.#stale()) this.#build();
     this.#renderStatus();
     this.#ctl.maybeReady();
     this.#update();
@@ -465,10 +476,23 @@ export class CreditEstimatorElement extends HTMLElement {
     this.#full?.layout.disconnect();
   }
 
+  /**
+   * Whether the form shows other choices than the card in force offers: a card's choices are one
+   * object per card and language (ce/choices.js), so the build card's, shown before the engine
+   * loaded, are still right when the engine brings the same card, and the form (with what a person
+   * may already have typed in it) stays.
+   */
+  #stale() {
+    if (this.#catalogueWait) return false; // built when the catalogue arrives
+    return !this.#built || this.#choices() !== this.#builtChoices || this.#cardCurrency() !== this.#builtCurrency;
+  }
+  #cardCurrency() { return String(this.#ctl.cardJSON?.currency ?? CARD_JSON.currency); }
+
   #build() {
     const mode = this.compact ? 'compact' : 'full';
     const choices = this.#choices();
-    this.#builtFor = this.#ctl.builtFor;
+    this.#builtChoices = choices;
+    this.#builtCurrency = this.#cardCurrency();
     this.#disconnectViews();
     this.#badge = null;
     this.#full = null;

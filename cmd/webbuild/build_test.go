@@ -349,3 +349,30 @@ func TestBundleLeavesCataloguesOut(t *testing.T) {
 		require.Contains(t, code, "bundled lazily", "other dynamic imports are bundled")
 	}
 }
+
+// TestBundleEvaluatesWasmExecFirst: a page that preloads wasm_exec.js (its graph reaches the shim)
+// gets it at the start of its bundle, so globalThis.Go is defined before the shim asks for it, and
+// its modulepreload link goes with the other bundled modules'.
+func TestBundleEvaluatesWasmExecFirst(t *testing.T) {
+	files := map[string][]byte{
+		"wasm_exec.0123456789abcdef.js": []byte("\"use strict\";\n(() => { globalThis.Go = class { marker() { return 'wasm exec'; } }; })();\n"),
+		"el.js":                         []byte("globalThis.el = typeof globalThis.Go;\n"),
+	}
+	page := []byte("<!doctype html><html><head><meta charset=\"utf-8\">\n  <link rel=\"modulepreload\" href=\"wasm_exec.0123456789abcdef.js\">\n" +
+		"  <link rel=\"modulepreload\" href=\"el.js\">\n  <script type=\"module\" src=\"el.js\"></script>\n</head></html>\n")
+	out, err := bundlePage("index.html", page, files)
+	require.NoError(t, err)
+	scripts := pageModuleRe.FindAllSubmatch(out, -1)
+	require.Len(t, scripts, 1)
+	code := string(files[string(scripts[0][1])])
+	exec, el := strings.Index(code, "wasm exec"), strings.Index(code, "globalThis.el")
+	require.True(t, exec >= 0 && el > exec, "wasm_exec.js first in the bundle:\n%s", code)
+	require.NotContains(t, string(out), "wasm_exec.0123456789abcdef.js", "its preload link is gone")
+	require.Contains(t, files, "wasm_exec.0123456789abcdef.js", "the file stays for the package and other pages")
+
+	// A page that does not preload it does not get it.
+	plain := []byte("<!doctype html><html><head><meta charset=\"utf-8\">\n  <script type=\"module\" src=\"el.js\"></script>\n</head></html>\n")
+	out, err = bundlePage("plain.html", plain, files)
+	require.NoError(t, err)
+	require.NotContains(t, string(files[string(pageModuleRe.FindSubmatch(out)[1])]), "wasm exec")
+}

@@ -28,7 +28,8 @@ import (
 // shim still finds assets.json and the module, and the pages their API and service worker.
 
 var (
-	pageModuleRe = regexp.MustCompile(`[ \t]*<script\s+type="module"\s+src="([^"]+)"></script>\n?`)
+	pageModuleRe  = regexp.MustCompile(`[ \t]*<script\s+type="module"\s+src="([^"]+)"></script>\n?`)
+	wasmExecPreRe = regexp.MustCompile(`<link\s+rel="modulepreload"\s+href="((?:[^"]*/)?wasm_exec\.[0-9a-f]+\.js)"\s*>`)
 )
 
 // bundlePage bundles the local module scripts of page name into one file added to files, and
@@ -51,6 +52,18 @@ func bundlePage(name string, page []byte, files map[string][]byte) ([]byte, erro
 	}
 	if len(srcs) == 0 {
 		return page, nil
+	}
+	// wasm_exec.js, which the shim would import once the element asks for the engine (a task
+	// hop, then its evaluation, while the page renders: 40–120 ms before the module could be
+	// instantiated on a cold load), is evaluated first in the bundle; the shim then finds
+	// globalThis.Go defined. Only the pages that preload it (their graph reaches the shim) get it.
+	if m := wasmExecPreRe.FindSubmatch(page); m != nil {
+		if p := path.Join(dir, string(m[1])); files[p] != nil {
+			srcs = append([]string{p}, srcs...)
+			e := "import " + strconv.Quote("./"+string(m[1])) + ";\n" + entry.String()
+			entry.Reset()
+			entry.WriteString(e)
+		}
 	}
 	const root = "/web"
 	load := func(p string) (string, bool) {

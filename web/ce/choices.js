@@ -4,7 +4,7 @@
 // spec — as the engine answers it (RateCard.Choices, the "choices" op): from facts.js for the build
 // card before the module loads, from the module for the card in force, from the server for the
 // server fallback (ce/remote.js). The element shows exactly these; nothing here reads a card.
-import { CHOICES } from '../facts.js';
+import { CHOICES, CARD } from '../facts.js';
 
 /**
  * @typedef {object} Choices
@@ -52,6 +52,10 @@ const answered = new Map();
  * @returns {Choices}
  */
 export function engineChoices(est, digest, lang) {
+  // The build card's choices were computed by the same Go code at build time (facts.js; a node
+  // test compares them with the engine's in every language): the very same object, so an
+  // element built before the engine loaded need not build again when it arrives.
+  if (digest === CARD.digest) return builtChoices(lang);
   const key = `${digest}\n${lang}`;
   let c = answered.get(key);
   if (!c) {

@@ -34,6 +34,21 @@ const once = (ctl, name) => new Promise((resolve) => ctl.addEventListener(name, 
 
 const START = { assetsURL: '', apiBase: 'http://127.0.0.1:9/api/v1/', quoteApi: false };
 
+test('the build card\'s choices (facts.js) are what the engine answers for it, in every language', async () => {
+  const eng = await engine();
+  assert.equal(eng.card.digest, (await import(pathToFileURL(path.join(DIST, 'facts.js')).href)).CARD.digest);
+  // The element shows the build-time choices until the engine loads and then keeps them (the same
+  // object for the same card: its form is not built again), so they must be the engine's answer.
+  for (const lang of ['', 'en', 'zh-Hans', 'ja', 'de', 'es', 'ar', 'fr', 'zh-Hant']) {
+    assert.deepEqual(builtChoices(lang), eng.est.call('choices', lang ? { locale: lang } : {}), `language ${JSON.stringify(lang)}`);
+  }
+  const ctl = new Controller({ getEngine: async () => eng, hasPageCard: () => false });
+  const before = ctl.choices('de', false);
+  ctl.start(START);
+  await once(ctl, 'refresh');
+  assert.equal(ctl.choices('de', false), before, 'the same object before and after the engine loaded');
+});
+
 test('no DOM: the controller module names no document, window or element', () => {
   assert.equal(typeof document, 'undefined');
   const src = readFileSync(path.join(DIST, 'ce/controller.js'), 'utf8').replace(/^\s*(\/\/|\*).*$/gm, '');
