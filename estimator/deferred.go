@@ -1,7 +1,8 @@
 package estimator
 
 // A trusted card (the embedded default) builds its analyzer at the first analysis of a prompt
-// instead of at start-up. Reading the complexity section — stemming every term, hashing the word
+// instead of at start-up, and reads its translations at the first request in another language
+// (a page in the card's language never needs them; in the browser they were a tenth of Go's start). Reading the complexity section — stemming every term, hashing the word
 // model's phrases, building the lexicon — is most of parsing the card, and the module parses the
 // card before its first answer: a page's first live price (an empty prompt) does not need it.
 // When the card's digest is known too (the module's build computes it), the section's JSON is
@@ -28,6 +29,42 @@ func (c *RateCard) buildDeferredAnalyzer() {
 	if p.err != nil {
 		panic("estimator: embedded rate card is invalid: " + p.err.Error())
 	}
+}
+
+// tr returns the card's translations, parsed first if they were deferred.
+func (c *RateCard) tr() []translation {
+	c.translationsOnce.Do(c.buildDeferredTranslations)
+	return c.translations
+}
+
+func (c *RateCard) buildDeferredTranslations() {
+	section := c.deferredTranslations
+	if section == nil {
+		return
+	}
+	c.deferredTranslations = nil
+	v, err := parseDocument(section, MaxCardBytes, maxCardValues)
+	p := cardParser{c: c, err: err, trusted: true}
+	p.translationsOf(v, "translations")
+	if p.err != nil {
+		panic("estimator: embedded rate card is invalid: " + p.err.Error())
+	}
+	c.precomputeTranslations()
+}
+
+// withoutMemberValue returns a trusted card's document with the value of its top-level member
+// key replaced by {} (an object without members), and the value's own bytes; ok is false when the
+// member is not there.
+func withoutMemberValue(data []byte, key string) (doc, value []byte, ok bool) {
+	vs, ve, ok := memberSpan(data, skipSpace(data, 0), key)
+	if !ok {
+		return nil, nil, false
+	}
+	doc = make([]byte, 0, len(data)-(ve-vs)+2)
+	doc = append(doc, data[:vs]...)
+	doc = append(doc, "{}"...)
+	doc = append(doc, data[ve:]...)
+	return doc, data[vs:ve], true
 }
 
 // withoutAnalyzerJSON returns a trusted card's document with its complexity section cut down to

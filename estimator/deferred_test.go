@@ -3,6 +3,7 @@ package estimator
 import (
 	"os"
 	"reflect"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -42,11 +43,37 @@ func deferredEqualsEager(t *testing.T, eager *RateCard, digest string) {
 	require.NoError(t, qerr)
 	require.Equal(t, string(want.AppendJSON(nil)), string(q.AppendJSON(nil)))
 
+	// The translations: with the digest (the module), read at the first request in another
+	// language, not before; the answers are the eager card's.
+	if digest != "" {
+		require.NotNil(t, lazy.deferredTranslations, "the module defers the translations' JSON")
+	}
+	for _, loc := range []string{"", "en", "EN"} {
+		_, qerr = lazy.Estimate(Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000, Prompt: "a house on fire", Locale: loc})
+		require.NoError(t, qerr)
+	}
+	if digest != "" {
+		require.NotNil(t, lazy.deferredTranslations, "a request in the card's own language does not read them")
+	}
+	for _, loc := range []string{"de", "zh-CN", "ar", "ja-JP", "es"} {
+		spec := Spec{Resolution: "1080p", FPS: 30, DurationMillis: 10_000, Prompt: "a house on fire, 一座着火的房子", Locale: loc}
+		q, qerr := lazy.Estimate(spec)
+		require.NoError(t, qerr)
+		want, qerr := eager.Estimate(spec)
+		require.NoError(t, qerr)
+		require.Equal(t, string(want.AppendJSON(nil)), string(q.AppendJSON(nil)), loc)
+		lc, _ := lazy.Do("choices", []byte(`{"locale":"`+loc+`"}`))
+		ec, _ := eager.Do("choices", []byte(`{"locale":"`+loc+`"}`))
+		require.Equal(t, string(ec), string(lc), loc)
+	}
+	require.Nil(t, lazy.deferredTranslations, "read once asked for")
+	require.Equal(t, eager.Languages(), lazy.Languages())
+
 	lv, ev := reflect.ValueOf(lazy).Elem(), reflect.ValueOf(eager).Elem()
 	compared := 0
 	for i := range lv.NumField() {
 		switch name := lv.Type().Field(i).Name; name {
-		case "analyzerOnce", "deferredComplexity", "lastAnalysis":
+		case "analyzerOnce", "deferredComplexity", "lastAnalysis", "translationsOnce", "deferredTranslations":
 		default:
 			if !reflect.DeepEqual(fieldValue(lv.Field(i)), fieldValue(ev.Field(i))) {
 				t.Errorf("field %s differs between the deferred and the eager parse", name)
@@ -114,4 +141,37 @@ func FuzzMemberSpan(f *testing.F) {
 		}
 		withoutAnalyzerJSON(data)
 	})
+}
+
+// TestDeferredBuildsConcurrent: goroutines asking a fresh deferred card (as the module has it)
+// for quotes in several languages and with prompts at once each get the eager card's answer; the
+// deferred sections are read once (run with -race in make test).
+func TestDeferredBuildsConcurrent(t *testing.T) {
+	eager, err := parseRateCard(defaultCardJSON)
+	require.Nil(t, err)
+	lazy, err := parseCard(defaultCardJSON, true, eager.Digest())
+	require.Nil(t, err)
+	locales := []string{"de", "zh-Hans", "", "ar", "ja", "es"}
+	want := make([]string, len(locales))
+	for i, loc := range locales {
+		q, qerr := eager.Estimate(Spec{Resolution: "720p", FPS: 24, DurationMillis: 5_000, Prompt: "waves crash on rocks", Locale: loc})
+		require.NoError(t, qerr)
+		want[i] = string(q.AppendJSON(nil))
+	}
+	var wg sync.WaitGroup
+	got := make([]string, 4*len(locales))
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q, qerr := lazy.Estimate(Spec{Resolution: "720p", FPS: 24, DurationMillis: 5_000, Prompt: "waves crash on rocks", Locale: locales[g%len(locales)]})
+			if qerr == nil {
+				got[g] = string(q.AppendJSON(nil))
+			}
+		}()
+	}
+	wg.Wait()
+	for g := range got {
+		require.Equal(t, want[g%len(locales)], got[g], locales[g%len(locales)])
+	}
 }

@@ -64,6 +64,10 @@ type RateCard struct {
 	// start-up prices without reading the section's lexicon and word model (deferred.go).
 	analyzerOnce       sync.Once
 	deferredComplexity func() (object, *Error)
+	// translationsOnce parses deferredTranslations, a trusted card's translations section, at
+	// the first request in another language than the card's (deferred.go).
+	translationsOnce     sync.Once
+	deferredTranslations []byte
 
 	trial         Trial
 	plans         []Plan
@@ -218,12 +222,15 @@ func parseRateCard(data []byte) (*RateCard, *Error) { return parseCard(data, fal
 // (the embedded default): its analyzer is built at its first use, not now (deferred.go), and
 // digest, when not empty, is its digest computed at build time (estimator/internal/cmd/cardsource).
 func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
-	doc, section := data, []byte(nil)
+	doc, section, translations := data, []byte(nil), []byte(nil)
 	if trusted && digest != "" {
 		// Nothing needs the whole tree at start: the complexity section's JSON is parsed at the
-		// first prompt (deferred.go).
+		// first prompt, the translations' at the first request in another language (deferred.go).
 		if d, s, ok := withoutAnalyzerJSON(data); ok {
 			doc, section = d, s
+		}
+		if d, s, ok := withoutMemberValue(doc, "translations"); ok {
+			doc, translations = d, s
 		}
 	}
 	root, err := parseDocument(doc, MaxCardBytes, maxCardValues)
@@ -237,6 +244,9 @@ func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 	c := &RateCard{raw: append([]byte(nil), data...), digest: digest}
 	p := cardParser{c: c, trusted: trusted}
 	p.card(root)
+	if translations != nil && p.err == nil {
+		c.deferredTranslations = translations
+	}
 	if section != nil && p.err == nil {
 		c.deferredComplexity = func() (object, *Error) {
 			v, err := parseDocument(section, MaxCardBytes, maxCardValues)

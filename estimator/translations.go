@@ -43,8 +43,9 @@ func (c *RateCard) Language() string {
 
 // Languages returns the languages the card translates its labels into, in card order.
 func (c *RateCard) Languages() []string {
-	out := make([]string, len(c.translations))
-	for i, t := range c.translations {
+	trs := c.tr()
+	out := make([]string, len(trs))
+	for i, t := range trs {
 		out[i] = t.lang
 	}
 	return out
@@ -89,7 +90,11 @@ func validLanguageTag(s string) bool {
 // without a script read as Simplified ("zh-CN" → "zh-Hans") unless it names Taiwan, Hong Kong
 // or Macao. Nil when the card has none (the card's own labels are used).
 func (c *RateCard) translationFor(locale string) *translation {
-	if locale == "" || len(c.translations) == 0 || strings.EqualFold(locale, c.Language()) {
+	if locale == "" || strings.EqualFold(locale, c.Language()) {
+		return nil
+	}
+	trs := c.tr()
+	if len(trs) == 0 {
 		return nil
 	}
 	parts := strings.Split(locale, "-")
@@ -109,9 +114,9 @@ func (c *RateCard) translationFor(locale string) *translation {
 	}
 	cands = append(cands, lang)
 	for _, want := range cands {
-		for i := range c.translations {
-			if strings.EqualFold(c.translations[i].lang, want) {
-				return &c.translations[i]
+		for i := range trs {
+			if strings.EqualFold(trs[i].lang, want) {
+				return &trs[i]
 			}
 		}
 	}
@@ -193,6 +198,15 @@ func (p *cardParser) translations(o object) {
 		return
 	}
 	v, path, _ := o.get("translations")
+	p.translationsOf(v, path)
+}
+
+// translationsOf parses the value of "translations" at path.
+func (p *cardParser) translationsOf(v jsonx.Value, path string) {
+	if p.err != nil {
+		return
+	}
+	c := p.c
 	if v.Kind != jsonx.Object {
 		p.fail(typeError(path, "an object", v))
 		return
