@@ -11,14 +11,18 @@
 // again with the site's service worker). Medians of BENCH_RUNS (default 7) with min–max.
 // BENCH_BEFORE_DIST=dir adds the same pages from another build of web/dist (e.g. the commit before a
 // change), served by the same server binary, interleaved with the others: before and after in one run.
+// Then repeat visits as a person makes them: a persistent browser profile (on disk, like a person's
+// own; the contexts above are off the record, whose code cache stays in memory), a first visit,
+// then BENCH_RUNS visits each in a new tab after a pause, with and without the service worker.
 // Writes bench/out/startup.json. Needs `make build`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, constants as zc } from 'node:zlib';
-import { ROOT, WEB_DIR, requirements, startServer, launch } from '../web/test/browser/helpers.mjs';
+import { chromium } from 'playwright-core';
+import { ROOT, WEB_DIR, CHROMIUM, CHROMIUM_ARGS, requirements, startServer, launch } from '../web/test/browser/helpers.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 // The pause after a first visit before the warm one: Chromium writes a wasm module's compiled code
@@ -129,6 +133,30 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 await browser.close();
+
+// Repeat visits in a persistent profile: a new tab per visit, as a person comes back.
+const REPEAT_TARGETS = targets.filter((t) => !t.name.endsWith('-before'));
+/** @type {Record<string, Record<string, number[]>>} */
+const repeat = {};
+for (const t of REPEAT_TARGETS) {
+  for (const sw of t.name === 'hello' ? [false] : [false, true]) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'startup-profile-'));
+    const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, serviceWorkers: sw ? 'allow' : 'block' });
+    await ctx.addInitScript(INIT);
+    const times = [];
+    for (let v = 0; v <= RUNS; v++) {
+      const page = await ctx.newPage();
+      const r = await visit(page, t.url, t.name, false);
+      if (v === 0 && sw) await page.evaluate(() => navigator.serviceWorker?.ready);
+      if (v > 0) times.push(r.live);
+      await page.waitForTimeout(WARM_PAUSE_MS);
+      await page.close();
+    }
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+    (repeat[t.name] ??= {})[sw ? 'sw' : 'http'] = times;
+  }
+}
 await server.stop();
 await before?.stop();
 await new Promise((r) => hello.close(r));
@@ -159,6 +187,17 @@ for (const name of pages) {
     const base = mode === 'cold' ? floor.cold.live.median : floor.warm.live.median;
     console.log(`  ${name.padEnd(14)} ${mode.padEnd(4)} first live price ${f(m.live)} = ${(m.live.median / base).toFixed(2)}× hello ${mode === 'cold' ? 'cold' : 'warm'}; ` +
       `module fetch ${f(m.wasmFetchStart)} → ${f(m.wasmFetchEnd)}; ready ${f(m.ready)}; DOMContentLoaded ${f(m.dcl)}; ${m.modules?.median ?? '?'} JS files`);
+  }
+}
+const helloRepeat = stat(repeat.hello.http.map((live) => ({ live })), 'live');
+out.repeat = { hello: helloRepeat };
+console.log(`repeat visits, a persistent profile, a new tab each (median (min–max) of ${RUNS} after a first visit):`);
+console.log(`  hello-world Go wasm page, main returned: ${f(helloRepeat)}`);
+for (const name of pages.filter((n) => repeat[n])) {
+  for (const mode of ['http', 'sw']) {
+    const st = stat(repeat[name][mode].map((live) => ({ live })), 'live');
+    (out.repeat[name] ??= {})[mode] = st;
+    console.log(`  ${name.padEnd(14)} ${mode === 'sw' ? 'sw  ' : 'http'} first live price ${f(st)} = ${(st.median / helloRepeat.median).toFixed(2)}× hello`);
   }
 }
 for (const w of preloadWarnings) console.log(`  console: ${w}`);
