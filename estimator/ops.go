@@ -45,7 +45,12 @@ func typedOp[Req any, Res interface{ AppendJSON([]byte) []byte }](
 
 // Adapters for the operations whose decoders or computations take other arguments.
 
-func decodeQuoteRequest(_ *RateCard, b []byte) (Spec, *Error) { return decodeSpec(b) }
+func decodeQuoteRequest(_ *RateCard, b []byte) (Spec, *Error) {
+	if s, ok := fastSpec(b); ok {
+		return s, nil
+	}
+	return decodeSpec(b)
+}
 
 func decodeTopUp(_ *RateCard, b []byte) (Credits, *Error) { return decodeTopUpRequest(b) }
 
