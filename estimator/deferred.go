@@ -2,9 +2,10 @@ package estimator
 
 // A trusted card (the embedded default) builds its analyzer at the first analysis of a prompt
 // instead of at start-up, and reads its translations at the first request in another language
-// (a page in the card's language never needs them; in the browser they were a tenth of Go's start). Reading the complexity section — stemming every term, hashing the word
-// model's phrases, building the lexicon — is most of parsing the card, and the module parses the
-// card before its first answer: a page's first live price (an empty prompt) does not need it.
+// (a page in the card's language never needs them; in the browser they were a tenth of Go's
+// start). Reading the complexity section — stemming every term, hashing the word model's
+// phrases, building the lexicon — is most of parsing the card, and the module parses the card
+// before its first answer: a page's first live price (an empty prompt) does not need it.
 // When the card's digest is known too (the module's build computes it), the section's JSON is
 // not even parsed at start: the document is parsed with the section cut down to its levels, and
 // the section's bytes are parsed at the first prompt. The tests parse the same bytes in full
@@ -60,11 +61,21 @@ func withoutMemberValue(data []byte, key string) (doc, value []byte, ok bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	doc = make([]byte, 0, len(data)-(ve-vs)+2)
-	doc = append(doc, data[:vs]...)
-	doc = append(doc, "{}"...)
-	doc = append(doc, data[ve:]...)
-	return doc, data[vs:ve], true
+	return splice(data, vs, ve, "{}"), data[vs:ve], true
+}
+
+// splice returns a copy of data with data[start:end] replaced by with.
+func splice(data []byte, start, end int, with ...string) []byte {
+	n := len(data) - (end - start)
+	for _, w := range with {
+		n += len(w)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, data[:start]...)
+	for _, w := range with {
+		out = append(out, w...)
+	}
+	return append(out, data[end:]...)
 }
 
 // withoutAnalyzerJSON returns a trusted card's document with its complexity section cut down to
@@ -80,13 +91,7 @@ func withoutAnalyzerJSON(data []byte) (doc, section []byte, ok bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	doc = make([]byte, 0, len(data)-(ce-cs)+(le-ls)+12)
-	doc = append(doc, data[:cs]...)
-	doc = append(doc, `{"levels":`...)
-	doc = append(doc, data[ls:le]...)
-	doc = append(doc, '}')
-	doc = append(doc, data[ce:]...)
-	return doc, data[cs:ce], true
+	return splice(data, cs, ce, `{"levels":`, string(data[ls:le]), "}"), data[cs:ce], true
 }
 
 // memberSpan finds the value of member key of the object starting at data[at] ('{'): its bytes

@@ -257,7 +257,7 @@ export class CreditEstimatorElement extends HTMLElement {
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (oldValue === newValue) return;
-    if (name === 'compact') { if (this.#built) { this.#build(); this.#showPreview(); this.#schedule(); } return; }
+    if (name === 'compact') { if (this.#built) this.#rebuild(); return; }
     if (name === 'rate-card' || name === 'rate-card-digest') { if (this.isConnected) this.#adoptPageCard(); return; }
     if (name === 'locale' || name === 'lang' || name === 'currency-display' || name === 'heading-level') {
       this.#fmt = null;
@@ -266,7 +266,7 @@ export class CreditEstimatorElement extends HTMLElement {
       if (!this.#built && !(waited && this.isConnected)) return;
       // A language not loaded yet: the element stays as it is until its catalogue arrives.
       this.#formats();
-      if (!this.#catalogueWait) { this.#build(); this.#showPreview(); this.#schedule(); }
+      if (!this.#catalogueWait) this.#rebuild();
       return;
     }
     if (name === 'loading' && newValue === 'eager' && this.isConnected) this.#startLoading();
@@ -431,10 +431,7 @@ export class CreditEstimatorElement extends HTMLElement {
       if (this.#catalogueWait !== lang) return;
       this.#catalogueWait = '';
       this.#fmt = null;
-      if (!this.isConnected) return;
-      this.#build();
-      this.#showPreview();
-      this.#schedule();
+      if (this.isConnected) this.#rebuild();
     });
   }
   /** @param {string} id @param {Record<string, string|number>} [v] */
@@ -487,6 +484,13 @@ export class CreditEstimatorElement extends HTMLElement {
     return !this.#built || this.#choices() !== this.#builtChoices || this.#cardCurrency() !== this.#builtCurrency;
   }
   #cardCurrency() { return String(this.#ctl.cardJSON?.currency ?? CARD_JSON.currency); }
+
+  /** Builds the element again (a change of language, format or layout) and prices what it shows. */
+  #rebuild() {
+    this.#build();
+    this.#showPreview();
+    this.#schedule();
+  }
 
   #build() {
     const mode = this.compact ? 'compact' : 'full';

@@ -158,8 +158,9 @@ export function localeOf(el) {
 /**
  * A translator for a locale: t(id, values) → text. Missing ids fall back to English, then to the
  * id itself (a visible bug, never a crash); so do all of a language whose catalogue is still
- * loading (catalogueLoaded): make the translator once it is. Values replace {name}; the value `n` picks the plural
- * form (a number, or a decimal string whose decimals count: "1.00" is plural in English).
+ * loading (catalogueLoaded): make the translator once it is. Values replace {name}; the value `n`
+ * picks the plural form (a number, or a decimal string whose decimals count: "1.00" is plural in
+ * English).
  * @param {Locale} locale
  * @returns {(id: string, values?: Record<string, string|number>) => string}
  */
