@@ -32,7 +32,9 @@ func (c Credits) Hundredths() int64 { return int64(c) }
 // String formats c with exactly two decimals, e.g. "5.00".
 func (c Credits) String() string { return string(c.AppendText(nil)) }
 
-// AppendText appends String's form of c to dst.
+// AppendText appends String's form of c to dst. Not inlined (see newError).
+//
+//go:noinline
 func (c Credits) AppendText(dst []byte) []byte {
 	return jsonx.AppendFixed(dst, int64(c), creditPlaces)
 }

@@ -61,6 +61,11 @@ func (e *Error) AppendJSON(dst []byte) []byte {
 // is (like encoding/json: HTML-safe, invalid UTF-8 as U+FFFD), for front ends that wrap responses.
 func AppendJSONString(dst []byte, s string) []byte { return jsonx.AppendString(dst, s) }
 
+// newError is an Error. Not inlined: inlined at its ~200 call sites it made the wasm module
+// ≈ 4 KB (brotli) larger (issue 20's size budget); so are join, fail, typeError, missing,
+// appendCreditsField and Credits.AppendText, for the same reason (docs/wasm.md).
+//
+//go:noinline
 func newError(code, field, message string) *Error {
 	return &Error{Code: code, Field: field, Message: message}
 }
