@@ -288,8 +288,8 @@ type scanState struct {
 	hasGone     bool
 	crowdBand   int // the band of the largest counted crowd
 	words       wordHits
-	out         [maxSignalDefs + 2 + maxExplain]hit // resolve: the signals to report, in order
-	outID       [maxSignalDefs + 2 + maxExplain]int // index into signals, crowdHit, wordsHit or otherHit
+	out         [maxSignalDefs + 3 + maxExplain]hit // resolve: the signals to report, in order
+	outID       [maxSignalDefs + 3 + maxExplain]int // index into signals, crowdHit, wordsHit, otherHit or togetherHit
 	n           int
 }
 
@@ -435,13 +435,16 @@ func (st *scanState) resolve(a *analyzer) int64 {
 			st.words.shown += st.words.ofSignal[id]
 		}
 	}
+	if a.model.together.n > 0 {
+		st.together(a)
+	}
 	st.pushWords(a)
 	var score int64
 	for _, h := range st.out[:st.n] {
 		score += h.weight
 	}
-	// In order of appearance (insertion sort: at most 82 items, mostly in order); the rest of
-	// the word model's sum comes last.
+	// In order of appearance (insertion sort: at most 83 items, mostly in order); the rule
+	// features' weight together and the rest of the word model's sum come last.
 	for i := 1; i < st.n; i++ {
 		for j := i; j > 0 && st.out[j].start < st.out[j-1].start; j-- {
 			st.out[j], st.out[j-1] = st.out[j-1], st.out[j]
@@ -491,6 +494,9 @@ func (a *analyzer) signalsOf(prompt string, st *scanState) []Signal {
 			continue
 		case otherHit:
 			out[i] = Signal{Kind: wordsKind, ID: otherWordsID, Label: a.model.otherLabel, Weight: h.weight}
+			continue
+		case togetherHit:
+			out[i] = Signal{Kind: togetherID, ID: togetherID, Label: a.model.together.label, Weight: h.weight}
 			continue
 		}
 		if st.outID[i] == crowdHit {

@@ -563,7 +563,7 @@ func (p *cardParser) model(o object) {
 	if p.err != nil || !o.has("model") {
 		return
 	}
-	mo, ok := p.sub(o, "model", "label", "otherLabel", "explain", "weights", "background")
+	mo, ok := p.sub(o, "model", "label", "otherLabel", "explain", "weights", "background", "together")
 	if !ok {
 		return
 	}
@@ -601,7 +601,82 @@ func (p *cardParser) model(o object) {
 	if !p.modelWeights(v, path, true) {
 		return
 	}
-	p.modelWeights(bg, bgPath, false)
+	if !p.modelWeights(bg, bgPath, false) {
+		return
+	}
+	if mo.has("together") {
+		p.together(mo)
+	}
+}
+
+// together reads model.together: a label, "pairs" (two rule features joined by "+": signal ids
+// or "crowd-count" → weight) and "counts" (a number of rule features, 2…8 → weight).
+func (p *cardParser) together(mo object) {
+	to, ok := p.sub(mo, "together", "label", "pairs", "counts")
+	if !ok {
+		return
+	}
+	a := &p.c.analyzer
+	tw := &a.model.together
+	tw.label = p.label(to, "label")
+	n := len(a.signals) + 1
+	index := func(id string) int {
+		if id == crowdSignalID {
+			return n - 1
+		}
+		for i := range a.signals {
+			if a.signals[i].id == id {
+				return i
+			}
+		}
+		return -1
+	}
+	tw.pairs = make([]int32, n*n)
+	seen := make([]bool, n*n)
+	weights := func(key string, each func(k, kp string, w int32) bool) {
+		if !to.has(key) {
+			return
+		}
+		v, path, _ := to.get(key)
+		if v.Kind != jsonx.Object {
+			p.fail(typeError(path, "an object", v))
+			return
+		}
+		for _, mem := range v.Members {
+			kp := join(path, mem.Key)
+			w, err := fixedValue(mem.Value, kp, 0, -maxModelWeight, maxModelWeight, false, "an integer")
+			if p.fail(err) || !each(mem.Key, kp, int32(w)) {
+				return
+			}
+		}
+	}
+	weights("pairs", func(k, kp string, w int32) bool {
+		x, y, _ := strings.Cut(k, "+")
+		i, j := index(x), index(y)
+		if i < 0 || j < 0 || i == j {
+			p.bad(kp, `must be two different signal ids (or "crowd-count") joined by "+"`)
+			return false
+		}
+		if seen[i*n+j] {
+			p.bad(kp, "is the same pair as another key")
+			return false
+		}
+		seen[i*n+j], seen[j*n+i] = true, true
+		tw.pairs[i*n+j], tw.pairs[j*n+i] = w, w
+		return true
+	})
+	weights("counts", func(k, kp string, w int32) bool {
+		c, err := strconv.Atoi(k)
+		if err != nil || c < 2 || c > maxTogether || strconv.Itoa(c) != k {
+			p.bad(kp, "must be a number of rule features from 2 to "+strconv.Itoa(maxTogether))
+			return false
+		}
+		tw.counts[c-2] = w
+		return true
+	})
+	if p.err == nil {
+		tw.n = n
+	}
 }
 
 // modelWeights reads one map of feature → weight into the model; named features may be named by

@@ -1,8 +1,6 @@
 package estimator
 
-import (
-	"strconv"
-)
+import "strconv"
 
 // The word model: weights learned from a labelled corpus of real prompts
 // (estimator/internal/cmd/traincomplexity) for words, pairs of adjacent words, Han characters
@@ -30,6 +28,9 @@ const (
 	wordsKind        = "words"
 	wordsHit         = -2 // scanState.outID of a named phrase
 	otherHit         = -3 // scanState.outID of the rest
+	togetherHit      = -4 // scanState.outID of the rule features' weight together
+	togetherID       = "together"
+	maxTogether      = 8 // the highest number of rule features that has a weight of its own
 	fnvOffset        = 14695981039346656037
 	fnvPrime         = 1099511628211
 )
@@ -43,6 +44,18 @@ type wordModel struct {
 	label      string // label of a named phrase
 	otherLabel string // label of the rest
 	explain    int    // phrases the explanation names
+	together   togetherWeights
+}
+
+// togetherWeights weigh the rule features a prompt has together (the rubric's "several sources
+// at once"): a weight per pair of counted signals or of a signal and the counted crowd, and a
+// weight per number of them. Learned like the words; without them (n == 0) a prompt's rule
+// signals add up alone.
+type togetherWeights struct {
+	n      int                    // len(signals)+1 (the crowd is index n-1); 0: none
+	pairs  []int32                // n×n, symmetric
+	counts [maxTogether - 1]int32 // counts[k-2] is added when at least k rule features count
+	label  string
 }
 
 type modelSlot struct {
@@ -249,11 +262,57 @@ func (st *scanState) pushWords(a *analyzer) {
 	}
 }
 
+// together adds the weight of the counted rule features taken together (one signal, after the
+// others; none when it is 0).
+func (st *scanState) together(a *analyzer) {
+	tw := &a.model.together
+	var idx [maxSignalDefs + 1]int
+	k := st.togetherIndexes(&idx, tw.n)
+	if k < 2 {
+		return
+	}
+	var w int64
+	for x := 0; x < k; x++ {
+		for y := x + 1; y < k; y++ {
+			w += int64(tw.pairs[idx[x]*tw.n+idx[y]])
+		}
+	}
+	for c := 2; c <= min(k, maxTogether); c++ {
+		w += int64(tw.counts[c-2])
+	}
+	if w != 0 {
+		st.push(togetherHit, hit{start: 1<<62 - 1, end: 1<<62 - 1, weight: w})
+	}
+}
+
+// togetherIndexes writes the indexes of the counted rule features into idx in the order of
+// st.out (a signal's index, n-1 for the crowd) and returns how many there are.
+func (st *scanState) togetherIndexes(idx *[maxSignalDefs + 1]int, n int) int {
+	k := 0
+	for i := 0; i < st.n; i++ {
+		if st.out[i].ignored != "" {
+			continue
+		}
+		switch id := st.outID[i]; {
+		case id >= 0:
+			idx[k] = id
+			k++
+		case id == crowdHit:
+			idx[k] = n - 1
+			k++
+		}
+	}
+	return k
+}
+
 // ComplexityFeatures calls fn for every feature the card's complexity analyzer reads in a prompt,
 // whether or not the card's model weighs it: the words and pairs of words it reads (by stem,
 // "roar fire"), Han characters and pairs ("火", "大火"), each counted rule signal
-// ("signal:fire") and the band of a counted crowd ("crowd:2", the index into crowd.bands).
-// prompt[start:end] is the text the feature spans. A feature read twice is reported twice.
+// ("signal:fire") and the band of a counted crowd ("crowd:2", the index into crowd.bands), and
+// what those rule features are together: each pair ("together:combat+crowd-count", in the card's
+// order of signals, the crowd last) and each number k from 2 up to how many there are
+// ("together:3"). prompt[start:end] is the text the feature spans (empty for the together
+// features). A feature read twice is reported twice.
 //
 // It is what estimator/internal/cmd/traincomplexity learns the card's weights from, so that the
 // training reads a prompt exactly as the analyzer does.
@@ -274,5 +333,33 @@ func (c *RateCard) ComplexityFeatures(prompt string, fn func(feature string, sta
 		case id >= 0:
 			fn("signal:"+a.signals[id].id, h.start, h.end)
 		}
+	}
+	var idx [maxSignalDefs + 1]int
+	n := len(a.signals) + 1
+	// In the card's order of signals, the crowd last (resolve ordered them by position).
+	var has [maxSignalDefs + 1]bool
+	for _, i := range idx[:st.togetherIndexes(&idx, n)] {
+		has[i] = true
+	}
+	k := 0
+	for i := range n {
+		if has[i] {
+			idx[k] = i
+			k++
+		}
+	}
+	name := func(i int) string {
+		if i == n-1 {
+			return crowdSignalID
+		}
+		return a.signals[i].id
+	}
+	for x := 0; x < k; x++ {
+		for y := x + 1; y < k; y++ {
+			fn("together:"+name(idx[x])+"+"+name(idx[y]), 0, 0)
+		}
+	}
+	for c := 2; c <= min(k, maxTogether); c++ {
+		fn("together:"+strconv.Itoa(c), 0, 0)
 	}
 }

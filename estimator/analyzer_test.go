@@ -40,6 +40,7 @@ func ruleCard(t testing.TB) *estimator.RateCard {
 		sigs := tr.(map[string]any)["signals"].(map[string]any)
 		delete(sigs, "words")
 		delete(sigs, "other-words")
+		delete(sigs, "together")
 	}
 	data, err = json.Marshal(m)
 	if err != nil {

@@ -78,14 +78,15 @@ func ExampleRateCard_Analyze() {
 		fmt.Printf("%s %q %+d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 92
-	// crowd-count "thousands of soldiers" +27
-	// combat "fighting" +33
-	// weather "rain" +12
-	// words "tower" -3
-	// destruction "collapses" +19
+	// extreme ×8 score 116
+	// crowd-count "thousands of soldiers" +21
+	// combat "fighting" +25
+	// weather "rain" +7
+	// words "tower" -2
+	// destruction "collapses" +14
 	// explosion "explosions" ignored: negated
-	// other-words "" +4
+	// together "" +49
+	// other-words "" +2
 }
 
 // The members of a quote that decide the charge: what verify compares.

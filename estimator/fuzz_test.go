@@ -80,12 +80,17 @@ func FuzzAnalyze(f *testing.F) {
 			t.Fatalf("bad verdict %+v", cx)
 		}
 		var sum int64
-		others := 0
+		others, together := 0, 0
 		for _, s := range cx.Signals {
 			if s.ID == "other-words" {
 				// The rest of the word model's sum names no words of its own.
 				if others++; others > 1 || s.Match != "" || s.Ignored != "" {
 					t.Fatalf("bad rest of the words %+v", cx.Signals)
+				}
+			} else if s.ID == "together" {
+				// The rule features' weight together names no words either, and is never 0.
+				if together++; together > 1 || s.Match != "" || s.Ignored != "" || s.Weight == 0 {
+					t.Fatalf("bad weight together %+v", cx.Signals)
 				}
 			} else if !strings.Contains(prompt, s.Match) || s.Match == "" {
 				t.Fatalf("match %q is not in the prompt", s.Match)

@@ -105,6 +105,20 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		}, "complexity.model.weights.zebras"},
 		{"model explains too much", func(m map[string]any) { at(m, "complexity", "model").(map[string]any)["explain"] = 17 }, "complexity.model.explain"},
 		{"model background not an object", func(m map[string]any) { at(m, "complexity", "model").(map[string]any)["background"] = []any{} }, "complexity.model.background"},
+		{"together pair of an unknown signal", func(m map[string]any) { togetherPairs(m)["combat+nope"] = 1 }, "complexity.model.together.pairs.combat+nope"},
+		{"together pair of one signal", func(m map[string]any) { togetherPairs(m)["fire+fire"] = 1 }, "complexity.model.together.pairs.fire+fire"},
+		{"together pair without +", func(m map[string]any) { togetherPairs(m)["fire"] = 1 }, "complexity.model.together.pairs.fire"},
+		{"together pair twice", func(m map[string]any) {
+			togetherPairs(m)["combat+titan"], togetherPairs(m)["titan+combat"] = 1, 2
+		}, "complexity.model.together.pairs.titan+combat"},
+		{"together pair weight out of range", func(m map[string]any) { togetherPairs(m)["combat+crowd-count"] = -1001 }, "complexity.model.together.pairs.combat+crowd-count"},
+		{"together count of one", func(m map[string]any) { togetherCounts(m)["1"] = 1 }, "complexity.model.together.counts.1"},
+		{"together count above 8", func(m map[string]any) { togetherCounts(m)["9"] = 1 }, "complexity.model.together.counts.9"},
+		{"together count not a plain number", func(m map[string]any) { togetherCounts(m)["03"] = 1 }, "complexity.model.together.counts.03"},
+		{"together without a label", func(m map[string]any) { delete(at(m, "complexity", "model", "together").(map[string]any), "label") }, "complexity.model.together.label"},
+		{"unknown key in together", func(m map[string]any) {
+			at(m, "complexity", "model", "together").(map[string]any)["triples"] = map[string]any{}
+		}, "complexity.model.together.triples"},
 		{"unknown key in calm", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["scope"] = 1 }, "complexity.calm.scope"},
 		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
 		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},
@@ -185,4 +199,12 @@ func TestEmbeddedCardFileIsTheDefault(t *testing.T) {
 	data, err := os.ReadFile("ratecard.json")
 	require.NoError(t, err)
 	assert.Equal(t, data, estimator.Default().JSON())
+}
+
+func togetherPairs(m map[string]any) map[string]any {
+	return at(m, "complexity", "model", "together", "pairs").(map[string]any)
+}
+
+func togetherCounts(m map[string]any) map[string]any {
+	return at(m, "complexity", "model", "together", "counts").(map[string]any)
 }
