@@ -78,14 +78,14 @@ func ExampleRateCard_Analyze() {
 		fmt.Printf("%s %q %+d\n", s.ID, s.Match, s.Weight)
 	}
 	// Output:
-	// extreme ×8 score 116
-	// crowd-count "thousands of soldiers" +21
-	// combat "fighting" +25
-	// weather "rain" +7
-	// words "tower" -2
-	// destruction "collapses" +14
+	// extreme ×8 score 103
+	// crowd-count "thousands of soldiers" +24
+	// combat "fighting" +31
+	// weather "rain" +15
+	// words "tower" -3
+	// destruction "collapses" +19
 	// explosion "explosions" ignored: negated
-	// together "" +49
+	// together "" +15
 	// other-words "" +2
 }
 

@@ -205,6 +205,11 @@ func togetherPairs(m map[string]any) map[string]any {
 	return at(m, "complexity", "model", "together", "pairs").(map[string]any)
 }
 
+// togetherCounts is the card's together.counts, added when the card has none.
 func togetherCounts(m map[string]any) map[string]any {
-	return at(m, "complexity", "model", "together", "counts").(map[string]any)
+	tg := at(m, "complexity", "model", "together").(map[string]any)
+	if tg["counts"] == nil {
+		tg["counts"] = map[string]any{}
+	}
+	return tg["counts"].(map[string]any)
 }

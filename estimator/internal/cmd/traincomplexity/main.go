@@ -47,6 +47,7 @@ var (
 	realShare  = flag.Float64("realshare", 2.0/3, "the real corpus's share of the cross-validation objective (the team's corpus has the rest)")
 	maxWords   = flag.Int("maxwords", 3000, "word features the card keeps: the weightiest (|weight| × prompts it occurs in), refitted alone")
 	verbose    = flag.Bool("v", false, "log every fit")
+	counts     = flag.Bool("counts", false, "learn a weight per number of counted rule features too, not only per pair of them (compounds the rules' misreads: a prompt where they misread three words gains the bonus of three)")
 	oofPath    = flag.String("oof", "", "write the cross-validated level of every training prompt to this file (class, level, score, text)")
 )
 
@@ -296,6 +297,9 @@ func hash(s string) uint32 {
 func extract(card *estimator.RateCard, tab *featureTable, text string, class int, lang, group, split, set string) *example {
 	e := &example{class: class, lang: lang, group: group, split: split, set: set, text: text, weight: 1}
 	card.ComplexityFeatures(text, func(name string, start, end int) {
+		if !*counts && strings.HasPrefix(name, "together:") && !strings.Contains(name, "+") {
+			return
+		}
 		match := text[start:end]
 		if strings.ContainsAny(name, "0123456789") && !strings.Contains(name, ":") {
 			return
@@ -833,8 +837,10 @@ func rewriteCard(card []byte, q *quantized, version string) []byte {
 	if len(q.pairs)+len(q.counts) > 0 {
 		b.WriteString(",\n      \"together\": {\n        \"label\": \"Combined signals\",\n")
 		writeMap(&b, "        ", "pairs", q.pairs)
-		b.WriteString(",\n")
-		writeMap(&b, "        ", "counts", q.counts)
+		if len(q.counts) > 0 {
+			b.WriteString(",\n")
+			writeMap(&b, "        ", "counts", q.counts)
+		}
 		b.WriteString("\n      }")
 	}
 	b.WriteString("\n    }")
