@@ -666,12 +666,12 @@ func (p *cardParser) together(mo object) {
 		return true
 	})
 	weights("counts", func(k, kp string, w int32) bool {
-		c, err := strconv.Atoi(k)
-		if err != nil || c < 2 || c > maxTogether || strconv.Itoa(c) != k {
+		// One digit: maxTogether is 8.
+		if len(k) != 1 || k[0] < '2' || k[0] > '0'+maxTogether {
 			p.bad(kp, "must be a number of rule features from 2 to "+strconv.Itoa(maxTogether))
 			return false
 		}
-		tw.counts[c-2] = w
+		tw.counts[k[0]-'2'] = w
 		return true
 	})
 	if p.err == nil {
