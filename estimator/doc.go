@@ -34,7 +34,9 @@
 // Analyze reads a prompt and returns a level (low ×1, medium ×2, high ×4, extreme ×8 on the
 // default card), the score and the signals it found: counted crowds ("thousands of bison",
 // "20 dancers", "数千名士兵"), collective nouns, action, physics, disasters, particles, fast
-// camera moves, scale. The lexicon, weights, rule parameters and thresholds are card data.
+// camera moves, scale. A word model learned from labelled prompts weighs the words, pairs of
+// words and Han characters it reads, and the pairs of counted signals ("fighting" beside
+// "thousands of soldiers"). The lexicon, weights, rule parameters and thresholds are card data.
 // English words match by stem ("exploded" matches "explode"), the longest term winning; Han
 // text is segmented by longest match. Negated words ("no crowds", "没有爆炸") and fast moves in a
 // slow clause ("slow drone shot") are reported as ignored, with weight 0. A person can override
