@@ -64,7 +64,7 @@ func (p *cardParser) complexity(o object) {
 // analyzerOf builds the analyzer from the complexity section (all of it but the levels).
 func (p *cardParser) analyzerOf(co object) {
 	p.c.analyzer.han = map[rune][]hanEntry{}
-	seen := map[string]string{}
+	seen := map[string]termAt{}
 	p.signals(co, seen)
 	p.crowd(co)
 	p.numberWords(co)
@@ -156,37 +156,45 @@ func (p *cardParser) optionalBool(o object, key string) bool {
 	return v.Bool
 }
 
-// stringList reads an array of strings; an absent one is empty unless required.
-func (p *cardParser) stringList(o object, key string, max int) ([]string, []string) {
+// stringList reads an array of strings; an absent one is empty unless required. It returns the
+// list's path: an item's is index(path, i), built only for an error (a card's lexicon has
+// thousands of terms, and building their paths was a tenth of reading it in the browser).
+func (p *cardParser) stringList(o object, key string, max int) ([]string, string) {
 	return p.stringListOf(o, key, max, true)
 }
 
-func (p *cardParser) stringListOf(o object, key string, max int, required bool) ([]string, []string) {
+func (p *cardParser) stringListOf(o object, key string, max int, required bool) ([]string, string) {
 	if !required && !o.has(key) {
-		return nil, nil
+		return nil, ""
 	}
 	items, path, err := o.requiredArray(key)
 	if p.fail(err) {
-		return nil, nil
+		return nil, ""
 	}
 	if len(items) > max {
 		p.bad(path, "lists more than "+strconv.Itoa(max)+" items")
-		return nil, nil
+		return nil, ""
 	}
 	out := make([]string, len(items))
-	paths := make([]string, len(items))
 	for i, it := range items {
-		paths[i] = index(path, i)
 		if it.Kind != jsonx.String {
-			p.fail(typeError(paths[i], "a string", it))
-			return nil, nil
+			p.fail(typeError(index(path, i), "a string", it))
+			return nil, ""
 		}
 		out[i] = it.Str
 	}
-	return out, paths
+	return out, path
 }
 
-func (p *cardParser) signals(o object, seen map[string]string) {
+// termAt is where a lexicon term is listed: item i of the list at path list.
+type termAt struct {
+	list string
+	i    int
+}
+
+func (t termAt) path() string { return index(t.list, t.i) }
+
+func (p *cardParser) signals(o object, seen map[string]termAt) {
 	if p.err != nil {
 		return
 	}
@@ -226,7 +234,7 @@ func (p *cardParser) signals(o object, seen map[string]string) {
 		d.calmable = p.optionalBool(so, "calmable")
 		d.amplifier = p.optionalBool(so, "amplifier")
 		d.pluralOnly = p.optionalBool(so, "pluralOnly")
-		terms, tps := p.stringList(so, "terms", 512)
+		terms, tp := p.stringList(so, "terms", 512)
 		if p.err != nil {
 			return
 		}
@@ -235,7 +243,7 @@ func (p *cardParser) signals(o object, seen map[string]string) {
 			return
 		}
 		for j, t := range terms {
-			if !p.addTerm(t, tps[j], seen, func(stems []string) {
+			if !p.addTerm(t, termAt{tp, j}, seen, func(stems []string) {
 				e := a.entry(stems[len(stems)-1])
 				e.terms = append(e.terms, wordTerm{prev: stems[:len(stems)-1], signal: len(a.signals)})
 			}, hanEntry{text: t, role: hanSignal, signal: len(a.signals)}) {
@@ -250,21 +258,21 @@ func (p *cardParser) signals(o object, seen map[string]string) {
 // stems of its words), a Han term as han. seen catches a term in two lists (after stemming: a
 // term that means two things); another form of a term in the same list ("fight", "fighting",
 // written before stemming) is accepted and indexed once.
-func (p *cardParser) addTerm(term, path string, seen map[string]string, latin func([]string), han hanEntry) bool {
+func (p *cardParser) addTerm(term string, at termAt, seen map[string]termAt, latin func([]string), han hanEntry) bool {
 	a := &p.c.analyzer
 	if strings.TrimSpace(term) == "" || len(term) > 64 {
-		p.bad(path, "must be a non-empty term of at most 64 bytes")
+		p.bad(at.path(), "must be a non-empty term of at most 64 bytes")
 		return false
 	}
 	var key string
 	if r, _ := utf8.DecodeRuneInString(term); scan.IsHan(r) {
 		if !isHanTerm(term) {
-			p.bad(path, "a Chinese term must consist of at most 10 Han characters only")
+			p.bad(at.path(), "a Chinese term must consist of at most 10 Han characters only")
 			return false
 		}
 		key = term
 		if prev, dup := seen[key]; dup {
-			return p.sameList(prev, path, term)
+			return p.sameList(prev, at, term)
 		}
 		if len(term) > utf8.RuneLen(r) {
 			han.second, _ = utf8.DecodeRuneInString(term[utf8.RuneLen(r):])
@@ -274,35 +282,37 @@ func (p *cardParser) addTerm(term, path string, seen map[string]string, latin fu
 	} else {
 		stems := stemWords(term)
 		if len(stems) == 0 || len(stems) > maxTermWords {
-			p.bad(path, "a term must have between 1 and 4 words")
+			p.bad(at.path(), "a term must have between 1 and 4 words")
 			return false
 		}
-		key = strings.Join(stems, " ")
+		key = stems[0]
+		if len(stems) > 1 {
+			key = strings.Join(stems, " ")
+		}
 		if prev, dup := seen[key]; dup {
-			return p.sameList(prev, path, term)
+			return p.sameList(prev, at, term)
 		}
 		latin(stems)
 	}
-	seen[key] = path
+	seen[key] = at
 	return true
 }
 
-// sameList accepts a term seen before at prev if it was in the same list as path; else it
+// sameList accepts a term seen before at prev if it was in the same list as at; else it
 // reports the term as listed twice.
-func (p *cardParser) sameList(prev, path, term string) bool {
-	list := func(s string) string { return s[:strings.LastIndexByte(s, '[')] }
-	if list(prev) == list(path) {
+func (p *cardParser) sameList(prev, at termAt, term string) bool {
+	if prev.list == at.list {
 		return true
 	}
-	p.bad(path, "term \""+term+"\" is already listed at "+prev)
+	p.bad(at.path(), "term \""+term+"\" is already listed at "+prev.path())
 	return false
 }
 
 // oneWord returns the lexicon entry of a one-word Latin term, or reports why it is not one.
-func (p *cardParser) oneWord(term, path, what string) *lexEntry {
+func (p *cardParser) oneWord(term string, at termAt, what string) *lexEntry {
 	stems := stemWords(term)
 	if len(stems) != 1 || len(term) > 64 {
-		p.bad(path, what+" is one word")
+		p.bad(at.path(), what+" is one word")
 		return nil
 	}
 	return p.c.analyzer.entry(stems[0])
@@ -318,28 +328,28 @@ func (p *cardParser) crowd(o object) {
 	}
 	a := &p.c.analyzer
 	a.crowdLabel = p.label(co, "label")
-	nouns, nps := p.stringList(co, "nouns", 512)
+	nouns, np := p.stringList(co, "nouns", 512)
 	a.hanNouns = map[rune][]string{}
 	for j, n := range nouns {
 		if r, _ := utf8.DecodeRuneInString(n); scan.IsHan(r) {
 			if !isHanTerm(n) {
-				p.bad(nps[j], "a Chinese noun must consist of at most 10 Han characters only")
+				p.bad(index(np, j), "a Chinese noun must consist of at most 10 Han characters only")
 				return
 			}
 			a.hanNouns[r] = append(a.hanNouns[r], n)
 			a.markHan(r)
 			continue
 		}
-		if e := p.oneWord(n, nps[j], "a crowd noun"); e != nil {
+		if e := p.oneWord(n, termAt{np, j}, "a crowd noun"); e != nil {
 			e.noun = true
 		}
 	}
 	for _, ns := range a.hanNouns {
 		sortStable(ns, func(x, y *string) int { return len(*y) - len(*x) })
 	}
-	units, ups := p.stringListOf(co, "units", 512, false)
+	units, up := p.stringListOf(co, "units", 512, false)
 	for j, u := range units {
-		if e := p.oneWord(u, ups[j], "a unit"); e != nil {
+		if e := p.oneWord(u, termAt{up, j}, "a unit"); e != nil {
 			e.unit = true
 		}
 	}
@@ -347,10 +357,10 @@ func (p *cardParser) crowd(o object) {
 	// before a crowd noun, over any of the usual measure words.
 	a.measures = []rune(p.hanChars(co, "measureWords", ""))
 	a.fillers = []rune(p.hanChars(co, "fillers", "名个位只匹头辆艘架群条的多余"))
-	hanUnits, hps := p.stringListOf(co, "hanUnits", 512, false)
+	hanUnits, hp := p.stringListOf(co, "hanUnits", 512, false)
 	for j, u := range hanUnits {
 		if !isHanTerm(u) {
-			p.bad(hps[j], "a Chinese unit must consist of at most 10 Han characters only")
+			p.bad(index(hp, j), "a Chinese unit must consist of at most 10 Han characters only")
 			return
 		}
 	}
@@ -453,7 +463,7 @@ func (p *cardParser) numberWords(o object) {
 	}
 }
 
-func (p *cardParser) negation(o object, seen map[string]string) {
+func (p *cardParser) negation(o object, seen map[string]termAt) {
 	if p.err != nil {
 		return
 	}
@@ -474,7 +484,7 @@ func (p *cardParser) negation(o object, seen map[string]string) {
 	p.flagTerms(no, "stops", seen, hanStop, func(e *lexEntry) { e.stop = true })
 }
 
-func (p *cardParser) calm(o object, seen map[string]string) {
+func (p *cardParser) calm(o object, seen map[string]termAt) {
 	if p.err != nil {
 		return
 	}
@@ -486,25 +496,25 @@ func (p *cardParser) calm(o object, seen map[string]string) {
 		return
 	}
 	p.flagTerms(co, "terms", seen, hanCalm, func(e *lexEntry) { e.calm = true })
-	except, eps := p.stringListOf(co, "except", 64, false)
+	except, ep := p.stringListOf(co, "except", 64, false)
 	for j, w := range except {
-		if e := p.oneWord(w, eps[j], "an exception"); e != nil {
+		if e := p.oneWord(w, termAt{ep, j}, "an exception"); e != nil {
 			e.calmExcept = true
 		}
 	}
 }
 
-func (p *cardParser) neutral(o object, seen map[string]string) {
+func (p *cardParser) neutral(o object, seen map[string]termAt) {
 	if p.err != nil {
 		return
 	}
-	terms, tps := p.stringListOf(o, "neutral", 512, false)
+	terms, tp := p.stringListOf(o, "neutral", 512, false)
 	for j, t := range terms {
 		if !isHanTerm(t) {
-			p.bad(tps[j], "a neutral term is Chinese: at most 10 Han characters")
+			p.bad(index(tp, j), "a neutral term is Chinese: at most 10 Han characters")
 			return
 		}
-		if !p.addTerm(t, tps[j], seen, nil, hanEntry{text: t, role: hanNeutral}) {
+		if !p.addTerm(t, termAt{tp, j}, seen, nil, hanEntry{text: t, role: hanNeutral}) {
 			return
 		}
 	}
@@ -536,20 +546,20 @@ func (p *cardParser) repeats(o object) {
 }
 
 // flagTerms reads a list of one-word Latin terms or Han terms with one role.
-func (p *cardParser) flagTerms(o object, key string, seen map[string]string, role uint8, flag func(*lexEntry)) {
+func (p *cardParser) flagTerms(o object, key string, seen map[string]termAt, role uint8, flag func(*lexEntry)) {
 	if p.err != nil {
 		return
 	}
-	terms, tps := p.stringList(o, key, 128)
+	terms, tp := p.stringList(o, key, 128)
 	for j, t := range terms {
 		if p.err != nil {
 			return
 		}
 		if r, _ := utf8.DecodeRuneInString(t); !scan.IsHan(r) && len(stemWords(t)) > 1 {
-			p.bad(tps[j], "must be one word")
+			p.bad(index(tp, j), "must be one word")
 			return
 		}
-		if !p.addTerm(t, tps[j], seen, func(stems []string) { flag(p.c.analyzer.entry(stems[0])) }, hanEntry{text: t, role: role}) {
+		if !p.addTerm(t, termAt{tp, j}, seen, func(stems []string) { flag(p.c.analyzer.entry(stems[0])) }, hanEntry{text: t, role: role}) {
 			return
 		}
 	}
@@ -683,19 +693,21 @@ func (p *cardParser) together(mo object) {
 // an explanation, background ones are not.
 func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
 	m := &p.c.analyzer.model
+	// A key's path is built only for an error: a card has thousands of keys.
 	for _, mem := range v.Members {
-		kp := join(path, mem.Key)
-		w, err := fixedValue(mem.Value, kp, 0, -maxModelWeight, maxModelWeight, false, "an integer")
-		if p.fail(err) {
+		w, err := fixedValue(mem.Value, "", 0, -maxModelWeight, maxModelWeight, false, "an integer")
+		if err != nil {
+			err.Field = join(path, mem.Key)
+			p.fail(err)
 			return false
 		}
 		h, ok := modelFeatureHash(mem.Key)
 		if !ok {
-			p.bad(kp, "must be one or two words, or one or two Han characters")
+			p.bad(join(path, mem.Key), "must be one or two words, or one or two Han characters")
 			return false
 		}
 		if !m.add(featureKey(h), int32(w), named) {
-			p.bad(kp, "means the same feature as another key (after stemming)")
+			p.bad(join(path, mem.Key), "means the same feature as another key (after stemming)")
 			return false
 		}
 	}
@@ -703,27 +715,42 @@ func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
 }
 
 // modelFeatureHash hashes a model key the way the scan hashes what it reads: the stems of one or
-// two Latin words joined by a space, or one or two Han characters.
+// two Latin words joined by a space, or one or two Han characters. It allocates nothing (a card
+// has thousands of keys): the words' stems are hashed in the scanner's buffer.
 func modelFeatureHash(key string) (uint64, bool) {
-	var parts []string
 	if r, size := utf8.DecodeRuneInString(key); scan.IsHan(r) {
 		n := utf8.RuneCountInString(key)
 		if n > 2 || !isHanTerm(key) {
 			return 0, false
 		}
-		parts = []string{key[:size]}
+		h := fnvAddString(fnvOffset, key[:size])
 		if n == 2 {
-			parts = append(parts, key[size:])
+			h = pairHash(h, fnvAddString(fnvOffset, key[size:]))
 		}
-	} else {
-		parts = stemWords(key)
+		return h, true
 	}
-	if len(parts) == 0 || len(parts) > 2 {
-		return 0, false
+	// As stemWords reads a term: a Han character or a word too long to stem is not a feature.
+	var h uint64
+	words := 0
+	sc := scan.NewScanner(key)
+	var t scan.Token
+	for sc.Next(&t) {
+		switch t.Kind {
+		case scan.Han:
+			return 0, false
+		case scan.Word:
+			if t.N == 0 || words == 2 {
+				return 0, false
+			}
+			n, _ := scan.Stem(t.Buf[:t.N])
+			w := fnvAdd(fnvOffset, t.Buf[:n])
+			if words == 0 {
+				h = w
+			} else {
+				h = pairHash(h, w)
+			}
+			words++
+		}
 	}
-	h := fnvAddString(fnvOffset, parts[0])
-	if len(parts) == 2 {
-		h = pairHash(h, fnvAddString(fnvOffset, parts[1]))
-	}
-	return h, true
+	return h, words > 0
 }

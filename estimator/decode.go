@@ -43,10 +43,21 @@ func tooLarge(maxBytes int) *Error {
 
 // parseDocument parses request or card bytes into a JSON tree of at most maxValues values.
 func parseDocument(data []byte, maxBytes, maxValues int) (jsonx.Value, *Error) {
+	return parseLimited(data, maxBytes, jsonx.Limits{MaxDepth: maxDepth, MaxValues: maxValues})
+}
+
+// parseEmbedded parses the embedded card's bytes (or a section of them), which the tests parse
+// in full with every check (TestDeferredAnalyzerEqualsEager): duplicate keys are not looked for.
+func parseEmbedded(data []byte) (jsonx.Value, *Error) {
+	return parseLimited(data, MaxCardBytes, jsonx.Limits{MaxDepth: maxDepth, MaxValues: maxCardValues, KnownUnique: true})
+}
+
+func parseLimited(data []byte, maxBytes int, lim jsonx.Limits) (jsonx.Value, *Error) {
+	maxValues := lim.MaxValues
 	if len(data) > maxBytes {
 		return jsonx.Value{}, tooLarge(maxBytes)
 	}
-	v, err := jsonx.Parse(data, jsonx.Limits{MaxDepth: maxDepth, MaxValues: maxValues})
+	v, err := jsonx.Parse(data, lim)
 	if err != nil {
 		var je *jsonx.Error
 		if errors.As(err, &je) {

@@ -44,7 +44,7 @@ func (c *RateCard) buildDeferredTranslations() {
 		return
 	}
 	c.deferredTranslations = nil
-	v, err := parseDocument(section, MaxCardBytes, maxCardValues)
+	v, err := parseEmbedded(section)
 	p := cardParser{c: c, err: err, trusted: true}
 	p.translationsOf(v, "translations")
 	if p.err != nil {

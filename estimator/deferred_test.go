@@ -175,3 +175,22 @@ func TestDeferredBuildsConcurrent(t *testing.T) {
 		require.Equal(t, want[g%len(locales)], got[g], locales[g%len(locales)])
 	}
 }
+
+// BenchmarkDeferredAnalyzerBuild: what the first prompt of the module costs on top of its quote
+// (reading the complexity section of the embedded card; the browser's figure is in docs/wasm.md).
+func BenchmarkDeferredAnalyzerBuild(b *testing.B) {
+	full, err := parseRateCard(defaultCardJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c, err := parseCard(defaultCardJSON, true, full.Digest())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		c.an()
+	}
+}

@@ -233,7 +233,13 @@ func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 			doc, translations = d, s
 		}
 	}
-	root, err := parseDocument(doc, MaxCardBytes, maxCardValues)
+	var root jsonx.Value
+	var err *Error
+	if trusted {
+		root, err = parseEmbedded(doc)
+	} else {
+		root, err = parseDocument(doc, MaxCardBytes, maxCardValues)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +255,7 @@ func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 	}
 	if section != nil && p.err == nil {
 		c.deferredComplexity = func() (object, *Error) {
-			v, err := parseDocument(section, MaxCardBytes, maxCardValues)
+			v, err := parseEmbedded(section)
 			if err != nil {
 				return object{}, err
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,6 +141,71 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.field, e.Field, e.Message)
 			assert.Contains(t, []string{estimator.CodeInvalidRateCard, estimator.CodeDuplicateField}, e.Code)
+		})
+	}
+}
+
+// TestLexiconErrorsNameTheItem: the paths of a lexicon's items are built only for an error, so
+// these name items past the first, in lists of every kind, and the term listed before.
+func TestLexiconErrorsNameTheItem(t *testing.T) {
+	tests := []struct {
+		name          string
+		mutate        func(m map[string]any)
+		field, inText string
+	}{
+		{"a term in two signals", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 2).(map[string]any)
+			first := at(m, "complexity", "signals", 0, "terms", 3).(string)
+			s["terms"] = append(s["terms"].([]any), first)
+		}, "complexity.signals[2].terms[last]", "is already listed at complexity.signals[0].terms[3]"},
+		{"a term not a string", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 1).(map[string]any)
+			s["terms"] = append(s["terms"].([]any), 7)
+		}, "complexity.signals[1].terms[last]", "must be a string"},
+		{"a blank term", func(m map[string]any) {
+			s := at(m, "complexity", "signals", 1).(map[string]any)
+			s["terms"] = append(s["terms"].([]any), " ")
+		}, "complexity.signals[1].terms[last]", "non-empty term"},
+		{"a crowd noun of two words", func(m map[string]any) {
+			c := at(m, "complexity", "crowd").(map[string]any)
+			c["nouns"] = append(c["nouns"].([]any), "fire fighters")
+		}, "complexity.crowd.nouns[last]", "is one word"},
+		{"a neutral term in Latin letters", func(m map[string]any) {
+			c := at(m, "complexity").(map[string]any)
+			c["neutral"] = append(c["neutral"].([]any), "kite")
+		}, "complexity.neutral[last]", "is Chinese"},
+		{"a calm term of two words", func(m map[string]any) {
+			c := at(m, "complexity", "calm").(map[string]any)
+			c["terms"] = append(c["terms"].([]any), "very still")
+		}, "complexity.calm.terms[last]", "must be one word"},
+		{"a model weight not a number", func(m map[string]any) {
+			at(m, "complexity", "model", "weights").(map[string]any)["zebra"] = "1"
+		}, "complexity.model.weights.zebra", "must be an integer, not string"},
+		{"a background key of three words", func(m map[string]any) {
+			at(m, "complexity", "model", "background").(map[string]any)["a b c"] = 1
+		}, "complexity.model.background.a b c", "one or two words"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := defaultCardMap(t)
+			tt.mutate(m)
+			field := tt.field
+			if list, ok := strings.CutSuffix(field, "[last]"); ok {
+				var items any = m
+				for _, k := range strings.Split(strings.NewReplacer("[", ".", "]", "").Replace(list), ".") {
+					if i, err := strconv.Atoi(k); err == nil {
+						items = items.([]any)[i]
+					} else {
+						items = items.(map[string]any)[k]
+					}
+				}
+				field = list + "[" + strconv.Itoa(len(items.([]any))-1) + "]"
+			}
+			_, err := estimator.ParseRateCard(marshalCard(t, m))
+			var e *estimator.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, field, e.Field, e.Message)
+			assert.Contains(t, e.Message, tt.inText)
 		})
 	}
 }

@@ -206,6 +206,36 @@ func TestParseManyKeys(t *testing.T) {
 	}
 }
 
+func TestParseKnownUniqueSkipsTheDuplicateSearch(t *testing.T) {
+	// KnownUnique is for bytes parsed before with the search (the embedded card): it does not
+	// look, so a duplicate it is wrongly given comes through as two members, in order.
+	for _, doc := range []string{`{"a":1,"a":2}`, manyKeys(40) + `,"k0":2}`} {
+		_, err := Parse([]byte(doc), Limits{})
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, "duplicate_field", e.Code)
+		v, err := Parse([]byte(doc), Limits{KnownUnique: true})
+		require.NoError(t, err)
+		assert.Equal(t, `2`, v.Members[len(v.Members)-1].Value.Str)
+	}
+	v, err := Parse([]byte(manyKeys(40)+"}"), Limits{KnownUnique: true})
+	require.NoError(t, err)
+	assert.Len(t, v.Members, 40)
+}
+
+// manyKeys returns `{"k0":1,…,"kN-1":1` (the object left open).
+func manyKeys(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + strconv.Itoa(i) + `":1`)
+	}
+	return b.String()
+}
+
 func TestParseDoesNotAliasInput(t *testing.T) {
 	in := []byte(`{"k":"value","n":12}`)
 	v, err := Parse(in, Limits{})
