@@ -19,7 +19,7 @@
 // layout.js. Shared: ce/styles.js, ce/format.js, ce/dom.js, ce/i18n.js; facts.js is generated
 // from Go at build time. This file keeps the element's API: attributes, properties, events.
 
-import { DEFAULT_SPEC, CARD, CARD_JSON } from './facts.js';
+import { DEFAULT_SPEC, CARD } from './facts.js';
 import { useRateCard, canPrice, pageEvents } from './ce/engine.js';
 import { Controller } from './ce/controller.js';
 import { styles } from './ce/styles.js';
@@ -415,8 +415,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
     if (!catalogueLoaded(loc.lang)) this.#awaitCatalogue(loc.lang);
-    const card = this.#ctl.cardJSON;
-    this.#fmt = { ...makeFormats(loc.tag, String(card?.currency ?? CARD_JSON.currency), this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
+    this.#fmt = { ...makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
     return this.#fmt;
   }
   /**
@@ -483,7 +482,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#catalogueWait) return false; // built when the catalogue arrives
     return !this.#built || this.#choices() !== this.#builtChoices || this.#cardCurrency() !== this.#builtCurrency;
   }
-  #cardCurrency() { return String(this.#ctl.cardJSON?.currency ?? CARD_JSON.currency); }
+  #cardCurrency() { return this.#ctl.currency; }
 
   /** Builds the element again (a change of language, format or layout) and prices what it shows. */
   #rebuild() {

@@ -23,14 +23,6 @@ import (
 func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (js, dts []byte, err error) {
 	ops := estimator.Ops()
 	codes := estimator.ErrorCodes()
-	var cardJSON any
-	if err := json.Unmarshal(card.JSON(), &cardJSON); err != nil {
-		return nil, nil, err
-	}
-	compactCard, err := json.Marshal(cardJSON)
-	if err != nil {
-		return nil, nil, err
-	}
 	enc := func(v any) string {
 		b, err2 := json.Marshal(v)
 		if err2 != nil && err == nil {
@@ -45,8 +37,9 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	fmt.Fprintf(&b, "/** Every error code of the contract. */\nexport const ERROR_CODES = Object.freeze(%s);\n\n", enc(codes))
 	fmt.Fprintf(&b, "/** The spec shown before anyone chooses: the build card's reference point (RateCard.DefaultSpec). */\nexport const DEFAULT_SPEC = Object.freeze(%s);\n\n", defaultSpec)
 	fmt.Fprintf(&b, "/** The build card's quote for DEFAULT_SPEC, computed natively (the preview before the module loads). */\nexport const DEFAULT_QUOTE = Object.freeze(%s);\n\n", string(m.DefaultQuote))
-	fmt.Fprintf(&b, "/** The rate card linked into the module (make build RATECARD=path). */\nexport const CARD = Object.freeze({ version: %s, digest: %s });\n\n", enc(card.Version()), enc(card.Digest()))
-	fmt.Fprintf(&b, "/** That card's JSON, parsed. */\nexport const CARD_JSON = %s;\n\n", compactCard)
+	// Not the card's whole JSON: what the element needs before the module loads is its currency
+	// and language, and the rest (64 KB of object literal) was evaluated with every page's bundle.
+	fmt.Fprintf(&b, "/** The rate card linked into the module (make build RATECARD=path): its version, digest, currency and language. */\nexport const CARD = Object.freeze({ version: %s, digest: %s, currency: %s, language: %s });\n\n", enc(card.Version()), enc(card.Digest()), enc(card.Currency()), enc(card.Language()))
 	choices, err := buildChoices(card)
 	if err != nil {
 		return nil, nil, err
@@ -78,8 +71,7 @@ func generateFacts(card *estimator.RateCard, m *Manifest, defaultSpec string) (j
 	d.WriteString("export declare const ERROR_CODES: readonly ErrorCode[];\n")
 	d.WriteString("export declare const DEFAULT_SPEC: Readonly<{ resolution: string; fps: number; durationSeconds: number; complexity: string; mode: string; count: number; prompt?: string }>;\n")
 	d.WriteString("export declare const DEFAULT_QUOTE: Readonly<Record<string, any>>;\n")
-	d.WriteString("export declare const CARD: Readonly<{ version: string; digest: string }>;\n")
-	d.WriteString("export declare const CARD_JSON: any;\n")
+	d.WriteString("export declare const CARD: Readonly<{ version: string; digest: string; currency: string; language: string }>;\n")
 	d.WriteString("export declare const CHOICES: Readonly<Record<string, import('./credit-estimator.js').Choices>>;\n")
 	d.WriteString("export declare const CONTROL_BLOCK: Readonly<{ requestAddr: number; requestCap: number; responseAddr: number; responseCap: number; maxRequestBytes: number; bytes: number }>;\n")
 	d.WriteString("export declare const MAX_REQUEST_BYTES: number;\n")

@@ -13,12 +13,11 @@
 //   card     {state, version, digest} the engine's card changed or its freshness became known
 //   failed   no engine and no fallback (loadError says why)
 //   loaderror {message}
-import { DEFAULT_SPEC, DEFAULT_QUOTE, CARD_JSON } from '../facts.js';
+import { DEFAULT_SPEC, DEFAULT_QUOTE, CARD } from '../facts.js';
 import { getEngine, hasPageCard, canPrice } from './engine.js';
 import { builtChoices, engineChoices, cardTranslations } from './choices.js';
 import { remoteCard, remoteQuote, remoteChoices } from './remote.js';
 import { subtractDecimal } from './format.js';
-import { FALLBACK } from './i18n.js';
 
 /** @typedef {import('./engine.js').Engine} Engine */
 /**
@@ -163,9 +162,10 @@ export class Controller extends EventTarget {
     return null;
   }
 
-  /** The card's JSON whose currency prices are shown in. */
-  get cardJSON() {
-    return this.engine && canPrice(this.engine) ? this.engine.est.rateCard().card : this.remote?.card ?? CARD_JSON;
+  /** The currency prices are shown in: the card's in use, else the build card's. */
+  get currency() {
+    const card = this.engine && canPrice(this.engine) ? this.engine.est.rateCard().card : this.remote?.card;
+    return String(card?.currency ?? CARD.currency);
   }
 
   /** The digest a form built now is built for ("" until an engine may price). */
@@ -217,7 +217,7 @@ export class Controller extends EventTarget {
   preview(spec, o) {
     if (this.engine || this.remote || this.phase === 'failed') return null;
     if (!this.choices(o.lang, o.ownCard) || o.customAssets) return null;
-    return sameSpec(spec, DEFAULT_SPEC) && o.lang === String(CARD_JSON?.language ?? FALLBACK) ? DEFAULT_QUOTE : null;
+    return sameSpec(spec, DEFAULT_SPEC) && o.lang === CARD.language ? DEFAULT_QUOTE : null;
   }
 
   // ---- quotes ----

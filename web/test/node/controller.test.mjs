@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { shim, DIST, GOOD_SPEC } from './helpers.mjs';
+import { shim, DIST, ROOT, GOOD_SPEC } from './helpers.mjs';
 
 const { load } = await shim();
 const { Controller, sameSpec, errorOf } = await import(pathToFileURL(path.join(DIST, 'ce/controller.js')).href);
-const { DEFAULT_SPEC, DEFAULT_QUOTE, CARD_JSON, CHOICES } = await import(pathToFileURL(path.join(DIST, 'facts.js')).href);
+const { DEFAULT_SPEC, DEFAULT_QUOTE, CHOICES } = await import(pathToFileURL(path.join(DIST, 'facts.js')).href);
 const { builtChoices } = await import(pathToFileURL(path.join(DIST, 'ce/choices.js')).href);
+/** The card a server answers with in the quoteApi tests: the default one. */
+const SERVER_CARD = JSON.parse(readFileSync(path.join(ROOT, 'estimator/ratecard.json'), 'utf8'));
 
 /** An engine as ce/engine.js hands it out, around the real module. */
 async function engine(state = 'current') {
@@ -79,7 +81,7 @@ test('loading: source, ready, refresh in that order; choices and quotes are the 
   assert.deepEqual(c.resolutions.map((r) => r.value), card.formats.map((f) => f.resolution));
   assert.equal(c.currency, card.currency);
   assert.deepEqual(ctl.cardInfo, eng.card);
-  assert.equal(ctl.cardJSON.version, card.version);
+  assert.equal(ctl.currency, card.currency);
   assert.equal(ctl.builtFor, eng.card.digest);
   assert.ok(ctl.mayPrice());
 
@@ -146,7 +148,7 @@ test('the server fallback (quoteApi): the server\'s card, its quotes; a supersed
   const asked = [];
   const ctl = new Controller({
     getEngine: async () => { throw new Error('no wasm'); },
-    remoteCard: async () => ({ card: CARD_JSON, digest }),
+    remoteCard: async () => ({ card: SERVER_CARD, digest }),
     remoteChoices: async (_base, lang) => { asked.push(lang); return { ...builtChoices(lang), version: `server-${lang}` }; },
     remoteQuote: (_base, spec, signal) => new Promise((resolve, reject) => {
       answers.push({ spec, resolve });
@@ -157,7 +159,7 @@ test('the server fallback (quoteApi): the server\'s card, its quotes; a supersed
   const seen = record(ctl);
   ctl.start({ ...START, quoteApi: true, lang: 'de' });
   await once(ctl, 'refresh');
-  assert.deepEqual(seen, ['source', ['ready', { cardVersion: CARD_JSON.version, source: 'server' }], 'refresh']);
+  assert.deepEqual(seen, ['source', ['ready', { cardVersion: SERVER_CARD.version, source: 'server' }], 'refresh']);
   assert.equal(ctl.cardInfo.state, 'server');
   // The server's choices, in the element's language; another language is asked once, and until
   // it is answered the first one's are shown.
