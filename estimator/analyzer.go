@@ -640,7 +640,7 @@ func (a *analyzer) word(prompt string, t *scan.Token, ws *wordScan, st *scanStat
 		ok := true
 		for k := range term.prev {
 			pw := &ws.window[(ws.count-2-k+len(ws.window))%len(ws.window)]
-			if pw.text() != term.prev[len(term.prev)-1-k] {
+			if string(pw.stem[:pw.n]) != term.prev[len(term.prev)-1-k] { // compared in place: no conversion
 				ok = false
 				break
 			}
