@@ -194,3 +194,63 @@ func BenchmarkDeferredAnalyzerBuild(b *testing.B) {
 		c.an()
 	}
 }
+
+// skipperSpans finds a card's section spans with the start-up skipper (memberSpan).
+func skipperSpans(t *testing.T, data []byte) cardSpans {
+	t.Helper()
+	root := skipSpace(data, 0)
+	var sp cardSpans
+	var ok bool
+	sp.Complexity[0], sp.Complexity[1], ok = memberSpan(data, root, "complexity")
+	require.True(t, ok)
+	sp.Levels[0], sp.Levels[1], ok = memberSpan(data, sp.Complexity[0], "levels")
+	require.True(t, ok)
+	if s, e, ok := memberSpan(data, root, "translations"); ok {
+		sp.Translations = [2]int{s, e}
+	}
+	return sp
+}
+
+// TestCardSpans: cutting a card at its sections' spans gives the bytes of the skipper's two cuts
+// (withoutAnalyzerJSON, then withoutMemberValue), whichever section comes first; spans that do
+// not fit are refused. In the build with cardsource's generated file (TestCardSourceBuilds) the
+// spans it found at build time, with encoding/json, are the skipper's.
+func TestCardSpans(t *testing.T) {
+	want := skipperSpans(t, defaultCardJSON)
+	if defaultCardSpans != (cardSpans{}) {
+		require.Equal(t, want, defaultCardSpans, "the build-time spans")
+	}
+	docs := [][]byte{
+		defaultCardJSON,
+		[]byte(`{"translations": {"de": {"a": "b"}}, "x": 1, "complexity": {"signals": [], "levels": [1, 2] }, "y": {}}`),
+		[]byte(` {"complexity":{"levels":[{"n":1}]},"translations":{}}`),
+		[]byte(`{"a":[1,{"b":"}"}],"complexity":{"levels":{}}}`),
+	}
+	for _, data := range docs {
+		sp := skipperSpans(t, data)
+		doc, section, translations, ok := sp.cut(data)
+		require.True(t, ok, string(data))
+		d1, s1, ok := withoutAnalyzerJSON(data)
+		require.True(t, ok)
+		d2, t2, ok := withoutMemberValue(d1, "translations")
+		if !ok {
+			d2, t2 = d1, nil
+		}
+		require.Equal(t, string(d2), string(doc), string(data))
+		require.Equal(t, string(s1), string(section))
+		require.Equal(t, string(t2), string(translations))
+	}
+	n := len(defaultCardJSON)
+	c, l, tr := want.Complexity, want.Levels, want.Translations
+	for _, bad := range []cardSpans{
+		{},
+		{Complexity: [2]int{c[1], c[0]}, Levels: l},
+		{Complexity: [2]int{c[0], n + 1}, Levels: l},
+		{Complexity: c, Levels: [2]int{c[0] - 1, l[1]}},
+		{Complexity: c, Levels: l, Translations: [2]int{c[1] - 1, tr[1]}},
+		{Complexity: c, Levels: l, Translations: [2]int{tr[0], n + 1}},
+	} {
+		_, _, _, ok := bad.cut(defaultCardJSON)
+		require.False(t, ok, "%+v", bad)
+	}
+}

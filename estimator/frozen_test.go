@@ -22,7 +22,7 @@ func TestFrozenCardBuilds(t *testing.T) {
 // `make wasm` does, and runs TestEmbeddedCardIsTheFile and the anchors on that build.
 func TestCardSourceBuilds(t *testing.T) {
 	testGeneratedBuild(t, "cardjson.go", []string{"./internal/cmd/cardsource", "-card", "ratecard.json"},
-		nil, "TestEmbeddedCardIsTheFile", "TestDefaultCardAnchors")
+		nil, "TestEmbeddedCardIsTheFile", "TestDefaultCardAnchors", "TestCardSpans", "TestDeferredAnalyzerEqualsEager")
 }
 
 // testGeneratedBuild runs a generator (go run gen... -out file) into a temporary folder, then

@@ -226,11 +226,16 @@ func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
 	if trusted && digest != "" {
 		// Nothing needs the whole tree at start: the complexity section's JSON is parsed at the
 		// first prompt, the translations' at the first request in another language (deferred.go).
-		if d, s, ok := withoutAnalyzerJSON(data); ok {
-			doc, section = d, s
-		}
-		if d, s, ok := withoutMemberValue(doc, "translations"); ok {
-			doc, translations = d, s
+		// Where they are was found at build time when the module was built (defaultCardSpans).
+		if d, s, tr, ok := defaultCardSpans.cut(data); ok {
+			doc, section, translations = d, s, tr
+		} else {
+			if d, s, ok := withoutAnalyzerJSON(data); ok {
+				doc, section = d, s
+			}
+			if d, s, ok := withoutMemberValue(doc, "translations"); ok {
+				doc, translations = d, s
+			}
 		}
 	}
 	var root jsonx.Value
