@@ -643,7 +643,7 @@ func (p *cardParser) together(mo object) {
 	}
 	tw.pairs = make([]int32, n*n)
 	seen := make([]bool, n*n)
-	weights := func(key string, each func(k, kp string, w int32) bool) {
+	weights := func(key string, each func(k string, w int32) string) {
 		if !to.has(key) {
 			return
 		}
@@ -652,37 +652,28 @@ func (p *cardParser) together(mo object) {
 			p.fail(typeError(path, "an object", v))
 			return
 		}
-		for _, mem := range v.Members {
-			kp := join(path, mem.Key)
-			w, err := fixedValue(mem.Value, kp, 0, -maxModelWeight, maxModelWeight, false, "an integer")
-			if p.fail(err) || !each(mem.Key, kp, int32(w)) {
-				return
-			}
-		}
+		p.weightsOf(v, path, each)
 	}
-	weights("pairs", func(k, kp string, w int32) bool {
+	weights("pairs", func(k string, w int32) string {
 		x, y, _ := strings.Cut(k, "+")
 		i, j := index(x), index(y)
 		if i < 0 || j < 0 || i == j {
-			p.bad(kp, `must be two different signal ids (or "crowd-count") joined by "+"`)
-			return false
+			return `must be two different signal ids (or "crowd-count") joined by "+"`
 		}
 		if seen[i*n+j] {
-			p.bad(kp, "is the same pair as another key")
-			return false
+			return "is the same pair as another key"
 		}
 		seen[i*n+j], seen[j*n+i] = true, true
 		tw.pairs[i*n+j], tw.pairs[j*n+i] = w, w
-		return true
+		return ""
 	})
-	weights("counts", func(k, kp string, w int32) bool {
+	weights("counts", func(k string, w int32) string {
 		// One digit: maxTogether is 8.
 		if len(k) != 1 || k[0] < '2' || k[0] > '0'+maxTogether {
-			p.bad(kp, "must be a number of rule features from 2 to "+strconv.Itoa(maxTogether))
-			return false
+			return "must be a number of rule features from 2 to " + strconv.Itoa(maxTogether)
 		}
 		tw.counts[k[0]-'2'] = w
-		return true
+		return ""
 	})
 	if p.err == nil {
 		tw.n = n
@@ -693,7 +684,22 @@ func (p *cardParser) together(mo object) {
 // an explanation, background ones are not.
 func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
 	m := &p.c.analyzer.model
-	// A key's path is built only for an error: a card has thousands of keys.
+	return p.weightsOf(v, path, func(key string, w int32) string {
+		h, ok := modelFeatureHash(key)
+		if !ok {
+			return "must be one or two words, or one or two Han characters"
+		}
+		if !m.add(featureKey(h), w, named) {
+			return "means the same feature as another key (after stemming)"
+		}
+		return ""
+	})
+}
+
+// weightsOf reads the members of object v (at path) as key → integer weight, handing each to
+// each, which returns why it refuses the key ("" when it takes it). A key's path is built only
+// for an error: a card has thousands of keys.
+func (p *cardParser) weightsOf(v jsonx.Value, path string, each func(key string, w int32) string) bool {
 	for _, mem := range v.Members {
 		w, err := fixedValue(mem.Value, "", 0, -maxModelWeight, maxModelWeight, false, "an integer")
 		if err != nil {
@@ -701,13 +707,8 @@ func (p *cardParser) modelWeights(v jsonx.Value, path string, named bool) bool {
 			p.fail(err)
 			return false
 		}
-		h, ok := modelFeatureHash(mem.Key)
-		if !ok {
-			p.bad(join(path, mem.Key), "must be one or two words, or one or two Han characters")
-			return false
-		}
-		if !m.add(featureKey(h), int32(w), named) {
-			p.bad(join(path, mem.Key), "means the same feature as another key (after stemming)")
+		if why := each(mem.Key, int32(w)); why != "" {
+			p.bad(join(path, mem.Key), why)
 			return false
 		}
 	}

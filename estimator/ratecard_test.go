@@ -148,66 +148,66 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 // TestLexiconErrorsNameTheItem: the paths of a lexicon's items are built only for an error, so
 // these name items past the first, in lists of every kind, and the term listed before.
 func TestLexiconErrorsNameTheItem(t *testing.T) {
-	tests := []struct {
-		name          string
-		mutate        func(m map[string]any)
-		field, inText string
+	// fromCard is an item taken from the card itself, at a path.
+	type fromCard []any
+	appended := []struct {
+		name   string
+		list   []any // where the item is appended: the last key names the list in its object
+		item   any
+		inText string
 	}{
-		{"a term in two signals", func(m map[string]any) {
-			s := at(m, "complexity", "signals", 2).(map[string]any)
-			first := at(m, "complexity", "signals", 0, "terms", 3).(string)
-			s["terms"] = append(s["terms"].([]any), first)
-		}, "complexity.signals[2].terms[last]", "is already listed at complexity.signals[0].terms[3]"},
-		{"a term not a string", func(m map[string]any) {
-			s := at(m, "complexity", "signals", 1).(map[string]any)
-			s["terms"] = append(s["terms"].([]any), 7)
-		}, "complexity.signals[1].terms[last]", "must be a string"},
-		{"a blank term", func(m map[string]any) {
-			s := at(m, "complexity", "signals", 1).(map[string]any)
-			s["terms"] = append(s["terms"].([]any), " ")
-		}, "complexity.signals[1].terms[last]", "non-empty term"},
-		{"a crowd noun of two words", func(m map[string]any) {
-			c := at(m, "complexity", "crowd").(map[string]any)
-			c["nouns"] = append(c["nouns"].([]any), "fire fighters")
-		}, "complexity.crowd.nouns[last]", "is one word"},
-		{"a neutral term in Latin letters", func(m map[string]any) {
-			c := at(m, "complexity").(map[string]any)
-			c["neutral"] = append(c["neutral"].([]any), "kite")
-		}, "complexity.neutral[last]", "is Chinese"},
-		{"a calm term of two words", func(m map[string]any) {
-			c := at(m, "complexity", "calm").(map[string]any)
-			c["terms"] = append(c["terms"].([]any), "very still")
-		}, "complexity.calm.terms[last]", "must be one word"},
-		{"a model weight not a number", func(m map[string]any) {
-			at(m, "complexity", "model", "weights").(map[string]any)["zebra"] = "1"
-		}, "complexity.model.weights.zebra", "must be an integer, not string"},
-		{"a background key of three words", func(m map[string]any) {
-			at(m, "complexity", "model", "background").(map[string]any)["a b c"] = 1
-		}, "complexity.model.background.a b c", "one or two words"},
+		{"a term in two signals", []any{"complexity", "signals", 2, "terms"}, fromCard{"complexity", "signals", 0, "terms", 3}, "is already listed at complexity.signals[0].terms[3]"},
+		{"a term not a string", []any{"complexity", "signals", 1, "terms"}, 7, "must be a string"},
+		{"a blank term", []any{"complexity", "signals", 1, "terms"}, " ", "non-empty term"},
+		{"a crowd noun of two words", []any{"complexity", "crowd", "nouns"}, "fire fighters", "is one word"},
+		{"a neutral term in Latin letters", []any{"complexity", "neutral"}, "kite", "is Chinese"},
+		{"a calm term of two words", []any{"complexity", "calm", "terms"}, "very still", "must be one word"},
 	}
-	for _, tt := range tests {
+	for _, tt := range appended {
 		t.Run(tt.name, func(t *testing.T) {
 			m := defaultCardMap(t)
-			tt.mutate(m)
-			field := tt.field
-			if list, ok := strings.CutSuffix(field, "[last]"); ok {
-				var items any = m
-				for _, k := range strings.Split(strings.NewReplacer("[", ".", "]", "").Replace(list), ".") {
-					if i, err := strconv.Atoi(k); err == nil {
-						items = items.([]any)[i]
-					} else {
-						items = items.(map[string]any)[k]
-					}
-				}
-				field = list + "[" + strconv.Itoa(len(items.([]any))-1) + "]"
+			item := tt.item
+			if from, ok := item.(fromCard); ok {
+				item = at(m, from...)
 			}
-			_, err := estimator.ParseRateCard(marshalCard(t, m))
-			var e *estimator.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, field, e.Field, e.Message)
-			assert.Contains(t, e.Message, tt.inText)
+			parent := at(m, tt.list[:len(tt.list)-1]...).(map[string]any)
+			key := tt.list[len(tt.list)-1].(string)
+			parent[key] = append(parent[key].([]any), item)
+			var field strings.Builder
+			for _, k := range tt.list {
+				if i, ok := k.(int); ok {
+					field.WriteString("[" + strconv.Itoa(i) + "]")
+				} else {
+					if field.Len() > 0 {
+						field.WriteString(".")
+					}
+					field.WriteString(k.(string))
+				}
+			}
+			field.WriteString("[" + strconv.Itoa(len(parent[key].([]any))-1) + "]")
+			requireCardError(t, m, field.String(), tt.inText)
 		})
 	}
+	t.Run("a model weight not a number", func(t *testing.T) {
+		m := defaultCardMap(t)
+		at(m, "complexity", "model", "weights").(map[string]any)["zebra"] = "1"
+		requireCardError(t, m, "complexity.model.weights.zebra", "must be an integer, not string")
+	})
+	t.Run("a background key of three words", func(t *testing.T) {
+		m := defaultCardMap(t)
+		at(m, "complexity", "model", "background").(map[string]any)["a b c"] = 1
+		requireCardError(t, m, "complexity.model.background.a b c", "one or two words")
+	})
+}
+
+// requireCardError parses card m and requires an error at field whose message holds inText.
+func requireCardError(t *testing.T, m map[string]any, field, inText string) {
+	t.Helper()
+	_, err := estimator.ParseRateCard(marshalCard(t, m))
+	var e *estimator.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, field, e.Field, e.Message)
+	assert.Contains(t, e.Message, inText)
 }
 
 func TestParseRateCardRejectsBadJSON(t *testing.T) {
