@@ -480,9 +480,8 @@ export class CreditEstimatorElement extends HTMLElement {
    */
   #stale() {
     if (this.#catalogueWait) return false; // built when the catalogue arrives
-    return !this.#built || this.#choices() !== this.#builtChoices || this.#cardCurrency() !== this.#builtCurrency;
+    return !this.#built || this.#choices() !== this.#builtChoices || this.#ctl.currency !== this.#builtCurrency;
   }
-  #cardCurrency() { return this.#ctl.currency; }
 
   /** Builds the element again (a change of language, format or layout) and prices what it shows. */
   #rebuild() {
@@ -495,7 +494,7 @@ export class CreditEstimatorElement extends HTMLElement {
     const mode = this.compact ? 'compact' : 'full';
     const choices = this.#choices();
     this.#builtChoices = choices;
-    this.#builtCurrency = this.#cardCurrency();
+    this.#builtCurrency = this.#ctl.currency;
     this.#disconnectViews();
     this.#badge = null;
     this.#full = null;
