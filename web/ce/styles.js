@@ -30,6 +30,11 @@ export function styles() {
   box-sizing: border-box;
   font-family: var(--ce-font, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK JP", sans-serif);
   font-size: var(--ce-font-size, 15px);
+  /* Three text sizes (the base, --_fs-m, --_fs-s and the total's figure), each from the base, never
+     from a parent's size, and weights 400, 600 and 700 only: every size and weight a page shows is
+     a font lookup at its first layout (on Linux a round trip to the browser process each). */
+  --_fs-m: calc(var(--ce-font-size, 15px) * 0.9);
+  --_fs-s: calc(var(--ce-font-size, 15px) * 0.8);
   font-style: normal;
   font-weight: 400;
   font-variant: normal;
@@ -80,7 +85,7 @@ form { grid-area: form; }
 form { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px 14px; margin: 0; align-content: start; }
 .field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
 .field.wide { grid-column: 1 / -1; }
-label, .label { font-size: 0.8em; font-weight: 600; color: var(--_muted); letter-spacing: 0.01em; }
+label, .label { font-size: var(--_fs-s); font-weight: 600; color: var(--_muted); letter-spacing: 0.01em; }
 select, input, textarea, button { font: inherit; color: inherit; margin: 0; }
 select, input, textarea {
   width: 100%;
@@ -98,13 +103,13 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
   border-color: var(--_accent);
 }
 [aria-invalid="true"] { border-color: var(--_error); }
-.hint { font-size: 0.8em; color: var(--_muted); min-height: 1.2em; }
+.hint { font-size: var(--_fs-s); color: var(--_muted); min-height: 1.2em; }
 .hint.error { color: var(--_error); }
 .signals { display: flex; flex-wrap: wrap; gap: 6px; min-height: 28px; align-items: center; margin: 0; padding: 0; list-style: none; }
 .chip {
   display: inline-flex; gap: 6px; align-items: baseline;
   background: var(--_panel); border: 1px solid var(--_border); border-radius: 999px;
-  padding: 2px 10px; font-size: 0.8em; max-width: 100%;
+  padding: 2px 10px; font-size: var(--_fs-s); max-width: 100%;
 }
 .chip .l { white-space: nowrap; }
 .chip q { font-style: italic; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 18ch; min-width: 0; }
@@ -114,31 +119,31 @@ select:focus-visible, input:focus-visible, textarea:focus-visible, button:focus-
 .level { font-weight: 600; }
 .result { display: flex; flex-direction: column; gap: 10px; min-width: 0; }
 .total { background: var(--_panel); border-radius: var(--_radius); padding: 14px 16px; min-height: 112px; }
-.caption { margin: 0; font-size: 0.8em; font-weight: 600; color: var(--_muted); text-transform: uppercase; letter-spacing: 0.05em; }
+.caption { margin: 0; font-size: var(--_fs-s); font-weight: 600; color: var(--_muted); text-transform: uppercase; letter-spacing: 0.05em; }
 .credits { display: block; margin: 0; line-height: 1.2; font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums; letter-spacing: -0.01em; color: var(--_accent); }
 .unit { color: var(--_muted); }
 .usd, .per { margin: 2px 0 0; font-variant-numeric: tabular-nums; }
-.per { font-size: 0.85em; color: var(--_muted); min-height: 1.3em; }
+.per { font-size: var(--_fs-s); color: var(--_muted); min-height: 1.3em; }
 .pending .credits, .pending .usd { opacity: 0.55; }
 details { border: 1px solid var(--_border); border-radius: calc(var(--_radius) * 0.75); padding: 8px 12px; }
 summary { cursor: pointer; font-weight: 600; }
 .rows { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 4px; min-height: calc(6 * 1.55em); }
-.rows li { display: flex; justify-content: space-between; gap: 10px; font-size: 0.9em; }
+.rows li { display: flex; justify-content: space-between; gap: 10px; font-size: var(--_fs-m); }
 .rows li span:last-child { font-variant-numeric: tabular-nums; color: var(--_muted); white-space: nowrap; }
-.section :is(h1, h2, h3, h4, h5, h6) { font-size: 0.85em; margin: 0 0 4px; color: var(--_muted); }
+.section :is(h1, h2, h3, h4, h5, h6) { font-size: var(--_fs-s); font-weight: 600; margin: 0 0 4px; color: var(--_muted); }
 .ways { margin: 4px 0 0; padding-inline-start: 1.2em; }
-.plans, .topup { font-size: 0.9em; }
+.plans, .topup { font-size: var(--_fs-m); }
 .plans ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; min-height: calc(2 * 1.45em + 2px); }
 .topup p { min-height: 1.45em; }
 .plans li { display: flex; justify-content: space-between; gap: 8px; }
 .plans li.current { font-weight: 600; }
 .plans li span:last-child { font-variant-numeric: tabular-nums; }
 .topup p { margin: 0; }
-.footer { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; font-size: 0.8em; color: var(--_muted); }
+.footer { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; font-size: var(--_fs-s); color: var(--_muted); }
 .status.offline, .status.stale { color: #8a4b00; }
 button {
   border: 1px solid var(--_accent); background: var(--_bg); color: var(--_accent);
-  border-radius: 999px; padding: 5px 12px; cursor: pointer; font-weight: 600; font-size: 0.85em; min-height: 32px;
+  border-radius: 999px; padding: 5px 12px; cursor: pointer; font-weight: 600; font-size: var(--_fs-s); min-height: 32px;
 }
 button:hover { background: color-mix(in srgb, var(--_accent) 8%, var(--_bg)); }
 button.primary { background: var(--_accent); color: #fff; }
@@ -154,11 +159,11 @@ button.primary { background: var(--_accent); color: #fff; }
   min-width: var(--ce-badge-min-width, 13.5ch); justify-content: center;
   background: var(--ce-badge-bg, color-mix(in srgb, var(--_accent) 12%, #fff));
   color: var(--ce-badge-fg, var(--_accent));
-  border-radius: 999px; padding: 3px 10px; font-size: 0.85em; font-weight: 600; font-variant-numeric: tabular-nums;
+  border-radius: 999px; padding: 3px 10px; font-size: var(--_fs-m); font-weight: 600; font-variant-numeric: tabular-nums;
 }
 .badge.error { color: var(--_error); background: color-mix(in srgb, var(--_error) 10%, #fff); }
 .badge.pending { opacity: 0.7; }
-.badge button { min-height: 22px; padding: 0 8px; font-size: 0.9em; }
+.badge button { min-height: 22px; padding: 0 8px; font-size: inherit; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .pending-card { padding: 14px 16px; color: var(--_muted); }
 .fallback { margin: 8px 0 0; }
