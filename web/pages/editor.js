@@ -4,14 +4,14 @@
 // and settles it (or releases it when the render fails: refunded). Without one, the wallet is a
 // local preview. The prompt never leaves the page: a hold sends the settings and the complexity
 // level the local analyser found, and the server prices exactly that (quote-checked).
-import { h, s, registerServiceWorker, engineOf, localePicker, pageLocale, translatePage } from './common.js';
+import { h, s, registerServiceWorkerAfterFirstPrice, engineOf, localePicker, pageLocale, translatePage } from './common.js';
 import { LedgerClient, hundredths } from './ledger-client.js';
 import { fpsAt, canonicalResolution } from '../ce/choices.js';
 import { fmt as fmtNum, subtractDecimal } from '../ce/format.js';
 
-registerServiceWorker();
 
 const badge = /** @type {import('../credit-estimator.js').CreditEstimatorElement} */ (document.getElementById('badge'));
+registerServiceWorkerAfterFirstPrice(badge);
 const prompt = /** @type {HTMLTextAreaElement} */ (document.getElementById('prompt'));
 const errorOut = document.querySelector('[data-error]');
 const genStatus = document.querySelector('[data-gen-status]');

@@ -6,13 +6,13 @@
 // catalogue (pages/messages.js); every number is formatted by the element's formatter.
 // The plans, bundles and comparison table are in the HTML from the build (cmd/webbuild renders
 // them from the card); this script re-renders them in the reader's language once it runs.
-import { h, registerServiceWorker, localePicker, lineChart, engineOf, pageLocale, translatePage } from './common.js';
+import { h, registerServiceWorkerAfterFirstPrice, localePicker, lineChart, engineOf, pageLocale, translatePage } from './common.js';
 import { cardTranslations } from '../ce/choices.js';
 import { fmt } from '../ce/format.js';
 
-registerServiceWorker();
 
 const widget = /** @type {import('../credit-estimator.js').CreditEstimatorElement} */ (document.getElementById('estimate'));
+registerServiceWorkerAfterFirstPrice(widget);
 let est = null;
 /** @type {any} */ let lastQuote = null;
 /** The page's locale, translator and formats (the card's currency). */

@@ -1,9 +1,9 @@
 // The pages ask for what their first live price needs with the document (issue 20): the module is
 // preloaded in the shim's CORS mode and downloaded once, compiled by boot.js while the page loads,
 // and every ES module the page runs is named up front by a modulepreload link (no waterfall of
-// imports discovered one file at a time). Structure only: no timing is asserted here (the figures
-// are bench/startup-bench.mjs's). And what a person may do before the engine has loaded stays when
-// it arrives.
+// imports discovered one file at a time); what the first price does not need starts after it.
+// Structure and order only: no timing is asserted here (the figures are bench/startup-bench.mjs's).
+// And what a person may do before the engine has loaded stays when it arrives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { siteSuite, waitLive, watchProblems, harness } from './helpers.mjs';
@@ -41,6 +41,36 @@ for (const [name, sel] of [['index.html', '#estimate'], ['editor.html', '#badge'
     const unnamed = r.scripts.filter((u) => !r.modulepreloads.includes(u) && !/\/(boot|sw)\.js$/.test(u));
     assert.deepEqual(unnamed, [], 'every module the page loaded has a modulepreload link');
     assert.deepEqual(warnings, [], 'no preload warnings');
+    assert.deepEqual(problems, [], 'no console errors');
+  });
+}
+
+// What the first price does not need waits for it: the service worker's registration (it fetches
+// assets.json, then installs a worker that precaches the site) and the check for a newer card
+// (GET api/v1/ratecard) start in tasks after the element's first price, not beside it. Ordering
+// only: each request's start is compared with the moment of the first price on the page's clock.
+for (const [name, sel] of [['index.html', '#estimate'], ['editor.html', '#badge']]) {
+  test(`${name}: the service worker and the card's freshness check start after the first price`, { skip: req.skip }, async () => {
+    const context = await suite.browser.newContext({ serviceWorkers: 'allow' });
+    await context.addInitScript(() => {
+      document.addEventListener('credit-estimator-change', () => {
+        /** @type {any} */ (window).__firstPrice ??= performance.now();
+      }, true);
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${suite.server.base}${name}`);
+    await waitLive(page, sel);
+    await page.waitForFunction(async () => !!(await navigator.serviceWorker.getRegistration()), null, { timeout: 20_000 });
+    const want = ['/assets.json', '/api/v1/ratecard'];
+    await page.waitForFunction((w) => w.every((p) => performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname === p)), want, { timeout: 20_000 });
+    const r = await page.evaluate((w) => ({
+      firstPrice: /** @type {any} */ (window).__firstPrice,
+      starts: Object.fromEntries(w.map((p) => [p, performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === p)?.startTime])),
+    }), want);
+    await context.close();
+    assert.equal(typeof r.firstPrice, 'number', 'the page priced');
+    for (const p of want) assert.ok(r.starts[p] >= r.firstPrice, `${p} started at ${r.starts[p]} ms, before the first price at ${r.firstPrice} ms`);
     assert.deepEqual(problems, [], 'no console errors');
   });
 }
