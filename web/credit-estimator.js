@@ -260,6 +260,12 @@ export class CreditEstimatorElement extends HTMLElement {
     if (name === 'compact') { if (this.#built) this.#rebuild(); return; }
     if (name === 'rate-card' || name === 'rate-card-digest') { if (this.isConnected) this.#adoptPageCard(); return; }
     if (name === 'locale' || name === 'lang' || name === 'currency-display' || name === 'heading-level') {
+      if ((name === 'locale' || name === 'lang') && this.#fmt) {
+        // The locale it already speaks, named again (the demo pages set every element's locale
+        // at start, most often to the page's own): nothing to build again.
+        const loc = localeOf(this);
+        if (loc.tag === this.#fmt.tag && loc.lang === this.#fmt.lang && loc.dir === this.#fmt.dir) return;
+      }
       this.#fmt = null;
       const waited = this.#catalogueWait !== '';
       this.#catalogueWait = '';
@@ -415,7 +421,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
     if (!catalogueLoaded(loc.lang)) this.#awaitCatalogue(loc.lang);
-    this.#fmt = { ...makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), lang: loc.lang, dir: loc.dir, t: translator(loc) };
+    this.#fmt = { ...makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), tag: loc.tag, lang: loc.lang, dir: loc.dir, t: translator(loc) };
     return this.#fmt;
   }
   /**
