@@ -110,3 +110,29 @@ test('typing before the engine loads: the form is not rebuilt when it arrives, a
   await page.unroute('**/*.wasm', hold);
   await page.close();
 });
+
+// The demo pages set every element's locale as they start, most often to the one it already
+// speaks: that builds nothing again (a second build of the shadow DOM before the first price);
+// another locale still does, in its language.
+test('a locale set to the one the element speaks rebuilds nothing; another locale rebuilds it', { skip: req.skip }, async () => {
+  const page = await suite.browser.newPage();
+  await page.goto(await harness(page, suite.server.base, 'same-locale.html', PAGE.replace('<html lang="en">', '<html lang="en-US">'), {}));
+  await waitLive(page, '#w');
+  const form = () => page.evaluate(() => {
+    const el = /** @type {any} */ (document.querySelector('#w'));
+    const f = el.shadowRoot.querySelector('form');
+    const same = f === /** @type {any} */ (window).form;
+    /** @type {any} */ (window).form = f;
+    return { same, label: el.shadowRoot.querySelector('label')?.textContent ?? '' };
+  });
+  const first = await form();
+  await page.evaluate(() => document.querySelector('#w').setAttribute('locale', 'en-US'));
+  const again = await form();
+  assert.equal(again.same, true, 'the same locale named again: the same form');
+  assert.equal(again.label, first.label);
+  await page.evaluate(() => document.querySelector('#w').setAttribute('locale', 'de-DE'));
+  await page.waitForFunction((l) => document.querySelector('#w').shadowRoot.querySelector('label')?.textContent !== l, first.label);
+  const german = await form();
+  assert.equal(german.same, false, 'another locale: built again');
+  await page.close();
+});
