@@ -24,7 +24,7 @@ import { useRateCard, canPrice, pageEvents } from './ce/engine.js';
 import { Controller } from './ce/controller.js';
 import { styles } from './ce/styles.js';
 import { h } from './ce/dom.js';
-import { makeFormats, fmt, numberOrText } from './ce/format.js';
+import { makeFormats, withFormats, fmt, numberOrText } from './ce/format.js';
 import { localeOf, translator, catalogueLoaded, loadCatalogue } from './ce/i18n.js';
 import './ce/messages.js';
 import { FALLBACK as FALLBACK_LANG } from './ce/i18n.js';
@@ -421,7 +421,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
     if (!catalogueLoaded(loc.lang)) this.#awaitCatalogue(loc.lang);
-    this.#fmt = { ...makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), tag: loc.tag, lang: loc.lang, dir: loc.dir, t: translator(loc) };
+    this.#fmt = withFormats(makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), { tag: loc.tag, lang: loc.lang, dir: loc.dir, t: translator(loc) });
     return this.#fmt;
   }
   /**

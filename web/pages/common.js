@@ -2,7 +2,7 @@
 // translation (pages/messages.js through ce/i18n.js), the element's formatter, the chart.
 // No HTML strings: every text goes through textContent.
 import { pickLocale, translator, catalogueFor, catalogueLoaded, loadCatalogue } from '../ce/i18n.js';
-import { makeFormats } from '../ce/format.js';
+import { makeFormats, withFormats } from '../ce/format.js';
 import '../ce/messages.js';
 import './messages.js';
 
@@ -101,7 +101,7 @@ export const PAGE_LANGUAGES = [['en-US', 'English'], ['zh-CN', '简体中文'], 
  */
 export function pageLocale(currency) {
   const loc = pickLocale([document.documentElement.lang, ...(navigator.languages ?? [])]);
-  return { ...loc, t: translator(loc), f: { ...makeFormats(loc.tag, currency), currency } };
+  return { ...loc, t: translator(loc), f: withFormats(makeFormats(loc.tag, currency), { currency }) };
 }
 
 /**
