@@ -27,7 +27,7 @@ func TestDeferredAnalyzerEqualsEager(t *testing.T) {
 }
 
 func deferredEqualsEager(t *testing.T, eager *RateCard, digest string) {
-	lazy, err := parseCard(defaultCardJSON, true, digest)
+	lazy, err := parseCard(defaultCardJSON, true, digest, defaultCardSpans)
 	require.Nil(t, err)
 	require.Equal(t, eager.Digest(), lazy.Digest())
 	require.NotNil(t, lazy.deferredComplexity, "a trusted card defers its analyzer")
@@ -149,7 +149,7 @@ func FuzzMemberSpan(f *testing.F) {
 func TestDeferredBuildsConcurrent(t *testing.T) {
 	eager, err := parseRateCard(defaultCardJSON)
 	require.Nil(t, err)
-	lazy, err := parseCard(defaultCardJSON, true, eager.Digest())
+	lazy, err := parseCard(defaultCardJSON, true, eager.Digest(), defaultCardSpans)
 	require.Nil(t, err)
 	locales := []string{"de", "zh-Hans", "", "ar", "ja", "es"}
 	want := make([]string, len(locales))
@@ -186,7 +186,7 @@ func BenchmarkDeferredAnalyzerBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		c, err := parseCard(defaultCardJSON, true, full.Digest())
+		c, err := parseCard(defaultCardJSON, true, full.Digest(), defaultCardSpans)
 		if err != nil {
 			b.Fatal(err)
 		}

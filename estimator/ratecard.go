@@ -162,7 +162,7 @@ func Default() *RateCard {
 		return f
 	}
 	defaultOnce.Do(func() {
-		c, err := parseCard(defaultCardJSON, true, defaultCardDigest)
+		c, err := parseCard(defaultCardJSON, true, defaultCardDigest, defaultCardSpans)
 		if err != nil {
 			panic("estimator: embedded rate card is invalid: " + err.Error())
 		}
@@ -216,18 +216,19 @@ func ParseRateCard(data []byte) (*RateCard, error) {
 	return c, nil
 }
 
-func parseRateCard(data []byte) (*RateCard, *Error) { return parseCard(data, false, "") }
+func parseRateCard(data []byte) (*RateCard, *Error) { return parseCard(data, false, "", cardSpans{}) }
 
 // parseCard parses a card. A trusted card is one the tests parse in full from the same bytes
 // (the embedded default): its analyzer is built at its first use, not now (deferred.go), and
-// digest, when not empty, is its digest computed at build time (estimator/internal/cmd/cardsource).
-func parseCard(data []byte, trusted bool, digest string) (*RateCard, *Error) {
+// digest, when not empty, is its digest computed at build time (estimator/internal/cmd/cardsource),
+// and spans, when not zero, are where its sections are in data, found then too.
+func parseCard(data []byte, trusted bool, digest string, spans cardSpans) (*RateCard, *Error) {
 	doc, section, translations := data, []byte(nil), []byte(nil)
 	if trusted && digest != "" {
 		// Nothing needs the whole tree at start: the complexity section's JSON is parsed at the
 		// first prompt, the translations' at the first request in another language (deferred.go).
-		// Where they are was found at build time when the module was built (defaultCardSpans).
-		if d, s, tr, ok := defaultCardSpans.cut(data); ok {
+		// Where they are was found at build time when the module was built (spans).
+		if d, s, tr, ok := spans.cut(data); ok {
 			doc, section, translations = d, s, tr
 		} else {
 			if d, s, ok := withoutAnalyzerJSON(data); ok {
