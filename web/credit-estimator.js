@@ -264,7 +264,7 @@ export class CreditEstimatorElement extends HTMLElement {
         // The locale it already speaks, named again (the demo pages set every element's locale
         // at start, most often to the page's own): nothing to build again.
         const loc = localeOf(this);
-        if (loc.tag === this.#fmt.tag && loc.lang === this.#fmt.lang && loc.dir === this.#fmt.dir) return;
+        if (loc.tag === this.#fmt.locale && loc.lang === this.#fmt.lang && loc.dir === this.#fmt.dir) return;
       }
       this.#fmt = null;
       const waited = this.#catalogueWait !== '';
@@ -421,7 +421,7 @@ export class CreditEstimatorElement extends HTMLElement {
     if (this.#fmt) return this.#fmt;
     const loc = localeOf(this);
     if (!catalogueLoaded(loc.lang)) this.#awaitCatalogue(loc.lang);
-    this.#fmt = withFormats(makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), { tag: loc.tag, lang: loc.lang, dir: loc.dir, t: translator(loc) });
+    this.#fmt = withFormats(makeFormats(loc.tag, this.#ctl.currency, this.currencyDisplay), { lang: loc.lang, dir: loc.dir, t: translator(loc) });
     return this.#fmt;
   }
   /**

@@ -163,7 +163,7 @@ const WARM_REQUEST = JSON.stringify({ ...DEFAULT_SPEC, prompt: 'a' });
  * Quotes a one-word prompt once while the browser is idle, and drops the answer: the module builds
  * its embedded card's complexity analyzer at the first prompt, not at start (the first price of a
  * page needs none; docs/wasm.md), so the first prompt a person types would pay for it (22–79 ms in cold
- * loads of the editor on the 2-core bench machine). Browsers only (requestIdleCallback); a card without the default
+ * loads of the editor on the 2-core bench machine, before that build was halved: docs/wasm.md). Browsers only (requestIdleCallback); a card without the default
  * format (useRateCard) makes the quote fail, and then there was nothing to build.
  * @param {Estimator} est
  */

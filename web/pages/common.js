@@ -65,7 +65,7 @@ export function registerServiceWorkerAfterFirstPrice(el) {
  * Registers the service worker (own origin only) and reports its state in [data-sw-status].
  * The worker URL carries the build id from assets.json, so each build installs a fresh worker.
  */
-export async function registerServiceWorker() {
+async function registerServiceWorker() {
   const out = document.querySelector('[data-sw-status]');
   if (!('serviceWorker' in navigator)) return;
   try {
@@ -227,14 +227,4 @@ export async function engineOf(el) {
   await customElements.whenDefined('credit-estimator');
   await el.whenReady();
   return el.estimator;
-}
-
-/**
- * Formatters for a locale in the old shape, for pages not yet moved to pageLocale() (the editor,
- * until its ledger rewrite lands): the element's formatter underneath, so numbers agree.
- * @param {string} locale
- */
-export function formats(locale) {
-  const f = makeFormats(locale, 'USD');
-  return { credits: f.credits0, credits2: f.credits, int: f.int, money: f.money, money0: f.money0, money4: f.unitPrice, pct: f.pct, date: f.day };
 }
