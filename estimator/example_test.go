@@ -2,6 +2,7 @@ package estimator_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/creditestimator/creditestimator/estimator"
 )
@@ -53,6 +54,19 @@ func ExampleRateCard_AppendDo() {
 	fmt.Println(string(buf[:27]))
 	// Output:
 	// quote: {"credits":"0.21","u
+}
+
+// The wasm module answers the JS shim's estimate() with the quote tape: the quote's values in
+// its JSON's order, separated by TapeSeparator, each list's length before its items.
+func ExampleRateCard_AppendQuoteTape() {
+	tape, err := estimator.Default().AppendQuoteTape(nil, []byte(`{"resolution":"720p","fps":24,"durationSeconds":5}`))
+	if err != nil {
+		panic(err)
+	}
+	fields := strings.Split(string(tape), string(rune(estimator.TapeSeparator)))
+	fmt.Println(fields[:7])
+	// Output:
+	// [0.21 0.21 1 5 1.00 10 s of 1080p at 30 fps, calm content 5]
 }
 
 // Errors name the field at fault and carry a stable code.

@@ -222,10 +222,12 @@ type analysisMemo struct {
 	prompt string
 	cx     Complexity
 	ok     bool
-	// The quote op also keeps the signals' JSON as it last wrote them, in locale: the
-	// explanation is most of a quote's bytes, and writing it again costs more under wasm than
-	// the rest of the quote (TestQuoteOpEqualsEstimate).
+	// The quote op also keeps the signals as it last wrote them, in locale and in one of its two
+	// forms (JSON, or the wasm module's tape when tape is set): the explanation is most of a
+	// quote's bytes, and writing it again costs more under wasm than the rest of the quote
+	// (TestQuoteOpEqualsEstimate).
 	locale  string
+	tape    bool
 	signals []byte
 }
 
@@ -233,7 +235,10 @@ type analysisMemo struct {
 // analysis, so quotes of one prompt at several formats, durations or counts (a pricing table,
 // an editor whose format changes) analyze it once. Only the op uses it: its quote becomes JSON
 // at once, so the shared signals are never handed to a caller that could change them.
-func (c *RateCard) estimateShared(s Spec) (sharedQuote, *Error) {
+func (c *RateCard) estimateShared(s Spec) (sharedQuote, *Error) { return c.estimateSharedAs(s, false) }
+
+// estimateSharedAs is estimateShared with the signals written as JSON or (tape) as the tape.
+func (c *RateCard) estimateSharedAs(s Spec, tape bool) (sharedQuote, *Error) {
 	last := c.lastAnalysis.Load()
 	var m analysisMemo
 	if last != nil {
@@ -252,16 +257,21 @@ func (c *RateCard) estimateShared(s Spec) (sharedQuote, *Error) {
 	}
 	// The signals depend on the prompt and the locale only (not on the format, the duration or
 	// an explicit complexity).
-	if same && last.signals != nil && last.locale == s.Locale {
+	if same && last.signals != nil && last.locale == s.Locale && last.tape == tape {
 		return sharedQuote{Quote: q, signals: last.signals}, nil
 	}
-	sig := appendSignals(make([]byte, 0, 64*len(q.Complexity.Signals)), q.Complexity.Signals)
-	c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true, locale: s.Locale, signals: sig})
+	sig := make([]byte, 0, 64*len(q.Complexity.Signals))
+	if tape {
+		sig = appendTapeSignals(sig, q.Complexity.Signals) // nil when a string holds the separator
+	} else {
+		sig = appendSignals(sig, q.Complexity.Signals)
+	}
+	c.lastAnalysis.Store(&analysisMemo{prompt: m.prompt, cx: m.cx, ok: true, locale: s.Locale, tape: tape, signals: sig})
 	return sharedQuote{Quote: q, signals: sig}, nil
 }
 
 // sharedQuote is the quote op's answer: a Quote and, when the card's last analysis had them,
-// its signals already written as JSON.
+// its signals already written (as JSON, or as the tape for AppendQuoteTape).
 type sharedQuote struct {
 	Quote
 	signals []byte

@@ -66,7 +66,7 @@ var (
 // estimator.Ops(). callBuf's operation index is an index into it.
 var opNames = append(append([]string(nil), moduleOpNames...), estimator.Ops()...)
 
-func init() { moduleOps = []modOp{listOps, noop, rateCardInfo, useRateCard} }
+func init() { moduleOps = []modOp{listOps, noop, rateCardInfo, useRateCard, quoteTape} }
 
 const (
 	initialRequestCap  = 4 << 10

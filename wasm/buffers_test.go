@@ -300,7 +300,7 @@ func TestRateCardSwap(t *testing.T) {
 	}
 }
 
-// One interface: the object holds the buffer functions and abi 2, nothing else.
+// One interface: the object holds the buffer functions and abi 3, nothing else.
 func TestOneInterface(t *testing.T) {
 	x := exports(t)
 	keys := js.Global().Get("Object").Call("keys", x)
@@ -311,10 +311,10 @@ func TestOneInterface(t *testing.T) {
 	if got := strings.Join(names, ","); got != "buffers,reserve,callBuf,abi" {
 		t.Errorf("exports = %s, want buffers,reserve,callBuf,abi", got)
 	}
-	if got := x.Get("abi"); got.Type() != js.TypeNumber || got.Int() != 2 {
+	if got := x.Get("abi"); got.Type() != js.TypeNumber || got.Int() != 3 {
 		t.Errorf("abi = %v", got)
 	}
-	want := `{"ok":["ops","noop","rateCard","useRateCard"`
+	want := `{"ok":["ops","noop","rateCard","useRateCard","quoteTape"`
 	for _, op := range estimator.Ops() {
 		want += `,"` + op + `"`
 	}
@@ -324,5 +324,17 @@ func TestOneInterface(t *testing.T) {
 	}
 	if got := call(t, x, "noop", ""); got != `{"ok":}` {
 		t.Errorf("noop = %s", got)
+	}
+	// quoteTape answers the quote tape (estimator.AppendQuoteTape), its errors as the quote op's.
+	spec := `{"resolution":"720p","fps":24,"durationSeconds":5,"prompt":"waves crash"}`
+	tape, err := estimator.Default().AppendQuoteTape(nil, []byte(spec))
+	if err != nil || len(tape) == 0 || tape[0] == '{' {
+		t.Fatalf("AppendQuoteTape = %q, %v", tape, err)
+	}
+	if got := call(t, x, "quoteTape", spec); got != `{"ok":`+string(tape)+`}` {
+		t.Errorf("quoteTape = %q, want the tape %q", got, tape)
+	}
+	if got, want := call(t, x, "quoteTape", `{"fps":24}`), call(t, x, "quote", `{"fps":24}`); got != want {
+		t.Errorf("quoteTape error = %s, the quote op's %s", got, want)
 	}
 }

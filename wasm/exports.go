@@ -127,6 +127,16 @@ func listOps(b []byte, _ []byte) ([]byte, *estimator.Error) {
 
 func noop(b []byte, _ []byte) ([]byte, *estimator.Error) { return b, nil }
 
+// quoteTape is the quote op answered as the quote tape, which the shim's estimate() reads
+// (estimator.AppendQuoteTape).
+func quoteTape(b []byte, req []byte) ([]byte, *estimator.Error) {
+	out, err := card.Load().AppendQuoteTape(b, req)
+	if err != nil {
+		return nil, asError(err)
+	}
+	return out, nil
+}
+
 func rateCardInfo(b []byte, _ []byte) ([]byte, *estimator.Error) {
 	c := card.Load()
 	b = appendCardHead(b, c)

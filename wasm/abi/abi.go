@@ -15,7 +15,7 @@ const (
 )
 
 // Version is the boundary version the module publishes as exports.abi and the shim checks.
-const Version = 2
+const Version = 3
 
 // ModuleOps are the module's own operations, in index order, before estimator.Ops().
-var ModuleOps = []string{"ops", "noop", "rateCard", "useRateCard"}
+var ModuleOps = []string{"ops", "noop", "rateCard", "useRateCard", "quoteTape"}

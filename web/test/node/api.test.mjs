@@ -54,7 +54,7 @@ test('every method maps to its op; an op the module lacks throws unknown_op', as
   }
   assert.throws(() => est.call('definitely-not-an-op', GOOD_SPEC), (e) => e.code === 'unknown_op');
   // the module's own operations are not estimator operations
-  for (const op of ['ops', 'noop', 'rateCard', 'useRateCard']) {
+  for (const op of ['ops', 'noop', 'rateCard', 'useRateCard', 'quoteTape']) {
     assert.throws(() => est.callJSON(op, '{}'), (e) => e.code === 'unknown_op' && e.message.includes(op), op);
   }
   // a long unknown name is cut in the message exactly as Go's Do cuts it
