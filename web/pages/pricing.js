@@ -82,13 +82,29 @@ function card() { return est.rateCard().card; }
 function tr() { return cardTranslations(card(), L.lang); }
 function planName(p) { return tr().plans?.[p.id] ?? p.name; }
 
+/**
+ * The engine's answers by card and request. An answer depends on nothing else, and the page asks
+ * the same questions again: the recommender's 42 comparisons after the widget's first price (once
+ * when the engine is ready, once when the price settles), when the chart's width changes, when
+ * the language does. The answers are shared: rendering reads them and never changes them.
+ * @type {Map<string, {ok: boolean, value?: any, error?: any}>}
+ */
+const answers = new Map();
+const MAX_ANSWERS = 256;
+
 /** Runs an economics op; returns {ok, value|error}. */
 function op(name, req) {
+  const key = `${est.rateCard().digest} ${name} ${JSON.stringify(req)}`;
+  let r = answers.get(key);
+  if (r) return r;
   try {
-    return { ok: true, value: est.call(name, req) };
+    r = { ok: true, value: est.call(name, req) };
   } catch (err) {
-    return { ok: false, error: err };
+    r = { ok: false, error: err };
   }
+  if (answers.size >= MAX_ANSWERS) answers.clear();
+  answers.set(key, r);
+  return r;
 }
 /** A quote as an op result ({ok, value|error}). */
 function quoteOf(spec) {

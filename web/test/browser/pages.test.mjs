@@ -47,6 +47,33 @@ test('both pages run under the strict CSP with no console errors or violations',
   }
 });
 
+test('pricing page: the recommender asks the engine once per question; a narrower chart is redrawn from its answers', { skip: req.skip }, async () => {
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchProblems(page);
+  await page.goto(`${suite.server.base}index.html`);
+  await waitLive(page, '#estimate');
+  const viewBox = () => page.locator('[data-rec-chart] svg.chart').getAttribute('viewBox');
+  await page.waitForFunction(() => document.querySelector('[data-rec-chart] svg.chart'));
+  // Counts the recommender's questions from here on: the plan comparisons of a monthly number of
+  // videos (the page and the element share one engine; the element asks its own, without jobs).
+  await page.evaluate(() => {
+    const est = /** @type {any} */ (document.querySelector('#estimate')).estimator;
+    window.__asked = 0;
+    const call = est.call.bind(est);
+    est.call = (op, req) => { if (op === 'plans' && req?.jobs) window.__asked++; return call(op, req); };
+  });
+  const wide = await viewBox();
+  await page.setViewportSize({ width: 700, height: 900 });
+  await page.waitForFunction((before) => document.querySelector('[data-rec-chart] svg.chart')?.getAttribute('viewBox') !== before, wide);
+  assert.notEqual(await viewBox(), wide, 'the chart is redrawn for the narrower page');
+  assert.equal(await page.evaluate(() => window.__asked), 0, 'no plan comparison asked again for a new width');
+  // A new question is asked: more videos a month.
+  await page.locator('[data-rec-form] input').fill('321');
+  await page.waitForFunction(() => window.__asked > 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a Bootstrap 5 host page: no style leaks into the widget, none out of it', { skip: req.skip }, async () => {
   const host = (withBootstrap, withWidget) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 ${withBootstrap ? '<link rel="stylesheet" href="bootstrap.min.css">' : ''}<link rel="stylesheet" href="layout.css">
