@@ -100,6 +100,11 @@ func (c *RateCard) AppendDo(dst []byte, op string, request []byte) (response []b
 	if !ok {
 		return nil, newError(CodeUnknownOp, "", "unknown operation "+quoteShort(op))
 	}
+	return c.run(f, dst, request)
+}
+
+// run runs the operation f; an unexpected panic becomes an error with code "internal".
+func (c *RateCard) run(f op, dst, request []byte) (response []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			response, err = nil, newError(CodeInternal, "", "internal error")

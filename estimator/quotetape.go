@@ -12,7 +12,8 @@ import (
 // same members, in the same order, with the same values) in a third of the time: JSON.parse of
 // a 2 KB quote, most of it the explanation's signals, cost more than the estimate itself
 // (docs/wasm.md). The module and the shim are built together, so the tape has no version of its
-// own: web/test/node/tape.test.mjs checks it against the JSON on every golden vector.
+// own: web/test/node/parity.test.mjs checks estimate() against the native JSON on every quote
+// request it sends, and quotetape_test.go the tape against the op's JSON.
 //
 // Layout (one field per line):
 //
@@ -31,25 +32,24 @@ const TapeSeparator = 0x01
 // AppendQuoteTape runs the quote operation on a JSON request, as AppendDo(dst, "quote",
 // request) does, and appends its answer as the quote tape (or, when a string of the quote holds
 // the separator, as the quote's JSON). For the wasm module; every other caller wants AppendDo.
-func (c *RateCard) AppendQuoteTape(dst, request []byte) (response []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			response, err = nil, newError(CodeInternal, "", "internal error")
-		}
-	}()
-	s, e := decodeQuoteRequest(c, request)
-	if e != nil {
-		return nil, e
+func (c *RateCard) AppendQuoteTape(dst, request []byte) ([]byte, error) {
+	return c.run(quoteTape, dst, request)
+}
+
+// quoteTape is the quote op answering with the tape.
+func quoteTape(c *RateCard, dst, request []byte) ([]byte, *Error) {
+	s, err := decodeQuoteRequest(c, request)
+	if err != nil {
+		return nil, err
 	}
-	q, e := c.estimateSharedAs(s, true)
-	if e != nil {
-		return nil, e
+	q, err := c.estimateSharedAs(s, true)
+	if err != nil {
+		return nil, err
 	}
-	start := len(dst)
 	w := tapeWriter{b: dst}
 	q.writeTape(&w, q.signals)
-	if w.bad || len(q.Complexity.Signals) > 0 && q.signals == nil {
-		return q.appendJSON(dst[:start], nil), nil
+	if w.bad {
+		return q.appendJSON(dst, nil), nil
 	}
 	return w.b, nil
 }

@@ -31,11 +31,7 @@ func tapeJSON(t testing.TB, tape []byte) []byte {
 	var b []byte
 	str := func(key string) { b = estimator.AppendJSONString(append(b, `"`+key+`":`...), next()) }
 	quoted := func(key string) { b = append(append(b, `"`+key+`":"`...), next()...); b = append(b, '"') }
-	num := func(key string) string {
-		v := next()
-		b = append(append(b, `"`+key+`":`...), v...)
-		return v
-	}
+	num := func(key string) { b = append(append(b, `"`+key+`":`...), next()...) }
 	count := func() int {
 		var n int
 		if _, err := fmt.Sscan(next(), &n); err != nil {

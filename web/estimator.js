@@ -505,27 +505,27 @@ function run(x, b, op, json, module = false) {
  * @param {string} text
  * @returns {any}
  */
-export function quoteFromTape(text) {
+function quoteFromTape(text) {
   const f = text.split('\x01');
   const nb = +f[6];
   const breakdown = new Array(nb);
   let i = 7;
   for (let k = 0; k < nb; k++, i += 3) breakdown[k] = { factor: f[i], label: f[i + 1], multiplier: f[i + 2] };
-  const complexity = { level: f[i], label: f[i + 1], multiplier: f[i + 2], source: f[i + 3], score: +f[i + 4], signals: /** @type {any[]} */ ([]) };
-  const ns = +f[i + 5];
+  const cx = i; // complexity: level, label, multiplier, source, score, then the signals' count
+  const ns = +f[cx + 5];
   const signals = new Array(ns);
-  i += 6;
+  i = cx + 6;
   for (let k = 0; k < ns; k++, i += 6) {
     /** @type {Record<string, string | number>} */
     const s = { kind: f[i], id: f[i + 1], label: f[i + 2], match: f[i + 3], weight: +f[i + 4] };
     if (f[i + 5] !== '') s.ignored = f[i + 5];
     signals[k] = s;
   }
-  complexity.signals = signals;
   return {
     credits: f[0], unitCredits: f[1], count: +f[2], billedSeconds: +f[3],
     reference: { credits: f[4], label: f[5] },
-    breakdown, complexity,
+    breakdown,
+    complexity: { level: f[cx], label: f[cx + 1], multiplier: f[cx + 2], source: f[cx + 3], score: +f[cx + 4], signals },
     usd: { min: f[i], max: f[i + 1] },
     rateCard: { version: f[i + 2], digest: f[i + 3] },
   };
