@@ -104,13 +104,13 @@ type analyzer struct {
 	signals    []signalDef
 	words      []lexSlot // Latin stem → what it can mean: open addressing by the stem's FNV hash
 	nwords     int
-	han        map[rune][]hanEntry // first rune → Han entries, longest first
-	hanNouns   map[rune][]string   // first rune → Han crowd nouns
-	hanFirst   [1 << 10]uint64     // bit (r mod 2^16): some Han entry or noun may start with r
-	measures   []rune              // Han measure words that count a crowd after a numeral
-	fillers    []rune              // Han characters skipped between a numeral and a noun (个, 多)
-	hanUnits   []string            // Han units after which a numeral is not a crowd (年, 米)
-	bareMin    int64               // a Han numeral this large counts a crowd on its own
+	han        hanIndex          // first rune → Han entries, longest first
+	hanNouns   map[rune][]string // first rune → Han crowd nouns
+	hanFirst   [1 << 10]uint64   // bit (r mod 2^16): some Han entry or noun may start with r
+	measures   []rune            // Han measure words that count a crowd after a numeral
+	fillers    []rune            // Han characters skipped between a numeral and a noun (个, 多)
+	hanUnits   []string          // Han units after which a numeral is not a crowd (年, 米)
+	bareMin    int64             // a Han numeral this large counts a crowd on its own
 	bands      []band
 	crowdLabel string
 	negScope   int // words (Latin) or characters (Han) a negation covers
@@ -702,6 +702,57 @@ func (a *analyzer) countCrowd(ws *wordScan, w *word, negated bool, st *scanState
 	}
 }
 
+// hanIndex maps the first rune of Han entries to the entries (longest first): open addressing on
+// the rune, at most half full. It replaced a Go map, whose lookup was a seventh of a Chinese
+// prompt's scan.
+type hanIndex struct {
+	slots []hanSlot // power-of-two length
+	shift uint8     // 32 − log2(len(slots)): a rune's first slot is the top bits of its hash
+}
+
+type hanSlot struct {
+	r       rune // 0: empty (never a Han rune)
+	entries []hanEntry
+}
+
+// newHanIndex indexes m, its runes in the given order (the card's: the same table for the same
+// card).
+func newHanIndex(m map[rune][]hanEntry, runes []rune) hanIndex {
+	bits := uint8(4)
+	for 1<<bits < 2*len(runes) {
+		bits++
+	}
+	x := hanIndex{slots: make([]hanSlot, 1<<bits), shift: 32 - bits}
+	mask := uint32(len(x.slots) - 1)
+	for _, r := range runes {
+		i := x.first(r)
+		for x.slots[i].r != 0 {
+			i = (i + 1) & mask
+		}
+		x.slots[i] = hanSlot{r: r, entries: m[r]}
+	}
+	return x
+}
+
+func (x *hanIndex) first(r rune) uint32 { return uint32(r) * 0x9E3779B1 >> x.shift }
+
+// get returns the entries that start with r, nil if none.
+func (x *hanIndex) get(r rune) []hanEntry {
+	if len(x.slots) == 0 {
+		return nil
+	}
+	mask := uint32(len(x.slots) - 1)
+	for i := x.first(r); ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.r == r {
+			return s.entries
+		}
+		if s.r == 0 {
+			return nil
+		}
+	}
+}
+
 // markHan notes that a Han entry or noun starts with r.
 func (a *analyzer) markHan(r rune) { a.hanFirst[(r>>6)&0x3ff] |= 1 << (uint(r) & 63) }
 
@@ -716,9 +767,9 @@ func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 	}
 	var second rune = -1
 	if size < len(s) {
-		second, _ = scan.DecodeRune(s[size:])
+		second, _ = hanRune(s[size:])
 	}
-	es := a.han[r]
+	es := a.han.get(r)
 	for i := range es {
 		e := &es[i]
 		if e.second == 0 {
@@ -731,12 +782,23 @@ func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 	return nil
 }
 
+// hanRune decodes the first character of s, which starts at a character of a Han run that the
+// scanner found (every character in it is a Han character, valid UTF-8 of three bytes or, for the
+// rare supplementary ones, four): without the general decoder's checks. Only where the offset
+// is known to be a character's start (scanHan's own loop is not: hanNumeral may step one byte).
+func hanRune(s string) (rune, int) {
+	if s[0] < 0xF0 {
+		return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
+	}
+	return rune(s[0]&0x07)<<18 | rune(s[1]&0x3F)<<12 | rune(s[2]&0x3F)<<6 | rune(s[3]&0x3F), 4
+}
+
 // scanHan segments the Han run prompt[start:end] by longest match over the lexicon, reading
 // numerals as it goes.
 func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scanState) {
 	i := start
 	for i < end {
-		r, size := scan.DecodeRune(prompt[i:end])
+		r, size := scan.DecodeRune(prompt[i:end]) // not hanRune: see hanNumeral's return
 		if e := a.longestHan(prompt[i:end], r, size); e != nil {
 			next := i + len(e.text)
 			if a.model.n > 0 || st.words.collect != nil {
@@ -752,7 +814,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 			case hanNegator:
 				ws.negByte = next
 				for k := 0; k < a.negScope && ws.negByte < end; k++ {
-					_, sz := scan.DecodeRune(prompt[ws.negByte:end])
+					_, sz := hanRune(prompt[ws.negByte:end])
 					ws.negByte += sz
 				}
 			case hanStop:
@@ -781,7 +843,7 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st *scanState) int {
 	j := i
 	for j < end {
-		r, size := scan.DecodeRune(prompt[j:end])
+		r, size := hanRune(prompt[j:end])
 		if !isHanNumeral(r) {
 			break
 		}
@@ -799,14 +861,14 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 	}
 	k := j
 	for f := 0; f < 2 && k < end; f++ {
-		r, size := scan.DecodeRune(prompt[k:end])
+		r, size := hanRune(prompt[k:end])
 		if !hasRune(a.fillers, r) {
 			break
 		}
 		k += size
 	}
 	if k < end {
-		r, size := scan.DecodeRune(prompt[k:end])
+		r, size := hanRune(prompt[k:end])
 		if hasRune(a.measures, r) {
 			end2 := k + size
 			for _, noun := range a.hanNouns[firstRune(prompt[end2:end])] {

@@ -63,7 +63,7 @@ func (p *cardParser) complexity(o object) {
 
 // analyzerOf builds the analyzer from the complexity section (all of it but the levels).
 func (p *cardParser) analyzerOf(co object) {
-	p.c.analyzer.han = map[rune][]hanEntry{}
+	p.han = map[rune][]hanEntry{}
 	seen := map[string]termAt{}
 	p.signals(co, seen)
 	p.crowd(co)
@@ -82,11 +82,12 @@ func (p *cardParser) analyzerOf(co object) {
 		// counts ("waves crashing" is water, not also "crashing").
 		sortStable(e.terms, func(x, y *wordTerm) int { return len(y.prev) - len(x.prev) })
 	}
-	for r, es := range p.c.analyzer.han {
+	for _, es := range p.han {
 		// Longest first: the first entry that matches is the longest match.
 		sortStable(es, func(x, y *hanEntry) int { return len(y.text) - len(x.text) })
-		p.c.analyzer.han[r] = es
 	}
+	p.c.analyzer.han = newHanIndex(p.han, p.hanRunes)
+	p.han, p.hanRunes = nil, nil
 }
 
 func (p *cardParser) levels(o object) {
@@ -277,7 +278,10 @@ func (p *cardParser) addTerm(term string, at termAt, seen map[string]termAt, lat
 		if len(term) > utf8.RuneLen(r) {
 			han.second, _ = utf8.DecodeRuneInString(term[utf8.RuneLen(r):])
 		}
-		a.han[r] = append(a.han[r], han)
+		if p.han[r] == nil {
+			p.hanRunes = append(p.hanRunes, r)
+		}
+		p.han[r] = append(p.han[r], han)
 		a.markHan(r)
 	} else {
 		stems := stemWords(term)

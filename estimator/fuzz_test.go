@@ -70,7 +70,8 @@ func FuzzParseRateCard(f *testing.F) {
 func FuzzAnalyze(f *testing.F) {
 	for _, p := range []string{"", "thousands of troops fighting", "数千名士兵在古战场上激烈厮杀", "1,000,000,000,000 troops",
 		"二十个舞者", "一万二千人", "fast, pan", "\xff\xfe", "ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ", strings.Repeat("war ", 500),
-		"no crowds, slow drone shot", "没有爆炸，静止", "3千名士兵", "两百名乐手", "百万角马", "two hundred thousand soldiers"} {
+		"no crowds, slow drone shot", "没有爆炸，静止", "3千名士兵", "两百名乐手", "百万角马", "two hundred thousand soldiers",
+		"20名舞者", "𠀀𠀁士兵𠀂火", "名\xe4\xb8舞者", "三千\xe5名"} {
 		f.Add(p)
 	}
 	card := estimator.Default()

@@ -284,6 +284,9 @@ type cardParser struct {
 	c       *RateCard
 	err     *Error
 	trusted bool // the embedded card: its analyzer is deferred (deferred.go)
+	// While the analyzer is built: the Han entries by first rune, and the runes in the card's order.
+	han      map[rune][]hanEntry
+	hanRunes []rune
 }
 
 // fail records e, the first error, and reports whether the card has failed. Not inlined (see

@@ -80,6 +80,15 @@ func (sc *Scanner) Next(t *Token) bool {
 		case IsHan(r):
 			j := i + size
 			for j < len(s) && s[j] >= utf8.RuneSelf {
+				// Most of a Han run is three bytes led by E3–E9 (U+3000–U+9FFF: no overlong
+				// form, no surrogate), read here without a call.
+				if b := s[j]; b >= 0xE3 && b <= 0xE9 && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80 {
+					if !IsHan(rune(b&0x0F)<<12 | rune(s[j+1]&0x3F)<<6 | rune(s[j+2]&0x3F)) {
+						break
+					}
+					j += 3
+					continue
+				}
 				r, size := DecodeRune(s[j:])
 				if !IsHan(r) {
 					break

@@ -1,0 +1,34 @@
+package estimator
+
+import "testing"
+
+// TestHanIndexIsTheMap: the Han index answers every rune as the map it was built from, for
+// sizes from empty to many collisions.
+func TestHanIndexIsTheMap(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 8, 9, 100, 1000} {
+		m := map[rune][]hanEntry{}
+		var runes []rune
+		// Runes that share their low bits, and supplementary ones.
+		for i := 0; i < n; i++ {
+			r := rune(0x4E00 + i*64)
+			if i%5 == 4 {
+				r = rune(0x20000 + i)
+			}
+			m[r] = []hanEntry{{text: string(r), signal: i}}
+			runes = append(runes, r)
+		}
+		x := newHanIndex(m, runes)
+		if 2*len(m) > len(x.slots) && len(m) > 0 {
+			t.Fatalf("n=%d: %d runes in %d slots: more than half full", n, len(m), len(x.slots))
+		}
+		for r := rune(0x3400); r < 0x20000+1100; r++ {
+			if r == 0xA000 {
+				r = 0x20000
+			}
+			got, want := x.get(r), m[r]
+			if len(got) != len(want) || (len(want) > 0 && got[0].signal != want[0].signal) {
+				t.Fatalf("n=%d: get(%U) = %v, want %v", n, r, got, want)
+			}
+		}
+	}
+}
