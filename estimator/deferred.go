@@ -1,5 +1,7 @@
 package estimator
 
+import "github.com/creditestimator/creditestimator/estimator/internal/jsonx"
+
 // A trusted card (the embedded default) builds its analyzer at the first analysis of a prompt
 // instead of at start-up, and reads its translations at the first request in another language
 // (a page in the card's language never needs them; in the browser they were a tenth of Go's
@@ -24,12 +26,36 @@ func (c *RateCard) buildDeferredAnalyzer() {
 		return
 	}
 	c.deferredComplexity = nil
-	co, err := section()
-	p := cardParser{c: c, err: err}
-	p.analyzerOf(co)
+	var p cardParser
+	if defaultLexiconImage != "" && c.digest == defaultCardDigest && c.analyzer.readLexiconImage(defaultLexiconImage) {
+		// The module's build read the rules' lexicon of this very card (the digest says so) into
+		// an image: only the word model is read from the JSON now (lexiconimage.go).
+		co, err := modelSection(section)
+		p = cardParser{c: c, err: err}
+		p.model(co)
+	} else {
+		c.analyzer = analyzer{}
+		co, err := section()
+		p = cardParser{c: c, err: err}
+		p.analyzerOf(co)
+	}
 	if p.err != nil {
 		panic("estimator: embedded rate card is invalid: " + p.err.Error())
 	}
+}
+
+// modelSection returns the default card's complexity section with only its word model, parsed
+// from the model's own bytes when the module's build found where they are (defaultModelSpan),
+// else the whole section.
+func modelSection(section func() (object, *Error)) (object, *Error) {
+	if m := defaultModelSpan; m[0] < m[1] && m[1] <= len(defaultCardJSON) {
+		v, err := parseEmbedded(defaultCardJSON[m[0]:m[1]])
+		if err != nil {
+			return object{}, err
+		}
+		return object{path: "complexity", members: []jsonx.Member{{Key: "model", Value: v}}}, nil
+	}
+	return section()
 }
 
 // tr returns the card's translations, parsed first if they were deferred.

@@ -69,6 +69,18 @@ func ExampleRateCard_AppendQuoteTape() {
 	// [0.21 0.21 1 5 1.00 10 s of 1080p at 30 fps, calm content 5]
 }
 
+// The module's build writes the default card's rules' lexicon as an image, which its first
+// prompt reads instead of the lexicon's JSON: the same image for the same card, and a fraction of
+// the card's size.
+func ExampleRateCard_AppendLexiconImage() {
+	card := estimator.Default()
+	img := card.AppendLexiconImage(nil)
+	again := card.AppendLexiconImage(nil)
+	fmt.Println(string(img) == string(again), len(img) < len(card.JSON())/2)
+	// Output:
+	// true true
+}
+
 // Errors name the field at fault and carry a stable code.
 func ExampleRateCard_Do_error() {
 	_, err := estimator.Default().Do("quote", []byte(`{"resolution":"1080p","fps":25,"durationSeconds":10}`))

@@ -19,10 +19,12 @@ func TestFrozenCardBuilds(t *testing.T) {
 }
 
 // TestCardSourceBuilds builds the package with cardsource's file in place of cardjson.go, as
-// `make wasm` does, and runs TestEmbeddedCardIsTheFile and the anchors on that build.
+// `make wasm` does, and runs TestEmbeddedCardIsTheFile, the anchors, the deferred analyzer (read
+// from the lexicon image there), the golden vectors and the corpus on that build.
 func TestCardSourceBuilds(t *testing.T) {
 	testGeneratedBuild(t, "cardjson.go", []string{"./internal/cmd/cardsource", "-card", "ratecard.json"},
-		nil, "TestEmbeddedCardIsTheFile", "TestDefaultCardAnchors", "TestCardSpans", "TestDeferredAnalyzerEqualsEager")
+		[]string{"ESTIMATOR_CARDSOURCE=1"}, "TestEmbeddedCardIsTheFile", "TestDefaultCardAnchors", "TestCardSpans", "TestDeferredAnalyzerEqualsEager",
+		"TestLexiconImageIsUsed", "TestModelSpan", "TestDeferredBuildsConcurrent", "TestGoldenVectors", "TestComplexityCorpus")
 }
 
 // testGeneratedBuild runs a generator (go run gen... -out file) into a temporary folder, then

@@ -1,0 +1,332 @@
+package estimator
+
+import "unicode/utf8"
+
+// The lexicon image: the rules' part of a card's analyzer (everything but the word model) as a
+// compact byte string, written at build time (estimator/internal/cmd/cardsource, into the file
+// `make wasm` builds in place of cardjson.go) and read back at the embedded card's first prompt
+// (deferred.go). Reading it allocates the same values the card's parse builds, in the same table
+// slots, without the JSON, the stemming, the validation and the duplicate checks, which were
+// most of the editor's first live price after the engine's start in Chromium (docs/wasm.md).
+//
+// Layout: varints (zigzag-encoded); a string is its length and bytes; a slice is its length plus
+// one, 0 for nil (the image keeps nil and empty apart, as a parse does). A table slot is skipped
+// by a run length of empty slots. Derived values are not written: a lexicon slot's key (the hash
+// of its stem), a Han entry's first and second runes past the slot's own, and the Han
+// first-rune filter are recomputed.
+
+// AppendLexiconImage appends the image of c's rules' lexicon (its complexity analyzer without
+// the word model) to b. The module's build writes the default card's into the module
+// (estimator/internal/cmd/cardsource), which reads it back at its first prompt instead of
+// parsing the lexicon's JSON.
+func (c *RateCard) AppendLexiconImage(b []byte) []byte {
+	a := c.an()
+	w := imageWriter{b: b}
+	w.len(a.signals == nil, len(a.signals))
+	for _, d := range a.signals {
+		w.str(d.id)
+		w.str(d.kind)
+		w.str(d.label)
+		w.int(d.weight)
+		w.flags(d.calmable, d.amplifier, d.pluralOnly)
+	}
+	w.len(a.words == nil, len(a.words))
+	gap := 0
+	for _, s := range a.words {
+		if s.entry == nil {
+			gap++
+			continue
+		}
+		w.int(int64(gap))
+		gap = 0
+		w.str(s.stem)
+		e := s.entry
+		w.flags(e.noun, e.unit, e.negator, e.stop, e.calm, e.calmExcept)
+		w.int(e.num)
+		w.int(e.numPlural)
+		w.len(e.terms == nil, len(e.terms))
+		for _, t := range e.terms {
+			w.strs(t.prev)
+			w.int(int64(t.signal))
+		}
+	}
+	w.int(int64(gap))
+	w.int(int64(a.nwords))
+	w.int(int64(a.han.shift))
+	w.len(a.han.slots == nil, len(a.han.slots))
+	gap = 0
+	for _, s := range a.han.slots {
+		if s.r == 0 {
+			gap++
+			continue
+		}
+		w.int(int64(gap))
+		gap = 0
+		// Every entry starts with the slot's rune (written once); its second rune is in its text.
+		w.int(int64(s.r))
+		w.len(s.entries == nil, len(s.entries))
+		for _, e := range s.entries {
+			w.str(e.text[len(string(s.r)):])
+			w.int(int64(e.role))
+			w.int(int64(e.signal))
+		}
+	}
+	w.int(int64(gap))
+	w.len(a.hanNouns == nil, len(a.hanNouns))
+	for _, r := range sortedRunes(a.hanNouns) {
+		w.int(int64(r))
+		w.strs(a.hanNouns[r])
+	}
+	w.runes(a.measures)
+	w.runes(a.fillers)
+	w.strs(a.hanUnits)
+	w.int(a.bareMin)
+	w.len(a.bands == nil, len(a.bands))
+	for _, bd := range a.bands {
+		w.int(bd.min)
+		w.int(bd.weight)
+	}
+	w.str(a.crowdLabel)
+	w.int(int64(a.negScope))
+	w.len(a.repeats == nil, len(a.repeats))
+	for _, r := range a.repeats {
+		w.str(r.kind)
+		w.int(r.pct)
+	}
+	return w.b
+}
+
+func sortedRunes(m map[rune][]string) []rune {
+	rs := make([]rune, 0, len(m))
+	for r := range m {
+		rs = append(rs, r)
+	}
+	sortStable(rs, func(x, y *rune) int { return int(*x - *y) })
+	return rs
+}
+
+type imageWriter struct{ b []byte }
+
+func (w *imageWriter) int(v int64) {
+	u := uint64(v<<1) ^ uint64(v>>63)
+	for u >= 0x80 {
+		w.b = append(w.b, byte(u)|0x80)
+		u >>= 7
+	}
+	w.b = append(w.b, byte(u))
+}
+
+func (w *imageWriter) str(s string) {
+	w.int(int64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+func (w *imageWriter) len(isNil bool, n int) {
+	if isNil {
+		w.int(0)
+		return
+	}
+	w.int(int64(n) + 1)
+}
+
+func (w *imageWriter) strs(ss []string) {
+	w.len(ss == nil, len(ss))
+	for _, s := range ss {
+		w.str(s)
+	}
+}
+
+func (w *imageWriter) runes(rs []rune) {
+	w.len(rs == nil, len(rs))
+	for _, r := range rs {
+		w.int(int64(r))
+	}
+}
+
+func (w *imageWriter) flags(fs ...bool) {
+	var v int64
+	for i, f := range fs {
+		if f {
+			v |= 1 << i
+		}
+	}
+	w.int(v)
+}
+
+// readLexiconImage fills a (a zero analyzer) from an image; false if the image is malformed
+// (then a is left in an unspecified state and the caller builds from the JSON).
+func (a *analyzer) readLexiconImage(img string) (ok bool) {
+	r := imageReader{s: img}
+	if n, isNil := r.slice(); !isNil {
+		a.signals = make([]signalDef, n)
+	}
+	for i := range a.signals {
+		d := &a.signals[i]
+		d.id, d.kind, d.label = r.str(), r.str(), r.str()
+		d.weight = r.int()
+		f := r.int()
+		d.calmable, d.amplifier, d.pluralOnly = f&1 != 0, f&2 != 0, f&4 != 0
+	}
+	if n, isNil := r.slice(); !isNil {
+		a.words = make([]lexSlot, n)
+	}
+	for i := r.count(); ; {
+		if i >= len(a.words) || r.bad {
+			break
+		}
+		s := &a.words[i]
+		s.stem = r.str()
+		s.key = featureKey(fnvAddString(fnvOffset, s.stem))
+		e := &lexEntry{}
+		s.entry = e
+		f := r.int()
+		e.noun, e.unit, e.negator, e.stop, e.calm, e.calmExcept = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0, f&32 != 0
+		e.num, e.numPlural = r.int(), r.int()
+		if k, isNil := r.slice(); !isNil {
+			e.terms = make([]wordTerm, k)
+			for j := range e.terms {
+				e.terms[j] = wordTerm{prev: r.strs(), signal: int(r.int())}
+			}
+		}
+		i += 1 + r.count()
+	}
+	a.nwords = r.count()
+	a.han.shift = uint8(r.int())
+	if n, isNil := r.slice(); !isNil {
+		a.han.slots = make([]hanSlot, n)
+	}
+	for i := r.count(); ; {
+		if i >= len(a.han.slots) || r.bad {
+			break
+		}
+		s := &a.han.slots[i]
+		s.r = rune(r.int())
+		a.markHan(s.r)
+		if k, isNil := r.slice(); !isNil {
+			s.entries = make([]hanEntry, k)
+			for j := range s.entries {
+				e := &s.entries[j]
+				rest := r.str()
+				e.text = string(s.r) + rest
+				if rest != "" {
+					e.second, _ = utf8.DecodeRuneInString(rest)
+				}
+				e.role, e.signal = uint8(r.int()), int(r.int())
+			}
+		}
+		i += 1 + r.count()
+	}
+	if k, isNil := r.slice(); !isNil {
+		a.hanNouns = make(map[rune][]string, k)
+		for range k {
+			nr := rune(r.int())
+			a.markHan(nr)
+			a.hanNouns[nr] = r.strs()
+		}
+	}
+	a.measures, a.fillers = r.runes(), r.runes()
+	a.hanUnits = r.strs()
+	a.bareMin = r.int()
+	if k, isNil := r.slice(); !isNil {
+		a.bands = make([]band, k)
+		for i := range a.bands {
+			a.bands[i] = band{min: r.int(), weight: r.int()}
+		}
+	}
+	a.crowdLabel = r.str()
+	a.negScope = int(r.int())
+	if k, isNil := r.slice(); !isNil {
+		a.repeats = make([]kindRepeat, k)
+		for i := range a.repeats {
+			a.repeats[i] = kindRepeat{kind: r.str(), pct: r.int()}
+		}
+	}
+	return !r.bad && r.i == len(r.s)
+}
+
+// imageReader reads an image; past its end or on a bad number it reads zeros and sets bad.
+type imageReader struct {
+	s   string
+	i   int
+	bad bool
+}
+
+// Not inlined, like its kin: the reader's calls are many, its size is the module's (issue 20).
+//
+//go:noinline
+func (r *imageReader) int() int64 {
+	var u uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if r.i >= len(r.s) {
+			r.bad = true
+			return 0
+		}
+		c := r.s[r.i]
+		r.i++
+		u |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return int64(u>>1) ^ -int64(u&1)
+		}
+	}
+	r.bad = true
+	return 0
+}
+
+// count reads a length: a number from 0 to the image's length (a longer one is malformed).
+//
+//go:noinline
+func (r *imageReader) count() int {
+	n := r.int()
+	if n < 0 || n > int64(len(r.s)) {
+		r.bad = true
+		return 0
+	}
+	return int(n)
+}
+
+//go:noinline
+func (r *imageReader) slice() (n int, isNil bool) {
+	k := r.count()
+	if k == 0 {
+		return 0, true
+	}
+	return k - 1, false
+}
+
+//go:noinline
+func (r *imageReader) str() string {
+	n := r.count()
+	if r.bad || n > len(r.s)-r.i {
+		r.bad = true
+		return ""
+	}
+	s := r.s[r.i : r.i+n]
+	r.i += n
+	return s
+}
+
+//go:noinline
+func (r *imageReader) strs() []string {
+	k, isNil := r.slice()
+	if isNil {
+		return nil
+	}
+	ss := make([]string, k)
+	for i := range ss {
+		ss[i] = r.str()
+	}
+	return ss
+}
+
+//go:noinline
+func (r *imageReader) runes() []rune {
+	k, isNil := r.slice()
+	if isNil {
+		return nil
+	}
+	rs := make([]rune, k)
+	for i := range rs {
+		rs[i] = rune(r.int())
+	}
+	return rs
+}
