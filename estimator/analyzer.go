@@ -765,11 +765,16 @@ func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 	if !a.mayStartHan(r) {
 		return nil
 	}
+	es := a.han.get(r)
+	if len(es) == 0 {
+		return nil
+	}
+	// r starts an entry, so it is a Han character the scanner read whole (not a byte of one
+	// that scanHan stepped into after a numeral): the next character is whole too.
 	var second rune = -1
 	if size < len(s) {
 		second, _ = hanRune(s[size:])
 	}
-	es := a.han.get(r)
 	for i := range es {
 		e := &es[i]
 		if e.second == 0 {

@@ -1,6 +1,9 @@
 package estimator
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestHanIndexIsTheMap: the Han index answers every rune as the map it was built from, for
 // sizes from empty to many collisions.
@@ -29,6 +32,29 @@ func TestHanIndexIsTheMap(t *testing.T) {
 			if len(got) != len(want) || (len(want) > 0 && got[0].signal != want[0].signal) {
 				t.Fatalf("n=%d: get(%U) = %v, want %v", n, r, got, want)
 			}
+		}
+	}
+}
+
+// TestHanStepIntoACharacter: after digits and a measure word ("20名"), the scan steps one byte
+// into the measure word's character (hanNumeral); the byte's U+FFFD shares its bit of the
+// first-rune filter with U+2FFFD, so a card with a term starting with U+2FFFD lets it through
+// the filter. The index has no U+FFFD: nothing past it is decoded as a whole character.
+func TestHanStepIntoACharacter(t *testing.T) {
+	data := strings.Replace(string(defaultCardJSON), `"neutral": [`, "\"neutral\": [\"\U0002FFFD兵\", ", 1)
+	if data == string(defaultCardJSON) {
+		t.Fatal("no neutral list in the card")
+	}
+	c, err := parseRateCard([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.an().mayStartHan(0xFFFD) {
+		t.Fatal("the filter does not let U+FFFD through: the test no longer tests the step")
+	}
+	for _, p := range []string{"20名", "20名舞", "3名", "20名\U0002FFFD兵"} {
+		if cx := c.Analyze(p); cx.Level == "" {
+			t.Fatalf("%q: no verdict", p)
 		}
 	}
 }
