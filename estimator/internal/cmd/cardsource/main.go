@@ -1,10 +1,11 @@
 // Command cardsource writes a Go file that holds the default rate card's bytes as a string
 // literal, in place of estimator/cardjson.go's //go:embed, and its digest, the spans of the
 // sections start-up cuts out (estimator/deferred.go) and the image of its rules' lexicon
-// (estimator/lexiconimage.go), computed here rather than at every start of the module. `make wasm` builds the module with it
-// (go build -overlay): the embed package brings io/fs and time into the module, ≈ 28 KB of
-// brotli (issue 20's size budget), and the module has no other use for them. The output goes to
-// bin/ and is never committed; TestCardSourceBuilds checks a build with it carries the same bytes.
+// (estimator/lexiconimage.go), computed here rather than at every start of the module. `make
+// wasm` builds the module with it (go build -overlay): the embed package brings io/fs and time
+// into the module, ≈ 28 KB of brotli (issue 20's size budget), and the module has no other use
+// for them. The output goes to bin/ and is never committed; TestCardSourceBuilds checks a build
+// with it carries the same bytes and reads the same analyzer.
 //
 //	go run ./estimator/internal/cmd/cardsource [-card estimator/ratecard.json] -out bin/cardjson.go
 package main
