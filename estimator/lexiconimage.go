@@ -10,10 +10,12 @@ import "unicode/utf8"
 // most of the editor's first live price after the engine's start in Chromium (docs/wasm.md).
 //
 // Layout: varints (zigzag-encoded); a string is its length and bytes; a slice is its length plus
-// one, 0 for nil (the image keeps nil and empty apart, as a parse does). A table slot is skipped
-// by a run length of empty slots. Derived values are not written: a lexicon slot's key (the hash
-// of its stem), a Han entry's first and second runes past the slot's own, and the Han
-// first-rune filter are recomputed.
+// one, 0 for nil (the image keeps nil and empty apart, as a parse does), but where a parse never
+// leaves one nil or empty: a lexicon entry's terms, counted in the entry's first number with its
+// flags and which of its numbers follow, and a term's words before its last, counted in the
+// term's number with its signal. A table slot is skipped by a run length of empty slots. Derived
+// values are not written: a lexicon slot's key (the hash of its stem) and a Han entry's first
+// character (its slot's) and second one are recomputed, and so is the Han first-rune filter.
 
 // AppendLexiconImage appends the image of c's rules' lexicon (its complexity analyzer without
 // the word model) to b. The module's build writes the default card's into the module
@@ -28,7 +30,7 @@ func (c *RateCard) AppendLexiconImage(b []byte) []byte {
 		w.str(d.kind)
 		w.str(d.label)
 		w.int(d.weight)
-		w.flags(d.calmable, d.amplifier, d.pluralOnly)
+		w.int(flagBits(d.calmable, d.amplifier, d.pluralOnly))
 	}
 	w.len(a.words == nil, len(a.words))
 	gap := 0
@@ -41,13 +43,28 @@ func (c *RateCard) AppendLexiconImage(b []byte) []byte {
 		gap = 0
 		w.str(s.stem)
 		e := s.entry
-		w.flags(e.noun, e.unit, e.negator, e.stop, e.calm, e.calmExcept)
-		w.int(e.num)
-		w.int(e.numPlural)
-		w.len(e.terms == nil, len(e.terms))
+		// One number for the flags, which numbers follow, and the number of terms (an entry's
+		// terms are appended, so none is nil); a term's number of words before its last (at most
+		// three) with its signal, then those words (its prev, never nil).
+		head := flagBits(e.noun, e.unit, e.negator, e.stop, e.calm, e.calmExcept)
+		if e.num != 0 {
+			head |= 1 << 6
+		}
+		if e.numPlural != 0 {
+			head |= 1 << 7
+		}
+		w.int(head | int64(len(e.terms))<<8)
+		if e.num != 0 {
+			w.int(e.num)
+		}
+		if e.numPlural != 0 {
+			w.int(e.numPlural)
+		}
 		for _, t := range e.terms {
-			w.strs(t.prev)
-			w.int(int64(t.signal))
+			w.int(int64(len(t.prev)) | int64(t.signal)<<2)
+			for _, p := range t.prev {
+				w.str(p)
+			}
 		}
 	}
 	w.int(int64(gap))
@@ -67,8 +84,7 @@ func (c *RateCard) AppendLexiconImage(b []byte) []byte {
 		w.len(s.entries == nil, len(s.entries))
 		for _, e := range s.entries {
 			w.str(e.text[len(string(s.r)):])
-			w.int(int64(e.role))
-			w.int(int64(e.signal))
+			w.int(int64(e.role) | int64(e.signal)<<3)
 		}
 	}
 	w.int(int64(gap))
@@ -143,14 +159,14 @@ func (w *imageWriter) runes(rs []rune) {
 	}
 }
 
-func (w *imageWriter) flags(fs ...bool) {
+func flagBits(fs ...bool) int64 {
 	var v int64
 	for i, f := range fs {
 		if f {
 			v |= 1 << i
 		}
 	}
-	w.int(v)
+	return v
 }
 
 // readLexiconImage fills a (a zero analyzer) from an image; false if the image is malformed
@@ -181,11 +197,21 @@ func (a *analyzer) readLexiconImage(img string) (ok bool) {
 		s.entry = e
 		f := r.int()
 		e.noun, e.unit, e.negator, e.stop, e.calm, e.calmExcept = f&1 != 0, f&2 != 0, f&4 != 0, f&8 != 0, f&16 != 0, f&32 != 0
-		e.num, e.numPlural = r.int(), r.int()
-		if k, isNil := r.slice(); !isNil {
+		if f&(1<<6) != 0 {
+			e.num = r.int()
+		}
+		if f&(1<<7) != 0 {
+			e.numPlural = r.int()
+		}
+		if k := f >> 8; k > 0 && k <= int64(len(r.s)) {
 			e.terms = make([]wordTerm, k)
 			for j := range e.terms {
-				e.terms[j] = wordTerm{prev: r.strs(), signal: int(r.int())}
+				h := r.int()
+				prev := make([]string, h&3)
+				for p := range prev {
+					prev[p] = r.str()
+				}
+				e.terms[j] = wordTerm{prev: prev, signal: int(h >> 2)}
 			}
 		}
 		i += 1 + r.count()
@@ -211,7 +237,8 @@ func (a *analyzer) readLexiconImage(img string) (ok bool) {
 				if rest != "" {
 					e.second, _ = utf8.DecodeRuneInString(rest)
 				}
-				e.role, e.signal = uint8(r.int()), int(r.int())
+				h := r.int()
+				e.role, e.signal = uint8(h&7), int(h>>3)
 			}
 		}
 		i += 1 + r.count()
