@@ -734,6 +734,43 @@ func modelFeatureHash(key string) (uint64, bool) {
 		}
 		return h, true
 	}
+	if h, ok := asciiFeatureHash(key); ok {
+		return h, true
+	}
+	return scannedFeatureHash(key)
+}
+
+// asciiFeatureHash hashes a key of one or two words of lower-case ASCII letters, one space
+// between them, as the scanner would read it, without the scanner (most of a card's thousands of
+// keys, at the first prompt); false for any other key, which scannedFeatureHash reads.
+func asciiFeatureHash(key string) (uint64, bool) {
+	var buf [scan.MaxWord]byte
+	var h uint64
+	words, start := 0, 0
+	for i := 0; i <= len(key); i++ {
+		if i < len(key) && key[i] >= 'a' && key[i] <= 'z' {
+			continue
+		}
+		n := i - start
+		if n == 0 || n > scan.MaxWord || words == 2 || (i < len(key) && key[i] != ' ') {
+			return 0, false
+		}
+		copy(buf[:], key[start:i])
+		sn, _ := scan.Stem(buf[:n])
+		w := fnvAdd(fnvOffset, buf[:sn])
+		if words == 0 {
+			h = w
+		} else {
+			h = pairHash(h, w)
+		}
+		words++
+		start = i + 1
+	}
+	return h, true
+}
+
+// scannedFeatureHash hashes a Latin key through the scanner.
+func scannedFeatureHash(key string) (uint64, bool) {
 	// As stemWords reads a term: a Han character or a word too long to stem is not a feature.
 	var h uint64
 	words := 0

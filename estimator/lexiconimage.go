@@ -13,9 +13,10 @@ import "unicode/utf8"
 // one, 0 for nil (the image keeps nil and empty apart, as a parse does), but where a parse never
 // leaves one nil or empty: a lexicon entry's terms, counted in the entry's first number with its
 // flags and which of its numbers follow, and a term's words before its last, counted in the
-// term's number with its signal. A table slot is skipped by a run length of empty slots. Derived
-// values are not written: a lexicon slot's key (the hash of its stem) and a Han entry's first
-// character (its slot's) and second one are recomputed, and so is the Han first-rune filter.
+// term's number with its signal, and a Han slot's entries. A table slot is skipped by a run
+// length of empty slots. Derived values are not written: a lexicon slot's key (the hash of its
+// stem), a Han slot's rune and an entry's second one (from the texts) and the Han first-rune
+// filter are recomputed. Strings are read in place: the lexicon's point into the image.
 
 // AppendLexiconImage appends the image of c's rules' lexicon (its complexity analyzer without
 // the word model) to b. The module's build writes the default card's into the module
@@ -79,11 +80,11 @@ func (c *RateCard) AppendLexiconImage(b []byte) []byte {
 		}
 		w.int(int64(gap))
 		gap = 0
-		// Every entry starts with the slot's rune (written once); its second rune is in its text.
-		w.int(int64(s.r))
-		w.len(s.entries == nil, len(s.entries))
+		// A slot holds one entry or more (they are appended), which all start with its rune and
+		// whose second runes are in their texts: their texts are read in place.
+		w.int(int64(len(s.entries)))
 		for _, e := range s.entries {
-			w.str(e.text[len(string(s.r)):])
+			w.str(e.text)
 			w.int(int64(e.role) | int64(e.signal)<<3)
 		}
 	}
@@ -226,20 +227,25 @@ func (a *analyzer) readLexiconImage(img string) (ok bool) {
 			break
 		}
 		s := &a.han.slots[i]
-		s.r = rune(r.int())
-		a.markHan(s.r)
-		if k, isNil := r.slice(); !isNil {
-			s.entries = make([]hanEntry, k)
-			for j := range s.entries {
-				e := &s.entries[j]
-				rest := r.str()
-				e.text = string(s.r) + rest
-				if rest != "" {
-					e.second, _ = utf8.DecodeRuneInString(rest)
-				}
-				h := r.int()
-				e.role, e.signal = uint8(h&7), int(h>>3)
+		k := r.count()
+		if k == 0 {
+			r.bad = true
+			break
+		}
+		s.entries = make([]hanEntry, k)
+		for j := range s.entries {
+			e := &s.entries[j]
+			e.text = r.str()
+			first, size := utf8.DecodeRuneInString(e.text)
+			if j == 0 {
+				s.r = first
+				a.markHan(first)
 			}
+			if size < len(e.text) {
+				e.second, _ = utf8.DecodeRuneInString(e.text[size:])
+			}
+			h := r.int()
+			e.role, e.signal = uint8(h&7), int(h>>3)
 		}
 		i += 1 + r.count()
 	}

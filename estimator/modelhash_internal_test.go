@@ -67,3 +67,22 @@ func TestModelFeatureHashIsTheStemsHash(t *testing.T) {
 		t.Fatalf("the card has %d model keys", n)
 	}
 }
+
+// FuzzASCIIFeatureHash: the scanner-free reading of a model key, where it takes one, hashes it
+// as the scanner's reading does.
+func FuzzASCIIFeatureHash(f *testing.F) {
+	for _, k := range []string{"fire", "slow motion", "a b c", "", " ", "x  y", "stories", "dyed", "ab", "a b",
+		"abcdefghijklmnopqrstuvwxyzabcdefg", "abcdefghijklmnopqrstuvwxyzabcdef fire", "fire ", " fire"} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		h, ok := asciiFeatureHash(key)
+		if !ok {
+			return
+		}
+		want, wok := scannedFeatureHash(key)
+		if !wok || h != want {
+			t.Fatalf("%q: %x, the scanner's reading %x %v", key, h, want, wok)
+		}
+	})
+}
