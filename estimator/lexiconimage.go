@@ -307,7 +307,10 @@ func (a *analyzer) readLexiconImage(img string) (ok bool) {
 			a.repeats[i] = kindRepeat{kind: r.str(), pct: r.int()}
 		}
 	}
-	return !r.bad && r.i == len(r.s) && len(entries) == 0 && len(terms) == 0 && len(prevs) == 0 && len(hans) == 0
+	// The Han index's first slot for a rune is the top bits of its hash: its shift must fit its
+	// length, or a lookup would fall outside it.
+	fits := a.han.shift >= 1 && a.han.shift <= 32 && len(a.han.slots) == 1<<(32-a.han.shift)
+	return fits && !r.bad && r.i == len(r.s) && len(entries) == 0 && len(terms) == 0 && len(prevs) == 0 && len(hans) == 0
 }
 
 // imageReader reads an image; past its end or on a bad number it reads zeros and sets bad.

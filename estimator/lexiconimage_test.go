@@ -152,3 +152,21 @@ func TestModelSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestLexiconImageShift: an image whose Han index shift does not fit its slots is refused (a
+// lookup would fall outside the table).
+func TestLexiconImageShift(t *testing.T) {
+	c := Default()
+	a := *c.an()
+	a.model = wordModel{}
+	for _, shift := range []uint8{0, a.han.shift - 1, a.han.shift + 1, 40} {
+		bad := a
+		bad.han.shift = shift
+		card := &RateCard{analyzer: bad}
+		card.analyzerOnce.Do(func() {})
+		var got analyzer
+		if got.readLexiconImage(string(card.AppendLexiconImage(nil))) {
+			t.Fatalf("an image with shift %d for %d slots is read", shift, len(a.han.slots))
+		}
+	}
+}
