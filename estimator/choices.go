@@ -73,65 +73,65 @@ func (c *RateCard) Choices(locale string) Choices {
 
 // AppendJSON appends the choices' contract JSON to dst (the shape of the widget's Choices type).
 func (ch Choices) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"version":`...)
+	dst = appendLit(dst, `{"version":`)
 	dst = jsonx.AppendString(dst, ch.Version)
-	dst = append(dst, `,"currency":`...)
+	dst = appendLit(dst, `,"currency":`)
 	dst = jsonx.AppendString(dst, ch.Currency)
-	dst = append(dst, `,"resolutions":[`...)
+	dst = appendLit(dst, `,"resolutions":[`)
 	for i, r := range ch.Resolutions {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"value":`...)
+		dst = appendLit(dst, `{"value":`)
 		dst = jsonx.AppendString(dst, r.Value)
-		dst = append(dst, `,"label":`...)
+		dst = appendLit(dst, `,"label":`)
 		dst = jsonx.AppendString(dst, r.Label)
-		dst = append(dst, `,"aliases":[`...)
+		dst = appendLit(dst, `,"aliases":[`)
 		for j, a := range r.Aliases {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
 			dst = jsonx.AppendString(dst, a)
 		}
-		dst = append(dst, `],"fps":[`...)
+		dst = appendLit(dst, `],"fps":[`)
 		for j, n := range r.FPS {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
 			dst = strconv.AppendInt(dst, n, 10)
 		}
-		dst = append(dst, "]}"...)
+		dst = appendLit(dst, "]}")
 	}
-	dst = append(dst, `],"modes":`...)
+	dst = appendLit(dst, `],"modes":`)
 	dst = appendChoiceList(dst, ch.Modes)
-	dst = append(dst, `,"levels":`...)
+	dst = appendLit(dst, `,"levels":`)
 	dst = appendChoiceList(dst, ch.Levels)
-	dst = append(dst, `,"duration":{"min":`...)
+	dst = appendLit(dst, `,"duration":{"min":`)
 	dst = strconv.AppendInt(dst, ch.MinSeconds, 10)
-	dst = append(dst, `,"max":`...)
+	dst = appendLit(dst, `,"max":`)
 	dst = strconv.AppendInt(dst, ch.MaxSeconds, 10)
-	dst = append(dst, `,"step":`...)
+	dst = appendLit(dst, `,"step":`)
 	dst = strconv.AppendInt(dst, ch.StepSeconds, 10)
-	dst = append(dst, `},"maxCount":`...)
+	dst = appendLit(dst, `},"maxCount":`)
 	dst = strconv.AppendInt(dst, ch.MaxCount, 10)
-	dst = append(dst, `,"maxPromptChars":`...)
+	dst = appendLit(dst, `,"maxPromptChars":`)
 	dst = strconv.AppendInt(dst, ch.MaxPromptChars, 10)
 	d := ch.Default
-	dst = append(dst, `,"defaultSpec":{"resolution":`...)
+	dst = appendLit(dst, `,"defaultSpec":{"resolution":`)
 	dst = jsonx.AppendString(dst, d.Resolution)
-	dst = append(dst, `,"fps":`...)
+	dst = appendLit(dst, `,"fps":`)
 	dst = strconv.AppendInt(dst, d.FPS, 10)
-	dst = append(dst, `,"durationSeconds":`...)
+	dst = appendLit(dst, `,"durationSeconds":`)
 	dst = appendSeconds(dst, d.DurationMillis)
-	dst = append(dst, `,"prompt":`...)
+	dst = appendLit(dst, `,"prompt":`)
 	dst = jsonx.AppendString(dst, d.Prompt)
-	dst = append(dst, `,"complexity":`...)
+	dst = appendLit(dst, `,"complexity":`)
 	dst = jsonx.AppendString(dst, d.Complexity)
-	dst = append(dst, `,"mode":`...)
+	dst = appendLit(dst, `,"mode":`)
 	dst = jsonx.AppendString(dst, d.Mode)
-	dst = append(dst, `,"count":`...)
+	dst = appendLit(dst, `,"count":`)
 	dst = strconv.AppendInt(dst, d.Count, 10)
-	return append(dst, "}}"...)
+	return appendLit(dst, "}}")
 }
 
 // MarshalJSON encodes the choices in the contract's form.
@@ -143,9 +143,9 @@ func appendChoiceList(dst []byte, list []Choice) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"value":`...)
+		dst = appendLit(dst, `{"value":`)
 		dst = jsonx.AppendString(dst, x.Value)
-		dst = append(dst, `,"label":`...)
+		dst = appendLit(dst, `,"label":`)
 		dst = jsonx.AppendString(dst, x.Label)
 		dst = append(dst, '}')
 	}

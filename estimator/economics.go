@@ -240,3 +240,11 @@ func plural(n int64, one, many string) string {
 	}
 	return strconv.FormatInt(n, 10) + " " + many
 }
+
+// appendLit appends s to dst. Not inlined: the JSON writers of the economics answers (plans,
+// wallet, ROI, workflow, spend, verify, top-ups, card prices, choices) append about 160 literals,
+// and an inlined append is a growth check and a copy in wasm each: 5 KB of the module's brotli
+// (issue 20's size budget). The quote's writer, on the hot path, keeps its inlined appends.
+//
+//go:noinline
+func appendLit(dst []byte, s string) []byte { return append(dst, s...) }

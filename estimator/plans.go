@@ -389,26 +389,26 @@ func (s *topUpSolver) breakEven(a, b costCurve) (BreakEven, *Error) {
 
 // AppendJSON appends the comparison's contract JSON to dst.
 func (r PlanComparison) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"need":"`...)
+	dst = appendLit(dst, `{"need":"`)
 	dst = r.Need.AppendText(dst)
-	dst = append(dst, `","videos":`...)
+	dst = appendLit(dst, `","videos":`)
 	if r.Videos > 0 {
 		dst = strconv.AppendInt(dst, r.Videos, 10)
 	} else {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 	}
-	dst = append(dst, `,"options":[`...)
+	dst = appendLit(dst, `,"options":[`)
 	for i, o := range r.Options {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"id":`...)
+		dst = appendLit(dst, `{"id":`)
 		dst = jsonx.AppendString(dst, o.ID)
-		dst = append(dst, `,"name":`...)
+		dst = appendLit(dst, `,"name":`)
 		dst = jsonx.AppendString(dst, o.Name)
-		dst = append(dst, `,"plan":`...)
+		dst = appendLit(dst, `,"plan":`)
 		if o.Plan == "" {
-			dst = append(dst, "null"...)
+			dst = appendLit(dst, "null")
 		} else {
 			dst = jsonx.AppendString(dst, o.Plan)
 		}
@@ -421,72 +421,72 @@ func (r PlanComparison) AppendJSON(dst []byte) []byte {
 		dst = appendCreditsField(dst, "queuedCredits", o.Queued)
 		dst = appendCreditsField(dst, "expiringCredits", o.Expiring)
 		dst = appendCreditsField(dst, "carriedCredits", o.Carried)
-		dst = append(dst, `,"utilization":"`...)
+		dst = appendLit(dst, `,"utilization":"`)
 		dst = appendPercent(dst, o.Utilization)
-		dst = append(dst, `","pricePerCreditUsd":`...)
+		dst = appendLit(dst, `","pricePerCreditUsd":`)
 		dst = r.money.appendOptUnitPrice(dst, o.PricePerCredit, o.Used > 0)
-		dst = append(dst, `,"pricePerVideoUsd":`...)
+		dst = appendLit(dst, `,"pricePerVideoUsd":`)
 		dst = r.money.appendOptUnitPrice(dst, o.PricePerVideo, r.Videos > 0)
-		dst = append(dst, `,"fullSpeed":`...)
+		dst = appendLit(dst, `,"fullSpeed":`)
 		dst = strconv.AppendBool(dst, o.FullSpeed)
-		dst = append(dst, `,"oneTime":`...)
+		dst = appendLit(dst, `,"oneTime":`)
 		dst = strconv.AppendBool(dst, o.OneTime)
-		dst = append(dst, `,"queue":`...)
+		dst = appendLit(dst, `,"queue":`)
 		dst = jsonx.AppendString(dst, o.Queue)
-		dst = append(dst, `,"topUp":`...)
+		dst = appendLit(dst, `,"topUp":`)
 		if o.TopUp.Credits > 0 {
 			dst = o.TopUp.AppendJSON(dst)
 		} else {
-			dst = append(dst, "null"...)
+			dst = appendLit(dst, "null")
 		}
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"recommended":{"id":`...)
+	dst = appendLit(dst, `],"recommended":{"id":`)
 	dst = jsonx.AppendString(dst, r.Recommended)
-	dst = append(dst, `,"reason":`...)
+	dst = appendLit(dst, `,"reason":`)
 	dst = jsonx.AppendString(dst, r.Reason)
-	dst = append(dst, `},"breakEven":[`...)
+	dst = appendLit(dst, `},"breakEven":[`)
 	for i, b := range r.BreakEven {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"option":`...)
+		dst = appendLit(dst, `{"option":`)
 		dst = jsonx.AppendString(dst, b.Option)
-		dst = append(dst, `,"than":`...)
+		dst = appendLit(dst, `,"than":`)
 		dst = jsonx.AppendString(dst, b.Than)
 		dst = appendOptCredits(dst, "firstCheaperAt", b.FirstCheaper, b.HasFirst)
 		dst = appendOptCredits(dst, "neverDearerFrom", b.NeverDearer, b.HasNever)
 		dst = appendOptCredits(dst, "dearerAgainAt", b.DearerAgain, b.HasDearerAgain)
-		dst = append(dst, `,"statement":`...)
+		dst = appendLit(dst, `,"statement":`)
 		dst = jsonx.AppendString(dst, b.Statement)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"like":`...)
+	dst = appendLit(dst, `],"like":`)
 	if r.LikeCredits == 0 {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 		return append(dst, '}')
 	}
-	dst = append(dst, `{"unitCredits":"`...)
+	dst = appendLit(dst, `{"unitCredits":"`)
 	dst = r.LikeCredits.AppendText(dst)
-	dst = append(dst, `","plans":[`...)
+	dst = appendLit(dst, `","plans":[`)
 	for i, v := range r.VideosPerPlans {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"id":`...)
+		dst = appendLit(dst, `{"id":`)
 		dst = jsonx.AppendString(dst, v.ID)
-		dst = append(dst, `,"name":`...)
+		dst = appendLit(dst, `,"name":`)
 		dst = jsonx.AppendString(dst, v.Name)
 		dst = appendCreditsField(dst, "credits", v.Credits)
-		dst = append(dst, `,"videos":`...)
+		dst = appendLit(dst, `,"videos":`)
 		dst = strconv.AppendInt(dst, v.Videos, 10)
 		dst = appendCreditsField(dst, "leftoverCredits", v.Leftover)
 		dst = appendMoneyField(dst, "costUsd", v.Cost, r.money)
-		dst = append(dst, `,"pricePerVideoUsd":`...)
+		dst = appendLit(dst, `,"pricePerVideoUsd":`)
 		dst = r.money.appendOptUnitPrice(dst, v.PricePerVideo, v.Videos > 0 && v.Cost > 0)
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}}"...)
+	return appendLit(dst, "]}}")
 }
 
 // MarshalJSON encodes the comparison in the contract's form.

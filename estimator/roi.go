@@ -136,52 +136,52 @@ func (c *RateCard) planHint() string {
 
 // AppendJSON appends the ROI result's contract JSON to dst.
 func (r ROIResult) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"credits":"`...)
+	dst = appendLit(dst, `{"credits":"`)
 	dst = r.Credits.AppendText(dst)
-	dst = append(dst, `","pricePerCreditUsd":"`...)
+	dst = appendLit(dst, `","pricePerCreditUsd":"`)
 	dst = r.money.appendUnitPrice(dst, r.PricePerCredit)
 	dst = append(dst, '"')
 	dst = appendMoneyField(dst, "generationUsd", r.Generation, r.money)
-	dst = append(dst, `,"subscription":`...)
+	dst = appendLit(dst, `,"subscription":`)
 	if r.Subscription == 0 {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 	} else {
-		dst = append(dst, `{"plan":`...)
+		dst = appendLit(dst, `{"plan":`)
 		if r.Plan == "" {
-			dst = append(dst, "null"...)
+			dst = appendLit(dst, "null")
 		} else {
 			dst = jsonx.AppendString(dst, r.Plan)
 		}
 		dst = appendMoneyField(dst, "monthlyUsd", r.Subscription, r.money)
-		dst = append(dst, `,"videosPerMonth":`...)
+		dst = appendLit(dst, `,"videosPerMonth":`)
 		dst = strconv.AppendInt(dst, r.VideosPerMonth, 10)
 		dst = appendMoneyField(dst, "shareUsd", r.SubscriptionShare, r.money)
 		dst = append(dst, '}')
 	}
 	dst = appendMoneyField(dst, "totalUsd", r.Total, r.money)
-	dst = append(dst, `,"traditional":{"costUsd":"`...)
+	dst = appendLit(dst, `,"traditional":{"costUsd":"`)
 	dst = r.money.appendAmount(dst, r.Traditional)
-	dst = append(dst, `","label":`...)
+	dst = appendLit(dst, `","label":`)
 	dst = jsonx.AppendString(dst, r.TraditionalLabel)
-	dst = append(dst, `,"seconds":`...)
+	dst = appendLit(dst, `,"seconds":`)
 	if r.TraditionalSecs > 0 {
 		dst = strconv.AppendInt(dst, r.TraditionalSecs, 10)
 	} else {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 	}
 	dst = append(dst, '}')
 	dst = appendMoneyField(dst, "savingUsd", r.Saving, r.money)
-	dst = append(dst, `,"savingPercent":"`...)
+	dst = appendLit(dst, `,"savingPercent":"`)
 	dst = appendPercent(dst, r.SavingPercent)
-	dst = append(dst, `","costPercent":"`...)
+	dst = appendLit(dst, `","costPercent":"`)
 	dst = appendPercent(dst, r.CostPercent)
-	dst = append(dst, `","ratio":`...)
+	dst = appendLit(dst, `","ratio":`)
 	if r.Total > 0 {
 		dst = append(dst, '"')
 		dst = jsonx.AppendFixed(dst, r.Ratio, 2)
 		dst = append(dst, '"')
 	} else {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 	}
 	return append(dst, '}')
 }

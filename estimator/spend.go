@@ -83,37 +83,37 @@ func (c *RateCard) previewSpend(r SpendRequest) (SpendPreview, *Error) {
 
 // AppendJSON appends the preview's contract JSON to dst.
 func (p SpendPreview) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"at":"`...)
+	dst = appendLit(dst, `{"at":"`)
 	dst = p.At.AppendText(dst)
 	dst = append(dst, '"')
 	dst = appendCreditsField(dst, "needed", p.Needed)
 	dst = appendCreditsField(dst, "available", p.Available)
-	dst = append(dst, `,"covered":`...)
+	dst = appendLit(dst, `,"covered":`)
 	dst = strconv.AppendBool(dst, p.Covered)
 	dst = appendCreditsField(dst, "shortfall", p.Shortfall)
 	dst = appendCreditsField(dst, "left", p.Left)
-	dst = append(dst, `,"priorityLast":`...)
+	dst = appendLit(dst, `,"priorityLast":`)
 	dst = strconv.AppendBool(dst, p.PriorityLast)
-	dst = append(dst, `,"paidFrom":[`...)
+	dst = appendLit(dst, `,"paidFrom":[`)
 	for k, d := range p.Draws {
 		if k > 0 {
 			dst = append(dst, ',')
 		}
 		b := p.buckets[d.Bucket]
-		dst = append(dst, `{"bucket":`...)
+		dst = appendLit(dst, `{"bucket":`)
 		dst = strconv.AppendInt(dst, int64(d.Bucket), 10)
 		if d.Bucket < len(p.ids) && p.ids[d.Bucket] != "" {
-			dst = append(dst, `,"id":`...)
+			dst = appendLit(dst, `,"id":`)
 			dst = jsonx.AppendString(dst, p.ids[d.Bucket])
 		}
-		dst = append(dst, `,"kind":`...)
+		dst = appendLit(dst, `,"kind":`)
 		dst = jsonx.AppendString(dst, b.Kind)
 		dst = appendCreditsField(dst, "credits", d.Credits)
-		dst = append(dst, `,"expires":"`...)
+		dst = appendLit(dst, `,"expires":"`)
 		dst = b.Expires.AppendText(dst)
-		dst = append(dst, `"}`...)
+		dst = appendLit(dst, `"}`)
 	}
-	return append(dst, "]}"...)
+	return appendLit(dst, "]}")
 }
 
 // MarshalJSON encodes the preview in the contract's form.

@@ -244,31 +244,31 @@ func (s *topUpSolver) plan(c *RateCard, need Credits, field string) (TopUpPlan, 
 
 // AppendJSON appends the top-up plan's contract JSON to dst.
 func (p TopUpPlan) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"need":"`...)
+	dst = appendLit(dst, `{"need":"`)
 	dst = p.Need.AppendText(dst)
 	dst = append(dst, '"')
 	dst = appendCreditsField(dst, "credits", p.Credits)
 	dst = appendCreditsField(dst, "surplus", p.Surplus)
 	dst = appendMoneyField(dst, "totalUsd", p.Total, p.money)
-	dst = append(dst, `,"pricePerCreditUsd":`...)
+	dst = appendLit(dst, `,"pricePerCreditUsd":`)
 	dst = p.money.appendOptUnitPrice(dst, p.PricePerCredit, p.Credits > 0)
-	dst = append(dst, `,"validDays":`...)
+	dst = appendLit(dst, `,"validDays":`)
 	dst = strconv.AppendInt(dst, p.ValidDays, 10)
-	dst = append(dst, `,"bundles":[`...)
+	dst = appendLit(dst, `,"bundles":[`)
 	for i, l := range p.Lines {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"credits":"`...)
+		dst = appendLit(dst, `{"credits":"`)
 		dst = l.Bundle.Credits.AppendText(dst)
 		dst = append(dst, '"')
 		dst = appendMoneyField(dst, "priceUsd", l.Bundle.Price, p.money)
-		dst = append(dst, `,"count":`...)
+		dst = appendLit(dst, `,"count":`)
 		dst = strconv.AppendInt(dst, l.Count, 10)
 		dst = appendMoneyField(dst, "subtotalUsd", l.Subtotal, p.money)
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	return appendLit(dst, "]}")
 }
 
 // MarshalJSON encodes the plan in the contract's form.

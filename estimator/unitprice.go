@@ -74,7 +74,7 @@ func (f moneyFmt) pricePerVideo(total Money, n int64) (Money, bool) {
 // appendOptUnitPrice writes a quoted unit price, or null when there is none.
 func (f moneyFmt) appendOptUnitPrice(dst []byte, m Money, ok bool) []byte {
 	if !ok {
-		return append(dst, "null"...)
+		return appendLit(dst, "null")
 	}
 	dst = append(dst, '"')
 	dst = f.appendUnitPrice(dst, m)
@@ -121,37 +121,37 @@ func (c *RateCard) Prices() CardPrices {
 
 // AppendJSON appends the prices' contract JSON to dst.
 func (p CardPrices) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"currency":`...)
+	dst = appendLit(dst, `{"currency":`)
 	dst = jsonx.AppendString(dst, p.Currency)
-	dst = append(dst, `,"unitPricePlaces":`...)
+	dst = appendLit(dst, `,"unitPricePlaces":`)
 	dst = strconv.AppendInt(dst, int64(p.money.unitPlaces()), 10)
-	dst = append(dst, `,"plans":[`...)
+	dst = appendLit(dst, `,"plans":[`)
 	for i, pl := range p.Plans {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"id":`...)
+		dst = appendLit(dst, `{"id":`)
 		dst = jsonx.AppendString(dst, pl.Plan.ID)
 		dst = appendMoneyField(dst, "priceUsd", pl.Plan.Price, p.money)
 		dst = appendCreditsField(dst, "credits", pl.Credits)
-		dst = append(dst, `,"pricePerCreditUsd":`...)
+		dst = appendLit(dst, `,"pricePerCreditUsd":`)
 		dst = p.money.appendOptUnitPrice(dst, pl.PricePerCredit, pl.Credits > 0)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"bundles":[`...)
+	dst = appendLit(dst, `],"bundles":[`)
 	for i, b := range p.Bundles {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"credits":"`...)
+		dst = appendLit(dst, `{"credits":"`)
 		dst = b.Bundle.Credits.AppendText(dst)
 		dst = append(dst, '"')
 		dst = appendMoneyField(dst, "priceUsd", b.Bundle.Price, p.money)
-		dst = append(dst, `,"pricePerCreditUsd":`...)
+		dst = appendLit(dst, `,"pricePerCreditUsd":`)
 		dst = p.money.appendOptUnitPrice(dst, b.PricePerCredit, b.Bundle.Credits > 0)
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	return appendLit(dst, "]}")
 }
 
 // MarshalJSON encodes the prices in the contract's form.

@@ -128,24 +128,24 @@ func sameValue(a, b jsonx.Value) bool {
 // AppendJSON appends the verdict's contract JSON to dst.
 func (v Verdict) AppendJSON(dst []byte) []byte {
 	if len(v.Reasons) == 0 {
-		return append(dst, `{"valid":true}`...)
+		return appendLit(dst, `{"valid":true}`)
 	}
-	dst = append(dst, `{"valid":false,"reasons":[`...)
+	dst = appendLit(dst, `{"valid":false,"reasons":[`)
 	for i, r := range v.Reasons {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"code":`...)
+		dst = appendLit(dst, `{"code":`)
 		dst = jsonx.AppendString(dst, r.Code)
-		dst = append(dst, `,"field":`...)
+		dst = appendLit(dst, `,"field":`)
 		dst = jsonx.AppendString(dst, r.Field)
-		dst = append(dst, `,"expected":`...)
+		dst = appendLit(dst, `,"expected":`)
 		dst = append(dst, r.Expected...)
-		dst = append(dst, `,"got":`...)
+		dst = appendLit(dst, `,"got":`)
 		dst = append(dst, r.Got...)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"quote":`...)
+	dst = appendLit(dst, `],"quote":`)
 	dst = append(dst, v.Quote...)
 	return append(dst, '}')
 }

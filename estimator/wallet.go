@@ -428,77 +428,77 @@ func hallTopUp(bs []Bucket, js []WalletJob, order []int, extra Bucket) (Credits,
 
 // AppendJSON appends the preview's contract JSON to dst.
 func (p WalletPreview) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"date":"`...)
+	dst = appendLit(dst, `{"date":"`)
 	dst = p.Date.AppendText(dst)
-	dst = append(dst, `","balance":{"total":"`...)
+	dst = appendLit(dst, `","balance":{"total":"`)
 	dst = p.Total.AppendText(dst)
 	dst = append(dst, '"')
 	for i, k := range bucketKinds {
 		dst = appendCreditsField(dst, k, p.Balance[i])
 	}
-	dst = append(dst, `},"covered":`...)
+	dst = appendLit(dst, `},"covered":`)
 	dst = strconv.AppendBool(dst, p.Covered)
 	dst = appendCreditsField(dst, "needed", p.Needed)
 	dst = appendCreditsField(dst, "paid", p.Paid)
 	dst = appendCreditsField(dst, "shortfall", p.Shortfall)
-	dst = append(dst, `,"buckets":[`...)
+	dst = appendLit(dst, `,"buckets":[`)
 	for i, b := range p.Buckets {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"bucket":`...)
+		dst = appendLit(dst, `{"bucket":`)
 		dst = strconv.AppendInt(dst, int64(i), 10)
-		dst = append(dst, `,"kind":`...)
+		dst = appendLit(dst, `,"kind":`)
 		dst = jsonx.AppendString(dst, b.Kind)
-		dst = append(dst, `,"granted":"`...)
+		dst = appendLit(dst, `,"granted":"`)
 		dst = b.Granted.AppendText(dst)
-		dst = append(dst, `","expires":"`...)
+		dst = appendLit(dst, `","expires":"`)
 		dst = b.Expires.AppendText(dst)
-		dst = append(dst, `","status":`...)
+		dst = appendLit(dst, `","status":`)
 		dst = jsonx.AppendString(dst, b.Status)
 		dst = appendCreditsField(dst, "credits", b.Credits)
 		dst = appendCreditsField(dst, "spent", b.Spent)
 		dst = appendCreditsField(dst, "remaining", b.Remaining)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"jobs":[`...)
+	dst = appendLit(dst, `],"jobs":[`)
 	for i, j := range p.Jobs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"job":`...)
+		dst = appendLit(dst, `{"job":`)
 		dst = strconv.AppendInt(dst, int64(j.Job), 10)
-		dst = append(dst, `,"date":"`...)
+		dst = appendLit(dst, `,"date":"`)
 		dst = j.Date.AppendText(dst)
 		dst = append(dst, '"')
 		dst = appendCreditsField(dst, "credits", j.Credits)
-		dst = append(dst, `,"covered":`...)
+		dst = appendLit(dst, `,"covered":`)
 		dst = strconv.AppendBool(dst, j.Covered)
 		dst = appendCreditsField(dst, "shortfall", j.Shortfall)
-		dst = append(dst, `,"paidFrom":[`...)
+		dst = appendLit(dst, `,"paidFrom":[`)
 		for k, pay := range j.Payments {
 			if k > 0 {
 				dst = append(dst, ',')
 			}
-			dst = append(dst, `{"bucket":`...)
+			dst = appendLit(dst, `{"bucket":`)
 			dst = strconv.AppendInt(dst, int64(pay.Bucket), 10)
-			dst = append(dst, `,"kind":`...)
+			dst = appendLit(dst, `,"kind":`)
 			dst = jsonx.AppendString(dst, pay.Kind)
 			dst = appendCreditsField(dst, "credits", pay.Credits)
 			dst = append(dst, '}')
 		}
-		dst = append(dst, "]}"...)
+		dst = appendLit(dst, "]}")
 	}
-	dst = append(dst, `],"expiring":[`...)
+	dst = appendLit(dst, `],"expiring":[`)
 	for i, e := range p.Expiring {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"bucket":`...)
+		dst = appendLit(dst, `{"bucket":`)
 		dst = strconv.AppendInt(dst, int64(e.Bucket), 10)
-		dst = append(dst, `,"kind":`...)
+		dst = appendLit(dst, `,"kind":`)
 		dst = jsonx.AppendString(dst, e.Kind)
-		dst = append(dst, `,"expires":"`...)
+		dst = appendLit(dst, `,"expires":"`)
 		dst = e.Expires.AppendText(dst)
 		dst = append(dst, '"')
 		dst = appendCreditsField(dst, "credits", e.Credits)
@@ -506,36 +506,36 @@ func (p WalletPreview) AppendJSON(dst []byte) []byte {
 	}
 	dst = append(dst, ']')
 	dst = appendCreditsField(dst, "expiringTotal", p.ExpiringTotal)
-	dst = append(dst, `,"options":`...)
+	dst = appendLit(dst, `,"options":`)
 	if p.Options == nil {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 		return append(dst, '}')
 	}
 	o := p.Options
-	dst = append(dst, `{"topUp":`...)
+	dst = appendLit(dst, `{"topUp":`)
 	if o.TopUp == nil {
-		dst = append(dst, "null"...)
+		dst = appendLit(dst, "null")
 	} else {
-		dst = append(dst, `{"date":"`...)
+		dst = appendLit(dst, `{"date":"`)
 		dst = o.TopUp.Date.AppendText(dst)
-		dst = append(dst, `","expires":"`...)
+		dst = appendLit(dst, `","expires":"`)
 		dst = o.TopUp.Expires.AppendText(dst)
 		dst = append(dst, '"')
 		dst = appendCreditsField(dst, "missing", o.TopUp.Missing)
-		dst = append(dst, `,"plan":`...)
+		dst = appendLit(dst, `,"plan":`)
 		dst = o.TopUp.Plan.AppendJSON(dst)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `,"standardQueue":{"jobs":`...)
+	dst = appendLit(dst, `,"standardQueue":{"jobs":`)
 	dst = strconv.AppendInt(dst, o.QueueJobs, 10)
 	dst = appendCreditsField(dst, "credits", o.QueueCredit)
-	dst = append(dst, `,"costUsd":"0.00","slowdown":"`...)
+	dst = appendLit(dst, `,"costUsd":"0.00","slowdown":"`)
 	dst = o.Slowdown.AppendText(dst)
-	dst = append(dst, `","label":`...)
+	dst = appendLit(dst, `","label":`)
 	dst = jsonx.AppendString(dst, o.QueueLabel)
-	dst = append(dst, `},"reason":`...)
+	dst = appendLit(dst, `},"reason":`)
 	dst = jsonx.AppendString(dst, o.Reason)
-	return append(dst, "}}"...)
+	return appendLit(dst, "}}")
 }
 
 // MarshalJSON encodes the preview in the contract's form.

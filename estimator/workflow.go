@@ -193,25 +193,25 @@ func (c *RateCard) planWorkflow(r WorkflowRequest) (WorkflowPlan, *Error) {
 
 // AppendJSON appends the workflow plan's contract JSON to dst.
 func (p WorkflowPlan) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"prototype":`...)
+	dst = appendLit(dst, `{"prototype":`)
 	dst = p.Prototype.AppendJSON(dst)
-	dst = append(dst, `,"workflow":`...)
+	dst = appendLit(dst, `,"workflow":`)
 	dst = p.Workflow.appendJSON(dst, p.HasPrice, p.money)
-	dst = append(dst, `,"baseline":`...)
+	dst = appendLit(dst, `,"baseline":`)
 	dst = p.Baseline.appendJSON(dst, p.HasPrice, p.money)
-	dst = append(dst, `,"saving":{"credits":"`...)
+	dst = appendLit(dst, `,"saving":{"credits":"`)
 	dst = p.Saving.AppendText(dst)
-	dst = append(dst, `","percent":"`...)
+	dst = appendLit(dst, `","percent":"`)
 	dst = appendPercent(dst, p.SavingPercent)
-	dst = append(dst, `","usd":{"min":"`...)
+	dst = appendLit(dst, `","usd":{"min":"`)
 	dst = p.money.appendAmount(dst, p.SavingUSD.Min)
-	dst = append(dst, `","max":"`...)
+	dst = appendLit(dst, `","max":"`)
 	dst = p.money.appendAmount(dst, p.SavingUSD.Max)
-	dst = append(dst, `"},"atPriceUsd":`...)
+	dst = appendLit(dst, `"},"atPriceUsd":`)
 	dst = appendOptMoney(dst, p.SavingAtPrice, p.HasPrice, p.money)
-	dst = append(dst, `},"referenceClaimPercent":"`...)
+	dst = appendLit(dst, `},"referenceClaimPercent":"`)
 	dst = strconv.AppendInt(dst, referenceSavingClaim, 10)
-	dst = append(dst, `","note":`...)
+	dst = appendLit(dst, `","note":`)
 	dst = jsonx.AppendString(dst, p.Note)
 	return append(dst, '}')
 }
@@ -220,35 +220,35 @@ func (p WorkflowPlan) AppendJSON(dst []byte) []byte {
 func (p WorkflowPlan) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
 func (s WorkflowSide) appendJSON(dst []byte, hasPrice bool, money moneyFmt) []byte {
-	dst = append(dst, `{"credits":"`...)
+	dst = appendLit(dst, `{"credits":"`)
 	dst = s.Credits.AppendText(dst)
-	dst = append(dst, `","usd":{"min":"`...)
+	dst = appendLit(dst, `","usd":{"min":"`)
 	dst = money.appendAmount(dst, s.USD.Min)
-	dst = append(dst, `","max":"`...)
+	dst = appendLit(dst, `","max":"`)
 	dst = money.appendAmount(dst, s.USD.Max)
-	dst = append(dst, `"},"atPriceUsd":`...)
+	dst = appendLit(dst, `"},"atPriceUsd":`)
 	dst = appendOptMoney(dst, s.AtPrice, hasPrice, money)
-	dst = append(dst, `,"lines":[`...)
+	dst = appendLit(dst, `,"lines":[`)
 	for i, l := range s.Lines {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"step":`...)
+		dst = appendLit(dst, `{"step":`)
 		dst = jsonx.AppendString(dst, l.Step)
-		dst = append(dst, `,"label":`...)
+		dst = appendLit(dst, `,"label":`)
 		dst = jsonx.AppendString(dst, l.Label)
-		dst = append(dst, `,"count":`...)
+		dst = appendLit(dst, `,"count":`)
 		dst = strconv.AppendInt(dst, l.Count, 10)
 		dst = appendCreditsField(dst, "unitCredits", l.Unit)
 		dst = appendCreditsField(dst, "credits", l.Credits)
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	return appendLit(dst, "]}")
 }
 
 func appendOptMoney(dst []byte, m Money, ok bool, money moneyFmt) []byte {
 	if !ok {
-		return append(dst, "null"...)
+		return appendLit(dst, "null")
 	}
 	dst = append(dst, '"')
 	dst = money.appendAmount(dst, m)
