@@ -21,17 +21,23 @@ var memoPrompts = []string{
 	"slow motion waves crashing on rocks, no explosions",
 }
 
+// What the memo's tests vary between quotes: resolutions (one unsupported), explicit
+// complexities (one unknown) and locales. The op keeps the signals' JSON of its last prompt in
+// its last locale: locales change between quotes of one prompt, including to "" and to ones the
+// card may not translate.
+var (
+	memoResolutions  = []string{"720p", "1080p", "2160p", "8k"}
+	memoComplexities = []string{"", "", "auto", "calm", "extreme", "weird"}
+	memoLocales      = []string{"", "", "de", "zh-CN", "ar", "fr", "ja", "zh-Hans"}
+)
+
 // TestQuoteOpEqualsEstimate: the quote op (which reads the prompt through the card's last
 // analysis) answers exactly what Estimate and AppendJSON give, quote after quote, prompts
 // repeated and alternated, explicit complexities and errors in between.
 func TestQuoteOpEqualsEstimate(t *testing.T) {
 	c := estimator.Default()
 	rng := rand.New(rand.NewPCG(7, 11))
-	res := []string{"720p", "1080p", "2160p", "8k"}
-	cxs := []string{"", "", "auto", "calm", "extreme", "weird"}
-	// The op keeps the signals' JSON of its last prompt in its last locale: locales change
-	// between quotes of one prompt, including to "" and to ones the card may not translate.
-	locales := []string{"", "", "de", "zh-CN", "ar", "fr", "ja", "zh-Hans"}
+	res, cxs, locales := memoResolutions, memoComplexities, memoLocales
 	for i := range 3000 {
 		s := estimator.Spec{
 			Resolution:     res[rng.IntN(len(res))],

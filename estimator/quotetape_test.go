@@ -136,9 +136,7 @@ func requireTapeIsQuote(t *testing.T, c *estimator.RateCard, request []byte, msg
 func TestQuoteTapeEqualsQuoteOp(t *testing.T) {
 	c := estimator.Default()
 	rng := rand.New(rand.NewPCG(20, 12))
-	res := []string{"720p", "1080p", "2160p", "8k"}
-	cxs := []string{"", "", "auto", "calm", "extreme", "weird"}
-	locales := []string{"", "", "de", "zh-CN", "ar", "fr", "ja", "zh-Hans"}
+	res, cxs, locales := memoResolutions, memoComplexities, memoLocales
 	prompts := append([]string{
 		"no explosions, no fast cars: a quiet street at dawn",
 		"without any crowd, slowly panning over a calm harbour",
