@@ -769,8 +769,8 @@ func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 	if len(es) == 0 {
 		return nil
 	}
-	// r starts an entry, so it is a Han character the scanner read whole (not a byte of one
-	// that scanHan stepped into after a numeral): the next character is whole too.
+	// r is a whole Han character of the run (scanHan's offsets are characters' starts): the
+	// next character is whole too.
 	var second rune = -1
 	if size < len(s) {
 		second, _ = hanRune(s[size:])
@@ -790,7 +790,7 @@ func (a *analyzer) longestHan(s string, r rune, size int) *hanEntry {
 // hanRune decodes the first character of s, which starts at a character of a Han run that the
 // scanner found (every character in it is a Han character, valid UTF-8 of three bytes or, for the
 // rare supplementary ones, four): without the general decoder's checks. Only where the offset
-// is known to be a character's start (scanHan's own loop is not: hanNumeral may step one byte).
+// is known to be a character's start: scanHan's offsets all are (TestHanDigitsBeforeTheRun).
 func hanRune(s string) (rune, int) {
 	if s[0] < 0xF0 {
 		return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
@@ -803,7 +803,7 @@ func hanRune(s string) (rune, int) {
 func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scanState) {
 	i := start
 	for i < end {
-		r, size := scan.DecodeRune(prompt[i:end]) // not hanRune: see hanNumeral's return
+		r, size := hanRune(prompt[i:end])
 		if e := a.longestHan(prompt[i:end], r, size); e != nil {
 			next := i + len(e.text)
 			if a.model.n > 0 || st.words.collect != nil {
@@ -831,9 +831,13 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 			continue
 		}
 		if isHanNumeral(r) || (i == start && ws.lastDigits && ws.lastEnd == start) {
-			// A numeral is read by the crowd rule, not as characters.
-			i = a.hanNumeral(prompt, i, start, end, ws, st)
-			continue
+			// A numeral is read by the crowd rule, not as characters. Digits before the run
+			// ("20名") end the numeral where the run starts: its first character is then read
+			// like any other.
+			if next := a.hanNumeral(prompt, i, start, end, ws, st); next > i {
+				i = next
+				continue
+			}
 		}
 		if a.model.n > 0 || st.words.collect != nil {
 			a.hanFeatures(prompt, i, i+size, ws.negByte, false, ws, st)
@@ -844,7 +848,8 @@ func (a *analyzer) scanHan(prompt string, start, end int, ws *wordScan, st *scan
 
 // hanNumeral reads the numeral at i (with the digits just before the run, if any: "3千名")
 // and counts a crowd if a measure word, a crowd noun, or (for a large number) anything but a
-// unit follows. It returns the index after the numeral.
+// unit follows. It returns the index after the numeral's Han characters: i itself when the
+// numeral is the digits alone.
 func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st *scanState) int {
 	j := i
 	for j < end {
@@ -862,7 +867,7 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 	n := parseNumeral(arabic, prompt[i:j])
 	negated := numStart < ws.negByte
 	if n < 2 {
-		return max(j, i+1)
+		return j
 	}
 	k := j
 	for f := 0; f < 2 && k < end; f++ {
@@ -883,12 +888,12 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 				}
 			}
 			st.addCrowd(a, n, numStart, end2, negated)
-			return max(j, i+1)
+			return j
 		}
 		for _, noun := range a.hanNouns[r] {
 			if strings.HasPrefix(prompt[k:end], noun) {
 				st.addCrowd(a, n, numStart, k+len(noun), negated)
-				return max(j, i+1)
+				return j
 			}
 		}
 		if n >= a.bareMin && j > i {
@@ -900,7 +905,7 @@ func (a *analyzer) hanNumeral(prompt string, i, start, end int, ws *wordScan, st
 			st.addCrowd(a, n, numStart, j, negated)
 		}
 	}
-	return max(j, i+1)
+	return j
 }
 
 // verbForm reports whether a word ends like a verb form (-ing, -ed).

@@ -1,8 +1,10 @@
 package estimator
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestHanIndexIsTheMap: the Han index answers every rune as the map it was built from, for
@@ -36,10 +38,10 @@ func TestHanIndexIsTheMap(t *testing.T) {
 	}
 }
 
-// TestHanStepIntoACharacter: after digits and a measure word ("20名"), the scan steps one byte
-// into the measure word's character (hanNumeral); the byte's U+FFFD shares its bit of the
-// first-rune filter with U+2FFFD, so a card with a term starting with U+2FFFD lets it through
-// the filter. The index has no U+FFFD: nothing past it is decoded as a whole character.
+// TestHanStepIntoACharacter: the scan once stepped one byte into the character after digits
+// ("20名": hanNumeral), whose U+FFFD shares its bit of the first-rune filter with U+2FFFD, so a
+// card with a term starting with U+2FFFD let it through the filter. The scan no longer steps
+// into a character (TestHanDigitsBeforeTheRun); this keeps such a card and such prompts read.
 func TestHanStepIntoACharacter(t *testing.T) {
 	data := strings.Replace(string(defaultCardJSON), `"neutral": [`, "\"neutral\": [\"\U0002FFFD兵\", ", 1)
 	if data == string(defaultCardJSON) {
@@ -56,5 +58,27 @@ func TestHanStepIntoACharacter(t *testing.T) {
 		if cx := c.Analyze(p); cx.Level == "" {
 			t.Fatalf("%q: no verdict", p)
 		}
+	}
+}
+
+// TestHanDigitsBeforeTheRun: digits just before a Han run ("20名舞者") are the numeral; the run's
+// first character is then read like any other, as a whole character (it was once read from its
+// second byte, as junk).
+func TestHanDigitsBeforeTheRun(t *testing.T) {
+	c := Default()
+	for _, p := range []string{"20名舞者", "3千名士兵", "一群20只鸟", "20名", "约20位游客在广场上"} {
+		var names []string
+		c.ComplexityFeatures(p, func(name string, start, end int) {
+			if !utf8.ValidString(name) || !utf8.ValidString(p[start:end]) {
+				t.Errorf("%q: feature %q at %d:%d is not whole characters", p, name, start, end)
+			}
+			names = append(names, name)
+		})
+		if strings.HasPrefix(p, "20名") && !slices.Contains(names, "名") {
+			t.Errorf("%q: 名 is not read as a character: %q", p, names)
+		}
+	}
+	if got := c.Analyze("20名舞者"); len(got.Signals) == 0 || got.Signals[0].ID != crowdSignalID || got.Signals[0].Match != "20名舞者" {
+		t.Errorf("20名舞者: the crowd is not counted: %+v", got.Signals)
 	}
 }
