@@ -46,7 +46,7 @@ wasm:
 	@$(GO) run ./estimator/internal/cmd/cardsource -card estimator/ratecard.json -out $(abspath $(BIN))/cardjson.go
 ifneq ($(strip $(FREEZECARD)),)
 	@# FREEZECARD=1: the card parsed at build time (estimator/frozen.go) in place of
-	@# estimator/frozencard.go's stand-in: Go starts ~50 ms sooner, the module is ~50 KB (brotli) larger.
+	@# estimator/frozencard.go's stand-in: Go starts with less to parse (docs/wasm.md), the module is ~70 KB (brotli) larger.
 	$(GO) run -tags freezecard ./estimator/internal/cmd/freezecard$(if $(strip $(RATECARD)), -card $(RATECARD)) -out $(abspath $(BIN))/frozencard.go
 	@printf '{"Replace":{"%s":"%s","%s":"%s"}}\n' "$(CURDIR)/estimator/cardjson.go" "$(abspath $(BIN))/cardjson.go" "$(CURDIR)/estimator/frozencard.go" "$(abspath $(BIN))/frozencard.go" > $(BIN)/overlay.json
 else
