@@ -48,6 +48,13 @@ async function setSpec(page, { resolution, fps, duration, count }) {
   if (fps) await page.locator('select[name=fps]').selectOption(String(fps));
   if (duration) await page.locator('input[name=duration]').fill(String(duration));
   if (count) await page.locator('input[name=count]').fill(String(count));
+  // The badge follows the page's inputs: wait until its spec has them (a slow machine may take
+  // longer than a fixed pause), then give its quote the page's 150 ms as before.
+  await page.waitForFunction((w) => {
+    const s = document.getElementById('badge').spec;
+    return (!w.resolution || s.resolution === w.resolution) && (!w.fps || s.fps === Number(w.fps)) &&
+      (!w.duration || s.durationSeconds === Number(w.duration)) && (!w.count || s.count === Number(w.count));
+  }, { resolution, fps, duration, count }, { timeout: 10_000 }).catch(() => {});
   await page.waitForTimeout(150);
 }
 

@@ -166,11 +166,15 @@ test('keyboard only: every control is reachable and works; axe-core finds nothin
   await page.keyboard.press('Tab');
   assert.equal((await focused()).name, 'prompt');
   await page.keyboard.type('thousands of troops fighting');
-  await page.waitForTimeout(50);
+  // Wait for the element to have read the whole prompt and shown its quote (not a fixed time);
+  // the asserts say what it had if it never does.
+  await page.waitForFunction(() => document.getElementById('estimate').spec.prompt === 'thousands of troops fighting', null, { timeout: 10_000 }).catch(() => {});
   const spec = await page.evaluate(() => document.getElementById('estimate').spec);
   assert.deepEqual({ ...spec }, { resolution: '1440p', fps: 60, durationSeconds: 12, prompt: 'thousands of troops fighting', complexity: 'auto', mode: 'generate', count: 2 });
+  const want = (await serverQuote(suite.server.base, spec)).text;
+  await page.waitForFunction((w) => JSON.stringify(document.getElementById('estimate').quote) === w, want, { timeout: 10_000 }).catch(() => {});
   const shown = await page.evaluate(() => document.getElementById('estimate').quote);
-  assert.equal(JSON.stringify(shown), (await serverQuote(suite.server.base, spec)).text);
+  assert.equal(JSON.stringify(shown), want);
   // On to the share button, activated with Enter.
   for (let i = 0; i < 10 && (await focused())?.name !== 'copy'; i++) await page.keyboard.press('Tab');
   assert.equal((await focused()).name, 'copy');

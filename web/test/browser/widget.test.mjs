@@ -18,6 +18,8 @@ const page0 = (body) => `<!doctype html><html lang="en-US"><head><meta charset="
 const HOST_CSS = { 'host.css': { type: 'text/css', body: 'credit-estimator:not([compact]) { display: block; min-height: 620px; } #spacer { height: 4000px; }' } };
 
 const shadowText = (page, sel, part) => page.evaluate(([s, p]) => document.querySelector(s).shadowRoot.querySelector(`[part~="${p}"]`)?.textContent ?? null, [sel, part]);
+/** Waits (at most 10 s) until the element's parts show these texts; the caller asserts them. */
+const untilShown = (page, sel, want) => page.waitForFunction(([s, w]) => Object.entries(w).every(([p, t]) => document.querySelector(s).shadowRoot.querySelector(`[part~="${p}"]`)?.textContent === t), [sel, want], { timeout: 10_000 }).catch(() => {});
 
 test('mounts and shows the precomputed default before the module, in the space it keeps', { skip: req.skip }, async () => {
   const ctx = await suite.browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -199,13 +201,17 @@ test('numbers and currency follow the locale (en-US, de-DE, ja-JP) through Intl'
   const q = await page.evaluate(() => document.getElementById('w').quote);
   for (const [locale, display] of [['en-US', 'symbol'], ['de-DE', 'symbol'], ['ja-JP', 'symbol'], ['de-DE', 'code'], ['ja-JP', 'name']]) {
     await page.evaluate(([l, d]) => { const el = document.getElementById('w'); el.locale = l; el.currencyDisplay = d; }, [locale, display]);
-    await page.waitForTimeout(20);
-    const credits = await shadowText(page, '#w', 'credits');
-    const usd = await shadowText(page, '#w', 'usd');
     const nf = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     const cf = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', currencyDisplay: display });
-    assert.equal(credits, nf.format(q.credits), `${locale} credits`);
-    assert.equal(usd, `≈ ${cf.format(q.usd.min)} – ${cf.format(q.usd.max)}`, `${locale}/${display} usd`);
+    const want = { credits: nf.format(q.credits), usd: `≈ ${cf.format(q.usd.min)} – ${cf.format(q.usd.max)}` };
+    // A language is rendered once its catalogue has loaded (one per page): wait for the
+    // render, not for a fixed time (20 ms was too short once on a slow machine); the asserts
+    // below say what was shown if it never comes.
+    await untilShown(page, '#w', want);
+    const credits = await shadowText(page, '#w', 'credits');
+    const usd = await shadowText(page, '#w', 'usd');
+    assert.equal(credits, want.credits, `${locale} credits`);
+    assert.equal(usd, want.usd, `${locale}/${display} usd`);
   }
   assert.ok(Number(q.credits) >= 1000, `a total with grouping: ${q.credits}`);
   const de = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(q.credits);
@@ -220,11 +226,16 @@ test('compact badge in the editor follows the page prompt on every keystroke', {
   await page.locator('#prompt').fill('');
   await page.locator('#prompt').pressSequentially('thousands of troops fighting', { delay: 5 });
   await page.selectOption('select[name="resolution"]', '2160p');
-  await page.waitForTimeout(20);
-  const { spec, credits } = await page.evaluate(() => ({ spec: document.getElementById('badge').spec, credits: document.getElementById('badge').shadowRoot.querySelector('[part~="credits"]').textContent }));
+  // The badge follows the page's inputs: wait until its spec has them (not a fixed time), then
+  // until it shows the server's price for that spec.
+  await page.waitForFunction(() => { const s = document.getElementById('badge').spec; return s?.resolution === '2160p' && s?.prompt === 'thousands of troops fighting'; }, null, { timeout: 10_000 }).catch(() => {});
+  const spec = await page.evaluate(() => document.getElementById('badge').spec);
   assert.equal(spec.prompt, 'thousands of troops fighting');
+  assert.equal(spec.resolution, '2160p');
   const srv = await serverQuote(suite.server.base, spec);
-  assert.equal(credits, new Intl.NumberFormat('en-US', { minimumFractionDigits: 2 }).format(srv.json.credits));
+  const want = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2 }).format(srv.json.credits);
+  await untilShown(page, '#badge', { credits: want });
+  assert.equal(await shadowText(page, '#badge', 'credits'), want);
   assert.notEqual(srv.json.credits, '3.00', 'the prompt raised the price');
   await page.close();
 });
