@@ -251,7 +251,49 @@ func (c *RateCard) analyzeText(prompt string) Complexity {
 	var st scanState
 	a.scan(prompt, &st)
 	score := st.resolve(a)
+	if cut := c.spreadCut(a, prompt, score); cut < 0 {
+		st.push(spreadHit, hit{start: 1<<62 - 1, end: 1<<62 - 1, weight: cut})
+		score += cut
+	}
 	return c.complexityOf(score, a.signalsOf(prompt, &st))
+}
+
+// spreadCut returns what the card's spread cap (model.spread) takes off the score of a prompt
+// of several sentences priced more than its levels above its heaviest sentence read alone: the
+// score then is the highest of the level the cap allows. 0 when it does not apply. Only
+// prompts at the cap's reach are read again, sentence by sentence, stopping at the first that
+// allows their level: at most one more reading of the prompt.
+func (c *RateCard) spreadCut(a *analyzer, prompt string, score int64) int64 {
+	above := a.model.spread.levels
+	li := c.levelForScore(score)
+	if above == 0 || li <= above {
+		return 0
+	}
+	heaviest, sentences := -1, 0
+	read := func(start, end int) bool {
+		var st scanState
+		a.scan(prompt[start:end], &st)
+		heaviest = max(heaviest, c.levelForScore(st.resolve(a)))
+		return heaviest+above < li
+	}
+	var first [2]int
+	scan.Sentences(prompt, func(start, end int) bool {
+		// The first sentence is read once a second one shows the prompt has several.
+		switch sentences++; sentences {
+		case 1:
+			first = [2]int{start, end}
+			return true
+		case 2:
+			if !read(first[0], first[1]) {
+				return false
+			}
+		}
+		return read(start, end)
+	})
+	if sentences < 2 || heaviest+above >= li {
+		return 0
+	}
+	return c.levels[heaviest+above+1].minScore - 1 - score
 }
 
 func (c *RateCard) complexityOf(score int64, signals []Signal) Complexity {
@@ -288,8 +330,8 @@ type scanState struct {
 	hasGone     bool
 	crowdBand   int // the band of the largest counted crowd
 	words       wordHits
-	out         [maxSignalDefs + 3 + maxExplain]hit // resolve: the signals to report, in order
-	outID       [maxSignalDefs + 3 + maxExplain]int // index into signals, crowdHit, wordsHit, otherHit or togetherHit
+	out         [maxSignalDefs + 4 + maxExplain]hit // resolve: the signals to report, in order
+	outID       [maxSignalDefs + 4 + maxExplain]int // index into signals, crowdHit, wordsHit, otherHit, togetherHit or spreadHit
 	n           int
 }
 
@@ -497,6 +539,9 @@ func (a *analyzer) signalsOf(prompt string, st *scanState) []Signal {
 			continue
 		case togetherHit:
 			out[i] = Signal{Kind: togetherID, ID: togetherID, Label: a.model.together.label, Weight: h.weight}
+			continue
+		case spreadHit:
+			out[i] = Signal{Kind: spreadID, ID: spreadID, Label: a.model.spread.label, Weight: h.weight}
 			continue
 		}
 		if st.outID[i] == crowdHit {

@@ -577,7 +577,7 @@ func (p *cardParser) model(o object) {
 	if p.err != nil || !o.has("model") {
 		return
 	}
-	mo, ok := p.sub(o, "model", "label", "otherLabel", "explain", "weights", "background", "together")
+	mo, ok := p.sub(o, "model", "label", "otherLabel", "explain", "weights", "background", "together", "spread")
 	if !ok {
 		return
 	}
@@ -621,6 +621,24 @@ func (p *cardParser) model(o object) {
 	if mo.has("together") {
 		p.together(mo)
 	}
+	if mo.has("spread") {
+		p.spread(mo)
+	}
+}
+
+// spread reads model.spread: a label and "levels", how many levels a prompt of several
+// sentences may be priced above its heaviest sentence read alone (1 to 16).
+func (p *cardParser) spread(mo object) {
+	so, ok := p.sub(mo, "spread", "label", "levels")
+	if !ok {
+		return
+	}
+	label := p.label(so, "label")
+	n, _, err := so.requiredInt("levels", 1, maxSpreadLevels)
+	if p.fail(err) {
+		return
+	}
+	p.c.analyzer.model.spread = spreadCap{levels: int(n), label: label}
 }
 
 // together reads model.together: a label, "pairs" (two rule features joined by "+": signal ids

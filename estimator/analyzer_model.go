@@ -30,6 +30,9 @@ const (
 	otherHit         = -3 // scanState.outID of the rest
 	togetherHit      = -4 // scanState.outID of the rule features' weight together
 	togetherID       = "together"
+	spreadHit        = -5 // scanState.outID of the cut to the heaviest sentence's reach
+	spreadID         = "spread"
+	maxSpreadLevels  = 16
 	maxTogether      = 8 // the highest number of rule features that has a weight of its own
 	fnvOffset        = 14695981039346656037
 	fnvPrime         = 1099511628211
@@ -45,6 +48,17 @@ type wordModel struct {
 	otherLabel string // label of the rest
 	explain    int    // phrases the explanation names
 	together   togetherWeights
+	spread     spreadCap
+}
+
+// spreadCap bounds a prompt of several sentences by its most demanding one, read alone: the
+// rubric judges a long prompt by the most demanding scene it describes, and a sum over the
+// whole prompt cannot tell hard words spread thin over a story from one hard scene. A prompt
+// is priced at most levels levels above its heaviest sentence; a signal with a negative weight
+// (label) takes its score down to the highest score of that level. levels == 0: no cap.
+type spreadCap struct {
+	levels int
+	label  string
 }
 
 // togetherWeights weigh the rule features a prompt has together (the rubric's "several sources

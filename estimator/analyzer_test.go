@@ -41,6 +41,7 @@ func ruleCard(t testing.TB) *estimator.RateCard {
 		delete(sigs, "words")
 		delete(sigs, "other-words")
 		delete(sigs, "together")
+		delete(sigs, "spread")
 	}
 	data, err = json.Marshal(m)
 	if err != nil {

@@ -71,7 +71,9 @@ func FuzzAnalyze(f *testing.F) {
 	for _, p := range []string{"", "thousands of troops fighting", "数千名士兵在古战场上激烈厮杀", "1,000,000,000,000 troops",
 		"二十个舞者", "一万二千人", "fast, pan", "\xff\xfe", "ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ", strings.Repeat("war ", 500),
 		"no crowds, slow drone shot", "没有爆炸，静止", "3千名士兵", "两百名乐手", "百万角马", "two hundred thousand soldiers",
-		"20名舞者", "𠀀𠀁士兵𠀂火", "名\xe4\xb8舞者", "三千\xe5名"} {
+		"20名舞者", "𠀀𠀁士兵𠀂火", "名\xe4\xb8舞者", "三千\xe5名",
+		"A dog runs across the beach. Waves crash on the rocks. A storm rolls in with heavy rain. Fireworks burst over the city. A car races down the street. A crowd cheers.",
+		"一只狗在沙滩上奔跑！海浪拍打礁石！暴雨来临！烟花在城市上空绽放！"} {
 		f.Add(p)
 	}
 	card := estimator.Default()
@@ -81,7 +83,7 @@ func FuzzAnalyze(f *testing.F) {
 			t.Fatalf("bad verdict %+v", cx)
 		}
 		var sum int64
-		others, together := 0, 0
+		others, together, spread := 0, 0, 0
 		for _, s := range cx.Signals {
 			if s.ID == "other-words" {
 				// The rest of the word model's sum names no words of its own.
@@ -92,6 +94,11 @@ func FuzzAnalyze(f *testing.F) {
 				// The rule features' weight together names no words either, and is never 0.
 				if together++; together > 1 || s.Match != "" || s.Ignored != "" || s.Weight == 0 {
 					t.Fatalf("bad weight together %+v", cx.Signals)
+				}
+			} else if s.ID == "spread" {
+				// The cut to the heaviest sentence's reach names no words, and only lowers.
+				if spread++; spread > 1 || s.Match != "" || s.Ignored != "" || s.Weight >= 0 {
+					t.Fatalf("bad spread cut %+v", cx.Signals)
 				}
 			} else if !strings.Contains(prompt, s.Match) || s.Match == "" {
 				t.Fatalf("match %q is not in the prompt", s.Match)

@@ -120,6 +120,11 @@ func TestParseRateCardRejectsMalformedCards(t *testing.T) {
 		{"unknown key in together", func(m map[string]any) {
 			at(m, "complexity", "model", "together").(map[string]any)["triples"] = map[string]any{}
 		}, "complexity.model.together.triples"},
+		{"spread of no levels", func(m map[string]any) { at(m, "complexity", "model", "spread").(map[string]any)["levels"] = 0 }, "complexity.model.spread.levels"},
+		{"spread of 17 levels", func(m map[string]any) { at(m, "complexity", "model", "spread").(map[string]any)["levels"] = 17 }, "complexity.model.spread.levels"},
+		{"spread of a fraction", func(m map[string]any) { at(m, "complexity", "model", "spread").(map[string]any)["levels"] = 1.5 }, "complexity.model.spread.levels"},
+		{"spread without a label", func(m map[string]any) { delete(at(m, "complexity", "model", "spread").(map[string]any), "label") }, "complexity.model.spread.label"},
+		{"unknown key in spread", func(m map[string]any) { at(m, "complexity", "model", "spread").(map[string]any)["sentences"] = 2 }, "complexity.model.spread.sentences"},
 		{"unknown key in calm", func(m map[string]any) { at(m, "complexity", "calm").(map[string]any)["scope"] = 1 }, "complexity.calm.scope"},
 		{"negative weight", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["weight"] = -1 }, "complexity.signals[0].weight"},
 		{"unknown key in signal", func(m map[string]any) { at(m, "complexity", "signals", 0).(map[string]any)["boost"] = 1 }, "complexity.signals[0].boost"},

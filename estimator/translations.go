@@ -257,7 +257,7 @@ func (p *cardParser) translationsOf(v jsonx.Value, path string) {
 		p.labelMap(to, "levels", c.levelIndex, t.levels)
 		t.signals = p.labelSet(to, "signals", func(k string) bool {
 			if p.trusted || k == crowdSignalID || (c.analyzer.model.n > 0 && (k == wordsSignalID || k == otherWordsID)) ||
-				(c.analyzer.model.together.n > 0 && k == togetherID) {
+				(c.analyzer.model.together.n > 0 && k == togetherID) || (c.analyzer.model.spread.levels > 0 && k == spreadID) {
 				// A trusted card's analyzer is not built yet; the tests check its keys.
 				return true
 			}

@@ -70,6 +70,12 @@ func english(n int) string {
 
 func emoji(n int) string { return strings.Repeat("🔥", n) }
 
+// shortSentences: lively sentences that add up past the card's spread cap (model.spread), so
+// that every sentence is read again, alone.
+func shortSentences(n int) string {
+	return strings.Repeat("Rain falls. A dog runs. Waves crash. ", n/37+1)[:n]
+}
+
 // escaped writes s's characters as \uXXXX escapes (the JSON text, quotes excluded).
 func escaped(s string) string {
 	var b strings.Builder
@@ -113,6 +119,7 @@ func WorstCases() []Request {
 	add("quote", "4000 CJK chars", spec(cjk(promptChars)))
 	add("quote", "4000 English chars", spec(english(promptChars)))
 	add("quote", "4000 emoji", spec(emoji(promptChars)))
+	add("quote", "4000 chars of short lively sentences", spec(shortSentences(promptChars)))
 	add("quote", "4000 CJK chars as \\u escapes", spec(escaped(cjk(promptChars))))
 
 	add("topup", "large need", `{"need":"70000000000000.99"}`)

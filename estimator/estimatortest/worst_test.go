@@ -55,3 +55,14 @@ func credits(resp []byte) string {
 	rest := resp[i+len(`"credits":"`):]
 	return string(rest[:bytes.IndexByte(rest, '"')])
 }
+
+// The short sentences' worst case reaches the spread cap: the analyzer reads every sentence again.
+func TestShortSentencesAreCapped(t *testing.T) {
+	cx := estimator.Default().Analyze(shortSentences(promptChars))
+	for _, s := range cx.Signals {
+		if s.ID == "spread" {
+			return
+		}
+	}
+	t.Fatalf("not capped: %s, score %d", cx.Level, cx.Score)
+}

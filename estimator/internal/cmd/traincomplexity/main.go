@@ -49,6 +49,7 @@ var (
 	verbose    = flag.Bool("v", false, "log every fit")
 	counts     = flag.Bool("counts", false, "learn a weight per number of counted rule features too, not only per pair of them (compounds the rules' misreads: a prompt where they misread three words gains the bonus of three)")
 	oofPath    = flag.String("oof", "", "write the cross-validated level of every training prompt to this file (class, level, score, text)")
+	spread     = flag.Int("spread", 1, "price a prompt of several sentences at most this many levels above its heaviest sentence read alone (model.spread; 0: no cap)")
 )
 
 // example is one training or test prompt as features.
@@ -61,6 +62,7 @@ type example struct {
 	set    string // "real" or "team"
 	text   string
 	weight float64
+	sents  [][]int32 // the features of each sentence read alone, when the prompt has two or more (scan.Sentences)
 }
 
 type feature struct {
@@ -149,8 +151,12 @@ func main() {
 			nkeep++
 		}
 	}
+	drop := func(f int32) bool { return !keep[f] }
 	for _, e := range exs {
-		e.feats = slices.DeleteFunc(e.feats, func(f int32) bool { return !keep[f] })
+		e.feats = slices.DeleteFunc(e.feats, drop)
+		for j := range e.sents {
+			e.sents[j] = slices.DeleteFunc(e.sents[j], drop)
+		}
 	}
 	log.Printf("%d prompts (%d to train on), %d features (%d kept: rule features and words in ≥ %d training prompts)", len(exs), len(train), len(tab.list), nkeep, *minDF)
 
@@ -161,7 +167,7 @@ func main() {
 	type setting struct{ l2, l1, classPow, team float64 }
 	var best setting
 	bestScore := math.Inf(-1)
-	var bestOOF []float64
+	var bestOOF, bestSents []float64
 	var bestTheta [3]float64
 	for _, s := range []setting{{1, 0.03, 0, *teamWeight}, {3, 0.03, 0, *teamWeight}, {3, 0.03, 0.25, *teamWeight}, {3, 0.1, 0, *teamWeight}, {10, 0.03, 0, *teamWeight}} {
 		classWeights(train, s.classPow, s.team)
@@ -187,22 +193,26 @@ func main() {
 			}()
 		}
 		wg.Wait()
+		sents := make([]float64, len(train))
 		for k, m := range models {
 			for i, e := range train {
 				if fold(e) == k {
 					oof[i] = m.score(e)
+					sents[i] = m.heaviestSentence(e)
 				}
 			}
 			for j := range thetas {
 				thetas[j] += m.theta[j] / float64(*folds)
 			}
 		}
-		sc := objective(train, oof, thetas, false)
+		// The spread cap only ever lowers a level: the setting and the thresholds are chosen
+		// without it (sents nil), as for a card without it, and it takes off what it takes off.
+		sc := objective(train, oof, nil, thetas, false)
 		if *verbose {
 			log.Printf("l2=%g l1=%g classpow=%g team=%g: cross-validated objective %.4f", s.l2, s.l1, s.classPow, s.team, sc)
 		}
 		if sc > bestScore {
-			best, bestScore, bestOOF, bestTheta = s, sc, oof, thetas
+			best, bestScore, bestOOF, bestSents, bestTheta = s, sc, oof, sents, thetas
 		}
 	}
 	log.Printf("chosen l2=%g l1=%g classpow=%g team=%g", best.l2, best.l1, best.classPow, best.team)
@@ -212,12 +222,12 @@ func main() {
 	// first must stay above the calm ones. (Moving a threshold after tuning squeezes a level.)
 	m := trainPruned(train, tab, best.l2, best.l1)
 	lo, hi := anchorBounds(card, tab, m)
-	theta := tuneThresholds(train, bestOOF, bestTheta, lo, hi)
+	theta := tuneThresholds(train, bestOOF, nil, bestTheta, lo, hi)
 	log.Printf("thresholds: fitted %.2f, tuned %.2f (the anchors bound them to (%.2f, %.2f])", bestTheta, theta, lo, hi)
 	if *oofPath != "" {
 		var b bytes.Buffer
 		for i, e := range train {
-			fmt.Fprintf(&b, "%s\t%s\t%d\t%.2f\t%s\n", e.set+"."+e.lang, corpus.Classes[e.class], level(bestOOF[i], theta), bestOOF[i], e.text)
+			fmt.Fprintf(&b, "%s\t%s\t%d\t%.2f\t%s\n", e.set+"."+e.lang, corpus.Classes[e.class], capped(bestOOF[i], bestSents[i], theta), bestOOF[i], e.text)
 		}
 		check(os.WriteFile(*oofPath, b.Bytes(), 0o644))
 	}
@@ -228,7 +238,7 @@ func main() {
 			for i, e := range train {
 				if e.lang == lang && e.set == set {
 					ps = append(ps, corpus.Prompt{Class: e.class})
-					mult = append(mult, multOf(level(bestOOF[i], theta)))
+					mult = append(mult, multOf(capped(bestOOF[i], bestSents[i], theta)))
 				}
 			}
 			if len(ps) > 0 {
@@ -254,7 +264,7 @@ func main() {
 	check(err)
 	// The card must score every prompt exactly as the quantized model does.
 	for _, e := range exs {
-		if got, want := c2.Analyze(e.text).Score, out.score(e, tab); got != want {
+		if got, want := c2.Analyze(e.text).Score, out.cappedScore(e, tab); got != want {
 			log.Fatalf("card and model disagree on %q: %d, %d", e.text, got, want)
 		}
 	}
@@ -296,6 +306,26 @@ func hash(s string) uint32 {
 
 func extract(card *estimator.RateCard, tab *featureTable, text string, class int, lang, group, split, set string) *example {
 	e := &example{class: class, lang: lang, group: group, split: split, set: set, text: text, weight: 1}
+	e.feats = features(card, tab, text, true)
+	// The sentences the analyzer reads alone when it caps a prompt by its heaviest one: the same
+	// spans (scan.Sentences), and none for a prompt of one sentence.
+	var spans [][2]int
+	scan.Sentences(text, func(start, end int) bool {
+		spans = append(spans, [2]int{start, end})
+		return true
+	})
+	if len(spans) > 1 {
+		for _, sp := range spans {
+			e.sents = append(e.sents, features(card, tab, text[sp[0]:sp[1]], false))
+		}
+	}
+	return e
+}
+
+// features returns the feature indexes of a text (sorted, distinct); with surfaces it records
+// the words that produced each word feature.
+func features(card *estimator.RateCard, tab *featureTable, text string, surfaces bool) []int32 {
+	var feats []int32
 	card.ComplexityFeatures(text, func(name string, start, end int) {
 		if !*counts && strings.HasPrefix(name, "together:") && !strings.Contains(name, "+") {
 			return
@@ -305,14 +335,13 @@ func extract(card *estimator.RateCard, tab *featureTable, text string, class int
 			return
 		}
 		i := tab.id(name)
-		if tab.list[i].kind == kindWord && !isHan(name) {
+		if surfaces && tab.list[i].kind == kindWord && !isHan(name) {
 			tab.list[i].surfaces[strings.Join(strings.Fields(strings.ToLower(match)), " ")]++
 		}
-		e.feats = append(e.feats, i)
+		feats = append(feats, i)
 	})
-	slices.Sort(e.feats)
-	e.feats = slices.Compact(e.feats)
-	return e
+	slices.Sort(feats)
+	return slices.Compact(feats)
 }
 
 // stopWords are words that say little about a scene: a feature with one of them is learned like
@@ -387,6 +416,35 @@ func (m *model) score(e *example) float64 {
 		s += m.w[f]
 	}
 	return s
+}
+
+// heaviestSentence returns the highest score of a prompt's sentences read alone; NaN for a
+// prompt of one sentence.
+func (m *model) heaviestSentence(e *example) float64 {
+	if len(e.sents) == 0 {
+		return math.NaN()
+	}
+	h := math.Inf(-1)
+	for _, fs := range e.sents {
+		var s float64
+		for _, f := range fs {
+			if int(f) < len(m.w) {
+				s += m.w[f]
+			}
+		}
+		h = max(h, s)
+	}
+	return h
+}
+
+// capped is the level of a prompt scored score whose heaviest sentence scored sent (NaN: one
+// sentence): at most -spread levels above the sentence's (the analyzer's model.spread).
+func capped(score, sent float64, theta [3]float64) int {
+	l := level(score, theta)
+	if *spread > 0 && !math.IsNaN(sent) {
+		l = min(l, level(sent, theta)+*spread)
+	}
+	return l
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -543,7 +601,7 @@ func multOf(level int) int64 { return int64(10_000) << level }
 // and what falls short of the floor the issue sets for calm prompts at ×1;
 // the languages count alike, and the real corpus -realshare of the whole: the prices people see
 // are for prompts like it, while the team's corpus holds most of the complex and extreme scenes.
-func objective(exs []*example, scores []float64, theta [3]float64, tuning bool) float64 {
+func objective(exs []*example, scores, sents []float64, theta [3]float64, tuning bool) float64 {
 	type group struct {
 		ps   []corpus.Prompt
 		mult []int64
@@ -559,7 +617,11 @@ func objective(exs []*example, scores []float64, theta [3]float64, tuning bool) 
 			keys = append(keys, k)
 		}
 		g.ps = append(g.ps, corpus.Prompt{Class: e.class})
-		g.mult = append(g.mult, multOf(level(scores[i], theta)))
+		sent := math.NaN()
+		if sents != nil {
+			sent = sents[i]
+		}
+		g.mult = append(g.mult, multOf(capped(scores[i], sent, theta)))
 	}
 	var sum, weights float64
 	for _, k := range keys {
@@ -587,7 +649,7 @@ func objective(exs []*example, scores []float64, theta [3]float64, tuning bool) 
 
 // tuneThresholds moves the fitted thresholds to maximize the objective on the cross-validated
 // scores (coordinate search on a grid of 0.05), keeping them in order within (lo, hi].
-func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi float64) [3]float64 {
+func tuneThresholds(exs []*example, scores, sents []float64, theta [3]float64, lo, hi float64) [3]float64 {
 	ok := func(t [3]float64) bool { return lo < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] <= hi }
 	// Start inside the bounds.
 	theta[2] = min(theta[2], hi)
@@ -596,7 +658,7 @@ func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi f
 	if !ok(theta) {
 		log.Fatalf("the anchors leave no room for the thresholds: %v within (%.2f, %.2f]", theta, lo, hi)
 	}
-	best := objective(exs, scores, theta, true)
+	best := objective(exs, scores, sents, theta, true)
 	for round := 0; round < 4; round++ {
 		for k := 0; k < 3; k++ {
 			for d := -60; d <= 60; d++ {
@@ -605,7 +667,7 @@ func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi f
 				if !ok(t) {
 					continue
 				}
-				if o := objective(exs, scores, t, true); o > best {
+				if o := objective(exs, scores, sents, t, true); o > best {
 					best, theta = o, t
 				}
 			}
@@ -683,6 +745,37 @@ func (q *quantized) score(e *example, tab *featureTable) int64 {
 		s += q.byFeat[f]
 	}
 	return s
+}
+
+// cappedScore is the score the card's analyzer gives: the features' weights, less the cut of the
+// spread cap (estimator's spreadCut) when the prompt is more than -spread levels above its
+// heaviest sentence.
+func (q *quantized) cappedScore(e *example, tab *featureTable) int64 {
+	s := q.score(e, tab)
+	lvl := func(s int64) int {
+		l := 0
+		for _, t := range q.minScore {
+			if s >= t {
+				l++
+			}
+		}
+		return l
+	}
+	if *spread == 0 || len(e.sents) == 0 || lvl(s) <= *spread {
+		return s
+	}
+	heaviest := 0
+	for _, fs := range e.sents {
+		var ss int64
+		for _, f := range fs {
+			ss += q.byFeat[f]
+		}
+		heaviest = max(heaviest, lvl(ss))
+	}
+	if lvl(s) <= heaviest+*spread {
+		return s
+	}
+	return q.minScore[heaviest+*spread] - 1
 }
 
 func quantize(m *model, tab *featureTable) *quantized {
@@ -842,6 +935,9 @@ func rewriteCard(card []byte, q *quantized, version string) []byte {
 			writeMap(&b, "        ", "counts", q.counts)
 		}
 		b.WriteString("\n      }")
+	}
+	if *spread > 0 {
+		b.WriteString(",\n      \"spread\": { \"label\": \"Capped by its most demanding sentence\", \"levels\": " + strconv.Itoa(*spread) + " }")
 	}
 	b.WriteString("\n    }")
 	i := strings.Index(s, "\n  },\n  \"trial\"")
