@@ -36,7 +36,9 @@
 // "20 dancers", "数千名士兵"), collective nouns, action, physics, disasters, particles, fast
 // camera moves, scale. A word model learned from labelled prompts weighs the words, pairs of
 // words and Han characters it reads, and the pairs of counted signals ("fighting" beside
-// "thousands of soldiers"). The lexicon, weights, rule parameters and thresholds are card data.
+// "thousands of soldiers"). A prompt of several sentences is priced at most one level above its
+// heaviest sentence read alone (the card's model.spread; a "spread" signal with a negative
+// weight says so). The lexicon, weights, rule parameters and thresholds are card data.
 // English words match by stem ("exploded" matches "explode"), the longest term winning; Han
 // text is segmented by longest match. Negated words ("no crowds", "没有爆炸") and fast moves in a
 // slow clause ("slow drone shot") are reported as ignored, with weight 0. A person can override
