@@ -1,6 +1,7 @@
 package estimator_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -28,6 +29,21 @@ func BenchmarkEstimate(b *testing.B) {
 func BenchmarkAnalyze2000(b *testing.B) {
 	card := estimator.Default()
 	prompt := strings.Repeat(benchPrompt, 7)[:2000]
+	b.ReportAllocs()
+	for b.Loop() {
+		card.Analyze(prompt)
+	}
+}
+
+// 2,000 characters of short lively sentences that add up past the card's spread cap: the
+// analyzer reads every sentence again (docs/complexity.md, "The heaviest sentence caps a long
+// prompt"); BenchmarkAnalyze2000's prompt is one run-on sentence.
+func BenchmarkAnalyze2000Sentences(b *testing.B) {
+	card := estimator.Default()
+	prompt := strings.Repeat("A skateboarder races down a hill. Rain falls on the street. A fire burns in a barrel. ", 24)[:2000]
+	if !strings.Contains(fmt.Sprint(card.Analyze(prompt).Signals), "spread") {
+		b.Fatal("the prompt does not reach the spread cap")
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		card.Analyze(prompt)
