@@ -206,8 +206,8 @@ func main() {
 			}
 		}
 		// The spread cap only ever lowers a level: the setting and the thresholds are chosen
-		// without it (sents nil), as for a card without it, and it takes off what it takes off.
-		sc := objective(train, oof, nil, thetas, false)
+		// without it, as for a card without it, and it takes off what it takes off.
+		sc := objective(train, oof, thetas, false)
 		if *verbose {
 			log.Printf("l2=%g l1=%g classpow=%g team=%g: cross-validated objective %.4f", s.l2, s.l1, s.classPow, s.team, sc)
 		}
@@ -222,7 +222,7 @@ func main() {
 	// first must stay above the calm ones. (Moving a threshold after tuning squeezes a level.)
 	m := trainPruned(train, tab, best.l2, best.l1)
 	lo, hi := anchorBounds(card, tab, m)
-	theta := tuneThresholds(train, bestOOF, nil, bestTheta, lo, hi)
+	theta := tuneThresholds(train, bestOOF, bestTheta, lo, hi)
 	log.Printf("thresholds: fitted %.2f, tuned %.2f (the anchors bound them to (%.2f, %.2f])", bestTheta, theta, lo, hi)
 	if *oofPath != "" {
 		var b bytes.Buffer
@@ -428,9 +428,7 @@ func (m *model) heaviestSentence(e *example) float64 {
 	for _, fs := range e.sents {
 		var s float64
 		for _, f := range fs {
-			if int(f) < len(m.w) {
-				s += m.w[f]
-			}
+			s += m.w[f]
 		}
 		h = max(h, s)
 	}
@@ -601,7 +599,7 @@ func multOf(level int) int64 { return int64(10_000) << level }
 // and what falls short of the floor the issue sets for calm prompts at ×1;
 // the languages count alike, and the real corpus -realshare of the whole: the prices people see
 // are for prompts like it, while the team's corpus holds most of the complex and extreme scenes.
-func objective(exs []*example, scores, sents []float64, theta [3]float64, tuning bool) float64 {
+func objective(exs []*example, scores []float64, theta [3]float64, tuning bool) float64 {
 	type group struct {
 		ps   []corpus.Prompt
 		mult []int64
@@ -617,11 +615,7 @@ func objective(exs []*example, scores, sents []float64, theta [3]float64, tuning
 			keys = append(keys, k)
 		}
 		g.ps = append(g.ps, corpus.Prompt{Class: e.class})
-		sent := math.NaN()
-		if sents != nil {
-			sent = sents[i]
-		}
-		g.mult = append(g.mult, multOf(capped(scores[i], sent, theta)))
+		g.mult = append(g.mult, multOf(level(scores[i], theta)))
 	}
 	var sum, weights float64
 	for _, k := range keys {
@@ -649,7 +643,7 @@ func objective(exs []*example, scores, sents []float64, theta [3]float64, tuning
 
 // tuneThresholds moves the fitted thresholds to maximize the objective on the cross-validated
 // scores (coordinate search on a grid of 0.05), keeping them in order within (lo, hi].
-func tuneThresholds(exs []*example, scores, sents []float64, theta [3]float64, lo, hi float64) [3]float64 {
+func tuneThresholds(exs []*example, scores []float64, theta [3]float64, lo, hi float64) [3]float64 {
 	ok := func(t [3]float64) bool { return lo < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] <= hi }
 	// Start inside the bounds.
 	theta[2] = min(theta[2], hi)
@@ -658,7 +652,7 @@ func tuneThresholds(exs []*example, scores, sents []float64, theta [3]float64, l
 	if !ok(theta) {
 		log.Fatalf("the anchors leave no room for the thresholds: %v within (%.2f, %.2f]", theta, lo, hi)
 	}
-	best := objective(exs, scores, sents, theta, true)
+	best := objective(exs, scores, theta, true)
 	for round := 0; round < 4; round++ {
 		for k := 0; k < 3; k++ {
 			for d := -60; d <= 60; d++ {
@@ -667,7 +661,7 @@ func tuneThresholds(exs []*example, scores, sents []float64, theta [3]float64, l
 				if !ok(t) {
 					continue
 				}
-				if o := objective(exs, scores, sents, t, true); o > best {
+				if o := objective(exs, scores, t, true); o > best {
 					best, theta = o, t
 				}
 			}
